@@ -1,0 +1,249 @@
+// Package config reads the bot's config.toml: the WeCom app, the callback endpoint, storage and logging.
+//
+// A string value written "env:NAME" is read from the environment variable NAME, so secrets stay out of files.
+// Unknown keys are errors (a misspelt key silently ignored is a misconfiguration nobody sees), and every
+// validation error names the key and what to do.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole file.
+type Config struct {
+	WeCom    WeCom    `toml:"wecom"`
+	Callback Callback `toml:"callback"`
+	Store    Store    `toml:"store"`
+	Log      Log      `toml:"log"`
+	Emulator Emulator `toml:"emulator"`
+}
+
+// WeCom is the self-built app the bot runs as.
+type WeCom struct {
+	CorpID  string `toml:"corp_id"`
+	AgentID int    `toml:"agent_id"`
+	Secret  string `toml:"secret" secret:"true"`
+	APIBase string `toml:"api_base"`
+}
+
+// Callback is the URL WeCom posts app messages and events to (应用 → 接收消息 → 设置API接收).
+type Callback struct {
+	Listen         string   `toml:"listen"`
+	Path           string   `toml:"path"`
+	Token          string   `toml:"token" secret:"true"`
+	EncodingAESKey string   `toml:"encoding_aes_key" secret:"true"`
+	MaxSkew        Duration `toml:"max_skew"`
+	// PublicURL is the callback URL as WeCom reaches it, for docs and the approval page links; optional.
+	PublicURL string `toml:"public_url"`
+}
+
+// Store is the SQLite database.
+type Store struct {
+	Path           string   `toml:"path"`
+	InboxRetention Duration `toml:"inbox_retention"`
+}
+
+// Log configures logging.
+type Log struct {
+	Format string `toml:"format"` // "text" or "json"
+	Level  string `toml:"level"`  // "debug", "info", "warn", "error"
+}
+
+// Emulator configures `bot emulator`.
+type Emulator struct {
+	TokenTTL Duration `toml:"token_ttl"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("10m", "168h"); "0" is zero.
+type Duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write it like \"10m\", \"2h\" or \"0\")", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Defaults.
+const (
+	DefaultAPIBase        = "https://qyapi.weixin.qq.com"
+	DefaultCallbackPath   = "/wecom/callback"
+	DefaultMaxSkew        = 10 * time.Minute
+	DefaultInboxRetention = 7 * 24 * time.Hour
+	DefaultTokenTTL       = 7200 * time.Second
+)
+
+// Load reads and validates the file at path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c, err := Parse(string(b), os.LookupEnv)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse parses and validates a config document; lookupEnv resolves "env:NAME" values.
+func Parse(doc string, lookupEnv func(string) (string, bool)) (*Config, error) {
+	c := &Config{
+		WeCom:    WeCom{APIBase: DefaultAPIBase},
+		Callback: Callback{Path: DefaultCallbackPath, MaxSkew: Duration{DefaultMaxSkew}},
+		Store:    Store{InboxRetention: Duration{DefaultInboxRetention}},
+		Log:      Log{Format: "text", Level: "info"},
+		Emulator: Emulator{TokenTTL: Duration{DefaultTokenTTL}},
+	}
+	md, err := toml.Decode(doc, c)
+	if err != nil {
+		return nil, err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("unknown key(s): %s", strings.Join(keys, ", "))
+	}
+	if err := resolveEnv(reflect.ValueOf(c).Elem(), "", lookupEnv); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// resolveEnv replaces "env:NAME" in every string field, naming the key when the variable is unset.
+func resolveEnv(v reflect.Value, prefix string, lookupEnv func(string) (string, bool)) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		key := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		fv := v.Field(i)
+		switch {
+		case fv.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration{}):
+			if err := resolveEnv(fv, key, lookupEnv); err != nil {
+				return err
+			}
+		case fv.Kind() == reflect.String:
+			s := fv.String()
+			name, ok := strings.CutPrefix(s, "env:")
+			if !ok {
+				continue
+			}
+			if name == "" {
+				return fmt.Errorf("%s: \"env:\" needs a variable name, like \"env:WECOM_SECRET\"", key)
+			}
+			val, ok := lookupEnv(name)
+			if !ok {
+				return fmt.Errorf("%s: environment variable %s is not set", key, name)
+			}
+			fv.SetString(val)
+		}
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if c.WeCom.CorpID == "" {
+		bad("wecom.corp_id is required (我的企业 → 企业信息 → 企业ID, like \"ww0123456789abcdef\")")
+	}
+	if c.WeCom.AgentID <= 0 {
+		bad("wecom.agent_id is required: the app's AgentId, a positive number like 1000002")
+	}
+	if c.WeCom.Secret == "" {
+		bad("wecom.secret is required (write it as \"env:WECOM_SECRET\" and set the variable)")
+	}
+	if u, err := url.Parse(c.WeCom.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("wecom.api_base must be an absolute http(s) URL, got %q", c.WeCom.APIBase)
+	}
+	if _, _, err := net.SplitHostPort(c.Callback.Listen); err != nil {
+		bad("callback.listen must be host:port, like \"127.0.0.1:8080\" or \":8080\", got %q", c.Callback.Listen)
+	}
+	if !strings.HasPrefix(c.Callback.Path, "/") {
+		bad("callback.path must start with \"/\", got %q", c.Callback.Path)
+	}
+	if n := len(c.Callback.Token); n == 0 || n > 32 || !isAlnum(c.Callback.Token) {
+		bad("callback.token must be 1 to 32 letters or digits (the Token set in 接收消息 → 设置API接收), got %d characters", n)
+	}
+	if n := len(c.Callback.EncodingAESKey); n != 43 {
+		bad("callback.encoding_aes_key must be 43 characters, got %d", n)
+	} else if !isAlnum(c.Callback.EncodingAESKey) {
+		bad("callback.encoding_aes_key must be letters and digits only")
+	}
+	if c.Callback.MaxSkew.Duration < 0 {
+		bad("callback.max_skew must not be negative (\"0\" turns the check off)")
+	}
+	if c.Store.Path == "" {
+		bad("store.path is required: the SQLite database file, like \"bot.db\"")
+	}
+	if c.Store.InboxRetention.Duration < time.Hour {
+		bad("store.inbox_retention must be at least 1h (it is the dedupe horizon), got %s", c.Store.InboxRetention)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format must be \"text\" or \"json\", got %q", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Emulator.TokenTTL.Duration < time.Second {
+		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)
+	}
+	return errors.Join(errs...)
+}
+
+func isAlnum(s string) bool {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// CallbackURL is where the emulator delivers callbacks: http://<listen><path>, with an unspecified host
+// replaced by loopback.
+func (c *Config) CallbackURL() string {
+	host, port, _ := net.SplitHostPort(c.Callback.Listen)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + c.Callback.Path
+}
+
+// APIListen is the host:port of wecom.api_base, where `bot emulator` listens.
+func (c *Config) APIListen() (string, error) {
+	u, err := url.Parse(c.WeCom.APIBase)
+	if err != nil {
+		return "", err
+	}
+	if u.Port() == "" {
+		return "", fmt.Errorf("wecom.api_base %q has no port; the emulator listens on it, so write it like \"http://127.0.0.1:8081\"", c.WeCom.APIBase)
+	}
+	return u.Host, nil
+}

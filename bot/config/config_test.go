@@ -1,0 +1,105 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/bot/config"
+)
+
+const valid = `
+[wecom]
+corp_id = "ww1436e0e65a779aee"
+agent_id = 1000002
+secret = "env:TEST_SECRET"
+api_base = "http://127.0.0.1:8081"
+
+[callback]
+listen = "127.0.0.1:8080"
+token = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
+encoding_aes_key = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt"
+
+[store]
+path = "bot.db"
+`
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestParse_OK(t *testing.T) {
+	c, err := config.Parse(valid, env(map[string]string{"TEST_SECRET": "s3cret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WeCom.Secret != "s3cret" {
+		t.Errorf("secret = %q; want it read from the environment", c.WeCom.Secret)
+	}
+	if c.Callback.Path != "/wecom/callback" || c.Callback.MaxSkew.Duration != 10*time.Minute {
+		t.Errorf("defaults: path %q skew %v", c.Callback.Path, c.Callback.MaxSkew)
+	}
+	if c.Store.InboxRetention.Duration != 7*24*time.Hour {
+		t.Errorf("inbox_retention default = %v", c.Store.InboxRetention)
+	}
+	if got := c.CallbackURL(); got != "http://127.0.0.1:8080/wecom/callback" {
+		t.Errorf("CallbackURL() = %q", got)
+	}
+	if got, err := c.APIListen(); err != nil || got != "127.0.0.1:8081" {
+		t.Errorf("APIListen() = %q, %v", got, err)
+	}
+}
+
+func TestParse_Errors(t *testing.T) {
+	withSecret := env(map[string]string{"TEST_SECRET": "s3cret"})
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		env     func(string) (string, bool)
+		wantErr string
+	}{
+		{"short key", func(s string) string {
+			return strings.Replace(s, "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt", "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhU", 1)
+		}, withSecret, "callback.encoding_aes_key must be 43 characters, got 42"},
+		{"unset env", func(s string) string { return s }, env(nil), "wecom.secret: environment variable TEST_SECRET is not set"},
+		{"unknown key", func(s string) string { return s + "\n[log]\nlevl = \"info\"\n" }, withSecret, "unknown key(s): log.levl"},
+		{"bad duration", func(s string) string { return strings.Replace(s, "[store]", "[store]\ninbox_retention = \"a week\"", 1) }, withSecret, "is not a duration"},
+		{"bad listen", func(s string) string { return strings.Replace(s, `"127.0.0.1:8080"`, `"8080"`, 1) }, withSecret, "callback.listen must be host:port"},
+		{"missing corp", func(s string) string { return strings.Replace(s, `corp_id = "ww1436e0e65a779aee"`, "", 1) }, withSecret, "wecom.corp_id is required"},
+		{"token chars", func(s string) string { return strings.Replace(s, "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", "bad token!", 1) }, withSecret, "callback.token must be 1 to 32 letters or digits"},
+		{"bad format", func(s string) string { return s + "\n[log]\nformat = \"xml\"\n" }, withSecret, `log.format must be "text" or "json"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse(tt.edit(valid), tt.env)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Parse() error = %v; want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestParse_SecretsNotInErrors makes sure a validation error never echoes a secret value.
+func TestParse_SecretsNotInErrors(t *testing.T) {
+	doc := strings.Replace(valid, "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt", "TOPSECRETxx", 1)
+	_, err := config.Parse(doc, env(map[string]string{"TEST_SECRET": "s3cret"}))
+	if err == nil {
+		t.Fatal("want an error for a short key")
+	}
+	if strings.Contains(err.Error(), "TOPSECRET") {
+		t.Errorf("error leaks the key: %v", err)
+	}
+}
+
+// TestRepoConfig checks the config.toml shipped at the repository root loads as documented.
+func TestRepoConfig(t *testing.T) {
+	path := filepath.Join("..", "..", "config.toml")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("config.toml missing: %v", err)
+	}
+	if _, err := config.Load(path); err != nil {
+		t.Fatalf("Load(config.toml): %v", err)
+	}
+}

@@ -1,0 +1,230 @@
+// Package outbox delivers the messages the bot owes WeCom users: replies and pushes queued in the database.
+//
+// WeCom drops messages beyond 30 a minute or 1,000 an hour from one app to one member without an error, so the
+// sender holds messages back to stay under those limits instead of losing them. Temporary failures are retried
+// with backoff; permanent ones are recorded with the reason and errcode.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// API sends a stored request; *wecom.Client implements it.
+type API interface {
+	PostJSON(ctx context.Context, path string, body json.RawMessage, out any) error
+}
+
+// Store is the part of the database the sender uses; *db.DB implements it.
+type Store interface {
+	ClaimOutbox(ctx context.Context, limit int) ([]db.OutboxMessage, error)
+	MarkOutboxSent(ctx context.Context, id int64, msgID, responseCode string) error
+	RetryOutbox(ctx context.Context, id int64, reason string, errcode int, at time.Time, counted bool) error
+	FailOutbox(ctx context.Context, id int64, reason string, errcode int) error
+	RequeueSending(ctx context.Context) (int64, error)
+	NextOutboxDue(ctx context.Context) (time.Time, bool, error)
+}
+
+// Sender delivers the outbox.
+type Sender struct {
+	Store  Store
+	API    API
+	Logger *slog.Logger
+
+	// MemberLimits are the per-member windows to stay under; default wecom.MemberMessageLimits. Margin is added
+	// to each window's length so that network jitter between our clock and WeCom's never puts one message too
+	// many in WeCom's window; default 1 s.
+	MemberLimits []wecom.Window
+	Margin       time.Duration
+
+	Workers     int           // concurrent sends; default 4
+	MaxAttempts int           // attempts before a temporarily failing message is given up; default 10
+	RetryBase   time.Duration // default 5 s, doubling
+	RetryMax    time.Duration // default 10 min
+	Poll        time.Duration // default 1 s
+	Now         func() time.Time
+
+	once    sync.Once
+	wake    chan struct{}
+	limiter *wecom.Limiter
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.wake = make(chan struct{}, 1)
+		if s.Logger == nil {
+			s.Logger = slog.New(slog.DiscardHandler)
+		}
+		if s.MemberLimits == nil {
+			s.MemberLimits = wecom.MemberMessageLimits
+		}
+		if s.Margin == 0 {
+			s.Margin = time.Second
+		}
+		if s.Workers <= 0 {
+			s.Workers = 4
+		}
+		if s.MaxAttempts <= 0 {
+			s.MaxAttempts = 10
+		}
+		if s.RetryBase <= 0 {
+			s.RetryBase = 5 * time.Second
+		}
+		if s.RetryMax <= 0 {
+			s.RetryMax = 10 * time.Minute
+		}
+		if s.Poll <= 0 {
+			s.Poll = time.Second
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		windows := make([]wecom.Window, len(s.MemberLimits))
+		for i, w := range s.MemberLimits {
+			windows[i] = wecom.Window{N: w.N, Per: w.Per + s.Margin}
+		}
+		s.limiter = wecom.NewLimiter(windows, s.Now)
+	})
+}
+
+// Notify wakes the sender; it never blocks.
+func (s *Sender) Notify() {
+	s.init()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run requeues messages a crash left in flight, then sends until ctx ends.
+func (s *Sender) Run(ctx context.Context) error {
+	s.init()
+	if n, err := s.Store.RequeueSending(ctx); err != nil {
+		return fmt.Errorf("outbox: requeue: %w", err)
+	} else if n > 0 {
+		s.Logger.Warn("resending messages whose delivery was cut off by the last run (WeCom may show them twice)",
+			slog.Int64("messages", n))
+	}
+	for ctx.Err() == nil {
+		msgs, err := s.Store.ClaimOutbox(ctx, s.Workers*4)
+		if err != nil && ctx.Err() == nil {
+			s.Logger.Error("outbox claim failed", slog.String("err", err.Error()))
+		}
+		if len(msgs) > 0 {
+			p := pool.New().WithMaxGoroutines(s.Workers)
+			for i := range msgs {
+				m := msgs[i]
+				p.Go(func() { s.send(context.WithoutCancel(ctx), &m) })
+			}
+			p.Wait() // a batch's sends finish before the next claim, so shutdown never cuts one off
+			continue
+		}
+		wait := s.Poll
+		if at, ok, err := s.Store.NextOutboxDue(ctx); err == nil && ok {
+			if d := at.Sub(s.Now()); d < wait {
+				wait = max(d, 10*time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	return nil
+}
+
+// members are the rate-limited recipients of a message: each userid of a pipe list; chats and card updates
+// are not per-member messages.
+func members(m *db.OutboxMessage) []string {
+	if m.API != "message/send" || strings.HasPrefix(m.Recipient, "chat:") || m.Recipient == "" {
+		return nil
+	}
+	return strings.Split(m.Recipient, "|")
+}
+
+func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
+	log := s.Logger.With(slog.Int64("outbox_id", m.ID), slog.String("api", m.API), slog.String("to", m.Recipient))
+	users := members(m)
+	var hold time.Duration
+	for _, u := range users {
+		hold = max(hold, s.limiter.Delay(u))
+	}
+	if hold > 0 {
+		// Waiting for room is not a failed attempt.
+		if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, s.Now().Add(hold), false); err != nil {
+			log.Error("cannot defer message", slog.String("err", err.Error()))
+		}
+		return
+	}
+	for _, u := range users {
+		s.limiter.Allow(u)
+	}
+	var res struct {
+		MsgID        string `json:"msgid"`
+		ResponseCode string `json:"response_code"`
+		InvalidUser  string `json:"invaliduser"`
+	}
+	err := s.API.PostJSON(ctx, m.API, json.RawMessage(m.Body), &res)
+	if err == nil {
+		if res.InvalidUser != "" {
+			log.Warn("some recipients are invalid or not visible to the app", slog.String("invaliduser", res.InvalidUser))
+		}
+		if err := s.Store.MarkOutboxSent(ctx, m.ID, res.MsgID, res.ResponseCode); err != nil {
+			log.Error("sent, but cannot record it", slog.String("err", err.Error()))
+		}
+		return
+	}
+	code := wecom.ErrorCode(err)
+	attempt := m.Attempts + 1
+	if !temporary(err) || attempt >= s.MaxAttempts {
+		log.Error("message failed permanently", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Int("attempt", attempt))
+		if ferr := s.Store.FailOutbox(ctx, m.ID, err.Error(), code); ferr != nil {
+			log.Error("cannot record failure", slog.String("err", ferr.Error()))
+		}
+		return
+	}
+	d := s.RetryBase << min(attempt-1, 20)
+	if d > s.RetryMax || d <= 0 {
+		d = s.RetryMax
+	}
+	d = d/2 + rand.N(d/2+1)
+	log.Warn("message failed; will retry", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Duration("in", d))
+	if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, s.Now().Add(d), true); rerr != nil {
+		log.Error("cannot requeue message", slog.String("err", rerr.Error()))
+	}
+}
+
+// temporary reports whether a failed send may succeed later: WeCom's busy and rate-limit codes, token trouble
+// the client could not fix in one refresh, and failures below WeCom's JSON (network, HTTP 5xx).
+func temporary(err error) bool {
+	var we *wecom.Error
+	if errors.As(err, &we) {
+		switch we.Code {
+		case wecom.CodeInvalidToken, wecom.CodeTokenExpired:
+			return true
+		}
+		return we.Temporary()
+	}
+	var ve *wecom.ValidationError
+	if errors.As(err, &ve) {
+		return false
+	}
+	return !errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,199 @@
+// Package callbacks receives WeCom's encrypted app-message callbacks: it verifies, decrypts and durably queues
+// them, and answers WeCom fast.
+//
+// The request path does no WeCom API call and never waits on a worker: body limit → signature (constant time,
+// before decrypting) → freshness → decrypt → receiveid → parse → INSERT into the inbox (group-committed to disk)
+// → non-blocking wake-up → 200 with an empty body. WeCom retries a callback that gets no 200 within 5 s, so the
+// durable insert before the 200 is what makes "acknowledged" mean "never lost".
+package callbacks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Inbox is where callbacks go; *db.DB implements it.
+type Inbox interface {
+	Enqueue(ctx context.Context, it *db.InboxItem) (inserted bool, err error)
+}
+
+// MaxBody bounds a callback body. WeCom's are a few KB.
+const MaxBody = 1 << 20
+
+// Handler serves the callback URL: GET for URL verification, POST for messages and events.
+type Handler struct {
+	Crypter *wecom.Crypter
+	Inbox   Inbox
+	// MaxSkew rejects a callback whose signed timestamp is further than this from Now (a replay defence); 0
+	// disables the check.
+	MaxSkew time.Duration
+	// Notify is called after a new row is stored; it must not block (a buffered-channel send with default).
+	Notify func()
+	Now    func() time.Time
+	Logger *slog.Logger
+	// EnqueueTimeout bounds the wait for the durable insert, well inside WeCom's 5 s.
+	EnqueueTimeout time.Duration
+}
+
+// statusError is an error with the HTTP status to answer.
+type statusError struct {
+	status int
+	reason string
+	err    error
+}
+
+func (e *statusError) Error() string {
+	if e.err != nil {
+		return e.reason + ": " + e.err.Error()
+	}
+	return e.reason
+}
+
+func (e *statusError) Unwrap() error { return e.err }
+
+func fail(status int, reason string, err error) error { return &statusError{status, reason, err} }
+
+// ServeHTTP implements http.Handler; errors are turned into responses in this one place.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var err error
+	switch r.Method {
+	case http.MethodGet:
+		err = h.verifyURL(w, r)
+	case http.MethodPost:
+		err = h.receive(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		err = fail(http.StatusMethodNotAllowed, "method not allowed", nil)
+	}
+	if err == nil {
+		return
+	}
+	se := &statusError{status: http.StatusInternalServerError, reason: "internal error", err: err}
+	errors.As(err, &se)
+	level := slog.LevelWarn
+	if se.status >= 500 {
+		level = slog.LevelError
+	}
+	h.logger().LogAttrs(r.Context(), level, "callback rejected", slog.Int("status", se.status),
+		slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr))
+	// The body says why, so an operator testing the URL sees it; it never echoes secrets.
+	http.Error(w, se.reason, se.status)
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now == nil {
+		return time.Now()
+	}
+	return h.Now()
+}
+
+// params reads the signed query parameters.
+func (h *Handler) params(r *http.Request) (sig, ts, nonce string, err error) {
+	q := r.URL.Query()
+	sig, ts, nonce = q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce")
+	if sig == "" || ts == "" || nonce == "" {
+		return "", "", "", fail(http.StatusBadRequest, "missing msg_signature, timestamp or nonce", nil)
+	}
+	if h.MaxSkew > 0 {
+		sec, perr := strconv.ParseInt(ts, 10, 64)
+		if perr != nil {
+			return "", "", "", fail(http.StatusBadRequest, "timestamp is not a number", nil)
+		}
+		if d := h.now().Sub(time.Unix(sec, 0)); d > h.MaxSkew || d < -h.MaxSkew {
+			return "", "", "", fail(http.StatusForbidden, "stale timestamp",
+				fmt.Errorf("timestamp %s is %s away from now; callback.max_skew is %s", ts, d.Round(time.Second), h.MaxSkew))
+		}
+	}
+	return sig, ts, nonce, nil
+}
+
+// verifyURL answers WeCom's URL check with the decrypted echostr, byte for byte.
+func (h *Handler) verifyURL(w http.ResponseWriter, r *http.Request) error {
+	sig, ts, nonce, err := h.params(r)
+	if err != nil {
+		return err
+	}
+	// Query() decodes '+' as a space; base64 has no spaces, so a literal '+' WeCom left unescaped comes back.
+	echo := strings.ReplaceAll(r.URL.Query().Get("echostr"), " ", "+")
+	if echo == "" {
+		return fail(http.StatusBadRequest, "missing echostr", nil)
+	}
+	plain, err := h.Crypter.VerifyURL(sig, ts, nonce, echo)
+	if err != nil {
+		return cryptoFail(err)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write(plain)
+	return nil
+}
+
+func cryptoFail(err error) error {
+	if errors.Is(err, wecom.ErrInvalidSignature) {
+		return fail(http.StatusForbidden, "signature mismatch", err)
+	}
+	return fail(http.StatusBadRequest, "cannot decrypt", err)
+}
+
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request) error {
+	sig, ts, nonce, err := h.params(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fail(http.StatusRequestEntityTooLarge, "body too large", nil)
+		}
+		return fail(http.StatusBadRequest, "cannot read body", err)
+	}
+	_, plain, err := h.Crypter.DecryptMessage(sig, ts, nonce, body)
+	if err != nil {
+		return cryptoFail(err)
+	}
+	it := &db.InboxItem{Payload: plain, ReceivedAt: h.now()}
+	if m, perr := wecom.ParseInbound(plain); perr == nil {
+		it.Key, it.From, it.Kind = m.DedupeKey(), m.FromUserName, m.Kind()
+	} else {
+		// Authentic (it decrypted) but not a message we can read: keep it, visible and acknowledged, rather than
+		// make WeCom retry something that will never parse. The worker marks it failed with the reason.
+		sum := sha256.Sum256(plain)
+		it.Key, it.From, it.Kind = "raw:"+hex.EncodeToString(sum[:16]), "", "unparsed"
+		h.logger().Warn("callback decrypted but unparsable; stored", slog.String("err", perr.Error()))
+	}
+	ctx := r.Context()
+	if h.EnqueueTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.EnqueueTimeout)
+		defer cancel()
+	}
+	inserted, err := h.Inbox.Enqueue(ctx, it)
+	if err != nil {
+		// No 200: WeCom retries, and the dedupe key makes the retry safe even if this insert did land.
+		return fail(http.StatusServiceUnavailable, "cannot store the callback; retry", err)
+	}
+	if inserted && h.Notify != nil {
+		h.Notify()
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}

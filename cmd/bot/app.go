@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/bot/inbox"
+	"github.com/wecombot/wecombot/bot/outbox"
+	"github.com/wecombot/wecombot/callbacks"
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// app is the running bot: database, WeCom client, callback endpoint, inbox workers and outbox sender. serve,
+// demo and the end-to-end tests all build one.
+type app struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	db        *db.DB
+	client    *wecom.Client
+	crypter   *wecom.Crypter
+	callback  *callbacks.Handler
+	processor *inbox.Processor
+	sender    *outbox.Sender
+	mux       *http.ServeMux
+
+	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
+	shutdownTimeout time.Duration
+}
+
+// newApp wires the bot from its config. handler handles stored callbacks; nil means the default.
+func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, error) {
+	crypter, err := wecom.NewCrypter(cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.WeCom.CorpID)
+	if err != nil {
+		return nil, fmt.Errorf("callback crypto: %w", err)
+	}
+	d, err := db.Open(cfg.Store.Path)
+	if err != nil {
+		return nil, err
+	}
+	client, err := wecom.NewClient(wecom.Config{
+		CorpID:     cfg.WeCom.CorpID,
+		Secret:     cfg.WeCom.Secret,
+		AgentID:    cfg.WeCom.AgentID,
+		BaseURL:    cfg.WeCom.APIBase,
+		TokenStore: d.Tokens(),
+		Logger:     log,
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: d, client: client, crypter: crypter, mux: http.NewServeMux(),
+		shutdownTimeout: 10 * time.Second}
+	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox")}
+	if handler == nil {
+		handler = &ackHandler{agentID: cfg.WeCom.AgentID}
+	}
+	a.processor = &inbox.Processor{Store: d, Handler: handler, Logger: log.With("component", "inbox"), Done: a.sender.Notify}
+	a.callback = &callbacks.Handler{
+		Crypter:        crypter,
+		Inbox:          d,
+		MaxSkew:        cfg.Callback.MaxSkew.Duration,
+		Notify:         a.processor.Notify,
+		Logger:         log.With("component", "callback"),
+		EnqueueTimeout: 3 * time.Second,
+	}
+	a.mux.Handle(cfg.Callback.Path, a.callback)
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	a.mux.HandleFunc("GET /readyz", a.ready)
+	return a, nil
+}
+
+// ready reports whether the bot can do its work: the database takes writes and WeCom gives a token.
+func (a *app) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		http.Error(w, "database not writable: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	if _, err := a.client.Token(ctx); err != nil {
+		http.Error(w, "cannot get a WeCom access token: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// run serves on ln until ctx ends, then shuts down in order: stop accepting callbacks and finish in-flight
+// requests; let workers finish (what they cannot is left pending for the next start); close the database.
+func (a *app) run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	for _, f := range []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(workCtx); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	a.log.Info("bot serving", slog.String("addr", ln.Addr().String()), slog.String("callback", a.cfg.Callback.Path),
+		slog.String("corp", a.cfg.WeCom.CorpID), slog.Int("agent", a.cfg.WeCom.AgentID), slog.String("db", a.cfg.Store.Path))
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		a.log.Warn("http shutdown", slog.String("err", err.Error()))
+	}
+	stopWork()
+	wg.Wait()
+	if err := a.db.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// prune deletes old handled inbox rows every hour.
+func (a *app) prune(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := a.db.PruneInbox(ctx, time.Now().Add(-a.cfg.Store.InboxRetention.Duration))
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("inbox pruning failed", slog.String("err", err.Error()))
+		} else if n > 0 {
+			a.log.Info("pruned handled inbox rows", slog.Int64("rows", n))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}

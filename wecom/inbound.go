@@ -1,0 +1,124 @@
+package wecom
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Inbound is a decrypted app message or event pushed by WeCom (wecom-protocol.md §2). One struct holds every
+// kind: fields a kind does not carry stay empty. Unknown kinds parse too (MsgType/Event kept), so they can be
+// stored and acknowledged rather than refused.
+type Inbound struct {
+	ToUserName   string `xml:"ToUserName"`   // the corp id
+	FromUserName string `xml:"FromUserName"` // the member's userid; "sys" for system events
+	CreateTime   int64  `xml:"CreateTime"`
+	MsgType      string `xml:"MsgType"`
+	AgentID      string `xml:"AgentID"` // absent on the security event
+
+	// Messages.
+	MsgID   string `xml:"MsgId"` // 64-bit integer; kept as text
+	Content string `xml:"Content"`
+	PicURL  string `xml:"PicUrl"`
+	MediaID string `xml:"MediaId"`
+
+	// Events.
+	Event        string `xml:"Event"`
+	EventKey     string `xml:"EventKey"`
+	TaskID       string `xml:"TaskId"`
+	CardType     string `xml:"CardType"`
+	ResponseCode string `xml:"ResponseCode"`
+	// SelectedItems of a card event. WeCom's docs spell the option elements OptionIds/OptionId; one SDK's
+	// sample spells them OpitonIds/OpitonId, so both are read.
+	SelectedItems []SelectedItem `xml:"SelectedItems>SelectedItem"`
+	ChangeType    string         `xml:"ChangeType"`   // security: change_domain_ip
+	ApplyID       string         `xml:"ApplyId"`      // submit_/finish_vip_account_approval
+	ApplyReason   string         `xml:"ApplyReason"`  // submit_vip_account_approval
+	BusinessType  string         `xml:"BusinessType"` // 1 mail, 2 docs, 3 drive, 4 meetings
+	FinishType    string         `xml:"FinishType"`   // 1 rejected by admin, 2 allocated, 3 withdrawn
+}
+
+// SelectedItem is one answered question of an interactive card.
+type SelectedItem struct {
+	QuestionKey string   `xml:"QuestionKey"`
+	OptionIDs   []string `xml:"OptionIds>OptionId"`
+	OptionIDs2  []string `xml:"OpitonIds>OpitonId"`
+}
+
+// Options returns the selected option ids, whichever spelling carried them.
+func (s SelectedItem) Options() []string { return append(append([]string(nil), s.OptionIDs...), s.OptionIDs2...) }
+
+// Inbound kinds.
+const (
+	MsgTypeText  = "text"
+	MsgTypeEvent = "event"
+)
+
+// ErrNotInbound is returned by ParseInbound for a document that is not a WeCom <xml> message.
+var ErrNotInbound = errors.New("wecom: not an inbound message")
+
+// maxInbound bounds a decrypted message; WeCom's are a few KB.
+const maxInbound = 1 << 20
+
+// ParseInbound parses a decrypted callback.
+func ParseInbound(b []byte) (*Inbound, error) {
+	if len(b) > maxInbound {
+		return nil, fmt.Errorf("%w: %d bytes", ErrNotInbound, len(b))
+	}
+	var m struct {
+		XMLName xml.Name
+		Inbound
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = true
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotInbound, err)
+	}
+	if m.XMLName.Local != "xml" {
+		return nil, fmt.Errorf("%w: root element <%s>", ErrNotInbound, m.XMLName.Local)
+	}
+	if m.MsgType == "" {
+		return nil, fmt.Errorf("%w: no MsgType", ErrNotInbound)
+	}
+	if m.FromUserName == "" {
+		return nil, fmt.Errorf("%w: no FromUserName", ErrNotInbound)
+	}
+	return &m.Inbound, nil
+}
+
+// Kind is MsgType for messages and "event:<Event>" for events.
+func (m *Inbound) Kind() string {
+	if m.MsgType == MsgTypeEvent {
+		return "event:" + m.Event
+	}
+	return m.MsgType
+}
+
+// DedupeKey identifies one delivery so that WeCom's retries collapse into one. WeCom recommends MsgId for
+// messages and FromUserName+CreateTime for events; CreateTime has one-second resolution, so the event key also
+// takes the event's own identifying fields, keeping two different events of one second apart. Events are
+// hashed to bound the key's length whatever the fields hold.
+func (m *Inbound) DedupeKey() string {
+	if m.MsgType != MsgTypeEvent && m.MsgID != "" {
+		return "msg:" + m.MsgID
+	}
+	h := sha256.New()
+	for _, f := range []string{m.MsgType, m.FromUserName, strconv.FormatInt(m.CreateTime, 10), m.AgentID, m.Event,
+		m.EventKey, m.TaskID, m.CardType, m.ResponseCode, m.ChangeType, m.ApplyID, m.FinishType, m.MsgID, m.Content} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	for _, s := range m.SelectedItems {
+		h.Write([]byte(s.QuestionKey))
+		for _, o := range s.Options() {
+			h.Write([]byte{1})
+			h.Write([]byte(o))
+		}
+		h.Write([]byte{0})
+	}
+	return "evt:" + hex.EncodeToString(h.Sum(nil)[:16])
+}

@@ -1,0 +1,431 @@
+// Package wecomtest is a WeCom server emulator: WeCom's API under /cgi-bin/ for one corp and one self-built
+// app, callbacks to the bot signed and encrypted like WeCom's, and a control API under /_emulator/ for tests and
+// the demo.
+//
+// It validates requests the way WeCom does and answers with WeCom's errcodes, so that a client passing against
+// it works against WeCom. It must never be made lenient to let a client pass: when it disagrees with
+// ../shared/wecom-protocol.md, fix the emulator towards the document.
+package wecomtest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options describe the corp and app the emulator plays WeCom for. Zero values take the defaults shown.
+type Options struct {
+	CorpID  string // default "ww0000000000emul"
+	AgentID int    // default 1000002
+	Secret  string // the app secret gettoken accepts; default "emulator-secret"
+
+	// Callback delivery; see Deliver. CallbackURL empty means callbacks cannot be delivered.
+	CallbackURL    string
+	Token          string // callback token; default "emulatortoken"
+	EncodingAESKey string // default a fixed 43-char key
+
+	TokenTTL time.Duration // access_token lifetime; default 7200s
+
+	// Per-member message limits (WeCom: 30/min, 1000/hour). Excess messages are dropped without an error and
+	// recorded as dropped, as WeCom does. Tests may scale them down.
+	MemberPerMinute int
+	MemberPerHour   int
+	// Per-API per-corp call limit (WeCom: 10,000/min); over it → 45009.
+	APIPerMinute int
+
+	// CallbackTimeout is how long a delivery may take before the emulator gives up and retries, like WeCom's
+	// 5 s; CallbackRetries is how many more attempts follow (WeCom: 3).
+	CallbackTimeout time.Duration
+	CallbackRetries int
+
+	Now    func() time.Time // clock; default time.Now
+	Logger *slog.Logger     // default discards
+}
+
+func (o *Options) setDefaults() {
+	if o.CorpID == "" {
+		o.CorpID = "ww0000000000emul"
+	}
+	if o.AgentID == 0 {
+		o.AgentID = 1000002
+	}
+	if o.Secret == "" {
+		o.Secret = "emulator-secret"
+	}
+	if o.Token == "" {
+		o.Token = "emulatortoken"
+	}
+	if o.EncodingAESKey == "" {
+		o.EncodingAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = 7200 * time.Second
+	}
+	if o.MemberPerMinute == 0 {
+		o.MemberPerMinute = 30
+	}
+	if o.MemberPerHour == 0 {
+		o.MemberPerHour = 1000
+	}
+	if o.APIPerMinute == 0 {
+		o.APIPerMinute = 10000
+	}
+	if o.CallbackTimeout == 0 {
+		o.CallbackTimeout = 5 * time.Second
+	}
+	if o.CallbackRetries == 0 {
+		o.CallbackRetries = 3
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// maxRequestBody bounds what the emulator reads of a request, like any real server.
+const maxRequestBody = 2 << 20
+
+// Server is the emulator. Create it with New; serve Handler() (or use NewServer in tests).
+type Server struct {
+	opts Options
+	mux  *http.ServeMux
+
+	mu       sync.Mutex
+	tokens   map[string]time.Time // access_token → expiry
+	gettoken int                  // gettoken calls that issued a token
+	calls    []Call
+	faults   map[string]*fault // API path → injected failure
+	apiRate  map[string][]time.Time
+	routes   map[string]route // "METHOD path" → route
+	org      *Org
+	sent     []SentMessage
+	memRate  map[string][]time.Time // userid → send times (for the per-member limit)
+	msgSeq   int
+	callSeq  int
+}
+
+// Call is one API request the emulator received.
+type Call struct {
+	Seq     int             `json:"seq"`
+	Time    time.Time       `json:"time"`
+	Method  string          `json:"method"`
+	Path    string          `json:"path"` // without /cgi-bin/, e.g. "message/send"
+	Query   string          `json:"query,omitempty"`
+	Body    json.RawMessage `json:"body,omitempty"`
+	ErrCode int             `json:"errcode"`
+}
+
+type fault struct {
+	code  int
+	times int
+}
+
+// apiError is a WeCom errcode answer.
+type apiError struct {
+	Code int
+	Msg  string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("errcode %d: %s", e.Code, e.Msg) }
+
+// errf builds a WeCom error answer. WeCom's errmsg carries a hint and a doc link; clients must branch on the
+// code, never the message, and so must our tests.
+func errf(code int, format string, args ...any) *apiError {
+	return &apiError{Code: code, Msg: fmt.Sprintf(format, args...) +
+		fmt.Sprintf(", more info at https://open.work.weixin.qq.com/devtool/query?e=%d", code)}
+}
+
+// Common WeCom errors.
+func errInvalidParam(format string, args ...any) *apiError { return errf(40058, format, args...) }
+
+// obj is a JSON object answer; errcode 0 and errmsg "ok" are added when it is written.
+type obj = map[string]any
+
+// apiCall is one decoded API request handed to an endpoint handler.
+type apiCall struct {
+	s    *Server
+	r    *http.Request
+	path string
+	body []byte
+}
+
+// decode strictly decodes the JSON body into v. WeCom answers a body it cannot parse with 40058 (or 47001 for
+// non-JSON); unknown fields are ignored as WeCom does.
+func (c *apiCall) decode(v any) *apiError {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return errf(40058, "invalid Request Parameter, empty body")
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return errf(47001, "data format error: %v", err)
+	}
+	return nil
+}
+
+// query returns a URL query parameter.
+func (c *apiCall) query(name string) string { return c.r.URL.Query().Get(name) }
+
+type apiHandler func(c *apiCall) (obj, *apiError)
+
+type route struct {
+	handler   apiHandler
+	perMinute int // extra per-API limit (e.g. member_oper_log 600/min); 0 → the corp-wide default only
+}
+
+// handle registers an API endpoint. path is relative to /cgi-bin/, e.g. "message/send".
+func (s *Server) handle(method, path string, h apiHandler) {
+	s.routes[method+" "+path] = route{handler: h}
+}
+
+// handleLimited registers an endpoint with its own per-minute limit on top of the corp-wide one.
+func (s *Server) handleLimited(method, path string, perMinute int, h apiHandler) {
+	s.routes[method+" "+path] = route{handler: h, perMinute: perMinute}
+}
+
+// New returns an emulator seeded with the sample organisation (see Org).
+func New(opts Options) *Server {
+	opts.setDefaults()
+	s := &Server{
+		opts:    opts,
+		mux:     http.NewServeMux(),
+		tokens:  map[string]time.Time{},
+		faults:  map[string]*fault{},
+		apiRate: map[string][]time.Time{},
+		routes:  map[string]route{},
+		memRate: map[string][]time.Time{},
+	}
+	s.org = seedOrg(opts.Now())
+	s.handle("GET", "gettoken", s.getToken)
+	s.registerMessageAPIs()   // messages.go
+	s.registerDirectoryAPIs() // directory.go
+	s.registerAdminAPIs()     // admin_*.go
+	s.mux.HandleFunc("/cgi-bin/", s.serveAPI)
+	s.registerControl()
+	return s
+}
+
+// Options returns the options in force (defaults applied).
+func (s *Server) Options() Options { return s.opts }
+
+// Handler serves WeCom's API and the control API.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/cgi-bin/")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err != nil {
+		writeJSON(w, obj{"errcode": 40058, "errmsg": "request body too large"})
+		return
+	}
+	c := &apiCall{s: s, r: r, path: path, body: body}
+	res, aerr := s.dispatch(c)
+	code := 0
+	if aerr != nil {
+		code = aerr.Code
+		res = obj{"errcode": aerr.Code, "errmsg": aerr.Msg}
+	} else {
+		if res == nil {
+			res = obj{}
+		}
+		res["errcode"] = 0
+		res["errmsg"] = "ok"
+	}
+	s.logCall(r, path, body, code)
+	writeJSON(w, res)
+}
+
+func (s *Server) dispatch(c *apiCall) (obj, *apiError) {
+	rt, ok := s.routes[c.r.Method+" "+c.path]
+	if !ok {
+		other := "POST"
+		if c.r.Method == "POST" {
+			other = "GET"
+		}
+		if _, exists := s.routes[other+" "+c.path]; exists {
+			// WeCom answers a wrong HTTP method with 40058 (wecom-protocol.md §4) or 43xxx; 40058 is documented.
+			return nil, errf(40058, "invalid Request Parameter, require %s method", other)
+		}
+		return nil, errf(404, "invalid api path %q", c.path) // WeCom: HTTP 404 page; the client sees a non-JSON body
+	}
+	if c.path != "gettoken" {
+		if aerr := s.checkToken(c.query("access_token")); aerr != nil {
+			return nil, aerr
+		}
+	}
+	if aerr := s.takeFault(c.path); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.checkAPIRate(c.path, rt.perMinute); aerr != nil {
+		return nil, aerr
+	}
+	return rt.handler(c)
+}
+
+func (s *Server) logCall(r *http.Request, path string, body []byte, code int) {
+	q := r.URL.Query()
+	q.Del("access_token")
+	q.Del("corpsecret")
+	var raw json.RawMessage
+	if json.Valid(body) {
+		raw = append(raw, body...)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.callSeq++
+	s.calls = append(s.calls, Call{Seq: s.callSeq, Time: s.opts.Now(), Method: r.Method, Path: path,
+		Query: q.Encode(), Body: raw, ErrCode: code})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Write(b)
+}
+
+// getToken is GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET.
+func (s *Server) getToken(c *apiCall) (obj, *apiError) {
+	corpID, secret := c.query("corpid"), c.query("corpsecret")
+	switch {
+	case corpID == "":
+		return nil, errf(41002, "corpid missing")
+	case corpID != s.opts.CorpID:
+		return nil, errf(40013, "invalid corpid")
+	case secret == "":
+		return nil, errf(41004, "corpsecret missing")
+	case secret != s.opts.Secret:
+		return nil, errf(40001, "invalid credential, access_token is invalid or not latest")
+	}
+	tok := randomHex(32)
+	s.mu.Lock()
+	s.tokens[tok] = s.opts.Now().Add(s.opts.TokenTTL)
+	s.gettoken++
+	s.mu.Unlock()
+	return obj{"access_token": tok, "expires_in": int(s.opts.TokenTTL / time.Second)}, nil
+}
+
+func (s *Server) checkToken(tok string) *apiError {
+	if tok == "" {
+		return errf(41001, "access_token missing")
+	}
+	s.mu.Lock()
+	exp, ok := s.tokens[tok]
+	s.mu.Unlock()
+	if !ok {
+		return errf(40014, "invalid access_token")
+	}
+	if !s.opts.Now().Before(exp) {
+		return errf(42001, "access_token expired")
+	}
+	return nil
+}
+
+// ExpireTokens makes every issued access_token expired, as WeCom may do before expires_in.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	past := s.opts.Now().Add(-time.Second)
+	for k := range s.tokens {
+		s.tokens[k] = past
+	}
+}
+
+// TokenCount returns how many tokens gettoken has issued.
+func (s *Server) TokenCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gettoken
+}
+
+// Fail makes the next times calls of the API path (e.g. "message/send") fail with errcode.
+func (s *Server) Fail(path string, errcode, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if times <= 0 {
+		delete(s.faults, path)
+		return
+	}
+	s.faults[path] = &fault{code: errcode, times: times}
+}
+
+func (s *Server) takeFault(path string) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.faults[path]
+	if !ok {
+		return nil
+	}
+	f.times--
+	if f.times <= 0 {
+		delete(s.faults, path)
+	}
+	return errf(f.code, "injected failure")
+}
+
+// checkAPIRate enforces the corp-wide 10,000/min per API limit (and a per-API one when set) with 45009.
+func (s *Server) checkAPIRate(path string, perMinute int) *apiError {
+	limit := s.opts.APIPerMinute
+	if perMinute > 0 && perMinute < limit {
+		limit = perMinute
+	}
+	now := s.opts.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ts := pruneBefore(s.apiRate[path], now.Add(-time.Minute))
+	if len(ts) >= limit {
+		s.apiRate[path] = ts
+		return errf(45009, "api freq out of limit")
+	}
+	s.apiRate[path] = append(ts, now)
+	return nil
+}
+
+// pruneBefore drops the times before cut from a sorted slice.
+func pruneBefore(ts []time.Time, cut time.Time) []time.Time {
+	i := 0
+	for i < len(ts) && ts[i].Before(cut) {
+		i++
+	}
+	return ts[i:]
+}
+
+// Calls returns every API call received so far, in order.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// CallsTo returns the calls to one API path.
+func (s *Server) CallsTo(path string) []Call {
+	var out []Call
+	for _, c := range s.Calls() {
+		if c.Path == path {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n/2)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+var errNoCallbackURL = errors.New("wecomtest: no callback URL configured")
