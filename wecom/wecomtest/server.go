@@ -113,6 +113,7 @@ type Server struct {
 	memRate  map[string][]time.Time // userid → send times (for the per-member limit)
 	msgSeq   int
 	callSeq  int
+	extra    *extState // chats, cards, response codes, OAuth codes (messages.go)
 }
 
 // Call is one API request the emulator received.
@@ -205,6 +206,7 @@ func New(opts Options) *Server {
 		memRate: map[string][]time.Time{},
 	}
 	s.org = seedOrg(opts.Now())
+	s.extra = newExtState()
 	s.handle("GET", "gettoken", s.getToken)
 	s.registerMessageAPIs()   // messages.go
 	s.registerDirectoryAPIs() // directory.go
@@ -428,4 +430,5 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-var errNoCallbackURL = errors.New("wecomtest: no callback URL configured")
+// ErrNoCallbackURL is returned by Deliver and VerifyURL when the emulator has no callback URL.
+var ErrNoCallbackURL = errors.New("wecomtest: no callback URL configured")

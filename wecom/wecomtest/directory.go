@@ -1,0 +1,364 @@
+package wecomtest
+
+// Directory (通讯录), external contacts, OAuth identity and WeCom's IP lists. Response shapes follow the
+// official pages named on each handler (DOC/n = https://developer.work.weixin.qq.com/document/path/n). The
+// app's visibility is the whole department tree; members with Visible=false are outside it (60011).
+
+import (
+	"slices"
+	"strconv"
+	"time"
+)
+
+const (
+	oauthCodeTTL  = 5 * time.Minute    // "code只能使用一次，5分钟未被使用自动过期" (DOC/96442)
+	userTicketTTL = 1800 * time.Second // "user_ticket … 有效期为1800s" (DOC/96442)
+)
+
+// oauthCode is an OAuth code issued through the control API, as WeCom issues one when a user opens an
+// OAuth link. Exactly one of UserID (a member) and ExternalUserID (a customer) is set.
+type oauthCode struct {
+	UserID         string
+	ExternalUserID string
+	OpenID         string
+	Expires        time.Time
+}
+
+type userTicket struct {
+	UserID  string
+	Expires time.Time
+}
+
+// apiIPs are the addresses get_api_domain_ip and getcallbackip report (documentation ranges: the
+// emulator's real address is wherever it listens).
+var apiIPs = []string{"192.0.2.10", "192.0.2.11", "198.51.100.0/24"}
+
+func (s *Server) registerDirectoryAPIs() {
+	s.handle("GET", "user/get", s.userGet)
+	s.handle("GET", "user/simplelist", s.userSimpleList)
+	s.handle("GET", "department/list", s.departmentList)
+	s.handle("GET", "department/get", s.departmentGet)
+	s.handle("GET", "tag/get", s.tagGet)
+	s.handle("GET", "tag/list", s.tagList)
+	s.handle("GET", "externalcontact/get", s.externalContactGet)
+	s.handle("GET", "auth/getuserinfo", s.authGetUserInfo)
+	s.handle("POST", "auth/getuserdetail", s.authGetUserDetail)
+	// DOC/92520 (get_api_domain_ip) and DOC/98988 (getcallbackip): {"ip_list":[…]}.
+	s.handle("GET", "get_api_domain_ip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
+	s.handle("GET", "getcallbackip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
+}
+
+// visibleMemberLocked looks a userid up: 60111 when it does not exist, 60011 when it is outside the app's
+// visibility.
+func (s *Server) visibleMemberLocked(id string) (*Member, *apiError) {
+	m := s.org.memberFold(id)
+	switch {
+	case id == "" || m == nil:
+		return nil, errf(codeUserIDNotFound, "userid not found: %q", id)
+	case !m.Visible:
+		return nil, errf(codeNoPrivilege, "no privilege to access/modify contact/party/agent: %q is outside the app's visibility", id)
+	}
+	return m, nil
+}
+
+// userGet is GET user/get?userid= (读取成员, DOC/96255, 2025/03/06). It answers like an app created before
+// 2022-06-20: later apps no longer get mobile/gender/email/avatar/address here, only through OAuth
+// (auth/getuserdetail). open_userid is for third-party apps only and is left out.
+func (s *Server) userGet(c *apiCall) (obj, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, aerr := s.visibleMemberLocked(c.query("userid"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	isLeader := make([]int, len(m.Department))
+	order := make([]int, len(m.Department))
+	for i, id := range m.Department {
+		if d := s.org.department(id); d != nil && slices.Contains(d.Leaders, m.UserID) {
+			isLeader[i] = 1
+		}
+	}
+	main := 0
+	if len(m.Department) > 0 {
+		main = m.Department[0]
+	}
+	return obj{
+		"userid":            m.UserID,
+		"name":              m.Name,
+		"department":        slices.Clone(m.Department),
+		"order":             order,
+		"position":          m.Position,
+		"mobile":            m.Mobile,
+		"gender":            m.Gender,
+		"email":             m.Email,
+		"biz_mail":          "",
+		"is_leader_in_dept": isLeader,
+		"direct_leader":     []string{},
+		"avatar":            avatarURL(m.UserID),
+		"thumb_avatar":      avatarURL(m.UserID) + "/100",
+		"telephone":         "",
+		"alias":             "",
+		"address":           "",
+		"extattr":           obj{"attrs": []any{}},
+		"status":            m.Status,
+		"qr_code":           qrCodeURL(m.UserID),
+		"external_position": "",
+		"external_profile":  obj{"external_attr": []any{}},
+		"main_department":   main,
+	}, nil
+}
+
+func avatarURL(userid string) string { return "https://wework.qpic.cn/emulator/avatar/" + userid }
+func qrCodeURL(userid string) string {
+	return "https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=emulator-" + userid
+}
+
+// departmentIDParam parses a department id query parameter.
+func departmentIDParam(c *apiCall, name string) (int, bool, *apiError) {
+	v := c.query(name)
+	if v == "" {
+		return 0, false, nil
+	}
+	id, err := strconv.Atoi(v)
+	if err != nil || id <= 0 {
+		return 0, true, errf(codeInvalidDepartment, "invalid department id %q", v)
+	}
+	return id, true, nil
+}
+
+func (s *Server) departmentObjLocked(d *Department) obj {
+	var leaders []string
+	for _, u := range d.Leaders {
+		if m := s.org.member(u); m != nil && m.Visible { // "返回在应用可见范围内的部门负责人列表"
+			leaders = append(leaders, u)
+		}
+	}
+	return obj{"id": d.ID, "name": d.Name, "name_en": d.NameEn, "department_leader": orEmpty(leaders),
+		"parentid": d.ParentID, "order": d.Order}
+}
+
+// departmentList is GET department/list?id= (获取部门列表, DOC/90344): the department and its whole subtree,
+// or the full tree without id. WeCom calls it slow and suggests department/simplelist + department/get.
+func (s *Server) departmentList(c *apiCall) (obj, *apiError) {
+	id, given, aerr := departmentIDParam(c, "id")
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !given {
+		id = 1
+	}
+	if s.org.department(id) == nil {
+		return nil, errf(codeInvalidDepartment, "invalid department id %d", id)
+	}
+	sub := s.org.subDepartments(id)
+	list := []obj{}
+	for _, d := range s.org.Departments {
+		if slices.Contains(sub, d.ID) {
+			list = append(list, s.departmentObjLocked(d))
+		}
+	}
+	return obj{"department": list}, nil
+}
+
+// departmentGet is GET department/get?id= (获取单个部门详情, DOC/95407).
+func (s *Server) departmentGet(c *apiCall) (obj, *apiError) {
+	id, given, aerr := departmentIDParam(c, "id")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !given {
+		return nil, errInvalidParam("id missing")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.org.department(id)
+	if d == nil {
+		return nil, errf(codeInvalidDepartment, "invalid department id %d", id)
+	}
+	return obj{"department": s.departmentObjLocked(d)}, nil
+}
+
+// userSimpleList is GET user/simplelist?department_id=&fetch_child= (获取部门成员). The current page
+// (DOC/96259, 2022/08/22) no longer lists fetch_child and tells callers to walk sub-departments themselves;
+// older copies document fetch_child=1 as recursive, which is what this emulates. Members outside the app's
+// visibility are left out.
+func (s *Server) userSimpleList(c *apiCall) (obj, *apiError) {
+	id, given, aerr := departmentIDParam(c, "department_id")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !given {
+		return nil, errInvalidParam("department_id missing")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.org.department(id) == nil {
+		return nil, errf(codeInvalidDepartment, "invalid department id %d", id)
+	}
+	depts := []int{id}
+	if c.query("fetch_child") == "1" {
+		depts = s.org.subDepartments(id)
+	}
+	list := []obj{}
+	for _, m := range s.org.Members {
+		if m.Visible && slices.ContainsFunc(m.Department, func(d int) bool { return slices.Contains(depts, d) }) {
+			list = append(list, obj{"userid": m.UserID, "name": m.Name, "department": slices.Clone(m.Department)})
+		}
+	}
+	return obj{"userlist": list}, nil
+}
+
+// tagGet is GET tag/get?tagid= (获取标签成员, DOC/90349): only members inside the app's visibility are listed.
+// 40068 covers both a missing and an unknown tagid (DOC/90313).
+func (s *Server) tagGet(c *apiCall) (obj, *apiError) {
+	v := c.query("tagid")
+	id, err := strconv.Atoi(v)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.org.tag(id)
+	if err != nil || t == nil {
+		return nil, errf(codeInvalidTagID, "invalid tagid %q", v)
+	}
+	users := []obj{}
+	for _, u := range t.UserIDs {
+		if m := s.org.member(u); m != nil && m.Visible {
+			users = append(users, obj{"userid": m.UserID, "name": m.Name})
+		}
+	}
+	return obj{"tagname": t.Name, "userlist": users, "partylist": append([]int{}, t.PartyIDs...)}, nil
+}
+
+// tagList is GET tag/list (获取标签列表, DOC/90352): a self-built app sees every tag.
+func (s *Server) tagList(*apiCall) (obj, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := []obj{}
+	for _, t := range s.org.Tags {
+		list = append(list, obj{"tagid": t.ID, "tagname": t.Name})
+	}
+	return obj{"taglist": list}, nil
+}
+
+// externalContactGet is GET externalcontact/get?external_userid= (获取客户详情, DOC/96315, 2025/12/19;
+// older id 92114). An unknown id is 40096 (不合法的外部联系人userid); a known customer none of whose
+// followers the app can see is 84061 ("not external contact"), as WeCom answers it in practice.
+func (s *Server) externalContactGet(c *apiCall) (obj, *apiError) {
+	id := c.query("external_userid")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.org.externalContact(id)
+	if e == nil {
+		return nil, errf(codeInvalidExternal, "invalid external userid %q", id)
+	}
+	follow := []obj{}
+	for i, u := range e.FollowUsers {
+		m := s.org.member(u)
+		if m == nil || !m.Visible {
+			continue
+		}
+		follow = append(follow, obj{
+			"userid":         m.UserID,
+			"remark":         e.Name,
+			"description":    "",
+			"createtime":     1700000000 + 86400*i, // fixed, so answers are reproducible
+			"tags":           []any{},
+			"remark_mobiles": []string{},
+			"add_way":        1,
+			"oper_userid":    m.UserID,
+		})
+	}
+	if len(follow) == 0 {
+		return nil, errf(codeNoExternalRelated, "not external contact: no follower of %q is visible to this app", id)
+	}
+	ec := obj{"external_userid": e.ExternalUserID, "name": e.Name, "type": e.Type, "gender": e.Gender,
+		"avatar": "https://wework.qpic.cn/emulator/external/" + e.ExternalUserID}
+	if e.Type == 2 { // corp fields only for WeCom users
+		ec["corp_name"] = e.CorpName
+		ec["corp_full_name"] = e.CorpName
+		ec["position"] = ""
+	}
+	return obj{"external_contact": ec, "follow_user": follow, "next_cursor": ""}, nil
+}
+
+// IssueOAuthCode issues a one-shot OAuth code (valid 5 minutes) for a member, as WeCom does when the member
+// opens an OAuth link; auth/getuserinfo exchanges it.
+func (s *Server) IssueOAuthCode(userid string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.org.memberFold(userid)
+	if m == nil {
+		return "", &controlError{status: 400, msg: "unknown member " + strconv.Quote(userid)}
+	}
+	code := randomHex(64)
+	s.ext().oauth[code] = &oauthCode{UserID: m.UserID, Expires: s.opts.Now().Add(oauthCodeTTL)}
+	return code, nil
+}
+
+// IssueOAuthCodeExternal issues an OAuth code for a non-member: a customer (external_userid known to the
+// org) or, with externalUserID "", an anonymous WeChat user.
+func (s *Server) IssueOAuthCodeExternal(externalUserID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if externalUserID != "" && s.org.externalContact(externalUserID) == nil {
+		return "", &controlError{status: 400, msg: "unknown external_userid " + strconv.Quote(externalUserID)}
+	}
+	code := randomHex(64)
+	s.ext().oauth[code] = &oauthCode{ExternalUserID: externalUserID, OpenID: "oEMU" + randomHex(24),
+		Expires: s.opts.Now().Add(oauthCodeTTL)}
+	return code, nil
+}
+
+// authGetUserInfo is GET auth/getuserinfo?code= (获取访问用户身份, DOC/96442): a member gets userid (and a
+// user_ticket when inside the app's visibility), a non-member openid and, for a customer, external_userid.
+// Codes are single use and expire after 5 minutes; anything else is 40029.
+func (s *Server) authGetUserInfo(c *apiCall) (obj, *apiError) {
+	code := c.query("code")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.ext()
+	oc, ok := st.oauth[code]
+	now := s.opts.Now()
+	if !ok || !now.Before(oc.Expires) {
+		return nil, errf(codeInvalidOAuthCode, "invalid code")
+	}
+	delete(st.oauth, code)
+	if oc.UserID == "" {
+		res := obj{"openid": oc.OpenID}
+		if oc.ExternalUserID != "" {
+			res["external_userid"] = oc.ExternalUserID
+		}
+		return res, nil
+	}
+	res := obj{"userid": oc.UserID}
+	if m := s.org.member(oc.UserID); m != nil && m.Visible {
+		t := randomHex(64)
+		st.tickets[t] = &userTicket{UserID: oc.UserID, Expires: now.Add(userTicketTTL)}
+		res["user_ticket"] = t
+	}
+	return res, nil
+}
+
+// authGetUserDetail is POST auth/getuserdetail {"user_ticket"} (获取访问用户敏感信息, DOC/96443). WeCom's
+// errcode for a bad ticket is not documented; 40058 is used.
+func (s *Server) authGetUserDetail(c *apiCall) (obj, *apiError) {
+	var req struct {
+		UserTicket string `json:"user_ticket"`
+	}
+	if aerr := c.decode(&req); aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.ext().tickets[req.UserTicket]
+	if req.UserTicket == "" || !ok || !s.opts.Now().Before(t.Expires) {
+		return nil, errInvalidParam("invalid user_ticket")
+	}
+	m, aerr := s.visibleMemberLocked(t.UserID)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return obj{"userid": m.UserID, "gender": m.Gender, "avatar": avatarURL(m.UserID), "qr_code": qrCodeURL(m.UserID),
+		"mobile": m.Mobile, "email": m.Email, "biz_mail": "", "address": ""}, nil
+}

@@ -1,0 +1,202 @@
+package wecomtest_test
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/wecom/wecomtest"
+)
+
+// ids returns field k of each object in a JSON list, as strings.
+func ids(list any, k string) []string {
+	var out []string
+	for _, o := range list.([]any) {
+		switch v := o.(map[string]any)[k].(type) {
+		case string:
+			out = append(out, v)
+		case float64:
+			out = append(out, strconv.FormatFloat(v, 'f', -1, 64))
+		}
+	}
+	return out
+}
+
+func TestUserGet(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	r := call(t, ts, "GET", "user/get", tok, url.Values{"userid": {"zhangsan"}})
+	wantCode(t, r, 0)
+	if r.str("userid") != "zhangsan" || r.str("name") != "张三" || r.str("position") != "安全负责人" ||
+		r.str("mobile") != "13800000001" || r.str("gender") != "1" || r.str("email") != "zhangsan@example.com" ||
+		r["status"].(float64) != 1 || r["main_department"].(float64) != 1 {
+		t.Errorf("user/get zhangsan = %v", r)
+	}
+	dept := r["department"].([]any)
+	lead := r["is_leader_in_dept"].([]any)
+	if len(dept) != 2 || dept[1].(float64) != 3 || lead[0].(float64) != 0 || lead[1].(float64) != 1 {
+		t.Errorf("department %v, is_leader_in_dept %v; want [1 3], [0 1] (leads department 3)", dept, lead)
+	}
+	if _, ok := r["open_userid"]; ok {
+		t.Error("open_userid is for third-party apps only")
+	}
+	wantCode(t, call(t, ts, "GET", "user/get", tok, url.Values{"userid": {"ZhangSan"}}), 0) // case-insensitive
+	wantCode(t, call(t, ts, "GET", "user/get", tok, url.Values{"userid": {"nobody"}}), 60111)
+	wantCode(t, call(t, ts, "GET", "user/get", tok, nil), 60111)
+	wantCode(t, call(t, ts, "GET", "user/get", tok, url.Values{"userid": {"zhouba"}}), 60011)
+	wantCode(t, call(t, ts, "POST", "user/get", tok, `{}`), 40058) // wrong method
+}
+
+func TestDepartments(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	r := call(t, ts, "GET", "department/list", tok, nil)
+	wantCode(t, r, 0)
+	if got := ids(r["department"], "id"); !slices.Equal(got, []string{"1", "2", "3", "4", "5"}) {
+		t.Errorf("department/list = %v; want all 5", got)
+	}
+	r = call(t, ts, "GET", "department/list", tok, url.Values{"id": {"2"}})
+	wantCode(t, r, 0)
+	if got := ids(r["department"], "id"); !slices.Equal(got, []string{"2", "5"}) {
+		t.Errorf("department/list id=2 = %v; want [2 5] (the department and its subtree)", got)
+	}
+	d := r["department"].([]any)[0].(map[string]any)
+	if d["name"] != "研发部" || d["name_en"] != "R&D" || d["parentid"].(float64) != 1 || d["order"].(float64) != 99999000 {
+		t.Errorf("department 2 = %v", d)
+	}
+	wantCode(t, call(t, ts, "GET", "department/list", tok, url.Values{"id": {"99"}}), 60123)
+	wantCode(t, call(t, ts, "GET", "department/list", tok, url.Values{"id": {"x"}}), 60123)
+
+	r = call(t, ts, "GET", "department/get", tok, url.Values{"id": {"3"}})
+	wantCode(t, r, 0)
+	d = r["department"].(map[string]any)
+	if d["name"] != "安全部" || len(d["department_leader"].([]any)) != 1 || d["department_leader"].([]any)[0] != "zhangsan" {
+		t.Errorf("department/get 3 = %v", d)
+	}
+	wantCode(t, call(t, ts, "GET", "department/get", tok, nil), 40058)
+	wantCode(t, call(t, ts, "GET", "department/get", tok, url.Values{"id": {"42"}}), 60123)
+
+	r = call(t, ts, "GET", "user/simplelist", tok, url.Values{"department_id": {"2"}})
+	wantCode(t, r, 0)
+	if got := ids(r["userlist"], "userid"); !slices.Equal(got, []string{"lisi", "sunqi"}) {
+		t.Errorf("simplelist 2 = %v; want [lisi sunqi]", got)
+	}
+	r = call(t, ts, "GET", "user/simplelist", tok, url.Values{"department_id": {"2"}, "fetch_child": {"1"}})
+	if got := ids(r["userlist"], "userid"); !slices.Equal(got, []string{"lisi", "wangwu", "sunqi"}) {
+		t.Errorf("simplelist 2 recursive = %v; want [lisi wangwu sunqi]", got)
+	}
+	r = call(t, ts, "GET", "user/simplelist", tok, url.Values{"department_id": {"4"}})
+	if got := ids(r["userlist"], "userid"); !slices.Equal(got, []string{"zhaoliu"}) {
+		t.Errorf("simplelist 4 = %v; want [zhaoliu] (zhouba is outside the app's visibility)", got)
+	}
+	wantCode(t, call(t, ts, "GET", "user/simplelist", tok, nil), 40058)
+	wantCode(t, call(t, ts, "GET", "user/simplelist", tok, url.Values{"department_id": {"77"}}), 60123)
+}
+
+func TestTags(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	r := call(t, ts, "GET", "tag/list", tok, nil)
+	wantCode(t, r, 0)
+	if got := ids(r["taglist"], "tagname"); !slices.Equal(got, []string{"安全管理员", "审批人", "值班"}) {
+		t.Errorf("tag/list = %v", got)
+	}
+	r = call(t, ts, "GET", "tag/get", tok, url.Values{"tagid": {"1"}})
+	wantCode(t, r, 0)
+	if r.str("tagname") != "安全管理员" || !slices.Equal(ids(r["userlist"], "userid"), []string{"zhangsan", "wujiu"}) ||
+		len(r["partylist"].([]any)) != 0 {
+		t.Errorf("tag/get 1 = %v", r)
+	}
+	r = call(t, ts, "GET", "tag/get", tok, url.Values{"tagid": {"3"}})
+	if p := r["partylist"].([]any); len(p) != 1 || p[0].(float64) != 3 {
+		t.Errorf("tag/get 3 partylist = %v; want [3]", p)
+	}
+	wantCode(t, call(t, ts, "GET", "tag/get", tok, url.Values{"tagid": {"99"}}), 40068)
+	wantCode(t, call(t, ts, "GET", "tag/get", tok, nil), 40068)
+}
+
+func TestExternalContactGet(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	ts.WithOrg(func(o *wecomtest.Org) {
+		o.ExternalContacts = append(o.ExternalContacts, &wecomtest.ExternalContact{
+			ExternalUserID: "wmHIDDEN", Name: "隐客户", Type: 1, FollowUsers: []string{"zhouba"}})
+	})
+	r := call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmAAAlinhuoban000000000000002"}})
+	wantCode(t, r, 0)
+	ec := r["external_contact"].(map[string]any)
+	if ec["name"] != "林伙伴" || ec["type"].(float64) != 2 || ec["corp_name"] != "合作伙伴有限公司" || ec["gender"].(float64) != 2 {
+		t.Errorf("external_contact = %v", ec)
+	}
+	if got := ids(r["follow_user"], "userid"); !slices.Equal(got, []string{"zhangsan", "wangwu"}) {
+		t.Errorf("follow_user = %v", got)
+	}
+	r = call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmAAAchenkehu0000000000000001"}})
+	if _, ok := r["external_contact"].(map[string]any)["corp_name"]; ok {
+		t.Error("a WeChat customer (type 1) has no corp_name")
+	}
+	wantCode(t, call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmNOPE"}}), 40096)
+	wantCode(t, call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmHIDDEN"}}), 84061)
+}
+
+func TestOAuth(t *testing.T) {
+	clk := newClock()
+	opts := testOptions()
+	opts.Now = clk.Now
+	ts, tok := emu(t, opts)
+
+	code, err := ts.IssueOAuthCode("lisi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
+	wantCode(t, r, 0)
+	ticket := r.str("user_ticket")
+	if r.str("userid") != "lisi" || ticket == "" {
+		t.Fatalf("getuserinfo = %v; want userid lisi and a user_ticket", r)
+	}
+	wantCode(t, call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}}), 40029) // single use
+	wantCode(t, call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {"forged"}}), 40029)
+
+	d := call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": ticket})
+	wantCode(t, d, 0)
+	if d.str("userid") != "lisi" || d.str("mobile") != "13800000002" || d.str("email") != "lisi@example.com" || d.str("gender") != "1" {
+		t.Errorf("getuserdetail = %v", d)
+	}
+	wantCode(t, call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": "forged"}), 40058)
+
+	// Codes last 5 minutes, tickets 1800 s.
+	code, _ = ts.IssueOAuthCode("wangwu")
+	clk.Advance(5 * time.Minute)
+	wantCode(t, call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}}), 40029)
+	clk.Advance(1800*time.Second - 5*time.Minute)
+	wantCode(t, call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": ticket}), 40058)
+
+	// A member outside the app's visibility gets a userid but no ticket.
+	code, _ = ts.IssueOAuthCode("zhouba")
+	r = call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
+	if r.str("userid") != "zhouba" || r["user_ticket"] != nil {
+		t.Errorf("getuserinfo for zhouba = %v; want userid without user_ticket", r)
+	}
+	// A customer gets openid and external_userid.
+	code, err = ts.IssueOAuthCodeExternal("wmAAAchenkehu0000000000000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
+	if r.str("openid") == "" || r.str("external_userid") != "wmAAAchenkehu0000000000000001" || r["userid"] != nil {
+		t.Errorf("getuserinfo for a customer = %v", r)
+	}
+	if _, err := ts.IssueOAuthCode("ghost"); err == nil {
+		t.Error("IssueOAuthCode(ghost) succeeded")
+	}
+}
+
+func TestIPLists(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	for _, p := range []string{"get_api_domain_ip", "getcallbackip"} {
+		r := call(t, ts, "GET", p, tok, nil)
+		wantCode(t, r, 0)
+		if l, ok := r["ip_list"].([]any); !ok || len(l) == 0 {
+			t.Errorf("%s ip_list = %v", p, r["ip_list"])
+		}
+	}
+}
