@@ -50,7 +50,9 @@ type SelectedItem struct {
 }
 
 // Options returns the selected option ids, whichever spelling carried them.
-func (s SelectedItem) Options() []string { return append(append([]string(nil), s.OptionIDs...), s.OptionIDs2...) }
+func (s SelectedItem) Options() []string {
+	return append(append([]string(nil), s.OptionIDs...), s.OptionIDs2...)
+}
 
 // Inbound kinds.
 const (
