@@ -65,7 +65,9 @@ func TestParse_Errors(t *testing.T) {
 		}, withSecret, "callback.encoding_aes_key must be 43 characters, got 42"},
 		{"unset env", func(s string) string { return s }, env(nil), "wecom.secret: environment variable TEST_SECRET is not set"},
 		{"unknown key", func(s string) string { return s + "\n[log]\nlevl = \"info\"\n" }, withSecret, "unknown key(s): log.levl"},
-		{"bad duration", func(s string) string { return strings.Replace(s, "[store]", "[store]\ninbox_retention = \"a week\"", 1) }, withSecret, "is not a duration"},
+		{"bad duration", func(s string) string {
+			return strings.Replace(s, "[store]", "[store]\ninbox_retention = \"a week\"", 1)
+		}, withSecret, "is not a duration"},
 		{"bad listen", func(s string) string { return strings.Replace(s, `"127.0.0.1:8080"`, `"8080"`, 1) }, withSecret, "callback.listen must be host:port"},
 		{"missing corp", func(s string) string { return strings.Replace(s, `corp_id = "ww1436e0e65a779aee"`, "", 1) }, withSecret, "wecom.corp_id is required"},
 		{"token chars", func(s string) string { return strings.Replace(s, "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", "bad token!", 1) }, withSecret, "callback.token must be 1 to 32 letters or digits"},

@@ -31,7 +31,9 @@ type Handler interface {
 type HandlerFunc func(ctx context.Context, it *db.InboxItem) (Effects, error)
 
 // Handle implements Handler.
-func (f HandlerFunc) Handle(ctx context.Context, it *db.InboxItem) (Effects, error) { return f(ctx, it) }
+func (f HandlerFunc) Handle(ctx context.Context, it *db.InboxItem) (Effects, error) {
+	return f(ctx, it)
+}
 
 // permanentError marks an error that retrying cannot fix.
 type permanentError struct{ err error }
