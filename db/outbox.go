@@ -178,3 +178,32 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// Send is one delivered message: who got it and when.
+type Send struct {
+	Recipient string
+	API       string
+	At        time.Time
+}
+
+// RecentSends returns the messages delivered since `since`, oldest first, so that a restarted sender knows how
+// much of each member's WeCom quota the last hour already used.
+func (db *DB) RecentSends(ctx context.Context, since time.Time) ([]Send, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT recipient, api, sent_at FROM outbox
+		WHERE state = 'sent' AND sent_at >= ? ORDER BY sent_at, id`, since.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Send
+	for rows.Next() {
+		var s Send
+		var at int64
+		if err := rows.Scan(&s.Recipient, &s.API, &at); err != nil {
+			return nil, err
+		}
+		s.At = time.Unix(at, 0)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

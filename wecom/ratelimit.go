@@ -116,6 +116,24 @@ func (l *Limiter) sweep(now time.Time) {
 	}
 }
 
+// Seed records a past event for key at `at`, so a restarted process counts what it did before the restart.
+func (l *Limiter) Seed(key string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := l.keys[key]
+	if k == nil {
+		k = &keyLog{}
+		l.keys[key] = k
+	}
+	i := len(k.times)
+	for i > 0 && k.times[i-1].After(at) {
+		i--
+	}
+	k.times = append(k.times, time.Time{})
+	copy(k.times[i+1:], k.times[i:])
+	k.times[i] = at
+}
+
 // Allow records an event for key and reports true if every window allows it now.
 func (l *Limiter) Allow(key string) bool { return l.reserve(key) == 0 }
 

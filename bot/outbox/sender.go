@@ -35,6 +35,7 @@ type Store interface {
 	FailOutbox(ctx context.Context, id int64, reason string, errcode int) error
 	RequeueSending(ctx context.Context) (int64, error)
 	NextOutboxDue(ctx context.Context) (time.Time, bool, error)
+	RecentSends(ctx context.Context, since time.Time) ([]db.Send, error)
 }
 
 // Sender delivers the outbox.
@@ -116,6 +117,21 @@ func (s *Sender) Run(ctx context.Context) error {
 	} else if n > 0 {
 		s.Logger.Warn("resending messages whose delivery was cut off by the last run (WeCom may show them twice)",
 			slog.Int64("messages", n))
+	}
+	// WeCom's windows do not restart with us: count what the last run sent in the longest window.
+	var longest time.Duration
+	for _, w := range s.MemberLimits {
+		longest = max(longest, w.Per+s.Margin)
+	}
+	sends, err := s.Store.RecentSends(ctx, s.Now().Add(-longest))
+	if err != nil {
+		return fmt.Errorf("outbox: recent sends: %w", err)
+	}
+	for i := range sends {
+		m := db.OutboxMessage{API: sends[i].API, Recipient: sends[i].Recipient}
+		for _, u := range members(&m) {
+			s.limiter.Seed(u, sends[i].At)
+		}
 	}
 	for ctx.Err() == nil {
 		msgs, err := s.Store.ClaimOutbox(ctx, s.Workers*4)

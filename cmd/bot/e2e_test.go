@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/wecomtest"
+)
+
+// stack is the bot and the emulator, each on its own loopback port, wired to each other as in production.
+type stack struct {
+	app  *app
+	emu  *wecomtest.TestServer
+	cfg  *config.Config
+	addr string // the bot's listen address
+	done chan error
+}
+
+const (
+	testToken  = "emulatortoken"
+	testAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+)
+
+// testConfig is a config for a bot at listen talking to WeCom at apiBase.
+func testConfig(t testing.TB, listen, apiBase, dbPath string) *config.Config {
+	t.Helper()
+	doc := fmt.Sprintf(`
+[wecom]
+corp_id = "ww0000000000emul"
+agent_id = 1000002
+secret = "emulator-secret"
+api_base = %q
+[callback]
+listen = %q
+token = %q
+encoding_aes_key = %q
+[store]
+path = %q
+`, apiBase, listen, testToken, testAESKey, dbPath)
+	cfg, err := config.Parse(doc, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
+func startStack(t *testing.T, emuOpts wecomtest.Options, tune func(*app)) *stack {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	emuOpts.CallbackURL = "http://" + addr + "/wecom/callback"
+	emuOpts.Token, emuOpts.EncodingAESKey = testToken, testAESKey
+	emu := wecomtest.NewServer(t, emuOpts)
+	cfg := testConfig(t, addr, emu.URL, filepath.Join(t.TempDir(), "bot.db"))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	a, err := newApp(cfg, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.processor.Poll, a.sender.Poll = 50*time.Millisecond, 50*time.Millisecond
+	if tune != nil {
+		tune(a)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &stack{app: a, emu: emu, cfg: cfg, addr: addr, done: make(chan error, 1)}
+	go func() { s.done <- a.run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-s.done; err != nil {
+			t.Errorf("app.run: %v", err)
+		}
+	})
+	return s
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w *testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// replies counts the bot's replies to userid by content.
+func (s *stack) replies(userid string) map[string]int {
+	out := map[string]int{}
+	for _, m := range s.emu.Delivered(userid) {
+		out[m.Content]++
+	}
+	return out
+}
+
+func TestE2E_verifyURL(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, wecomtest.Options{}, nil)
+	echo, got, err := s.emu.VerifyURL(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != echo || echo == "" {
+		t.Fatalf("bot answered %q to URL verification; want exactly %q", got, echo)
+	}
+}
+
+func TestE2E_wrongSignatureStoresNothing(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, wecomtest.Options{}, nil)
+	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
+	ts := fmt.Sprint(time.Now().Unix())
+	body, _, err := c.EncryptCallback(s.emu.TextMessage("lisi", "forged", 1, time.Now()), ts, "n", "1000002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"msg_signature": {strings.Repeat("a", 40)}, "timestamp": {ts}, "nonce": {"n"}}
+	resp, err := http.Post("http://"+s.addr+"/wecom/callback?"+q.Encode(), "text/xml", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		t.Fatalf("wrong signature: HTTP %d; want 4xx", resp.StatusCode)
+	}
+	counts, err := s.app.db.InboxCounts(t.Context())
+	if err != nil || len(counts) != 0 {
+		t.Fatalf("inbox after a forged callback = %v, %v; want empty", counts, err)
+	}
+}
+
+func TestE2E_redeliveredActedOnOnce(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, wecomtest.Options{}, nil)
+	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
+	ts := fmt.Sprint(time.Now().Unix())
+	body, sig, err := c.EncryptCallback(s.emu.TextMessage("wangwu", "once only", 777, time.Now()), ts, "n", "1000002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {"n"}}
+	for i := 0; i < 4; i++ { // the first delivery and WeCom's 3 retries, byte for byte
+		resp, err := http.Post("http://"+s.addr+"/wecom/callback?"+q.Encode(), "text/xml", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("delivery %d: HTTP %d", i+1, resp.StatusCode)
+		}
+	}
+	want := "收到 (received): once only"
+	waitFor(t, 5*time.Second, "the reply", func() bool { return s.replies("wangwu")[want] > 0 })
+	// Give a wrongly duplicated reply time to show up before counting.
+	time.Sleep(300 * time.Millisecond)
+	if n := s.replies("wangwu")[want]; n != 1 {
+		t.Fatalf("replies = %d; want exactly 1 for 4 deliveries", n)
+	}
+}
+
+func TestE2E_thousandConcurrent(t *testing.T) {
+	t.Parallel()
+	// The per-member limits are scaled up on both sides: this test is about ingestion, not throttling.
+	s := startStack(t, wecomtest.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
+		a.sender.MemberLimits = []wecom.Window{{N: 1 << 20, Per: time.Minute}}
+	})
+	users := []string{"zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi", "wujiu"}
+	const total, conns = 1000, 64
+	var wg sync.WaitGroup
+	next := make(chan int)
+	failures := make(chan error, total)
+	for g := 0; g < conns; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				u := users[i%len(users)]
+				res, err := s.emu.Deliver(t.Context(), s.emu.TextMessage(u, fmt.Sprintf("m%04d", i), uint64(10_000+i), time.Now()))
+				if err != nil || res.Status != 200 || res.Attempts != 1 {
+					failures <- fmt.Errorf("callback %d: %+v %v", i, res, err)
+				}
+			}
+		}()
+	}
+	for i := 0; i < total; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(failures)
+	for err := range failures {
+		t.Error(err)
+	}
+	count := func() int {
+		n := 0
+		for _, u := range users {
+			for _, c := range s.replies(u) {
+				n += c
+			}
+		}
+		return n
+	}
+	waitFor(t, 60*time.Second, "1,000 replies", func() bool { return count() >= total })
+	time.Sleep(300 * time.Millisecond)
+	for i := 0; i < total; i++ {
+		u := users[i%len(users)]
+		if n := s.replies(u)[fmt.Sprintf("收到 (received): m%04d", i)]; n != 1 {
+			t.Errorf("callback %d acted on %d times; want 1", i, n)
+		}
+	}
+	if n := count(); n != total {
+		t.Errorf("total replies = %d; want %d", n, total)
+	}
+	counts, _ := s.app.db.InboxCounts(t.Context())
+	if counts["done"] != total {
+		t.Errorf("inbox = %v; want %d done", counts, total)
+	}
+}
+
+func TestE2E_readyz(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, wecomtest.Options{}, nil)
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
+		resp, err := http.Get("http://" + s.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d; want %d", path, resp.StatusCode, want)
+		}
+	}
+	// A bot whose secret WeCom rejects is alive but not ready, and says why.
+	bad := startStack(t, wecomtest.Options{Secret: "rotated-secret"}, nil)
+	resp, err := http.Get("http://" + bad.addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "40001") || !strings.Contains(string(body), "wecom.secret") {
+		t.Fatalf("readyz with a wrong secret = %d %q; want 503 naming errcode 40001 and wecom.secret", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), "emulator-secret") {
+		t.Fatalf("readyz leaks the secret: %q", body)
+	}
+}
