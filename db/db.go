@@ -82,6 +82,16 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 
 func (db *DB) now() int64 { return db.Now().Unix() }
 
+// dueUnix converts a due time to the stored whole seconds, rounding up: a retry must never become due earlier
+// than its backoff says (rounding down would make a sub-second backoff due at once).
+func dueUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.After(time.Unix(s, 0)) {
+		s++
+	}
+	return s
+}
+
 // migrate applies migrations/*.sql in lexical order, each in its own transaction, recording each by name. An
 // applied migration is never edited; changes come as new files.
 func (db *DB) migrate(ctx context.Context) error {

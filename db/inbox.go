@@ -240,7 +240,7 @@ func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx cont
 // RetryInbox puts a claimed row back to pending, due at `at`, recording why it failed.
 func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.Time) error {
 	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
-		WHERE id = ? AND state = 'working'`, at.Unix(), truncate(reason, 1000), id)
+		WHERE id = ? AND state = 'working'`, dueUnix(at), truncate(reason, 1000), id)
 	return err
 }
 

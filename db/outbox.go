@@ -106,7 +106,7 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64, reason string, errcode 
 		inc = 1
 	}
 	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = attempts + ?,
-		last_error = NULLIF(?, ''), errcode = NULLIF(?, 0) WHERE id = ?`, at.Unix(), inc, truncate(reason, 1000), errcode, id)
+		last_error = NULLIF(?, ''), errcode = NULLIF(?, 0) WHERE id = ?`, dueUnix(at), inc, truncate(reason, 1000), errcode, id)
 	return err
 }
 
