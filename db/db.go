@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -31,6 +32,8 @@ type DB struct {
 	Now func() time.Time
 
 	inbox *committer
+	stop  chan struct{} // stops the checkpointer
+	wg    sync.WaitGroup
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -63,15 +66,41 @@ func Open(path string) (*DB, error) {
 		return nil, err
 	}
 	db.inbox = newCommitter(db)
+	db.stop = make(chan struct{})
+	db.wg.Add(1)
+	go db.checkpointer()
 	return db, nil
 }
 
-// Close stops the inbox committer (finishing what it holds) and closes the database.
+// Close stops the inbox committer (finishing what it holds) and the checkpointer, and closes the database.
 func (db *DB) Close() error {
 	if db.inbox != nil {
 		db.inbox.close()
 	}
+	if db.stop != nil {
+		close(db.stop)
+		db.wg.Wait()
+	}
 	return db.sql.Close()
+}
+
+// checkpointInterval is how often the WAL is copied back into the database file.
+const checkpointInterval = time.Second
+
+// checkpointer runs PASSIVE WAL checkpoints in the background, which never block writers, so that the
+// callback path never pays for one (see committer.commit) and the WAL stays small.
+func (db *DB) checkpointer() {
+	defer db.wg.Done()
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			db.sql.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // best effort; the next tick retries
+		}
+	}
 }
 
 // Path is the database file.

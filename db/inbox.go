@@ -32,6 +32,7 @@ const maxBatch = 512
 // acknowledgements share one fsync (synchronous=FULL) instead of paying one each.
 type committer struct {
 	db   *DB
+	conn *sql.Conn // owned by loop
 	reqs chan *enqueueReq
 	mu   sync.RWMutex // held for reading while sending on reqs; close takes it for writing
 	shut bool
@@ -53,6 +54,11 @@ func newCommitter(db *DB) *committer {
 
 func (c *committer) loop() {
 	defer close(c.done)
+	defer func() {
+		if c.conn != nil {
+			c.conn.Close()
+		}
+	}()
 	batch := make([]*enqueueReq, 0, maxBatch)
 	for first := range c.reqs {
 		batch = append(batch[:0], first)
@@ -82,7 +88,21 @@ func (c *committer) loop() {
 // reported as not inserted, and the caller acknowledges it all the same.
 func (c *committer) commit(batch []*enqueueReq) error {
 	ctx := context.Background()
-	tx, err := c.db.sql.BeginTx(ctx, nil)
+	if c.conn == nil {
+		// A connection of its own, on which WAL auto-checkpoints are off: a checkpoint fsyncs the main
+		// database file, and doing it inside a callback's commit would add that to the callback's ack time.
+		// The checkpointer goroutine does them instead.
+		conn, err := c.db.sql.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("db: inbox connection: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			conn.Close()
+			return fmt.Errorf("db: inbox connection: %w", err)
+		}
+		c.conn = conn
+	}
+	tx, err := c.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: inbox batch: %w", err)
 	}

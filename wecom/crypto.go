@@ -269,6 +269,33 @@ type envelopeXML struct {
 // empty is rejected with ErrMalformed. The Encrypt text is returned exactly
 // as sent (not trimmed): the signature covers it as is.
 func ParseEnvelope(body []byte) (*Envelope, error) {
+	if e, ok := parseEnvelopeFast(body); ok {
+		return e, nil
+	}
+	return parseEnvelopeXML(body)
+}
+
+// parseEnvelopeFast reads WeCom's envelope through scanFlat, reporting false when the body is outside the
+// subset it reads exactly as encoding/xml does.
+func parseEnvelopeFast(body []byte) (*Envelope, bool) {
+	var e Envelope
+	ok := scanFlat(body, func(name, value []byte) {
+		switch string(name) {
+		case "ToUserName":
+			e.ToUserName = string(value)
+		case "Encrypt":
+			e.Encrypt = string(value)
+		case "AgentID":
+			e.AgentID = string(value)
+		}
+	})
+	if !ok || e.Encrypt == "" {
+		return nil, false
+	}
+	return &e, true
+}
+
+func parseEnvelopeXML(body []byte) (*Envelope, error) {
 	var e envelopeXML
 	if err := xml.Unmarshal(body, &e); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Inbound is a decrypted app message or event pushed by WeCom (wecom-protocol.md §2). One struct holds every
@@ -71,6 +72,85 @@ func ParseInbound(b []byte) (*Inbound, error) {
 	if len(b) > maxInbound {
 		return nil, fmt.Errorf("%w: %d bytes", ErrNotInbound, len(b))
 	}
+	m, ok := parseInboundFast(b)
+	if !ok {
+		var err error
+		if m, err = parseInboundXML(b); err != nil {
+			return nil, err
+		}
+	}
+	if m.MsgType == "" {
+		return nil, fmt.Errorf("%w: no MsgType", ErrNotInbound)
+	}
+	if m.FromUserName == "" {
+		return nil, fmt.Errorf("%w: no FromUserName", ErrNotInbound)
+	}
+	return m, nil
+}
+
+// parseInboundFast reads a flat message through scanFlat (see xmlfast.go); false means "use encoding/xml".
+func parseInboundFast(b []byte) (*Inbound, bool) {
+	var m Inbound
+	bad := false
+	ok := scanFlat(b, func(name, value []byte) {
+		v := string(value)
+		switch v := v; string(name) {
+		case "ToUserName":
+			m.ToUserName = v
+		case "FromUserName":
+			m.FromUserName = v
+		case "CreateTime":
+			// As encoding/xml: empty is 0; otherwise the trimmed text must be an integer.
+			if len(v) > 0 {
+				n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil {
+					bad = true
+				}
+				m.CreateTime = n
+			}
+		case "MsgType":
+			m.MsgType = v
+		case "AgentID":
+			m.AgentID = v
+		case "MsgId":
+			m.MsgID = v
+		case "Content":
+			m.Content = v
+		case "PicUrl":
+			m.PicURL = v
+		case "MediaId":
+			m.MediaID = v
+		case "Event":
+			m.Event = v
+		case "EventKey":
+			m.EventKey = v
+		case "TaskId":
+			m.TaskID = v
+		case "CardType":
+			m.CardType = v
+		case "ResponseCode":
+			m.ResponseCode = v
+		case "ChangeType":
+			m.ChangeType = v
+		case "ApplyId":
+			m.ApplyID = v
+		case "ApplyReason":
+			m.ApplyReason = v
+		case "BusinessType":
+			m.BusinessType = v
+		case "FinishType":
+			m.FinishType = v
+		case "SelectedItems":
+			bad = true // nested: encoding/xml reads it
+		}
+	})
+	if !ok || bad {
+		return nil, false
+	}
+	return &m, true
+}
+
+func parseInboundXML(b []byte) (*Inbound, error) {
 	var m struct {
 		XMLName xml.Name
 		Inbound
@@ -82,12 +162,6 @@ func ParseInbound(b []byte) (*Inbound, error) {
 	}
 	if m.XMLName.Local != "xml" {
 		return nil, fmt.Errorf("%w: root element <%s>", ErrNotInbound, m.XMLName.Local)
-	}
-	if m.MsgType == "" {
-		return nil, fmt.Errorf("%w: no MsgType", ErrNotInbound)
-	}
-	if m.FromUserName == "" {
-		return nil, fmt.Errorf("%w: no FromUserName", ErrNotInbound)
 	}
 	return &m.Inbound, nil
 }
