@@ -28,10 +28,13 @@ type DB struct {
 	sql  *sql.DB
 	path string
 
+	auditKey []byte // HMAC key of the audit chain; nil: plain SHA-256 (see SetAuditKey in audit.go)
+
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 
 	inbox *committer
+	wlock writeLock     // serialises this process's write transactions; see writeLock
 	stop  chan struct{} // stops the checkpointer
 	wg    sync.WaitGroup
 }
@@ -84,6 +87,58 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
+// writeLock serialises this process's write transactions in Go, callbacks first. SQLite allows one writer;
+// left to itself, a writer that finds the lock taken sleep-polls (up to 100 ms a nap), so under a steady mix
+// of claims, completions and sends a callback's commit waited hundreds of milliseconds behind writers that came
+// later (measured: enqueue p99 200 ms, 640 ms under -race). Queued here instead, the inbox committer — the only
+// high-priority writer — waits for at most the transaction in progress; it takes the lock once per batch, so
+// the background writers still get their turns in between. Other processes (bot audit, sqlite3) still meet
+// SQLite's busy timeout.
+type writeLock struct {
+	mu        sync.Mutex
+	held      bool
+	high, low []chan struct{}
+}
+
+func (l *writeLock) lock(high bool) {
+	l.mu.Lock()
+	if !l.held {
+		l.held = true
+		l.mu.Unlock()
+		return
+	}
+	ch := make(chan struct{})
+	if high {
+		l.high = append(l.high, ch)
+	} else {
+		l.low = append(l.low, ch)
+	}
+	l.mu.Unlock()
+	<-ch // ownership is handed over by unlock
+}
+
+func (l *writeLock) unlock() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var next chan struct{}
+	switch {
+	case len(l.high) > 0:
+		next, l.high = l.high[0], l.high[1:]
+	case len(l.low) > 0:
+		next, l.low = l.low[0], l.low[1:]
+	default:
+		l.held = false
+		return
+	}
+	close(next)
+}
+
+// writeLock takes the lock for a background write and returns its release.
+func (db *DB) writeLock() func() {
+	db.wlock.lock(false)
+	return db.wlock.unlock
+}
+
 // checkpointInterval is how often the WAL is copied back into the database file.
 const checkpointInterval = time.Second
 
@@ -98,7 +153,12 @@ func (db *DB) checkpointer() {
 		case <-db.stop:
 			return
 		case <-t.C:
+			// Inside the write lock, between commits: a checkpoint's fsync of the database file then never
+			// competes with a commit's fsync of the WAL, and it delays the committer by one short checkpoint at
+			// most (1-5 ms measured; the WAL stays small at this interval).
+			unlock := db.writeLock()
 			db.sql.Exec(`PRAGMA wal_checkpoint(PASSIVE)`) // best effort; the next tick retries
+			unlock()
 		}
 	}
 }
@@ -168,6 +228,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 
 // Ping checks that the database answers and accepts a write, for readiness checks.
 func (db *DB) Ping(ctx context.Context) error {
+	defer db.writeLock()()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -87,6 +87,8 @@ func (c *committer) loop() {
 // commit inserts the batch in one transaction. A row whose key is already present is a redelivery: it is
 // reported as not inserted, and the caller acknowledges it all the same.
 func (c *committer) commit(batch []*enqueueReq) error {
+	c.db.wlock.lock(true) // callbacks wait on this commit: first in line
+	defer c.db.wlock.unlock()
 	ctx := context.Background()
 	if c.conn == nil {
 		// A connection of its own, on which WAL auto-checkpoints are off: a checkpoint fsyncs the main
@@ -184,6 +186,7 @@ func (db *DB) Enqueue(ctx context.Context, it *InboxItem) (inserted bool, err er
 // runnable when it is pending, due, and no earlier row from the same sender is still open: messages from one
 // user are handled in arrival order, even across retries.
 func (db *DB) ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error) {
+	defer db.writeLock()()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -235,6 +238,7 @@ type Tx struct {
 // CompleteInbox marks a claimed row done and, in the same transaction, applies its effects (outbox rows,
 // conversation state, audit): either all of it happens or none, so a crash replays the row cleanly.
 func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx context.Context, tx *Tx) error) error {
+	defer db.writeLock()()
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -259,6 +263,7 @@ func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx cont
 
 // RetryInbox puts a claimed row back to pending, due at `at`, recording why it failed.
 func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.Time) error {
+	defer db.writeLock()()
 	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
 		WHERE id = ? AND state = 'working'`, dueUnix(at), truncate(reason, 1000), id)
 	return err
@@ -267,6 +272,7 @@ func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.T
 // FailInbox gives up on a claimed row: it stays visible as failed with the reason, and stops blocking later
 // messages from the same user.
 func (db *DB) FailInbox(ctx context.Context, id int64, reason string) error {
+	defer db.writeLock()()
 	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?
 		WHERE id = ? AND state = 'working'`, db.now(), truncate(reason, 1000), id)
 	return err
@@ -275,6 +281,7 @@ func (db *DB) FailInbox(ctx context.Context, id int64, reason string) error {
 // RequeueWorking returns rows left 'working' by a crash to pending, to be replayed. Call it once at start,
 // before any worker runs.
 func (db *DB) RequeueWorking(ctx context.Context) (int64, error) {
+	defer db.writeLock()()
 	res, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'pending' WHERE state = 'working'`)
 	if err != nil {
 		return 0, err
@@ -298,8 +305,10 @@ func (db *DB) NextInboxDue(ctx context.Context) (time.Time, bool, error) {
 func (db *DB) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	for {
+		unlock := db.writeLock()
 		res, err := db.sql.ExecContext(ctx, `DELETE FROM inbox WHERE id IN (
 			SELECT id FROM inbox WHERE state IN ('done', 'failed') AND done_at < ? LIMIT 1000)`, before.Unix())
+		unlock()
 		if err != nil {
 			return total, err
 		}

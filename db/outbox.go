@@ -39,6 +39,7 @@ func (tx *Tx) AddOutbox(ctx context.Context, m *OutboxMessage) error {
 
 // AddOutbox queues a message on its own (a push not answering a callback).
 func (db *DB) AddOutbox(ctx context.Context, m *OutboxMessage) error {
+	defer db.writeLock()()
 	now := db.now()
 	res, err := db.sql.ExecContext(ctx, insertOutbox, m.InboxID, now, m.Recipient, m.API, m.Body, now)
 	if err != nil {
@@ -51,6 +52,7 @@ func (db *DB) AddOutbox(ctx context.Context, m *OutboxMessage) error {
 // ClaimOutbox marks up to limit due messages as sending and returns them. Only the oldest open message of each
 // recipient is eligible, so one recipient's messages go out in order.
 func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	defer db.writeLock()()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -93,6 +95,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, erro
 
 // MarkOutboxSent records a delivered message.
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, msgID, responseCode string) error {
+	defer db.writeLock()()
 	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
 		msgid = ?, response_code = ?, last_error = NULL, errcode = NULL WHERE id = ?`, db.now(), msgID, responseCode, id)
 	return err
@@ -101,6 +104,7 @@ func (db *DB) MarkOutboxSent(ctx context.Context, id int64, msgID, responseCode 
 // RetryOutbox puts a message back, due at `at`. counted is false when the message was not attempted (held back
 // by a rate limit), so that waiting does not use up retries.
 func (db *DB) RetryOutbox(ctx context.Context, id int64, reason string, errcode int, at time.Time, counted bool) error {
+	defer db.writeLock()()
 	inc := 0
 	if counted {
 		inc = 1
@@ -112,6 +116,7 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64, reason string, errcode 
 
 // FailOutbox records a message that can never be delivered, with the reason.
 func (db *DB) FailOutbox(ctx context.Context, id int64, reason string, errcode int) error {
+	defer db.writeLock()()
 	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, sent_at = ?,
 		last_error = ?, errcode = NULLIF(?, 0) WHERE id = ?`, db.now(), truncate(reason, 1000), errcode, id)
 	return err
@@ -120,6 +125,7 @@ func (db *DB) FailOutbox(ctx context.Context, id int64, reason string, errcode i
 // RequeueSending returns messages left 'sending' by a crash to pending. Whether WeCom got such a message is
 // unknowable (message/send has no read-back), so it is sent again: a rare duplicate beats a lost reply.
 func (db *DB) RequeueSending(ctx context.Context) (int64, error) {
+	defer db.writeLock()()
 	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'pending' WHERE state = 'sending'`)
 	if err != nil {
 		return 0, err

@@ -33,6 +33,7 @@ func (s *TokenStore) LoadToken(ctx context.Context, key string) (wecom.Token, bo
 
 // SaveToken implements wecom.TokenStore. An empty token clears the key.
 func (s *TokenStore) SaveToken(ctx context.Context, key string, t wecom.Token) error {
+	defer s.db.writeLock()()
 	if t.Value == "" {
 		_, err := s.db.sql.ExecContext(ctx, `DELETE FROM tokens WHERE key = ?`, key)
 		return err

@@ -2,6 +2,7 @@ package wecom
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 )
@@ -144,7 +145,46 @@ func (s *MessageService) Send(ctx context.Context, m *Message) (*SendResult, err
 	if m == nil {
 		return nil, invalid(op, "message", "required")
 	}
-	typ, err := m.validate(op, true, true)
+	req, err := s.request(m)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		InvalidUser    string `json:"invaliduser"`
+		InvalidParty   string `json:"invalidparty"`
+		InvalidTag     string `json:"invalidtag"`
+		UnlicensedUser string `json:"unlicenseduser"`
+		MsgID          string `json:"msgid"`
+		ResponseCode   string `json:"response_code"`
+	}
+	if err := s.client.post(ctx, op, req, &out); err != nil {
+		return nil, err
+	}
+	return &SendResult{
+		InvalidUser:    splitPipe(out.InvalidUser),
+		InvalidParty:   splitPipe(out.InvalidParty),
+		InvalidTag:     splitPipe(out.InvalidTag),
+		UnlicensedUser: splitPipe(out.UnlicensedUser),
+		MsgID:          out.MsgID,
+		ResponseCode:   out.ResponseCode,
+	}, nil
+}
+
+// Encode validates m as Send does and returns the exact request body Send would post, for a caller that
+// queues messages and sends them later (the bot's outbox, through Client.PostJSON).
+func (s *MessageService) Encode(m *Message) ([]byte, error) {
+	if m == nil {
+		return nil, invalid("message/send", "message", "required")
+	}
+	req, err := s.request(m)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(req)
+}
+
+func (s *MessageService) request(m *Message) (*sendRequest, error) {
+	typ, err := m.validate("message/send", true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -166,25 +206,7 @@ func (s *MessageService) Send(ctx context.Context, m *Message) (*SendResult, err
 	if req.AgentID == 0 {
 		req.AgentID = s.client.agentID
 	}
-	var out struct {
-		InvalidUser    string `json:"invaliduser"`
-		InvalidParty   string `json:"invalidparty"`
-		InvalidTag     string `json:"invalidtag"`
-		UnlicensedUser string `json:"unlicenseduser"`
-		MsgID          string `json:"msgid"`
-		ResponseCode   string `json:"response_code"`
-	}
-	if err := s.client.post(ctx, op, req, &out); err != nil {
-		return nil, err
-	}
-	return &SendResult{
-		InvalidUser:    splitPipe(out.InvalidUser),
-		InvalidParty:   splitPipe(out.InvalidParty),
-		InvalidTag:     splitPipe(out.InvalidTag),
-		UnlicensedUser: splitPipe(out.UnlicensedUser),
-		MsgID:          out.MsgID,
-		ResponseCode:   out.ResponseCode,
-	}, nil
+	return req, nil
 }
 
 // validate checks m and returns its msgtype. recipients: the API takes touser/toparty/totag (message/send) or

@@ -24,7 +24,40 @@ type Config struct {
 	Callback Callback `toml:"callback"`
 	Store    Store    `toml:"store"`
 	Log      Log      `toml:"log"`
+	Access   Access   `toml:"access"`
+	Audit    Audit    `toml:"audit"`
+	Replies  Replies  `toml:"replies"`
 	Emulator Emulator `toml:"emulator"`
+}
+
+// Access says who may run what. Deny by default: a member in no role runs only the public commands.
+type Access struct {
+	// Admins may run every command. Members are userids, "tag:NAME" or "dept:ID" (sub-departments included).
+	Admins []string `toml:"admins"`
+	// Roles grant permission patterns ("order.*", "audit.read") to members.
+	Roles map[string]Role `toml:"roles"`
+	// CacheTTL is how long a member's resolved roles are kept; default 5m.
+	CacheTTL Duration `toml:"cache_ttl"`
+}
+
+// Role is one named role.
+type Role struct {
+	Members     []string `toml:"members"`
+	Permissions []string `toml:"permissions"`
+}
+
+// Audit configures the audit trail.
+type Audit struct {
+	// Key, when set, makes the audit hash chain an HMAC chain: without the key nobody can rewrite the trail and
+	// recompute the chain. Write it as "env:AUDIT_KEY".
+	Key string `toml:"key" secret:"true"`
+}
+
+// Replies configures how answers are sent.
+type Replies struct {
+	// Format is "markdown" (WeCom app) or "text" (for members who read the bot through the WeChat plugin,
+	// which does not show markdown messages).
+	Format string `toml:"format"`
 }
 
 // WeCom is the self-built app the bot runs as.
@@ -108,6 +141,8 @@ func Parse(doc string, lookupEnv func(string) (string, bool)) (*Config, error) {
 		Callback: Callback{Path: DefaultCallbackPath, MaxSkew: Duration{DefaultMaxSkew}},
 		Store:    Store{InboxRetention: Duration{DefaultInboxRetention}},
 		Log:      Log{Format: "text", Level: "info"},
+		Access:   Access{CacheTTL: Duration{5 * time.Minute}},
+		Replies:  Replies{Format: "markdown"},
 		Emulator: Emulator{TokenTTL: Duration{DefaultTokenTTL}},
 	}
 	md, err := toml.Decode(doc, c)
@@ -210,6 +245,15 @@ func (c *Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		bad("log.level must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if n := len(c.Audit.Key); n > 0 && n < 16 {
+		bad("audit.key is %d bytes; use at least 16 random bytes (for example `openssl rand -base64 32`)", n)
+	}
+	if c.Replies.Format != "markdown" && c.Replies.Format != "text" {
+		bad("replies.format must be \"markdown\" or \"text\", got %q", c.Replies.Format)
+	}
+	if c.Access.CacheTTL.Duration < 0 {
+		bad("access.cache_ttl must not be negative")
 	}
 	if c.Emulator.TokenTTL.Duration < time.Second {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)

@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
 	"sync"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/outbox"
+	"github.com/wecombot/wecombot/bot/router"
 	"github.com/wecombot/wecombot/callbacks"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
@@ -30,6 +33,8 @@ type app struct {
 	processor *inbox.Processor
 	sender    *outbox.Sender
 	mux       *http.ServeMux
+	registry  *commands.Registry
+	engine    *commands.Engine
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
@@ -44,6 +49,16 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 	d, err := db.Open(cfg.Store.Path)
 	if err != nil {
 		return nil, err
+	}
+	// The audit key is set before anything can append, and checked against the trail already on disk: a lost
+	// or newly added key stops the bot here rather than failing every audited action.
+	if err := d.SetAuditKey([]byte(cfg.Audit.Key)); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("audit.key: %w", err)
+	}
+	if err := d.CheckAuditKey(context.Background()); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("audit.key: %w", err)
 	}
 	client, err := wecom.NewClient(wecom.Config{
 		CorpID:     cfg.WeCom.CorpID,
@@ -61,7 +76,12 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 		shutdownTimeout: 10 * time.Second}
 	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox")}
 	if handler == nil {
-		handler = &ackHandler{agentID: cfg.WeCom.AgentID}
+		r, err := a.newRouter()
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		handler = r
 	}
 	a.processor = &inbox.Processor{Store: d, Handler: handler, Logger: log.With("component", "inbox"), Done: a.sender.Notify}
 	a.callback = &callbacks.Handler{
@@ -76,6 +96,32 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	a.mux.HandleFunc("GET /readyz", a.ready)
 	return a, nil
+}
+
+// newRouter builds the command engine and the router that feeds it.
+func (a *app) newRouter() (*router.Router, error) {
+	reg := commands.NewRegistry()
+	reg.Register(commands.Builtins(reg, a.db)...)
+	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db})...)
+	if err := reg.Err(); err != nil {
+		return nil, fmt.Errorf("commands: %w", err)
+	}
+	var roles []commands.Role
+	for name, r := range a.cfg.Access.Roles {
+		roles = append(roles, commands.Role{Name: name, Members: r.Members, Perms: r.Permissions})
+	}
+	sort.Slice(roles, func(i, j int) bool { return roles[i].Name < roles[j].Name })
+	if len(a.cfg.Access.Admins) == 0 && len(roles) == 0 {
+		a.log.Warn("access: no admins and no roles; only the public commands (/help, /whoami, /ping) will run")
+	}
+	access, err := commands.NewAccess(a.cfg.Access.Admins, roles, directory{a.client}, a.cfg.Access.CacheTTL.Duration)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	a.registry = reg
+	a.engine = &commands.Engine{Registry: reg, Access: access, Store: a.db, Logger: a.log.With("component", "commands")}
+	return &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
+		Logger: a.log.With("component", "router")}, nil
 }
 
 // ready reports whether the bot can do its work: the database takes writes and WeCom gives a token.

@@ -34,12 +34,14 @@ type env struct {
 	getenv         func(string) (string, bool)
 }
 
-var commands []*command
+var subcommands []*command
 
 func init() {
-	commands = []*command{
+	subcommands = []*command{
+		{"demo", "run the bot against the built-in WeCom emulator, with a console (no config needed)", runDemo},
 		{"serve", "run the bot (the callback server) with a config file", runServe},
 		{"emulator", "run only the WeCom emulator for the app in a config file", runEmulator},
+		{"audit", "check (verify) or list the audit trail in the database", runAudit},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -64,7 +66,7 @@ func run(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
-	for _, c := range commands {
+	for _, c := range subcommands {
 		if c.name == args[0] {
 			return c.run(ctx, e, args[1:])
 		}
@@ -75,7 +77,7 @@ func run(ctx context.Context, e *env, args []string) error {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: bot <command> [flags]\n\ncommands:")
-	for _, c := range commands {
+	for _, c := range subcommands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'bot <command> -h' for a command's flags.")

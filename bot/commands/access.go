@@ -1,0 +1,244 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wecombot/wecombot/bot"
+)
+
+// Caller is who sent a message, as the decrypted callback says (never anything typed), with what they may do.
+type Caller struct {
+	UserID string
+	Admin  bool
+	Roles  []string
+	Perms  []string // permission patterns granted by the roles: "order.*", "audit.read", "*"
+}
+
+// Can reports whether the caller holds perm. "" is public. A pattern grants itself, and "x.*" grants x and
+// everything under it; admins hold everything.
+func (c *Caller) Can(perm string) bool {
+	if perm == "" || c.Admin {
+		return true
+	}
+	for _, p := range c.Perms {
+		if permMatches(p, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+func permMatches(pattern, perm string) bool {
+	if pattern == "*" || pattern == perm {
+		return true
+	}
+	if prefix, ok := strings.CutSuffix(pattern, ".*"); ok {
+		return perm == prefix || strings.HasPrefix(perm, prefix+".")
+	}
+	return false
+}
+
+// Directory answers the membership questions roles need; an adapter over the WeCom client implements it.
+type Directory interface {
+	UserDepartments(ctx context.Context, userID string) ([]int, error)
+	SubDepartments(ctx context.Context, deptID int) ([]int, error) // the department and all below it
+	TagID(ctx context.Context, name string) (int, error)
+	TagMembers(ctx context.Context, tagID int) (users []string, depts []int, err error)
+}
+
+// Role grants permissions to members.
+type Role struct {
+	Name    string
+	Members []string // userid, "tag:NAME" or "dept:ID"
+	Perms   []string
+}
+
+// Access decides who may do what. Admins and roles come from config.toml; membership through tags and
+// departments is looked up in WeCom and cached for TTL.
+type Access struct {
+	admins []string
+	roles  []Role
+	dir    Directory
+	ttl    time.Duration
+	now    func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedCaller
+}
+
+type cachedCaller struct {
+	c  *Caller
+	at time.Time
+}
+
+// NewAccess checks the declarations and returns the access policy. dir may be nil when no member uses tag:
+// or dept:.
+func NewAccess(admins []string, roles []Role, dir Directory, ttl time.Duration) (*Access, error) {
+	check := func(where, m string) error {
+		kind, v, ok := strings.Cut(m, ":")
+		switch {
+		case !ok:
+			if m == "" || strings.ContainsAny(m, " \t") {
+				return fmt.Errorf("%s: %q is not a userid", where, m)
+			}
+		case kind == "tag":
+			if v == "" {
+				return fmt.Errorf("%s: %q needs a tag name, like tag:安全管理员", where, m)
+			}
+		case kind == "dept":
+			if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+				return fmt.Errorf("%s: %q needs a department id, like dept:3", where, m)
+			}
+		default:
+			return fmt.Errorf("%s: %q: members are userids, tag:NAME or dept:ID", where, m)
+		}
+		if ok && dir == nil {
+			return fmt.Errorf("%s: %q needs the WeCom directory", where, m)
+		}
+		return nil
+	}
+	for _, m := range admins {
+		if err := check("access.admins", m); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range roles {
+		for _, m := range r.Members {
+			if err := check("access.roles."+r.Name+".members", m); err != nil {
+				return nil, err
+			}
+		}
+		for _, p := range r.Perms {
+			if p != "*" && !permRE.MatchString(strings.TrimSuffix(p, ".*")) {
+				return nil, fmt.Errorf("access.roles.%s.permissions: %q is not a permission pattern (like order.* or audit.read)", r.Name, p)
+			}
+		}
+	}
+	if ttl <= 0 {
+		ttl = 5 * time.Minute
+	}
+	return &Access{admins: admins, roles: roles, dir: dir, ttl: ttl, now: time.Now, cache: map[string]cachedCaller{}}, nil
+}
+
+// Resolve returns the caller's roles and permissions. An error means membership could not be checked; the
+// caller is then treated as having no roles (deny by default) and is told why.
+func (a *Access) Resolve(ctx context.Context, userID string) (*Caller, error) {
+	a.mu.Lock()
+	if c, ok := a.cache[userID]; ok && a.now().Sub(c.at) < a.ttl {
+		a.mu.Unlock()
+		return c.c, nil
+	}
+	a.mu.Unlock()
+	c := &Caller{UserID: userID}
+	m := &membership{a: a, user: userID}
+	isAdmin, err := m.anyOf(ctx, a.admins)
+	if err != nil {
+		return c, err
+	}
+	c.Admin = isAdmin
+	for _, r := range a.roles {
+		in, err := m.anyOf(ctx, r.Members)
+		if err != nil {
+			return &Caller{UserID: userID}, err
+		}
+		if in {
+			c.Roles = append(c.Roles, r.Name)
+			c.Perms = append(c.Perms, r.Perms...)
+		}
+	}
+	sort.Strings(c.Perms)
+	c.Perms = slices.Compact(c.Perms)
+	a.mu.Lock()
+	a.cache[userID] = cachedCaller{c: c, at: a.now()}
+	if len(a.cache) > 10000 { // bounded: a corp's members, at most; drop all rather than track ages
+		clear(a.cache)
+	}
+	a.mu.Unlock()
+	return c, nil
+}
+
+// membership answers "is the user one of these members" with at most one directory lookup per question.
+type membership struct {
+	a     *Access
+	user  string
+	depts []int
+	got   bool
+}
+
+func (m *membership) userDepts(ctx context.Context) ([]int, error) {
+	if !m.got {
+		d, err := m.a.dir.UserDepartments(ctx, m.user)
+		if err != nil {
+			return nil, err
+		}
+		m.depts, m.got = d, true
+	}
+	return m.depts, nil
+}
+
+func (m *membership) inDept(ctx context.Context, dept int) (bool, error) {
+	mine, err := m.userDepts(ctx)
+	if err != nil {
+		return false, err
+	}
+	sub, err := m.a.dir.SubDepartments(ctx, dept)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range mine {
+		if slices.Contains(sub, d) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *membership) anyOf(ctx context.Context, members []string) (bool, error) {
+	for _, ref := range members {
+		kind, v, ok := strings.Cut(ref, ":")
+		switch {
+		case !ok:
+			if ref == m.user {
+				return true, nil
+			}
+		case kind == "dept":
+			id, _ := strconv.Atoi(v)
+			in, err := m.inDept(ctx, id)
+			if err != nil {
+				return false, bot.Wrap(bot.EUNAVAILABLE, err, "cannot check department %d membership", id)
+			}
+			if in {
+				return true, nil
+			}
+		case kind == "tag":
+			id, err := m.a.dir.TagID(ctx, v)
+			if err != nil {
+				return false, bot.Wrap(bot.EUNAVAILABLE, err, "cannot look up tag %q", v)
+			}
+			users, depts, err := m.a.dir.TagMembers(ctx, id)
+			if err != nil {
+				return false, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read tag %q", v)
+			}
+			if slices.Contains(users, m.user) {
+				return true, nil
+			}
+			for _, d := range depts {
+				in, err := m.inDept(ctx, d)
+				if err != nil {
+					return false, bot.Wrap(bot.EUNAVAILABLE, err, "cannot check tag %q membership", v)
+				}
+				if in {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,216 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
+)
+
+// AuditLister reads the audit trail for /audit; *db.DB implements it.
+type AuditLister interface {
+	ListAudit(ctx context.Context, f db.AuditFilter) ([]db.AuditEntry, error)
+}
+
+// Builtins are the commands every bot has: /help, /whoami, /ping, /cancel, /audit.
+func Builtins(r *Registry, audit AuditLister) []*Command {
+	return []*Command{
+		{
+			Path:     "help",
+			Args:     []Arg{{Name: "command", Optional: true, Rest: true, Help: "a command to explain, like order approve"}},
+			Summary:  "List the commands you may run, or explain one",
+			Examples: []string{"/help", "/help order approve"},
+			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return help(r, inv) },
+		},
+		{
+			Path:     "whoami",
+			Summary:  "Show your userid, roles and permissions",
+			Examples: []string{"/whoami"},
+			Run:      whoami,
+		},
+		{
+			Path:     "ping",
+			Summary:  "Check that the bot is alive",
+			Examples: []string{"/ping"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return Markdownf("pong (%s)", inv.Now.Format("15:04:05")), nil
+			},
+		},
+		{
+			Path:     "cancel",
+			Summary:  "Cancel the command waiting for your confirmation or answer",
+			Examples: []string{"/cancel"},
+			// With a conversation pending, the engine handles /cancel before parsing; reaching Run means none is.
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return Markdownf("Nothing is waiting for you; there is nothing to cancel."), nil
+			},
+		},
+		{
+			Path: "audit",
+			Flags: []Flag{
+				{Name: "user", Help: "only this actor"},
+				{Name: "command", Help: "only this command, like \"order approve\""},
+				{Name: "decision", Help: "only this decision", Values: []string{"ok", "denied", "failed", "cancelled", "proposed", "expired"}},
+				{Name: "since", Kind: Duration, Help: "only this recent, like 3d"},
+				{Name: "limit", Kind: Int, Default: "20", Min: 1, Max: 100},
+			},
+			Summary:  "Show the audit trail of commands and decisions",
+			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50"},
+			Perm:     "audit.read",
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return listAudit(ctx, audit, inv)
+			},
+		},
+	}
+}
+
+func help(r *Registry, inv *Invocation) (*Reply, error) {
+	if q := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(inv.Arg("command")), "/")); q != "" {
+		return helpFor(r, inv.Caller, q)
+	}
+	var b strings.Builder
+	b.WriteString("## Commands you can run\n\n")
+	n := 0
+	for _, c := range r.Commands() {
+		if c.Hidden || !inv.Caller.Can(c.Perm) {
+			continue
+		}
+		fmt.Fprintf(&b, "- `%s` — %s\n", c.Usage(), replies.Escape(c.Summary))
+		n++
+	}
+	if n == 0 {
+		b.WriteString("None.\n")
+	}
+	b.WriteString("\nSend `/help COMMAND` for details and examples.")
+	return &Reply{Markdown: b.String()}, nil
+}
+
+func helpFor(r *Registry, caller *Caller, q string) (*Reply, error) {
+	cmds := r.under(q)
+	var visible []*Command
+	for _, c := range cmds {
+		if !c.Hidden && caller.Can(c.Perm) {
+			visible = append(visible, c)
+		}
+	}
+	if len(visible) == 0 {
+		msg := fmt.Sprintf("No command /%s that you can run.", q)
+		if len(cmds) == 0 {
+			if s := suggest(strings.Fields(q)[0], r.topNames()); s != "" {
+				msg += fmt.Sprintf(" Did you mean /%s?", s)
+			}
+		}
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s Send /help for the list.", msg)
+	}
+	var b strings.Builder
+	for i, c := range visible {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		fmt.Fprintf(&b, "**/%s** — %s\n\nUsage: `%s`", c.Path, replies.Escape(c.Summary), c.Usage())
+		if c.Help != "" {
+			b.WriteString("\n\n" + replies.Escape(c.Help))
+		}
+		for _, a := range c.Args {
+			if a.Help != "" {
+				fmt.Fprintf(&b, "\n- `%s`: %s", a.Name, replies.Escape(a.Help))
+			}
+		}
+		for _, f := range c.Flags {
+			desc := f.Help
+			if f.Default != "" {
+				desc += fmt.Sprintf(" (default %s)", f.Default)
+			}
+			fmt.Fprintf(&b, "\n- `--%s`: %s", f.Name, replies.Escape(strings.TrimSpace(desc)))
+		}
+		if len(c.Examples) > 0 {
+			b.WriteString("\n\nExamples:")
+			for _, ex := range c.Examples {
+				fmt.Fprintf(&b, "\n- %s", replies.Code(ex))
+			}
+		}
+		if c.Perm != "" {
+			fmt.Fprintf(&b, "\n\nNeeds permission `%s`.", c.Perm)
+		}
+		if c.Mutates {
+			b.WriteString(" Asks for confirmation before it changes anything.")
+		}
+	}
+	return &Reply{Markdown: b.String()}, nil
+}
+
+func whoami(ctx context.Context, inv *Invocation) (*Reply, error) {
+	c := inv.Caller
+	var b strings.Builder
+	fmt.Fprintf(&b, "You are %s.\n\n", replies.Code(c.UserID))
+	switch {
+	case c.Admin:
+		b.WriteString("**Admin**: you may run every command.")
+	case len(c.Roles) == 0:
+		b.WriteString("You have no roles: you may run the public commands only (/help lists them).")
+	default:
+		fmt.Fprintf(&b, "Roles: %s\n\nPermissions: %s", joinCode(c.Roles), joinCode(c.Perms))
+	}
+	if c.Admin && len(c.Roles) > 0 {
+		fmt.Fprintf(&b, "\n\nRoles: %s", joinCode(c.Roles))
+	}
+	return &Reply{Markdown: b.String()}, nil
+}
+
+func joinCode(ss []string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = replies.Code(s)
+	}
+	return strings.Join(out, ", ")
+}
+
+func listAudit(ctx context.Context, audit AuditLister, inv *Invocation) (*Reply, error) {
+	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: inv.FlagInt("limit")}
+	if inv.Has("since") {
+		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
+	}
+	entries, err := audit.ListAudit(ctx, f)
+	if err != nil {
+		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
+	}
+	if len(entries) == 0 {
+		return Markdownf("No audit entries match."), nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Audit trail (newest first, %d)\n\n", len(entries))
+	for _, e := range entries {
+		line := fmt.Sprintf("#%d %s %s /%s", e.Seq, e.At.Format("01-02 15:04"), replies.Code(e.Actor), replies.Escape(e.Command))
+		if args := formatArgs(e.Args); args != "" {
+			line += " " + replies.Code(args)
+		}
+		line += " → " + decisionText(e.Decision)
+		if e.ErrCode != 0 {
+			line += fmt.Sprintf(" (errcode %d)", e.ErrCode)
+		}
+		b.WriteString(line + "\n")
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+func formatArgs(args map[string]string) string {
+	var parts []string
+	for _, k := range sortedKeys(args) {
+		parts = append(parts, k+"="+args[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+func decisionText(d string) string {
+	switch d {
+	case db.DecisionOK:
+		return replies.Font(replies.Info, "ok")
+	case db.DecisionDenied, db.DecisionFailed:
+		return replies.Font(replies.Warning, d)
+	}
+	return replies.Font(replies.Comment, d)
+}
+

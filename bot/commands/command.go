@@ -1,0 +1,292 @@
+// Package commands is the bot's command engine. A command is one declaration (Command); from it come parsing,
+// usage errors, "did you mean", /help, permission checks, confirmation of mutating commands, and the audit
+// trail. Engine.Handle runs a user's message through all of that.
+package commands
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Command is one command's declaration.
+type Command struct {
+	Path     string // words after the slash: "order approve"
+	Args     []Arg
+	Flags    []Flag
+	Summary  string   // one line, for /help
+	Help     string   // more, for /help CMD; optional
+	Examples []string // full lines, e.g. "/order approve AP123 renewal confirmed"; each must parse to this command
+
+	// Perm is the permission needed, like "order.approve"; "" means any member may run it. Commands that read
+	// sensitive data or change anything must name one (deny by default).
+	Perm string
+	// Mutates marks a command that changes state in WeCom: it is previewed and confirmed before it runs, its
+	// call is recorded as an intent first, and it is audited.
+	Mutates bool
+	// Audited records every use (allowed or denied) in the audit trail even when it does not mutate; use it
+	// for reads of sensitive data.
+	Audited bool
+	Hidden  bool // not listed in /help
+	// APIs are the WeCom endpoints the command calls, like "POST security/trustdevice/list", for docs and review.
+	APIs []string
+
+	Run func(ctx context.Context, inv *Invocation) (*Reply, error)
+	// Preview describes what a mutating command will do, for the confirmation prompt; nil gives a generic one.
+	Preview func(ctx context.Context, inv *Invocation) (string, error)
+	// Reconcile is called instead of Run when a confirmed run was cut off by a crash after its intent was
+	// recorded: it reads the state back and reports, rather than repeat a side effect. nil reports that the
+	// outcome is unknown and how to check.
+	Reconcile func(ctx context.Context, inv *Invocation) (*Reply, error)
+}
+
+// Arg is a positional argument.
+type Arg struct {
+	Name     string
+	Help     string
+	Optional bool
+	// Rest takes every remaining word, joined by single spaces (free text such as a reason). Last only.
+	Rest bool
+	// Many takes one or more remaining words as a list (device codes, userids). Last only; at most MaxMany.
+	Many  bool
+	Match *regexp.Regexp       // the value must match, or the usage error names the argument
+	Check func(v string) error // further validation; its error message is shown
+	// Secret values are redacted in the audit trail and in confirmation previews.
+	Secret bool
+	// Prompt is the question asked when a required argument is missing; default "What <name>?".
+	Prompt string
+}
+
+// MaxMany bounds a Many argument's values: WeCom's list APIs take at most 100.
+const MaxMany = 100
+
+// FlagKind is how a flag's value is read.
+type FlagKind int
+
+const (
+	String   FlagKind = iota
+	Int               // a decimal integer within [Min, Max] when they are set
+	Duration          // "3d", "12h", "90m", "2w"
+	Date              // "2006-01-02" or "2006-01-02 15:04" (local time)
+	Bool              // present or absent; takes no value
+)
+
+// Flag is a named option: --name value, --name=value, or --name for a Bool.
+type Flag struct {
+	Name     string
+	Help     string
+	Kind     FlagKind
+	Default  string
+	Values   []string // allowed values, if limited
+	Min, Max int      // for Int, when Max > 0
+}
+
+// Reply is what a command answers: CommonMark text rendered for WeCom by bot/replies, or a card.
+type Reply struct {
+	Markdown     string
+	TextCard     *wecom.TextCard
+	TemplateCard *wecom.TemplateCard
+}
+
+// Markdownf formats a CommonMark reply. Pass user-supplied values through replies.Escape.
+func Markdownf(format string, args ...any) *Reply { return &Reply{Markdown: fmt.Sprintf(format, args...)} }
+
+// Invocation is one parsed use of a command.
+type Invocation struct {
+	Command *Command
+	Caller  *Caller
+	Args    map[string][]string
+	Flags   map[string]string
+	InboxID int64
+	Now     time.Time
+}
+
+// Arg returns an argument's value (a Rest argument's words joined; a Many argument's first value).
+func (inv *Invocation) Arg(name string) string {
+	v := inv.Args[name]
+	if len(v) == 0 {
+		return ""
+	}
+	for _, a := range inv.Command.Args {
+		if a.Name == name && a.Rest {
+			return strings.Join(v, " ")
+		}
+	}
+	return v[0]
+}
+
+// List returns a Many argument's values.
+func (inv *Invocation) List(name string) []string { return inv.Args[name] }
+
+// Flag returns a flag's value, or its default.
+func (inv *Invocation) Flag(name string) string {
+	if v, ok := inv.Flags[name]; ok {
+		return v
+	}
+	if f := inv.Command.flag(name); f != nil {
+		return f.Default
+	}
+	return ""
+}
+
+// Has reports whether the flag was given.
+func (inv *Invocation) Has(name string) bool { _, ok := inv.Flags[name]; return ok }
+
+// FlagInt returns an Int flag's value (validated at parse time).
+func (inv *Invocation) FlagInt(name string) int { n, _ := strconv.Atoi(inv.Flag(name)); return n }
+
+// FlagBool returns whether a Bool flag was given.
+func (inv *Invocation) FlagBool(name string) bool { return inv.Flag(name) == "true" }
+
+// FlagDuration returns a Duration flag's value (validated at parse time).
+func (inv *Invocation) FlagDuration(name string) time.Duration {
+	d, _ := ParseDuration(inv.Flag(name))
+	return d
+}
+
+// FlagTime returns a Date flag's value in loc (validated at parse time).
+func (inv *Invocation) FlagTime(name string, loc *time.Location) time.Time {
+	t, _ := parseDate(inv.Flag(name), loc)
+	return t
+}
+
+func (c *Command) flag(name string) *Flag {
+	for i := range c.Flags {
+		if c.Flags[i].Name == name {
+			return &c.Flags[i]
+		}
+	}
+	return nil
+}
+
+// Usage is the command's generated usage line, e.g. "/order approve <id> [reason...] [--note TEXT]".
+func (c *Command) Usage() string {
+	var b strings.Builder
+	b.WriteString("/" + c.Path)
+	for _, a := range c.Args {
+		name := a.Name
+		if a.Rest || a.Many {
+			name += "..."
+		}
+		if a.Optional {
+			fmt.Fprintf(&b, " [%s]", name)
+		} else {
+			fmt.Fprintf(&b, " <%s>", name)
+		}
+	}
+	for _, f := range c.Flags {
+		switch {
+		case f.Kind == Bool:
+			fmt.Fprintf(&b, " [--%s]", f.Name)
+		case len(f.Values) > 0:
+			fmt.Fprintf(&b, " [--%s %s]", f.Name, strings.Join(f.Values, "|"))
+		default:
+			fmt.Fprintf(&b, " [--%s %s]", f.Name, kindName(f.Kind))
+		}
+	}
+	return b.String()
+}
+
+func kindName(k FlagKind) string {
+	switch k {
+	case Int:
+		return "N"
+	case Duration:
+		return "DURATION"
+	case Date:
+		return "DATE"
+	}
+	return "TEXT"
+}
+
+// ParseDuration reads durations as chat users write them: a number and a unit of w, d, h or m ("3d", "12h",
+// "2w", "90m"), or a Go duration ("1h30m"). At most 400 days: WeCom keeps no log longer.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	var d time.Duration
+	if n, unit := s[:len(s)-1], s[len(s)-1]; strings.ContainsRune("wd", rune(unit)) {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 0 {
+			return 0, fmt.Errorf("%q is not a duration; write it like 3d, 12h, 2w or 90m", s)
+		}
+		d = time.Duration(v) * 24 * time.Hour
+		if unit == 'w' {
+			d *= 7
+		}
+	} else {
+		v, err := time.ParseDuration(s)
+		if err != nil || v < 0 {
+			return 0, fmt.Errorf("%q is not a duration; write it like 3d, 12h, 2w or 90m", s)
+		}
+		d = v
+	}
+	if d > 400*24*time.Hour {
+		return 0, fmt.Errorf("%q is longer than 400 days", s)
+	}
+	return d, nil
+}
+
+func parseDate(s string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.Local
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date; write it like 2026-11-20 or \"2026-11-20 14:30\"", s)
+}
+
+// validateFlag checks a flag value against its declaration.
+func (f *Flag) validate(v string) error {
+	if len(f.Values) > 0 {
+		for _, ok := range f.Values {
+			if v == ok {
+				return nil
+			}
+		}
+		return bot.Errorf(bot.EINVALID, "--%s must be one of %s, not %q", f.Name, strings.Join(f.Values, ", "), v)
+	}
+	switch f.Kind {
+	case Int:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return bot.Errorf(bot.EINVALID, "--%s needs a whole number, not %q", f.Name, v)
+		}
+		if f.Max > 0 && (n < f.Min || n > f.Max) {
+			return bot.Errorf(bot.EINVALID, "--%s must be between %d and %d", f.Name, f.Min, f.Max)
+		}
+	case Duration:
+		if _, err := ParseDuration(v); err != nil {
+			return bot.Errorf(bot.EINVALID, "--%s: %v", f.Name, err)
+		}
+	case Date:
+		if _, err := parseDate(v, time.Local); err != nil {
+			return bot.Errorf(bot.EINVALID, "--%s: %v", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// validate checks an argument value against its declaration.
+func (a *Arg) validate(v string) error {
+	if a.Match != nil && !a.Match.MatchString(v) {
+		return bot.Errorf(bot.EINVALID, "%q is not a valid %s", v, a.Name)
+	}
+	if a.Check != nil {
+		if err := a.Check(v); err != nil {
+			return bot.Errorf(bot.EINVALID, "%s: %v", a.Name, err)
+		}
+	}
+	return nil
+}

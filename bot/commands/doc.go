@@ -1,0 +1,48 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Doc renders the command reference (docs/commands.md) from the declarations, so it cannot drift from them.
+func Doc(r *Registry) string {
+	var b strings.Builder
+	b.WriteString("# Commands\n\n")
+	b.WriteString("Generated from the command declarations by `go test ./cmd/bot -run TestCommandsDoc -update`; do not edit by hand.\n\n")
+	b.WriteString("Permissions are granted to roles in config.toml (`[access.roles.NAME] permissions = [...]`); admins hold all.\n")
+	b.WriteString("Commands marked *confirms* preview what they will do and run only after the caller replies `yes`.\n\n")
+	b.WriteString("| command | what it does | permission | WeCom APIs |\n|---|---|---|---|\n")
+	for _, c := range r.Commands() {
+		if c.Hidden {
+			continue
+		}
+		perm := "anyone"
+		if c.Perm != "" {
+			perm = "`" + c.Perm + "`"
+		}
+		if c.Mutates {
+			perm += ", confirms"
+		}
+		apis := "—"
+		if len(c.APIs) > 0 {
+			apis = "`" + strings.Join(c.APIs, "`<br>`") + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", strings.ReplaceAll(c.Usage(), "|", `\|`), c.Summary, perm, apis)
+	}
+	b.WriteString("\n## Examples\n\n")
+	for _, c := range r.Commands() {
+		if c.Hidden || len(c.Examples) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "- **/%s**: ", c.Path)
+		for i, ex := range c.Examples {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("`" + ex + "`")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

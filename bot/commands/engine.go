@@ -1,0 +1,580 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Store is the state the engine reads before acting; *db.DB implements it. Everything it writes goes into
+// Outcome.Effects, committed with the callback.
+type Store interface {
+	GetConversation(ctx context.Context, userID string) (*db.Conversation, error)
+	BeginIntent(ctx context.Context, in *db.Intent) (*db.Intent, error)
+}
+
+// Engine runs users' messages through the commands.
+type Engine struct {
+	Registry *Registry
+	Access   *Access
+	Store    Store
+	Logger   *slog.Logger
+	Now      func() time.Time
+
+	ConfirmTTL time.Duration // how long a confirmation waits; default 5 min
+	AskTTL     time.Duration // how long a question for a missing argument waits; default 5 min
+	Timeout    time.Duration // per command run; default 30 s
+}
+
+// Message is a text message from a member.
+type Message struct {
+	From    string // the decrypted callback's FromUserName
+	Text    string
+	InboxID int64
+}
+
+// Outcome is what handling a message produced: replies to the sender, and the state changes to commit with
+// the callback (conversation, audit rows, intent outcomes).
+type Outcome struct {
+	Replies []*Reply
+	effects []func(ctx context.Context, tx *db.Tx) error
+}
+
+// Effects applies the outcome's state changes in tx.
+func (o *Outcome) Effects(ctx context.Context, tx *db.Tx) error {
+	for _, f := range o.effects {
+		if err := f(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Outcome) reply(r *Reply)                                   { o.Replies = append(o.Replies, r) }
+func (o *Outcome) say(format string, args ...any)                   { o.reply(Markdownf(format, args...)) }
+func (o *Outcome) effect(f func(ctx context.Context, tx *db.Tx) error) { o.effects = append(o.effects, f) }
+
+// savedLine is a conversation's invocation, stored as JSON.
+type savedLine struct {
+	Args  map[string][]string `json:"args"`
+	Flags map[string]string   `json:"flags"`
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+func ttl(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+var (
+	yesWords    = []string{"yes", "y", "是", "是的", "确认", "confirm", "ok"}
+	noWords     = []string{"no", "n", "否", "不"}
+	cancelWords = []string{"/cancel", "cancel", "取消"}
+)
+
+func isWord(s string, words []string) bool {
+	for _, w := range words {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// Handle answers one text message. It returns an error only when the message should be retried (the
+// database could not be read); everything the user did wrong is a reply.
+func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
+	out := &Outcome{}
+	text := Normalize(m.Text)
+	word := strings.ToLower(text)
+	conv, err := e.Store.GetConversation(ctx, m.From)
+	if err != nil {
+		return nil, err
+	}
+	if conv != nil && !e.now().Before(conv.ExpiresAt) {
+		e.expire(out, conv, m)
+		if conv.Kind == "confirm" && isWord(word, yesWords) {
+			out.say("That confirmation expired (they last %s). Send the command again.", ttl(e.ConfirmTTL, 5*time.Minute))
+			return out, nil
+		}
+		conv = nil
+	}
+	if conv != nil {
+		if done, err := e.continueConversation(ctx, out, conv, m, text, word); done || err != nil {
+			return out, err
+		}
+	}
+	switch {
+	case text == "":
+		return out, nil
+	case !strings.HasPrefix(text, "/"):
+		switch {
+		case isWord(word, yesWords) || isWord(word, noWords):
+			out.say("Nothing is waiting for your confirmation. Send /help to see the commands.")
+		default:
+			out.say("I answer commands that start with **/**. Send /help to see what you can run.")
+		}
+		return out, nil
+	}
+	return out, e.command(ctx, out, m, text)
+}
+
+// expire ends a conversation that timed out.
+func (e *Engine) expire(out *Outcome, conv *db.Conversation, m Message) {
+	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+	if conv.Kind == "confirm" {
+		out.effect(func(ctx context.Context, tx *db.Tx) error {
+			return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: conv.Command, Args: auditArgsJSON(e.Registry.Lookup(conv.Command), conv.Line),
+				Decision: db.DecisionExpired, Result: "confirmation expired", InboxID: m.InboxID})
+		})
+	}
+}
+
+// continueConversation handles a message while a conversation is pending. done means the message was
+// consumed; otherwise it is a new command that replaces the conversation.
+func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *db.Conversation, m Message, text, word string) (bool, error) {
+	cmd := e.Registry.Lookup(conv.Command)
+	var saved savedLine
+	if cmd == nil || json.Unmarshal(conv.Line, &saved) != nil {
+		// A command removed by an upgrade, or a corrupt row: drop it and treat the message afresh.
+		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		return false, nil
+	}
+	drop := func(decision, result string) {
+		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		if conv.Kind == "confirm" {
+			out.effect(func(ctx context.Context, tx *db.Tx) error {
+				return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: auditArgs(cmd, saved.Args, saved.Flags),
+					Decision: decision, Result: result, InboxID: m.InboxID})
+			})
+		}
+	}
+	switch {
+	case isWord(word, cancelWords) || (conv.Kind == "confirm" && isWord(word, noWords)):
+		drop(db.DecisionCancelled, "cancelled by the user")
+		out.say("Cancelled /%s.", cmd.Path)
+		return true, nil
+	case conv.Kind == "confirm" && isWord(word, yesWords):
+		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
+		return true, e.runConfirmed(ctx, out, m, p)
+	case strings.HasPrefix(text, "/"):
+		drop(db.DecisionCancelled, "replaced by another command")
+		out.say("(Dropped the pending /%s.)", cmd.Path)
+		return false, nil
+	case conv.Kind == "ask":
+		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
+		if p.Args == nil {
+			p.Args = map[string][]string{}
+		}
+		if err := fillMissing(p, conv.Missing, text); err != nil {
+			out.say("%s\n\n%s (or /cancel)", bot.ErrorMessage(err), prompt(cmd, conv.Missing))
+			return true, nil // keep asking; the conversation row stays as it is
+		}
+		for _, a := range cmd.Args {
+			if !a.Optional && len(p.Args[a.Name]) == 0 && !slices.Contains(p.Missing, a.Name) {
+				p.Missing = append(p.Missing, a.Name)
+			}
+		}
+		// The question is answered; proceed may start the next one or a confirmation in its place.
+		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		return true, e.proceed(ctx, out, m, p)
+	default:
+		out.say("/%s is waiting for your confirmation: reply **yes** to run it, or /cancel.", cmd.Path)
+		return true, nil
+	}
+}
+
+// fillMissing reads the answer to a question for argument name.
+func fillMissing(p *Parsed, name, text string) error {
+	for i := range p.Command.Args {
+		a := &p.Command.Args[i]
+		if a.Name != name {
+			continue
+		}
+		var vals []string
+		if a.Many {
+			words, err := Split(text)
+			if err != nil {
+				return err
+			}
+			if len(words) > MaxMany {
+				return bot.Errorf(bot.EINVALID, "at most %d %s at once", MaxMany, a.Name)
+			}
+			vals = words
+		} else if a.Rest {
+			vals = strings.Fields(text)
+		} else {
+			vals = []string{strings.TrimSpace(text)}
+		}
+		if len(vals) == 0 {
+			return bot.Errorf(bot.EINVALID, "%s cannot be empty", a.Name)
+		}
+		check := vals
+		if a.Rest {
+			check = []string{strings.Join(vals, " ")}
+		}
+		for _, v := range check {
+			if err := a.validate(v); err != nil {
+				return err
+			}
+		}
+		p.Args[name] = vals
+		p.Missing = slicesDelete(p.Missing, name)
+		return nil
+	}
+	return bot.Errorf(bot.EINVALID, "unexpected answer")
+}
+
+func slicesDelete(s []string, v string) []string {
+	out := s[:0]
+	for _, x := range s {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func prompt(c *Command, arg string) string {
+	for _, a := range c.Args {
+		if a.Name == arg {
+			if a.Prompt != "" {
+				return a.Prompt
+			}
+			if a.Help != "" {
+				return fmt.Sprintf("What %s? (%s)", a.Name, a.Help)
+			}
+			return fmt.Sprintf("What %s?", a.Name)
+		}
+	}
+	return "What " + arg + "?"
+}
+
+// command handles a fresh command line.
+func (e *Engine) command(ctx context.Context, out *Outcome, m Message, text string) error {
+	p, err := e.Registry.Parse(text)
+	if err != nil {
+		out.say("%s", bot.ErrorMessage(err))
+		return nil
+	}
+	// Missing arguments are worked out against the declaration again after each answer.
+	p.Missing = nil
+	for _, a := range p.Command.Args {
+		if !a.Optional && len(p.Args[a.Name]) == 0 {
+			p.Missing = append(p.Missing, a.Name)
+		}
+	}
+	return e.proceed(ctx, out, m, p)
+}
+
+// proceed checks permission, asks for what is missing, asks to confirm what mutates, and runs the rest.
+func (e *Engine) proceed(ctx context.Context, out *Outcome, m Message, p *Parsed) error {
+	cmd := p.Command
+	caller, ok := e.authorize(ctx, out, m, cmd, p)
+	if !ok {
+		return nil
+	}
+	if len(p.Missing) > 0 {
+		return e.ask(out, m, p, p.Missing[0])
+	}
+	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now()}
+	if cmd.Mutates {
+		return e.confirm(ctx, out, m, inv)
+	}
+	e.run(ctx, out, m, inv)
+	return nil
+}
+
+// authorize resolves the caller and checks the command's permission, replying and auditing a denial.
+func (e *Engine) authorize(ctx context.Context, out *Outcome, m Message, cmd *Command, p *Parsed) (*Caller, bool) {
+	caller, err := e.Access.Resolve(ctx, m.From)
+	if caller.Can(cmd.Perm) {
+		return caller, true
+	}
+	reason := fmt.Sprintf("missing permission %s", cmd.Perm)
+	if err != nil {
+		e.log().Warn("cannot resolve roles", slog.String("user", m.From), slog.String("err", err.Error()))
+		out.say("I could not check your roles just now (%s), so /%s is refused. Try again in a minute.", bot.ErrorMessage(err), cmd.Path)
+		reason = "roles could not be checked: " + err.Error()
+	} else {
+		out.say("You are not allowed to run /%s: it needs the permission `%s`. Ask an admin to give you a role that grants it (send /whoami to see yours).",
+			cmd.Path, cmd.Perm)
+	}
+	args := auditArgs(cmd, p.Args, p.Flags)
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionDenied,
+			Result: reason, InboxID: m.InboxID})
+	})
+	return caller, false
+}
+
+// ask starts (or continues) a conversation asking for one missing argument.
+func (e *Engine) ask(out *Outcome, m Message, p *Parsed, arg string) error {
+	line, err := json.Marshal(savedLine{Args: p.Args, Flags: p.Flags})
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	conv := &db.Conversation{UserID: m.From, Kind: "ask", Command: p.Command.Path, Line: line, Missing: arg,
+		CreatedAt: now, ExpiresAt: now.Add(ttl(e.AskTTL, 5*time.Minute))}
+	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
+	out.say("%s (or /cancel)\n\nUsage: `%s`", prompt(p.Command, arg), p.Command.Usage())
+	return nil
+}
+
+// confirm previews a mutating command and waits for "yes".
+func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invocation) error {
+	cmd := inv.Command
+	preview := ""
+	if cmd.Preview != nil {
+		pctx, cancel := context.WithTimeout(ctx, ttl(e.Timeout, 30*time.Second))
+		pv, err := cmd.Preview(pctx, inv)
+		cancel()
+		if err != nil {
+			out.say("%s", describe(err))
+			return nil
+		}
+		preview = pv
+	} else {
+		preview = fmt.Sprintf("You are about to run `%s`.", redactedLine(cmd, inv.Args, inv.Flags))
+	}
+	line, err := json.Marshal(savedLine{Args: inv.Args, Flags: inv.Flags})
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	wait := ttl(e.ConfirmTTL, 5*time.Minute)
+	conv := &db.Conversation{UserID: m.From, Kind: "confirm", Command: cmd.Path, Line: line, CreatedAt: now, ExpiresAt: now.Add(wait)}
+	args := auditArgs(cmd, inv.Args, inv.Flags)
+	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionProposed,
+			Result: "awaiting confirmation", InboxID: m.InboxID})
+	})
+	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", preview, humanDuration(wait))
+	return nil
+}
+
+// runConfirmed runs a confirmed mutating command, recording its intent first.
+func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *Parsed) error {
+	cmd := p.Command
+	// Permissions are checked again: a role may have been removed while the confirmation waited.
+	caller, ok := e.authorize(ctx, out, m, cmd, p)
+	if !ok {
+		return nil
+	}
+	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now()}
+	args := auditArgs(cmd, p.Args, p.Flags)
+	argsJSON, _ := json.Marshal(args)
+	intent := &db.Intent{InboxID: m.InboxID, Actor: m.From, Command: cmd.Path, Args: string(argsJSON)}
+	prior, err := e.Store.BeginIntent(ctx, intent)
+	if err != nil {
+		return err // retried: nothing has been called yet
+	}
+	if prior != nil {
+		e.reconcile(ctx, out, m, inv, prior, args)
+		return nil
+	}
+	start := time.Now()
+	reply, runErr := e.call(ctx, inv)
+	decision, result, code := db.DecisionOK, "done", 0
+	if runErr != nil {
+		decision, result, code = db.DecisionFailed, runErr.Error(), wecom.ErrorCode(runErr)
+		out.say("/%s failed: %s", cmd.Path, describe(runErr))
+	} else if reply != nil {
+		out.reply(reply)
+	}
+	dur := time.Since(start)
+	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.FinishIntent(ctx, intent.ID, decision+": "+result) })
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: decision, ErrCode: code,
+			Result: truncate(result, 500), Duration: dur, InboxID: m.InboxID})
+	})
+	return nil
+}
+
+// reconcile handles a confirmed command whose earlier run was cut off after its intent was recorded.
+func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *Invocation, prior *db.Intent, args map[string]string) {
+	cmd := inv.Command
+	e.log().Warn("reconciling an interrupted command instead of repeating it", slog.String("command", cmd.Path),
+		slog.String("user", m.From), slog.Int64("intent", prior.ID))
+	result := "interrupted by a restart; outcome unknown"
+	if cmd.Reconcile != nil {
+		reply, err := cmd.Reconcile(ctx, inv)
+		if err != nil {
+			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, describe(err))
+		} else {
+			out.reply(reply)
+			result = "interrupted by a restart; state read back"
+		}
+	} else {
+		out.say("/%s was interrupted by a restart while it ran, so it was not repeated. Check the result before running it again.", cmd.Path)
+	}
+	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.FinishIntent(ctx, prior.ID, "reconciled: "+result) })
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionFailed,
+			Result: result, InboxID: m.InboxID})
+	})
+}
+
+// run runs a command that does not mutate.
+func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocation) {
+	start := time.Now()
+	reply, err := e.call(ctx, inv)
+	if err != nil {
+		out.say("%s", describe(err))
+		if bot.ErrorCode(err) == bot.EINTERNAL {
+			e.log().Error("command failed", slog.String("command", inv.Command.Path), slog.String("err", err.Error()))
+		}
+	} else if reply != nil {
+		out.reply(reply)
+	}
+	if inv.Command.Audited {
+		decision, result := db.DecisionOK, "done"
+		if err != nil {
+			decision, result = db.DecisionFailed, err.Error()
+		}
+		args := auditArgs(inv.Command, inv.Args, inv.Flags)
+		dur := time.Since(start)
+		out.effect(func(ctx context.Context, tx *db.Tx) error {
+			return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: inv.Command.Path, Args: args, Decision: decision,
+				ErrCode: wecom.ErrorCode(err), Result: truncate(result, 500), Duration: dur, InboxID: m.InboxID})
+		})
+	}
+}
+
+func (e *Engine) call(ctx context.Context, inv *Invocation) (*Reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, ttl(e.Timeout, 30*time.Second))
+	defer cancel()
+	return inv.Command.Run(ctx, inv)
+}
+
+// describe turns an error into what the user reads: our own messages as they are, WeCom errcodes with their
+// meaning and hint, anything else as a generic internal error (logged by the caller).
+func describe(err error) string {
+	var be *bot.Error
+	var we *wecom.Error
+	var ve *wecom.ValidationError
+	switch {
+	case errors.As(err, &be):
+		return be.Message
+	case errors.As(err, &we):
+		s := fmt.Sprintf("WeCom answered errcode %d on %s", we.Code, we.Op)
+		if we.Hint != "" {
+			s += ": " + we.Hint
+		}
+		if we.Temporary() {
+			s += ". Try again in a minute."
+		}
+		return s + "."
+	case errors.As(err, &ve):
+		return fmt.Sprintf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "That took too long and was stopped. WeCom may be slow; try again."
+	}
+	return bot.ErrorMessage(err)
+}
+
+// auditArgs flattens arguments and flags for the audit trail, redacting secrets.
+func auditArgs(c *Command, args map[string][]string, flags map[string]string) map[string]string {
+	out := map[string]string{}
+	if c == nil {
+		return out
+	}
+	for _, a := range c.Args {
+		v, ok := args[a.Name]
+		if !ok {
+			continue
+		}
+		if a.Secret {
+			out[a.Name] = "[redacted]"
+			continue
+		}
+		out[a.Name] = strings.Join(v, " ")
+	}
+	for n, v := range flags {
+		out["--"+n] = v
+	}
+	return out
+}
+
+func auditArgsJSON(c *Command, line []byte) map[string]string {
+	var s savedLine
+	if json.Unmarshal(line, &s) != nil {
+		return map[string]string{}
+	}
+	return auditArgs(c, s.Args, s.Flags)
+}
+
+// redactedLine is the command line with secret arguments hidden, for previews.
+func redactedLine(c *Command, args map[string][]string, flags map[string]string) string {
+	shown := map[string][]string{}
+	for _, a := range c.Args {
+		if v, ok := args[a.Name]; ok {
+			if a.Secret {
+				v = []string{"[redacted]"}
+			}
+			shown[a.Name] = v
+		}
+	}
+	return Format(c, shown, flags)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func humanDuration(d time.Duration) string {
+	if d%time.Minute == 0 {
+		n := int(d / time.Minute)
+		if n == 1 {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", n)
+	}
+	return d.String()
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

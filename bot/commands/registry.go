@@ -1,0 +1,154 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Registry holds the commands. Register every command at start-up, then check Err: a bad declaration is a
+// programming error and the bot must not start with one.
+type Registry struct {
+	cmds   []*Command
+	byPath map[string]*Command
+	groups map[string][]string // path prefix → next words
+	depth  int
+	errs   []error
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{byPath: map[string]*Command{}, groups: map[string][]string{}}
+}
+
+var (
+	pathWord = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	permRE   = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$`)
+)
+
+// Register adds commands, collecting declaration errors for Err.
+func (r *Registry) Register(cmds ...*Command) {
+	for _, c := range cmds {
+		if err := r.register(c); err != nil {
+			r.errs = append(r.errs, fmt.Errorf("command %q: %w", c.Path, err))
+		}
+	}
+}
+
+func (r *Registry) register(c *Command) error {
+	words := strings.Fields(c.Path)
+	if len(words) == 0 || strings.Join(words, " ") != c.Path {
+		return errors.New("path must be words separated by single spaces")
+	}
+	for _, w := range words {
+		if !pathWord.MatchString(w) {
+			return fmt.Errorf("path word %q must be lower-case letters, digits and '-'", w)
+		}
+	}
+	if _, dup := r.byPath[c.Path]; dup {
+		return errors.New("registered twice")
+	}
+	if c.Run == nil {
+		return errors.New("no Run")
+	}
+	if c.Summary == "" {
+		return errors.New("no Summary")
+	}
+	if c.Perm != "" && !permRE.MatchString(c.Perm) {
+		return fmt.Errorf("permission %q must be dot-separated lower-case words", c.Perm)
+	}
+	if (c.Mutates || c.Audited) && c.Perm == "" {
+		return errors.New("a mutating or audited command must require a permission")
+	}
+	seen := map[string]bool{}
+	optional := false
+	for i, a := range c.Args {
+		if a.Name == "" || seen[a.Name] {
+			return fmt.Errorf("argument %d: empty or duplicate name", i)
+		}
+		seen[a.Name] = true
+		if (a.Rest || a.Many) && i != len(c.Args)-1 {
+			return fmt.Errorf("argument %q: only the last argument may be Rest or Many", a.Name)
+		}
+		if a.Rest && a.Many {
+			return fmt.Errorf("argument %q: Rest and Many exclude each other", a.Name)
+		}
+		if optional && !a.Optional {
+			return fmt.Errorf("argument %q: a required argument cannot follow an optional one", a.Name)
+		}
+		optional = optional || a.Optional
+	}
+	for _, f := range c.Flags {
+		if f.Name == "" || seen["--"+f.Name] || !pathWord.MatchString(f.Name) {
+			return fmt.Errorf("flag %q: empty, duplicate or not lower-case", f.Name)
+		}
+		seen["--"+f.Name] = true
+		if f.Default != "" {
+			if err := f.validate(f.Default); err != nil {
+				return fmt.Errorf("flag %q default: %v", f.Name, err)
+			}
+		}
+	}
+	r.cmds = append(r.cmds, c)
+	r.byPath[c.Path] = c
+	for i := 1; i < len(words); i++ {
+		prefix := strings.Join(words[:i], " ")
+		next := words[i]
+		if !contains(r.groups[prefix], next) {
+			r.groups[prefix] = append(r.groups[prefix], next)
+			sort.Strings(r.groups[prefix])
+		}
+	}
+	r.depth = max(r.depth, len(words))
+	return nil
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Err reports every declaration error.
+func (r *Registry) Err() error { return errors.Join(r.errs...) }
+
+// Commands returns the registered commands in registration order.
+func (r *Registry) Commands() []*Command { return r.cmds }
+
+// Lookup returns the command at path.
+func (r *Registry) Lookup(path string) *Command { return r.byPath[path] }
+
+func (r *Registry) isGroup(prefix string) bool { return len(r.groups[prefix]) > 0 }
+
+func (r *Registry) subcommands(prefix string) []string { return r.groups[prefix] }
+
+// topNames are the first words of every command.
+func (r *Registry) topNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range r.cmds {
+		w, _, _ := strings.Cut(c.Path, " ")
+		if !seen[w] && !c.Hidden {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// under returns the commands whose path is prefix or starts with prefix + " ".
+func (r *Registry) under(prefix string) []*Command {
+	var out []*Command
+	for _, c := range r.cmds {
+		if c.Path == prefix || strings.HasPrefix(c.Path, prefix+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}

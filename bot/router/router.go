@@ -1,0 +1,142 @@
+// Package router handles stored callbacks: text messages go to the command engine, events to their
+// handlers, and every reply is rendered for WeCom and queued in the outbox in the transaction that completes
+// the callback.
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/inbox"
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// EventHandler handles one kind of event (Event value, e.g. "template_card_event").
+type EventHandler interface {
+	HandleEvent(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error)
+}
+
+// Encoder validates a message and returns its message/send body; *wecom.MessageService implements it.
+type Encoder interface {
+	Encode(m *wecom.Message) ([]byte, error)
+}
+
+// Router implements inbox.Handler.
+type Router struct {
+	Engine  *commands.Engine
+	Encoder Encoder
+	Events  map[string]EventHandler
+	// Text sends plain text instead of markdown, for corps whose members read the bot in WeChat (the WeChat
+	// plugin does not show markdown messages).
+	Text   bool
+	Logger *slog.Logger
+}
+
+var _ inbox.Handler = (*Router)(nil)
+
+// Handle implements inbox.Handler.
+func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, error) {
+	if it.Kind == "unparsed" {
+		return nil, inbox.Permanent(errors.New("callback payload is not a WeCom message"))
+	}
+	m, err := wecom.ParseInbound(it.Payload)
+	if err != nil {
+		return nil, inbox.Permanent(err)
+	}
+	switch m.MsgType {
+	case wecom.MsgTypeText:
+		out, err := r.Engine.Handle(ctx, commands.Message{From: m.FromUserName, Text: m.Content, InboxID: it.ID})
+		if err != nil {
+			return nil, err
+		}
+		rows, err := r.Render(m.FromUserName, it.ID, out.Replies)
+		if err != nil {
+			return nil, inbox.Permanent(err)
+		}
+		return func(ctx context.Context, tx *db.Tx) error {
+			if err := out.Effects(ctx, tx); err != nil {
+				return err
+			}
+			return addAll(ctx, tx, rows)
+		}, nil
+	case wecom.MsgTypeEvent:
+		if h, ok := r.Events[m.Event]; ok {
+			return h.HandleEvent(ctx, it, m)
+		}
+		r.log().Debug("event without a handler; acknowledged", slog.String("event", m.Event), slog.String("from", m.FromUserName))
+		return nil, nil
+	default:
+		// Pictures, voice, files: acknowledged and answered with a hint, never retried.
+		rows, err := r.Render(m.FromUserName, it.ID, []*commands.Reply{commands.Markdownf("I read text commands only. Send /help to see them.")})
+		if err != nil {
+			return nil, inbox.Permanent(err)
+		}
+		return func(ctx context.Context, tx *db.Tx) error { return addAll(ctx, tx, rows) }, nil
+	}
+}
+
+func addAll(ctx context.Context, tx *db.Tx, rows []*db.OutboxMessage) error {
+	for _, row := range rows {
+		if err := tx.AddOutbox(ctx, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Router) log() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+// Render turns replies to one member into outbox rows: markdown (or text) split into messages of at most
+// 2,048 bytes in order, and cards as they are.
+func (r *Router) Render(to string, inboxID int64, rs []*commands.Reply) ([]*db.OutboxMessage, error) {
+	var rows []*db.OutboxMessage
+	add := func(m *wecom.Message) error {
+		body, err := r.Encoder.Encode(m)
+		if err != nil {
+			return fmt.Errorf("render reply: %w", err)
+		}
+		rows = append(rows, &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body})
+		return nil
+	}
+	for _, rep := range rs {
+		if rep == nil {
+			continue
+		}
+		if rep.Markdown != "" {
+			if r.Text {
+				for _, chunk := range replies.Split(replies.Text(rep.Markdown), replies.MaxBytes) {
+					if err := add(wecom.NewText(chunk, to)); err != nil {
+						return nil, err
+					}
+				}
+			} else {
+				for _, chunk := range replies.Split(replies.Markdown(rep.Markdown), replies.MaxBytes) {
+					if err := add(wecom.NewMarkdown(chunk, to)); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		if rep.TextCard != nil {
+			if err := add(wecom.NewTextCard(*rep.TextCard, to)); err != nil {
+				return nil, err
+			}
+		}
+		if rep.TemplateCard != nil {
+			if err := add(wecom.NewTemplateCard(rep.TemplateCard, to)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rows, nil
+}

@@ -1,0 +1,103 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Conversation is a user's pending exchange with the bot.
+type Conversation struct {
+	UserID    string
+	Kind      string // "confirm" or "ask"
+	Command   string
+	Line      []byte // the invocation so far, JSON (owned by bot/commands)
+	Missing   string // for "ask": the argument asked for
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// GetConversation returns the user's pending conversation, or nil.
+func (db *DB) GetConversation(ctx context.Context, userID string) (*Conversation, error) {
+	c := &Conversation{UserID: userID}
+	var created, expires int64
+	err := db.sql.QueryRowContext(ctx, `SELECT kind, command, line, missing, created_at, expires_at
+		FROM conversations WHERE userid = ?`, userID).Scan(&c.Kind, &c.Command, &c.Line, &c.Missing, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.ExpiresAt = time.Unix(created, 0), time.Unix(expires, 0)
+	return c, nil
+}
+
+// PutConversation replaces the user's pending conversation.
+func (tx *Tx) PutConversation(ctx context.Context, c *Conversation) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO conversations (userid, kind, command, line, missing, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (userid) DO UPDATE SET kind = excluded.kind, command = excluded.command, line = excluded.line,
+			missing = excluded.missing, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+		c.UserID, c.Kind, c.Command, c.Line, c.Missing, c.CreatedAt.Unix(), c.ExpiresAt.Unix())
+	return err
+}
+
+// DeleteConversation ends the user's pending conversation, if any.
+func (tx *Tx) DeleteConversation(ctx context.Context, userID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE userid = ?`, userID)
+	return err
+}
+
+// Intent is a side-effecting call the bot started.
+type Intent struct {
+	ID        int64
+	InboxID   int64
+	Actor     string
+	Command   string
+	Args      string
+	StartedAt time.Time
+	Finished  bool
+	Outcome   string
+}
+
+// BeginIntent records, in its own committed transaction, that the callback inboxID is about to make a
+// side-effecting call. If the callback already has an intent (it is being replayed after a crash), that one
+// is returned instead and nothing is written: the caller must reconcile, not repeat.
+func (db *DB) BeginIntent(ctx context.Context, in *Intent) (prior *Intent, err error) {
+	defer db.writeLock()()
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p := &Intent{}
+	var started int64
+	var finished sql.NullInt64
+	var outcome sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT id, inbox_id, actor, command, args, started_at, finished_at, outcome
+		FROM intents WHERE inbox_id = ? AND command = ? ORDER BY id DESC LIMIT 1`, in.InboxID, in.Command).
+		Scan(&p.ID, &p.InboxID, &p.Actor, &p.Command, &p.Args, &started, &finished, &outcome)
+	switch {
+	case err == nil:
+		p.StartedAt, p.Finished, p.Outcome = time.Unix(started, 0), finished.Valid, outcome.String
+		return p, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	in.StartedAt = db.Now()
+	res, err := tx.ExecContext(ctx, `INSERT INTO intents (inbox_id, actor, command, args, started_at) VALUES (?, ?, ?, ?, ?)`,
+		in.InboxID, in.Actor, in.Command, in.Args, in.StartedAt.Unix())
+	if err != nil {
+		return nil, err
+	}
+	in.ID, _ = res.LastInsertId()
+	return nil, tx.Commit()
+}
+
+// FinishIntent closes an intent with its outcome, inside the transaction completing the callback.
+func (tx *Tx) FinishIntent(ctx context.Context, id int64, outcome string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE intents SET finished_at = ?, outcome = ? WHERE id = ?`, tx.Now.Unix(), outcome, id)
+	return err
+}
