@@ -213,4 +213,3 @@ func decisionText(d string) string {
 	}
 	return replies.Font(replies.Comment, d)
 }
-

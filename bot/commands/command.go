@@ -95,7 +95,9 @@ type Reply struct {
 }
 
 // Markdownf formats a CommonMark reply. Pass user-supplied values through replies.Escape.
-func Markdownf(format string, args ...any) *Reply { return &Reply{Markdown: fmt.Sprintf(format, args...)} }
+func Markdownf(format string, args ...any) *Reply {
+	return &Reply{Markdown: fmt.Sprintf(format, args...)}
+}
 
 // Invocation is one parsed use of a command.
 type Invocation struct {

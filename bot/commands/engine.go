@@ -60,9 +60,11 @@ func (o *Outcome) Effects(ctx context.Context, tx *db.Tx) error {
 	return nil
 }
 
-func (o *Outcome) reply(r *Reply)                                   { o.Replies = append(o.Replies, r) }
-func (o *Outcome) say(format string, args ...any)                   { o.reply(Markdownf(format, args...)) }
-func (o *Outcome) effect(f func(ctx context.Context, tx *db.Tx) error) { o.effects = append(o.effects, f) }
+func (o *Outcome) reply(r *Reply)                 { o.Replies = append(o.Replies, r) }
+func (o *Outcome) say(format string, args ...any) { o.reply(Markdownf(format, args...)) }
+func (o *Outcome) effect(f func(ctx context.Context, tx *db.Tx) error) {
+	o.effects = append(o.effects, f)
+}
 
 // savedLine is a conversation's invocation, stored as JSON.
 type savedLine struct {
@@ -411,7 +413,9 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 		out.reply(reply)
 	}
 	dur := time.Since(start)
-	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.FinishIntent(ctx, intent.ID, decision+": "+result) })
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		return tx.FinishIntent(ctx, intent.ID, decision+": "+result)
+	})
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: decision, ErrCode: code,
 			Result: truncate(result, 500), Duration: dur, InboxID: m.InboxID})
@@ -436,7 +440,9 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 	} else {
 		out.say("/%s was interrupted by a restart while it ran, so it was not repeated. Check the result before running it again.", cmd.Path)
 	}
-	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.FinishIntent(ctx, prior.ID, "reconciled: "+result) })
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		return tx.FinishIntent(ctx, prior.ID, "reconciled: "+result)
+	})
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionFailed,
 			Result: result, InboxID: m.InboxID})

@@ -67,7 +67,7 @@ func TestSplit_chatInput(t *testing.T) {
 		{`"#1"`, []string{"#1"}, ""},
 		{"#comment-looking id", []string{"#comment-looking", "id"}, ""},
 		{"\uff0forder list", []string{"/order", "list"}, ""}, // full-width slash
-		{"/x \ue000y", []string{"/x", "\ufffdy"}, ""},         // the placeholder cannot be smuggled in
+		{"/x \ue000y", []string{"/x", "\ufffdy"}, ""},        // the placeholder cannot be smuggled in
 		{"  /ping\u00a0 ", []string{"/ping"}, ""},
 	}
 	for _, tt := range tests {
@@ -195,14 +195,14 @@ func checkExamples(t *testing.T, r *commands.Registry) {
 func TestRegistry_rejectsBadDeclarations(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]*commands.Command{
-		"no run":            {Path: "x", Summary: "s"},
-		"bad path":          {Path: "X y", Summary: "s", Run: nop},
-		"rest not last":     {Path: "x", Summary: "s", Run: nop, Args: []commands.Arg{{Name: "a", Rest: true}, {Name: "b"}}},
-		"mutates no perm":   {Path: "x", Summary: "s", Run: nop, Mutates: true},
-		"audited no perm":   {Path: "x", Summary: "s", Run: nop, Audited: true},
+		"no run":             {Path: "x", Summary: "s"},
+		"bad path":           {Path: "X y", Summary: "s", Run: nop},
+		"rest not last":      {Path: "x", Summary: "s", Run: nop, Args: []commands.Arg{{Name: "a", Rest: true}, {Name: "b"}}},
+		"mutates no perm":    {Path: "x", Summary: "s", Run: nop, Mutates: true},
+		"audited no perm":    {Path: "x", Summary: "s", Run: nop, Audited: true},
 		"required after opt": {Path: "x", Summary: "s", Run: nop, Args: []commands.Arg{{Name: "a", Optional: true}, {Name: "b"}}},
-		"bad default":       {Path: "x", Summary: "s", Run: nop, Flags: []commands.Flag{{Name: "n", Kind: commands.Int, Default: "many"}}},
-		"bad perm":          {Path: "x", Summary: "s", Run: nop, Perm: "Order.Approve"},
+		"bad default":        {Path: "x", Summary: "s", Run: nop, Flags: []commands.Flag{{Name: "n", Kind: commands.Int, Default: "many"}}},
+		"bad perm":           {Path: "x", Summary: "s", Run: nop, Perm: "Order.Approve"},
 	} {
 		r := commands.NewRegistry()
 		r.Register(c)
