@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
@@ -16,7 +17,10 @@ type AuditLister interface {
 }
 
 // Builtins are the commands every bot has: /help, /whoami, /ping, /cancel, /audit.
-func Builtins(r *Registry, audit AuditLister) []*Command {
+func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
+	if loc == nil {
+		loc = shanghai
+	}
 	return []*Command{
 		{
 			Path:     "help",
@@ -36,7 +40,7 @@ func Builtins(r *Registry, audit AuditLister) []*Command {
 			Summary:  "Check that the bot is alive",
 			Examples: []string{"/ping"},
 			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
-				return Markdownf("pong (%s)", inv.Now.Format("15:04:05")), nil
+				return Markdownf("pong (%s)", inv.Now.In(loc).Format("15:04:05")), nil
 			},
 		},
 		{
@@ -61,7 +65,7 @@ func Builtins(r *Registry, audit AuditLister) []*Command {
 			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50"},
 			Perm:     "audit.read",
 			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
-				return listAudit(ctx, audit, inv)
+				return listAudit(ctx, audit, inv, loc)
 			},
 		},
 	}
@@ -168,7 +172,7 @@ func joinCode(ss []string) string {
 	return strings.Join(out, ", ")
 }
 
-func listAudit(ctx context.Context, audit AuditLister, inv *Invocation) (*Reply, error) {
+func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*Reply, error) {
 	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: inv.FlagInt("limit")}
 	if inv.Has("since") {
 		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
@@ -183,7 +187,7 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation) (*Reply,
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Audit trail (newest first, %d)\n\n", len(entries))
 	for _, e := range entries {
-		line := fmt.Sprintf("#%d %s %s /%s", e.Seq, e.At.Format("01-02 15:04"), replies.Code(e.Actor), replies.Escape(e.Command))
+		line := fmt.Sprintf("#%d %s %s /%s", e.Seq, e.At.In(loc).Format("01-02 15:04"), replies.Code(e.Actor), replies.Escape(e.Command))
 		if args := formatArgs(e.Args); args != "" {
 			line += " " + replies.Code(args)
 		}

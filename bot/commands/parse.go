@@ -24,17 +24,18 @@ const (
 // replaced first, so it cannot be smuggled in.
 const hashHolder = '\uE000'
 
+var normalizer = strings.NewReplacer(
+	"\u3000", " ", "\u00A0", " ", "\u2002", " ", "\u2003", " ", "\u2009", " ", "\u202F", " ",
+	"\u201C", `"`, "\u201D", `"`, "\u201E", `"`, "\u300C", `"`, "\u300D", `"`,
+	"\u2018", "'", "\u2019", "'",
+	string(hashHolder), "\uFFFD",
+)
+
 // Normalize rewrites what phone keyboards put in chat messages into what the parser expects: full-width and
 // no-break spaces into spaces, curly quotes into ASCII quotes, a full-width leading slash into '/'.
 func Normalize(line string) string {
 	line = strings.ToValidUTF8(line, "\uFFFD")
-	r := strings.NewReplacer(
-		"\u3000", " ", "\u00A0", " ", "\u2002", " ", "\u2003", " ", "\u2009", " ", "\u202F", " ",
-		"\u201C", `"`, "\u201D", `"`, "\u201E", `"`, "\u300C", `"`, "\u300D", `"`,
-		"\u2018", "'", "\u2019", "'",
-		string(hashHolder), "\uFFFD",
-	)
-	line = strings.TrimSpace(r.Replace(line))
+	line = strings.TrimSpace(normalizer.Replace(line))
 	if rest, ok := strings.CutPrefix(line, "／"); ok {
 		line = "/" + rest
 	}

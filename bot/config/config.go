@@ -58,6 +58,17 @@ type Replies struct {
 	// Format is "markdown" (WeCom app) or "text" (for members who read the bot through the WeChat plugin,
 	// which does not show markdown messages).
 	Format string `toml:"format"`
+	// Timezone is the IANA zone times are read and shown in; default "Asia/Shanghai".
+	Timezone string `toml:"timezone"`
+}
+
+// Location returns the replies' time zone (validated by Parse).
+func (r Replies) Location() *time.Location {
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
 }
 
 // WeCom is the self-built app the bot runs as.
@@ -142,7 +153,7 @@ func Parse(doc string, lookupEnv func(string) (string, bool)) (*Config, error) {
 		Store:    Store{InboxRetention: Duration{DefaultInboxRetention}},
 		Log:      Log{Format: "text", Level: "info"},
 		Access:   Access{CacheTTL: Duration{5 * time.Minute}},
-		Replies:  Replies{Format: "markdown"},
+		Replies:  Replies{Format: "markdown", Timezone: "Asia/Shanghai"},
 		Emulator: Emulator{TokenTTL: Duration{DefaultTokenTTL}},
 	}
 	md, err := toml.Decode(doc, c)
@@ -251,6 +262,9 @@ func (c *Config) validate() error {
 	}
 	if c.Replies.Format != "markdown" && c.Replies.Format != "text" {
 		bad("replies.format must be \"markdown\" or \"text\", got %q", c.Replies.Format)
+	}
+	if _, err := time.LoadLocation(c.Replies.Timezone); err != nil || c.Replies.Timezone == "" {
+		bad("replies.timezone must be an IANA zone like \"Asia/Shanghai\", got %q", c.Replies.Timezone)
 	}
 	if c.Access.CacheTTL.Duration < 0 {
 		bad("access.cache_ttl must not be negative")

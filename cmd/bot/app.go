@@ -101,8 +101,9 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 // newRouter builds the command engine and the router that feeds it.
 func (a *app) newRouter() (*router.Router, error) {
 	reg := commands.NewRegistry()
-	reg.Register(commands.Builtins(reg, a.db)...)
-	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db})...)
+	loc := a.cfg.Replies.Location()
+	reg.Register(commands.Builtins(reg, a.db, loc)...)
+	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db, Location: loc})...)
 	if err := reg.Err(); err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
 	}

@@ -69,8 +69,11 @@ permissions = ["staff.*"]
 	return cfg
 }
 
+// startStackB starts a stack for a benchmark.
+func startStackB(b *testing.B) *stack { return startStack(b, wecomtest.Options{}, nil) }
+
 // startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
-func startStack(t *testing.T, emuOpts wecomtest.Options, tune func(*app)) *stack {
+func startStack(t testing.TB, emuOpts wecomtest.Options, tune func(*app)) *stack {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -82,8 +85,8 @@ func startStack(t *testing.T, emuOpts wecomtest.Options, tune func(*app)) *stack
 	emu := wecomtest.NewServer(t, emuOpts)
 	cfg := testConfig(t, addr, emu.URL, filepath.Join(t.TempDir(), "bot.db"))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if tt, ok := t.(*testing.T); ok && testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{tt}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	a, err := newApp(cfg, log, nil)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // replies.timezone must load on hosts without a zoneinfo database
 
 	"github.com/wecombot/wecombot/bot/config"
 )

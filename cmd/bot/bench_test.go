@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/wecom/wecomtest"
+)
+
+var benchUsers = 64
+
+// BenchmarkPingE2E measures what a member feels: from the emulator delivering "/ping" (encrypt, sign, POST
+// to the bot) to the reply reaching the emulator's message/send (callback handler, durable inbox, worker,
+// engine, outbox, sender, WeCom client) — with 64 members pinging at once, each waiting for its answer
+// before the next ping. WeCom's real per-member limit (30/min) stays on: keep -benchtime ≤ 64×25.
+//
+//	go test ./cmd/bot -run '^$' -bench PingE2E -benchtime 1280x
+func BenchmarkPingE2E(b *testing.B) {
+	users := benchUsers
+	s := startStackB(b)
+	names := make([]string, users)
+	s.emu.WithOrg(func(o *wecomtest.Org) {
+		for i := range names {
+			names[i] = fmt.Sprintf("bench%02d", i)
+			o.Members = append(o.Members, &wecomtest.Member{UserID: names[i], Name: names[i], Department: []int{2}, Status: 1, Visible: true})
+		}
+	})
+	lat := make([]time.Duration, 0, b.N)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	per := (b.N + users - 1) / users
+	b.ResetTimer()
+	start := time.Now()
+	for u := 0; u < users; u++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := names[u]
+			for i := 0; i < per && u*per+i < b.N; i++ {
+				have := len(s.emu.Delivered(name))
+				t0 := time.Now()
+				res, err := s.emu.Deliver(b.Context(), s.emu.TextMessage(name, "/ping", uint64(80_000_000+u*per+i), time.Now()))
+				if err != nil || res.Status != 200 {
+					b.Errorf("deliver: %+v %v", res, err)
+					return
+				}
+				for len(s.emu.Delivered(name)) == have {
+					time.Sleep(200 * time.Microsecond)
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	for _, n := range names {
+		for _, m := range s.emu.Delivered(n) {
+			if !strings.HasPrefix(m.Content, "pong") {
+				b.Fatalf("%s got %q", n, m.Content)
+			}
+		}
+		if d := s.emu.DroppedCount(n); d != 0 {
+			b.Fatalf("WeCom dropped %d messages to %s", d, n)
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100])/1e6, "p99-ms")
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "pings/s")
+}
+
+// BenchmarkPingE2E1 is the same pipeline with one member: the latency floor, with no queueing.
+func BenchmarkPingE2E1(b *testing.B) {
+	benchUsers = 1
+	defer func() { benchUsers = 64 }()
+	BenchmarkPingE2E(b)
+}
