@@ -20,14 +20,67 @@ import (
 
 // Config is the whole file.
 type Config struct {
-	WeCom    WeCom    `toml:"wecom"`
-	Callback Callback `toml:"callback"`
-	Store    Store    `toml:"store"`
-	Log      Log      `toml:"log"`
-	Access   Access   `toml:"access"`
-	Audit    Audit    `toml:"audit"`
-	Replies  Replies  `toml:"replies"`
-	Emulator Emulator `toml:"emulator"`
+	WeCom     WeCom     `toml:"wecom"`
+	Callback  Callback  `toml:"callback"`
+	Store     Store     `toml:"store"`
+	Log       Log       `toml:"log"`
+	Access    Access    `toml:"access"`
+	Audit     Audit     `toml:"audit"`
+	Replies   Replies   `toml:"replies"`
+	Approvals Approvals `toml:"approvals"`
+	Alerts    Alerts    `toml:"alerts"`
+	Emulator  Emulator  `toml:"emulator"`
+}
+
+// Approvals configures the advanced-feature account approval flow.
+type Approvals struct {
+	// Approvers receive the approval card for every application (userids, "tag:NAME", "dept:ID"); they decide
+	// with the card's buttons or /order approve|reject, which also need the order.approve permission.
+	Approvers []string `toml:"approvers"`
+	// ByType overrides Approvers per business type: mail, docs, drive, meetings.
+	ByType map[string][]string `toml:"by_type"`
+	// RemindAfter reminds the approvers of an application still undecided after this long; "0" never.
+	RemindAfter Duration `toml:"remind_after"`
+	// URL is the page WeCom links from the application ("approval_url"); {apply_id} is replaced. Default:
+	// callback.public_url's origin + "/approvals/{apply_id}".
+	URL string `toml:"url"`
+}
+
+// Alerts configures security alerts: watchers poll WeCom's security logs and push what the rules match to
+// teams, grouped into digests.
+type Alerts struct {
+	// Interval is how often the watchers poll; default "1m". "0" turns the watchers off.
+	Interval Duration `toml:"interval"`
+	// Window groups alerts for one team into one digest message; default "1m".
+	Window Duration `toml:"window"`
+	// DomainIPTeam receives the difference when WeCom reports a domain/IP change (the security event).
+	DomainIPTeam string          `toml:"domain_ip_team"`
+	Teams        map[string]Team `toml:"teams"`
+	Rules        []Rule          `toml:"rules"`
+}
+
+// Team is who receives alerts: members (userids, "tag:NAME", "dept:ID") and/or an app group chat created
+// by this app (appchat).
+type Team struct {
+	Members []string `toml:"members"`
+	Chat    string   `toml:"chat"`
+}
+
+// Rule chooses records that alert.
+type Rule struct {
+	Name string `toml:"name"`
+	// Source is member_oper_log, admin_oper_log, file_oper_record or devices.
+	Source string `toml:"source"`
+	// OperTypes match member/admin log oper_type values; empty matches all.
+	OperTypes []int `toml:"oper_types"`
+	// FileOps and FileSources match file record operation.type and operation.source; empty matches all.
+	FileOps     []int `toml:"file_ops"`
+	FileSources []int `toml:"file_sources"`
+	// DeviceStatus matches devices by status (3 and 4 await the admin's confirmation).
+	DeviceStatus []int `toml:"device_status"`
+	// Severity is info, warning or critical.
+	Severity string `toml:"severity"`
+	Team     string `toml:"team"`
 }
 
 // Access says who may run what. Deny by default: a member in no role runs only the public commands.
@@ -148,13 +201,15 @@ func Load(path string) (*Config, error) {
 // Parse parses and validates a config document; lookupEnv resolves "env:NAME" values.
 func Parse(doc string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	c := &Config{
-		WeCom:    WeCom{APIBase: DefaultAPIBase},
-		Callback: Callback{Path: DefaultCallbackPath, MaxSkew: Duration{DefaultMaxSkew}},
-		Store:    Store{InboxRetention: Duration{DefaultInboxRetention}},
-		Log:      Log{Format: "text", Level: "info"},
-		Access:   Access{CacheTTL: Duration{5 * time.Minute}},
-		Replies:  Replies{Format: "markdown", Timezone: "Asia/Shanghai"},
-		Emulator: Emulator{TokenTTL: Duration{DefaultTokenTTL}},
+		WeCom:     WeCom{APIBase: DefaultAPIBase},
+		Callback:  Callback{Path: DefaultCallbackPath, MaxSkew: Duration{DefaultMaxSkew}},
+		Store:     Store{InboxRetention: Duration{DefaultInboxRetention}},
+		Log:       Log{Format: "text", Level: "info"},
+		Access:    Access{CacheTTL: Duration{5 * time.Minute}},
+		Replies:   Replies{Format: "markdown", Timezone: "Asia/Shanghai"},
+		Approvals: Approvals{RemindAfter: Duration{4 * time.Hour}},
+		Alerts:    Alerts{Interval: Duration{time.Minute}, Window: Duration{time.Minute}},
+		Emulator:  Emulator{TokenTTL: Duration{DefaultTokenTTL}},
 	}
 	md, err := toml.Decode(doc, c)
 	if err != nil {
@@ -268,6 +323,45 @@ func (c *Config) validate() error {
 	}
 	if c.Access.CacheTTL.Duration < 0 {
 		bad("access.cache_ttl must not be negative")
+	}
+	for typ := range c.Approvals.ByType {
+		switch typ {
+		case "mail", "docs", "drive", "meetings":
+		default:
+			bad("approvals.by_type.%s: business types are mail, docs, drive and meetings", typ)
+		}
+	}
+	if c.Alerts.Window.Duration < 0 || c.Alerts.Interval.Duration < 0 {
+		bad("alerts.interval and alerts.window must not be negative")
+	}
+	if t := c.Alerts.DomainIPTeam; t != "" {
+		if _, ok := c.Alerts.Teams[t]; !ok {
+			bad("alerts.domain_ip_team: no team %q in [alerts.teams]", t)
+		}
+	}
+	for name, t := range c.Alerts.Teams {
+		if len(t.Members) == 0 && t.Chat == "" {
+			bad("alerts.teams.%s: give members, a chat, or both", name)
+		}
+	}
+	for i, r := range c.Alerts.Rules {
+		where := fmt.Sprintf("alerts.rules[%d] (%s)", i, r.Name)
+		if r.Name == "" {
+			bad("alerts.rules[%d]: name is required", i)
+		}
+		switch r.Source {
+		case "member_oper_log", "admin_oper_log", "file_oper_record", "devices":
+		default:
+			bad("%s: source must be member_oper_log, admin_oper_log, file_oper_record or devices, got %q", where, r.Source)
+		}
+		switch r.Severity {
+		case "info", "warning", "critical":
+		default:
+			bad("%s: severity must be info, warning or critical, got %q", where, r.Severity)
+		}
+		if _, ok := c.Alerts.Teams[r.Team]; !ok {
+			bad("%s: no team %q in [alerts.teams]", where, r.Team)
+		}
 	}
 	if c.Emulator.TokenTTL.Duration < time.Second {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)

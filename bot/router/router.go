@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/inbox"
@@ -31,6 +32,9 @@ type Router struct {
 	Engine  *commands.Engine
 	Encoder Encoder
 	Events  map[string]EventHandler
+	// Cards handle template_card_event clicks by the namespace of the button key: a key "alert:ack:42" goes
+	// to Cards["alert"]. Keys are ours (set when the card was sent), so the namespace says who sent it.
+	Cards map[string]EventHandler
 	// Text sends plain text instead of markdown, for corps whose members read the bot in WeChat (the WeChat
 	// plugin does not show markdown messages).
 	Text   bool
@@ -65,6 +69,14 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 			return addAll(ctx, tx, rows)
 		}, nil
 	case wecom.MsgTypeEvent:
+		if m.Event == "template_card_event" {
+			ns, _, _ := strings.Cut(m.EventKey, ":")
+			if h, ok := r.Cards[ns]; ok {
+				return h.HandleEvent(ctx, it, m)
+			}
+			r.log().Warn("card click with an unknown key; acknowledged", slog.String("key", m.EventKey), slog.String("from", m.FromUserName))
+			return nil, nil
+		}
 		if h, ok := r.Events[m.Event]; ok {
 			return h.HandleEvent(ctx, it, m)
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/alerts"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/bot/inbox"
@@ -35,6 +36,7 @@ type app struct {
 	mux       *http.ServeMux
 	registry  *commands.Registry
 	engine    *commands.Engine
+	alerts    *alerts.Service
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
@@ -104,9 +106,6 @@ func (a *app) newRouter() (*router.Router, error) {
 	loc := a.cfg.Replies.Location()
 	reg.Register(commands.Builtins(reg, a.db, loc)...)
 	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db, Location: loc})...)
-	if err := reg.Err(); err != nil {
-		return nil, fmt.Errorf("commands: %w", err)
-	}
 	var roles []commands.Role
 	for name, r := range a.cfg.Access.Roles {
 		roles = append(roles, commands.Role{Name: name, Members: r.Members, Perms: r.Permissions})
@@ -119,9 +118,20 @@ func (a *app) newRouter() (*router.Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: directory{a.client}, Access: access,
+		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc})
+	if err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
+	reg.Register(a.alerts.Commands()...)
+	if err := reg.Err(); err != nil {
+		return nil, fmt.Errorf("commands: %w", err)
+	}
 	a.registry = reg
 	a.engine = &commands.Engine{Registry: reg, Access: access, Store: a.db, Logger: a.log.With("component", "commands")}
 	return &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
+		Events: map[string]router.EventHandler{"security": a.alerts},
+		Cards:  map[string]router.EventHandler{"alert": a.alerts},
 		Logger: a.log.With("component", "router")}, nil
 }
 
@@ -155,7 +165,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	defer stopWork()
 	var wg sync.WaitGroup
 	errc := make(chan error, 4)
-	for _, f := range []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune} {
+	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune}
+	if a.alerts != nil {
+		loops = append(loops, a.alerts.Run)
+	}
+	for _, f := range loops {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

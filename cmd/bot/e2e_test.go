@@ -38,6 +38,12 @@ const (
 // testConfig is a config for a bot at listen talking to WeCom at apiBase.
 func testConfig(t testing.TB, listen, apiBase, dbPath string) *config.Config {
 	t.Helper()
+	return testConfigExtra(t, listen, apiBase, dbPath, "")
+}
+
+// testConfigExtra is testConfig with more TOML appended (sections such as [alerts] or [approvals]).
+func testConfigExtra(t testing.TB, listen, apiBase, dbPath, extra string) *config.Config {
+	t.Helper()
 	doc := fmt.Sprintf(`
 [wecom]
 corp_id = "ww0000000000emul"
@@ -61,7 +67,7 @@ permissions = ["order.*", "vip.read"]
 [access.roles.hr]
 members = ["dept:4"]
 permissions = ["staff.*"]
-`, apiBase, listen, testToken, testAESKey, dbPath)
+`, apiBase, listen, testToken, testAESKey, dbPath) + extra
 	cfg, err := config.Parse(doc, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +81,12 @@ func startStackB(b *testing.B) *stack { return startStack(b, wecomtest.Options{}
 // startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
 func startStack(t testing.TB, emuOpts wecomtest.Options, tune func(*app)) *stack {
 	t.Helper()
+	return startStackWith(t, emuOpts, "", tune)
+}
+
+// startStackWith is startStack with extra config TOML (see testConfigExtra).
+func startStackWith(t testing.TB, emuOpts wecomtest.Options, extraTOML string, tune func(*app)) *stack {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +95,7 @@ func startStack(t testing.TB, emuOpts wecomtest.Options, tune func(*app)) *stack
 	emuOpts.CallbackURL = "http://" + addr + "/wecom/callback"
 	emuOpts.Token, emuOpts.EncodingAESKey = testToken, testAESKey
 	emu := wecomtest.NewServer(t, emuOpts)
-	cfg := testConfig(t, addr, emu.URL, filepath.Join(t.TempDir(), "bot.db"))
+	cfg := testConfigExtra(t, addr, emu.URL, filepath.Join(t.TempDir(), "bot.db"), extraTOML)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if tt, ok := t.(*testing.T); ok && testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&testWriter{tt}, &slog.HandlerOptions{Level: slog.LevelWarn}))
