@@ -51,6 +51,83 @@ type Directory interface {
 	SubDepartments(ctx context.Context, deptID int) ([]int, error) // the department and all below it
 	TagID(ctx context.Context, name string) (int, error)
 	TagMembers(ctx context.Context, tagID int) (users []string, depts []int, err error)
+	DeptMembers(ctx context.Context, deptID int) ([]string, error) // direct members of one department
+}
+
+// MaxExpanded bounds the userids one member list expands to: message/send takes 1,000 per call, and a role
+// or team larger than that is a configuration mistake worth an error, not a flood.
+const MaxExpanded = 1000
+
+// ExpandMembers resolves member references (userid, "tag:NAME", "dept:ID" with sub-departments) to userids,
+// in first-seen order without duplicates.
+func ExpandMembers(ctx context.Context, dir Directory, refs []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(users ...string) error {
+		for _, u := range users {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+		if len(out) > MaxExpanded {
+			return fmt.Errorf("members expand to more than %d users", MaxExpanded)
+		}
+		return nil
+	}
+	addDept := func(id int) error {
+		subs, err := dir.SubDepartments(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, d := range subs {
+			users, err := dir.DeptMembers(ctx, d)
+			if err != nil {
+				return err
+			}
+			if err := add(users...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, ref := range refs {
+		kind, v, ok := strings.Cut(ref, ":")
+		switch {
+		case !ok:
+			if err := add(ref); err != nil {
+				return nil, err
+			}
+		case kind == "tag":
+			id, err := dir.TagID(ctx, v)
+			if err != nil {
+				return nil, err
+			}
+			users, depts, err := dir.TagMembers(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if err := add(users...); err != nil {
+				return nil, err
+			}
+			for _, d := range depts {
+				if err := addDept(d); err != nil {
+					return nil, err
+				}
+			}
+		case kind == "dept":
+			id, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a department reference", ref)
+			}
+			if err := addDept(id); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("%q: members are userids, tag:NAME or dept:ID", ref)
+		}
+	}
+	return out, nil
 }
 
 // Role grants permissions to members.

@@ -58,3 +58,17 @@ func (d directory) TagMembers(ctx context.Context, tagID int) ([]string, []int, 
 	}
 	return users, t.PartyList, nil
 }
+
+func (d directory) DeptMembers(ctx context.Context, deptID int) ([]string, error) {
+	// Direct members only: sub-departments are walked by the caller (user/simplelist's fetch_child is no longer
+	// documented).
+	users, err := d.c.User.ListSimple(ctx, deptID, false)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.UserID)
+	}
+	return ids, nil
+}
