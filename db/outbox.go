@@ -13,6 +13,7 @@ type OutboxMessage struct {
 	Recipient string // ordering and rate-limit key: a userid, or "chat:<chatid>"
 	API       string // "message/send", "appchat/send", "message/update_template_card"
 	Body      []byte // request JSON
+	Ref       string // what the message is about, e.g. "approval:<apply_id>"; optional
 	CreatedAt time.Time
 	Attempts  int
 
@@ -24,12 +25,12 @@ type OutboxMessage struct {
 	ResponseCode string
 }
 
-const insertOutbox = `INSERT INTO outbox (inbox_id, created_at, recipient, api, body, next_attempt_at)
-	VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?)`
+const insertOutbox = `INSERT INTO outbox (inbox_id, created_at, recipient, api, body, next_attempt_at, ref)
+	VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, ''))`
 
 // AddOutbox queues a message inside an inbox-completing transaction.
 func (tx *Tx) AddOutbox(ctx context.Context, m *OutboxMessage) error {
-	res, err := tx.ExecContext(ctx, insertOutbox, m.InboxID, tx.Now.Unix(), m.Recipient, m.API, m.Body, tx.Now.Unix())
+	res, err := tx.ExecContext(ctx, insertOutbox, m.InboxID, tx.Now.Unix(), m.Recipient, m.API, m.Body, tx.Now.Unix(), m.Ref)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (tx *Tx) AddOutbox(ctx context.Context, m *OutboxMessage) error {
 func (db *DB) AddOutbox(ctx context.Context, m *OutboxMessage) error {
 	defer db.writeLock()()
 	now := db.now()
-	res, err := db.sql.ExecContext(ctx, insertOutbox, m.InboxID, now, m.Recipient, m.API, m.Body, now)
+	res, err := db.sql.ExecContext(ctx, insertOutbox, m.InboxID, now, m.Recipient, m.API, m.Body, now, m.Ref)
 	if err != nil {
 		return err
 	}
@@ -210,6 +211,30 @@ func (db *DB) RecentSends(ctx context.Context, since time.Time) ([]Send, error) 
 		}
 		s.At = time.Unix(at, 0)
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// OutboxByRef returns the messages about ref, oldest first, with their outcome (a sent card's response_code
+// is what updates it later).
+func (db *DB) OutboxByRef(ctx context.Context, ref string) ([]OutboxMessage, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, COALESCE(inbox_id, 0), recipient, api, body, created_at, attempts,
+		state, COALESCE(last_error, ''), COALESCE(errcode, 0), COALESCE(msgid, ''), COALESCE(response_code, ''), ref
+		FROM outbox WHERE ref = ? ORDER BY id`, ref)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		var at int64
+		if err := rows.Scan(&m.ID, &m.InboxID, &m.Recipient, &m.API, &m.Body, &at, &m.Attempts, &m.State,
+			&m.LastError, &m.ErrCode, &m.MsgID, &m.ResponseCode, &m.Ref); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = time.Unix(at, 0)
+		out = append(out, m)
 	}
 	return out, rows.Err()
 }

@@ -354,6 +354,27 @@ type updateTemplateCardRequest struct {
 //
 //meta:operation POST /cgi-bin/message/update_template_card
 func (s *MessageService) UpdateTemplateCard(ctx context.Context, r *UpdateTemplateCardRequest) (*UpdateTemplateCardResult, error) {
+	req, err := s.updateRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	var out UpdateTemplateCardResult
+	if err := s.client.post(ctx, "message/update_template_card", req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// EncodeUpdate validates r as UpdateTemplateCard does and returns the exact request body, for the outbox.
+func (s *MessageService) EncodeUpdate(r *UpdateTemplateCardRequest) ([]byte, error) {
+	req, err := s.updateRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(req)
+}
+
+func (s *MessageService) updateRequest(r *UpdateTemplateCardRequest) (*updateTemplateCardRequest, error) {
 	const op = "message/update_template_card"
 	if r == nil {
 		return nil, invalid(op, "request", "required")
@@ -375,11 +396,7 @@ func (s *MessageService) UpdateTemplateCard(ctx context.Context, r *UpdateTempla
 	if req.AgentID == 0 {
 		req.AgentID = s.client.agentID
 	}
-	var out UpdateTemplateCardResult
-	if err := s.client.post(ctx, op, req, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return req, nil
 }
 
 func (r *UpdateTemplateCardRequest) validate(op string) error {

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"time"
 
 	"github.com/wecombot/wecombot/db"
@@ -14,6 +15,16 @@ type Deps struct {
 	// Location is the corp's time zone, for reading and showing times; default Asia/Shanghai, WeCom's own.
 	Location *time.Location
 	Now      func() time.Time
+	// Decider decides applications exactly once (bot/approvals); /order approve|reject go through it, so a
+	// command and a card click can never both decide. nil: the commands call WeCom directly.
+	Decider Decider
+}
+
+// Decider decides an application on behalf of approver; the returned CommonMark is for the decider. A
+// decision that lost a race, or that the approver may not make, is a *bot.Error (ECONFLICT, EFORBIDDEN,
+// ENOTFOUND).
+type Decider interface {
+	Decide(ctx context.Context, applyID, approver string, approve bool, note string) (string, error)
 }
 
 func (d Deps) now() time.Time {

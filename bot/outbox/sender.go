@@ -195,12 +195,13 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 	var res struct {
 		MsgID        string `json:"msgid"`
 		ResponseCode string `json:"response_code"`
-		InvalidUser  string `json:"invaliduser"`
+		// A "a|b" string from message/send, an array from update_template_card: kept raw for the log.
+		InvalidUser json.RawMessage `json:"invaliduser"`
 	}
 	err := s.API.PostJSON(ctx, m.API, json.RawMessage(m.Body), &res)
 	if err == nil {
-		if res.InvalidUser != "" {
-			log.Warn("some recipients are invalid or not visible to the app", slog.String("invaliduser", res.InvalidUser))
+		if iu := string(res.InvalidUser); iu != "" && iu != `""` && iu != "[]" && iu != "null" {
+			log.Warn("some recipients are invalid or not visible to the app", slog.String("invaliduser", iu))
 		}
 		if err := s.Store.MarkOutboxSent(ctx, m.ID, res.MsgID, res.ResponseCode); err != nil {
 			log.Error("sent, but cannot record it", slog.String("err", err.Error()))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/alerts"
+	"github.com/wecombot/wecombot/bot/approvals"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/bot/inbox"
@@ -37,6 +38,7 @@ type app struct {
 	registry  *commands.Registry
 	engine    *commands.Engine
 	alerts    *alerts.Service
+	approvals *approvals.Service
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
@@ -100,12 +102,8 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 	return a, nil
 }
 
-// newRouter builds the command engine and the router that feeds it.
+// newRouter builds the command engine, the approval flow, the alerts, and the router that feeds them.
 func (a *app) newRouter() (*router.Router, error) {
-	reg := commands.NewRegistry()
-	loc := a.cfg.Replies.Location()
-	reg.Register(commands.Builtins(reg, a.db, loc)...)
-	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db, Location: loc})...)
 	var roles []commands.Role
 	for name, r := range a.cfg.Access.Roles {
 		roles = append(roles, commands.Role{Name: name, Members: r.Members, Perms: r.Permissions})
@@ -114,11 +112,25 @@ func (a *app) newRouter() (*router.Router, error) {
 	if len(a.cfg.Access.Admins) == 0 && len(roles) == 0 {
 		a.log.Warn("access: no admins and no roles; only the public commands (/help, /whoami, /ping) will run")
 	}
-	access, err := commands.NewAccess(a.cfg.Access.Admins, roles, directory{a.client}, a.cfg.Access.CacheTTL.Duration)
+	dir := directory{a.client}
+	access, err := commands.NewAccess(a.cfg.Access.Admins, roles, dir, a.cfg.Access.CacheTTL.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: directory{a.client}, Access: access,
+	loc := a.cfg.Replies.Location()
+	reg := commands.NewRegistry()
+	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
+		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
+		TextFallback: a.cfg.Replies.Format == "text"}, a.cfg.Callback.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if len(a.cfg.Approvals.Approvers) == 0 && len(a.cfg.Approvals.ByType) == 0 {
+		a.log.Warn("approvals: no approvers configured; member applications will not be taken over (set approvals.approvers)")
+	}
+	reg.Register(commands.Builtins(reg, a.db, loc)...)
+	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals})...)
+	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
 		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
@@ -130,8 +142,12 @@ func (a *app) newRouter() (*router.Router, error) {
 	a.registry = reg
 	a.engine = &commands.Engine{Registry: reg, Access: access, Store: a.db, Logger: a.log.With("component", "commands")}
 	return &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
-		Events: map[string]router.EventHandler{"security": a.alerts},
-		Cards:  map[string]router.EventHandler{"alert": a.alerts},
+		Events: map[string]router.EventHandler{
+			"security":                    a.alerts,
+			"submit_vip_account_approval": a.approvals,
+			"finish_vip_account_approval": a.approvals,
+		},
+		Cards:  map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
 		Logger: a.log.With("component", "router")}, nil
 }
 
@@ -167,7 +183,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 4)
 	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune}
 	if a.alerts != nil {
-		loops = append(loops, a.alerts.Run)
+		loops = append(loops, a.alerts.Run, a.approvals.Run)
 	}
 	for _, f := range loops {
 		wg.Add(1)

@@ -1,0 +1,738 @@
+// Package approvals runs the advanced-feature account approval flow (design.md, "The approval flow"):
+// a member's application is taken over within WeCom's 24-hour window by a durable job, approvers get button
+// cards, and the first valid decision — a click or /order approve|reject — wins, exactly once.
+package approvals
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/bot/inbox"
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Window is WeCom's limit for taking an application over: after it the application falls back to the
+// non-API flow (DOC/99860).
+const Window = 24 * time.Hour
+
+// Deps are what the service works with.
+type Deps struct {
+	Client    *wecom.Client
+	DB        *db.DB
+	Directory commands.Directory
+	Access    *commands.Access
+	Registry  *commands.Registry // for the reason question after a Reject click (/order reject)
+	Notify    func()             // wakes the outbox sender
+	Logger    *slog.Logger
+	Location  *time.Location
+	Now       func() time.Time
+	// TextFallback also sends each approver a textcard, for members who read the bot through the WeChat
+	// plugin (which shows no template cards).
+	TextFallback bool
+}
+
+// Service is the approval flow.
+type Service struct {
+	cfg  config.Approvals
+	d    Deps
+	url  string // approval_url template with {apply_id}
+	wake chan struct{}
+}
+
+// New returns the service. publicURL is callback.public_url, used for the default approval page URL.
+func New(cfg config.Approvals, d Deps, publicURL string) (*Service, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Location == nil {
+		d.Location = time.FixedZone("CST", 8*3600)
+	}
+	if d.Notify == nil {
+		d.Notify = func() {}
+	}
+	url := cfg.URL
+	if url == "" {
+		base := strings.TrimSuffix(publicURL, "/")
+		if i := strings.Index(base, "://"); i >= 0 {
+			if j := strings.Index(base[i+3:], "/"); j >= 0 {
+				base = base[:i+3+j]
+			}
+		}
+		if base == "" {
+			base = "https://work.weixin.qq.com" // no page of ours: the link opens WeCom
+		}
+		url = base + "/approvals/{apply_id}"
+	}
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		return nil, fmt.Errorf("approvals.url must be an http(s) URL, got %q", url)
+	}
+	return &Service{cfg: cfg, d: d, url: url, wake: make(chan struct{}, 1)}, nil
+}
+
+func (s *Service) notifyRunner() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) approvalURL(applyID string) string {
+	return strings.ReplaceAll(s.url, "{apply_id}", applyID)
+}
+
+// approvalID is the approval id the bot gives an application: fixed 1:1 with the apply_id, as WeCom requires.
+func approvalID(applyID string) string { return "wecombot-" + applyID }
+
+var typeNames = map[int]string{1: "mail", 2: "docs", 3: "drive", 4: "meetings"}
+
+// approversFor resolves who gets the cards for a business type, without the applicant.
+func (s *Service) approversFor(ctx context.Context, businessType int, applicant string) ([]string, error) {
+	refs := s.cfg.Approvers
+	if byType, ok := s.cfg.ByType[typeNames[businessType]]; ok {
+		refs = byType
+	}
+	users, err := commands.ExpandMembers(ctx, s.d.Directory, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := users[:0]
+	for _, u := range users {
+		if u != applicant {
+			out = append(out, u)
+		}
+	}
+	if len(out) > 100 {
+		out = out[:100] // set_approval_detail takes at most 100 approvers a node
+	}
+	return out, nil
+}
+
+// HandleEvent handles submit_vip_account_approval, finish_vip_account_approval and clicks on approval cards.
+func (s *Service) HandleEvent(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	switch m.Event {
+	case "submit_vip_account_approval":
+		if m.ApplyID == "" {
+			return nil, inbox.Permanent(errors.New("submit_vip_account_approval without ApplyId"))
+		}
+		bt, _ := strconv.Atoi(strings.TrimSpace(m.BusinessType))
+		submitted := time.Unix(m.CreateTime, 0)
+		if m.CreateTime <= 0 {
+			submitted = s.d.Now()
+		}
+		app := &db.Application{ApplyID: m.ApplyID, Applicant: m.FromUserName, BusinessType: bt, Reason: m.ApplyReason, SubmittedAt: submitted}
+		s.notifyRunner() // the runner polls too; this only saves it a tick
+		return func(ctx context.Context, tx *db.Tx) error { return tx.AddApplication(ctx, app) }, nil
+	case "finish_vip_account_approval":
+		return s.finish(ctx, m)
+	case "template_card_event":
+		return s.click(ctx, it, m)
+	}
+	return nil, nil
+}
+
+// Run takes applications over, reminds approvers and reconciles interrupted decisions until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	// Reminders and reconciliation run every 20 s, or more often for a short remind_after.
+	every := 20 * time.Second
+	if r := s.cfg.RemindAfter.Duration; r > 0 {
+		every = max(min(every, r/2), 200*time.Millisecond)
+	}
+	var lastSweep time.Time
+	for {
+		if err := s.takeOverDue(ctx); err != nil && ctx.Err() == nil {
+			s.d.Logger.Error("approval take-over pass failed", slog.String("err", err.Error()))
+		}
+		if time.Since(lastSweep) >= every {
+			lastSweep = time.Now()
+			s.sweep(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *Service) takeOverDue(ctx context.Context) error {
+	apps, err := s.d.DB.DueTakeovers(ctx, 20)
+	if err != nil {
+		return err
+	}
+	for _, app := range apps {
+		s.takeOver(ctx, app)
+	}
+	return nil
+}
+
+// takeOver calls set_approval_detail with approval_status 1 and sends the approvers their cards. It is a
+// durable job: the application row stays pending, with backoff, until it succeeds or the 24 h pass.
+func (s *Service) takeOver(ctx context.Context, app *db.Application) {
+	log := s.d.Logger.With(slog.String("apply_id", app.ApplyID))
+	now := s.d.Now()
+	if !now.Before(app.SubmittedAt.Add(Window)) {
+		if ok, err := s.d.DB.LapseApplication(ctx, app.ApplyID, "not taken over within WeCom's 24 hours: "+app.LastError); err == nil && ok {
+			log.Error("application lapsed: WeCom's 24-hour window passed before it could be taken over", slog.String("last_error", app.LastError))
+			s.tellApprovers(ctx, app, fmt.Sprintf("Application %s by %s could not be taken over within WeCom's 24 hours (%s). Decide it in the admin console (高级功能 → 成员申请管理).",
+				replies.Code(app.ApplyID), replies.Code(app.Applicant), replies.Escape(app.LastError)))
+		}
+		return
+	}
+	approvers, err := s.approversFor(ctx, app.BusinessType, app.Applicant)
+	if err == nil && len(approvers) == 0 {
+		err = errors.New("no approvers: set approvals.approvers in config.toml")
+	}
+	if err == nil {
+		err = s.d.Client.AdvancedFeature.SetApprovalDetail(ctx, &wecom.ApprovalDetail{
+			ApplyID: app.ApplyID, ApprovalID: approvalID(app.ApplyID), ApprovalStatus: wecom.ApprovalInProgress,
+			ApprovalURL: s.approvalURL(app.ApplyID),
+			ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{CurrentApprovers: approvers, CompletedApprovers: []string{},
+				NodeApvStatus: wecom.ApprovalInProgress, NodeApvRel: wecom.NodeAnyMayApprove, ApvUpdateTime: now.Unix()}}},
+		})
+	}
+	if err != nil {
+		d := min(5*time.Second<<min(app.Attempts, 10), 10*time.Minute)
+		d = d/2 + rand.N(d/2+1)
+		log.Warn("approval take-over failed; will retry", slog.String("err", err.Error()), slog.Duration("in", d), slog.Int("attempt", app.Attempts+1))
+		if rerr := s.d.DB.RetryTakeover(ctx, app.ApplyID, err.Error(), now.Add(d)); rerr != nil {
+			log.Error("cannot record take-over failure", slog.String("err", rerr.Error()))
+		}
+		return
+	}
+	rows, err := s.cards(app, approvers)
+	if err == nil {
+		err = s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			if err := tx.MarkTaken(ctx, app.ApplyID, approvers); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := tx.AddOutbox(ctx, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		// WeCom has it; the next pass calls set_approval_detail again (the same state: harmless) and retries.
+		log.Error("taken over, but cannot record it", slog.String("err", err.Error()))
+		s.d.DB.RetryTakeover(ctx, app.ApplyID, err.Error(), now.Add(5*time.Second))
+		return
+	}
+	log.Info("application taken over", slog.Int("approvers", len(approvers)))
+	s.d.Notify()
+}
+
+func ref(applyID string) string { return "approval:" + applyID }
+
+// taskID is the card's task id: unique per application and approver, in WeCom's alphabet.
+func taskID(applyID, approver string) string {
+	sum := sha256.Sum256([]byte(applyID + "\x00" + approver))
+	return "apv-" + hex.EncodeToString(sum[:16])
+}
+
+func (s *Service) typeText(bt int) string {
+	if n, ok := typeNames[bt]; ok {
+		return wecom.BusinessType(bt).String() + " (" + n + ")"
+	}
+	return strconv.Itoa(bt)
+}
+
+// cards builds each approver's card (and textcard fallback) as outbox rows.
+func (s *Service) cards(app *db.Application, approvers []string) ([]*db.OutboxMessage, error) {
+	var rows []*db.OutboxMessage
+	submitted := app.SubmittedAt.In(s.d.Location).Format("2006-01-02 15:04")
+	for _, u := range approvers {
+		card := replies.ButtonCard(taskID(app.ApplyID, u), "高级功能账号申请", app.Applicant+" applies for an advanced-feature account",
+			[]replies.Field{{Key: "申请人", Value: app.Applicant}, {Key: "类型", Value: s.typeText(app.BusinessType)},
+				{Key: "原因", Value: app.Reason}, {Key: "提交", Value: submitted}, {Key: "单号", Value: app.ApplyID}},
+			[]replies.Button{{Text: "同意 Approve", Key: "approval:approve:" + app.ApplyID, Style: 1},
+				{Text: "驳回 Reject", Key: "approval:reject:" + app.ApplyID, Style: 2}})
+		card.CardAction = &wecom.CardAction{Type: wecom.CardLinkURL, URL: s.approvalURL(app.ApplyID)}
+		card.Source = &wecom.CardSource{Desc: "wecombot"}
+		body, err := s.d.Client.Message.Encode(wecom.NewTemplateCard(card, u))
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, &db.OutboxMessage{Recipient: u, API: "message/send", Body: body, Ref: ref(app.ApplyID)})
+		if s.d.TextFallback {
+			tc := replies.TextCard("高级功能账号申请 "+app.ApplyID, []string{
+				replies.Gray(submitted), "申请人 " + app.Applicant + " · " + s.typeText(app.BusinessType), "原因 " + app.Reason,
+				replies.Highlight("Reply /order approve " + app.ApplyID + " or /order reject " + app.ApplyID + " REASON")},
+				s.approvalURL(app.ApplyID), "详情")
+			body, err := s.d.Client.Message.Encode(wecom.NewTextCard(tc, u))
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, &db.OutboxMessage{Recipient: u, API: "message/send", Body: body, Ref: ref(app.ApplyID) + ":text"})
+		}
+	}
+	return rows, nil
+}
+
+// tellApprovers sends a markdown note to the approvers of app (outside a callback).
+func (s *Service) tellApprovers(ctx context.Context, app *db.Application, md string) {
+	to := app.Approvers
+	if len(to) == 0 {
+		var err error
+		if to, err = s.approversFor(ctx, app.BusinessType, app.Applicant); err != nil {
+			s.d.Logger.Error("cannot resolve approvers", slog.String("err", err.Error()))
+			return
+		}
+	}
+	err := s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		for _, u := range to {
+			if err := s.addMarkdown(ctx, tx, u, md, ref(app.ApplyID)+":note"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.d.Logger.Error("cannot queue a note to the approvers", slog.String("err", err.Error()))
+		return
+	}
+	s.d.Notify()
+}
+
+func (s *Service) addMarkdown(ctx context.Context, tx *db.Tx, to, md, refName string) error {
+	for _, chunk := range replies.Split(replies.Markdown(md), replies.MaxBytes) {
+		body, err := s.d.Client.Message.Encode(wecom.NewMarkdown(chunk, to))
+		if err != nil {
+			return err
+		}
+		if err := tx.AddOutbox(ctx, &db.OutboxMessage{Recipient: to, API: "message/send", Body: body, Ref: refName}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateCards replaces the buttons of every sent card of the application with a note (who decided, or how
+// WeCom closed it), and withdraws cards not sent yet.
+func (s *Service) updateCards(ctx context.Context, tx *db.Tx, applyID, note string) error {
+	msgs, err := s.d.DB.OutboxByRef(ctx, ref(applyID))
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		switch {
+		case m.State == "sent" && m.ResponseCode != "":
+			body, err := s.d.Client.Message.EncodeUpdate(&wecom.UpdateTemplateCardRequest{UserIDs: []string{m.Recipient},
+				ResponseCode: m.ResponseCode, Button: &wecom.UpdateButton{ReplaceName: note}})
+			if err != nil {
+				return err
+			}
+			if err := tx.AddOutbox(ctx, &db.OutboxMessage{Recipient: m.Recipient, API: "message/update_template_card", Body: body,
+				Ref: ref(applyID) + ":update"}); err != nil {
+				return err
+			}
+		case m.State == "pending":
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', last_error = 'withdrawn: decided before it was sent'
+				WHERE id = ? AND state = 'pending'`, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Decide decides an application, exactly once: of concurrent decisions (two clicks, a click and a command)
+// one claims it and the others are told who decided and when. It calls WeCom (set_approval_detail; on approval
+// the account allocation) and records the outcome, updates every approver's card and tells the applicant.
+// The returned text (CommonMark) is for the decider.
+func (s *Service) Decide(ctx context.Context, applyID, approver string, approve bool, note string) (string, error) {
+	app, err := s.d.DB.GetApplication(ctx, applyID)
+	if err != nil {
+		return "", err
+	}
+	if app == nil {
+		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or use the admin console's own flow). See /order show %s.", applyID, applyID)
+	}
+	if approver == app.Applicant {
+		return "", bot.Errorf(bot.EFORBIDDEN, "You cannot decide your own application.")
+	}
+	won, cur, err := s.d.DB.ClaimDecision(ctx, applyID, approver, note)
+	if err != nil {
+		return "", err
+	}
+	if !won {
+		// Another decision is in flight (two approvers clicked at once): wait for it briefly, so the loser
+		// hears how it ended rather than "being decided".
+		for i := 0; i < 50 && cur != nil && cur.State == db.AppDeciding; i++ {
+			select {
+			case <-ctx.Done():
+				return "", s.conflict(cur)
+			case <-time.After(100 * time.Millisecond):
+			}
+			if next, err := s.d.DB.GetApplication(ctx, applyID); err == nil && next != nil {
+				cur = next
+			}
+		}
+		return "", s.conflict(cur)
+	}
+	status, verb := wecom.ApprovalRejected, "rejected"
+	if approve {
+		status, verb = wecom.ApprovalApproved, "approved"
+	}
+	now := s.d.Now()
+	err = s.d.Client.AdvancedFeature.SetApprovalDetail(ctx, &wecom.ApprovalDetail{
+		ApplyID: applyID, ApprovalID: approvalID(applyID), ApprovalStatus: status, ApprovalURL: s.approvalURL(applyID),
+		ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{CurrentApprovers: []string{}, CompletedApprovers: []string{approver},
+			NodeApvStatus: status, NodeApvRel: wecom.NodeAnyMayApprove, ApvUpdateTime: now.Unix()}}},
+	})
+	if err != nil {
+		if rerr := s.d.DB.ReleaseDecision(context.WithoutCancel(ctx), applyID); rerr != nil {
+			s.d.Logger.Error("cannot release a failed decision", slog.String("apply_id", applyID), slog.String("err", rerr.Error()))
+		}
+		return "", err
+	}
+	allocation := ""
+	if approve {
+		allocation = s.allocate(ctx, app.Applicant)
+	}
+	state := db.AppRejected
+	if approve {
+		state = db.AppApproved
+	}
+	cardNote := fmt.Sprintf("%s · %s %s", map[bool]string{true: "已同意", false: "已驳回"}[approve], approver, now.In(s.d.Location).Format("01-02 15:04"))
+	toApplicant := fmt.Sprintf("Your advanced-feature account application %s (%s) was **%s** by %s.", replies.Code(applyID),
+		replies.Escape(s.typeText(app.BusinessType)), verb, replies.Code(approver))
+	if !approve && note != "" {
+		toApplicant += "\n\nReason: " + replies.Escape(note)
+	}
+	if approve && allocation != "" {
+		toApplicant += "\n\n" + replies.Escape(allocation)
+	}
+	err = s.d.DB.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.FinishDecision(ctx, applyID, state, allocation); err != nil {
+			return err
+		}
+		if err := s.updateCards(ctx, tx, applyID, cardNote); err != nil {
+			return err
+		}
+		return s.addMarkdown(ctx, tx, app.Applicant, toApplicant, ref(applyID)+":applicant")
+	})
+	if err != nil {
+		// WeCom has the decision; the sweep reconciles the row from get_approval_info.
+		return "", bot.Wrap(bot.EINTERNAL, err, "the decision reached WeCom but could not be recorded")
+	}
+	s.d.Notify()
+	out := fmt.Sprintf("Application %s by %s **%s**.", replies.Code(applyID), replies.Code(app.Applicant), verb)
+	if allocation != "" {
+		out += " " + replies.Escape(allocation)
+	}
+	return out, nil
+}
+
+// conflict explains why an application cannot be decided now.
+func (s *Service) conflict(a *db.Application) error {
+	at := a.DecidedAt.In(s.d.Location).Format("2006-01-02 15:04")
+	switch a.State {
+	case db.AppApproved, db.AppRejected:
+		return bot.Errorf(bot.ECONFLICT, "Application %s was already %s by %s at %s.", a.ApplyID, a.State, a.DecidedBy, at)
+	case db.AppDeciding:
+		return bot.Errorf(bot.ECONFLICT, "Application %s is being decided by %s right now.", a.ApplyID, a.DecidedBy)
+	case db.AppClosed:
+		return bot.Errorf(bot.ECONFLICT, "Application %s was closed in WeCom (%s).", a.ApplyID, finishText(a.FinishType))
+	case db.AppLapsed:
+		return bot.Errorf(bot.ECONFLICT, "Application %s was not taken over within WeCom's 24 hours; decide it in the admin console.", a.ApplyID)
+	}
+	return bot.Errorf(bot.ECONFLICT, "Application %s cannot be decided now (%s).", a.ApplyID, a.State)
+}
+
+func finishText(t int) string {
+	switch t {
+	case 1:
+		return "rejected by an admin"
+	case 2:
+		return "account allocated"
+	case 3:
+		return "withdrawn by the member"
+	}
+	return "finished"
+}
+
+// allocate gives the applicant an advanced-feature account and says how it went.
+func (s *Service) allocate(ctx context.Context, applicant string) string {
+	job, err := s.d.Client.VIP.SubmitBatchAddJob(ctx, []string{applicant})
+	if err != nil {
+		return "The account could not be allocated: " + describe(err) + " Retry with /vip add " + applicant + "."
+	}
+	for _, u := range job.InvalidUserIDs {
+		if u == applicant {
+			return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
+		}
+	}
+	for i := 0; i < 10; i++ {
+		res, err := s.d.Client.VIP.BatchAddJobResult(ctx, job.JobID)
+		if err == nil {
+			for _, u := range res.SuccUserIDs {
+				if u == applicant {
+					return "The account was allocated."
+				}
+			}
+			for _, u := range res.FailUserIDs {
+				if u == applicant {
+					return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "The allocation job " + job.JobID + " was still running; check with /vip list."
+		case <-time.After(time.Duration(100*(i+1)) * time.Millisecond):
+		}
+	}
+	return "The allocation job " + job.JobID + " was still running; check with /vip list."
+}
+
+func describe(err error) string {
+	var we *wecom.Error
+	if errors.As(err, &we) {
+		s := fmt.Sprintf("WeCom answered errcode %d", we.Code)
+		if we.Hint != "" {
+			s += " (" + we.Hint + ")"
+		}
+		return s + "."
+	}
+	return bot.ErrorMessage(err)
+}
+
+// finish handles finish_vip_account_approval: WeCom closed the application (an admin rejected it, an account
+// was allocated, the member withdrew it).
+func (s *Service) finish(ctx context.Context, m *wecom.Inbound) (inbox.Effects, error) {
+	ft, _ := strconv.Atoi(strings.Trim(strings.TrimSpace(m.FinishType), "<>"))
+	app, err := s.d.DB.GetApplication(ctx, m.ApplyID)
+	if err != nil {
+		return nil, err
+	}
+	if app == nil {
+		return nil, nil // not one of ours
+	}
+	note := "已结束 · " + map[int]string{1: "管理员驳回", 2: "已分配账号", 3: "申请已撤回"}[ft]
+	return func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.CloseApplication(ctx, m.ApplyID, ft); err != nil {
+			return err
+		}
+		if app.State == db.AppApproved || app.State == db.AppRejected {
+			return nil // the cards already show the decision
+		}
+		return s.updateCards(ctx, tx, m.ApplyID, note)
+	}, nil
+}
+
+// sweep reminds approvers of applications waiting too long and reconciles decisions cut off by a crash.
+func (s *Service) sweep(ctx context.Context) {
+	now := s.d.Now()
+	if wait := s.cfg.RemindAfter.Duration; wait > 0 {
+		apps, err := s.d.DB.AppsInState(ctx, db.AppTaken, 200)
+		if err != nil {
+			s.d.Logger.Error("reminder sweep failed", slog.String("err", err.Error()))
+		}
+		for _, a := range apps {
+			last := a.TakenAt
+			if a.RemindedAt.After(last) {
+				last = a.RemindedAt
+			}
+			if now.Sub(last) < wait {
+				continue
+			}
+			md := fmt.Sprintf("Reminder: application %s by %s (%s) has waited %s for a decision. Reason: %s\n\nUse the card, or /order approve %s · /order reject %s REASON. WeCom's window closes at %s.",
+				replies.Code(a.ApplyID), replies.Code(a.Applicant), replies.Escape(s.typeText(a.BusinessType)),
+				now.Sub(a.SubmittedAt).Round(time.Minute), replies.Escape(a.Reason), a.ApplyID, a.ApplyID,
+				a.SubmittedAt.Add(Window).In(s.d.Location).Format("01-02 15:04"))
+			err := s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				for _, u := range a.Approvers {
+					if err := s.addMarkdown(ctx, tx, u, md, ref(a.ApplyID)+":remind"); err != nil {
+						return err
+					}
+				}
+				return tx.MarkReminded(ctx, a.ApplyID)
+			})
+			if err != nil {
+				s.d.Logger.Error("cannot queue a reminder", slog.String("apply_id", a.ApplyID), slog.String("err", err.Error()))
+				continue
+			}
+			s.d.Notify()
+		}
+	}
+	deciding, err := s.d.DB.AppsInState(ctx, db.AppDeciding, 50)
+	if err != nil {
+		return
+	}
+	for _, a := range deciding {
+		if now.Sub(a.DecidedAt) < 2*time.Minute {
+			continue // probably still running
+		}
+		s.reconcile(ctx, a)
+	}
+}
+
+// reconcile reads an interrupted decision back from WeCom instead of repeating it.
+func (s *Service) reconcile(ctx context.Context, a *db.Application) {
+	info, err := s.d.Client.AdvancedFeature.GetApprovalInfo(ctx, a.ApplyID)
+	if err != nil {
+		s.d.Logger.Warn("cannot reconcile an interrupted decision yet", slog.String("apply_id", a.ApplyID), slog.String("err", err.Error()))
+		return
+	}
+	var state, note string
+	switch info.ApprovalStatus {
+	case wecom.ApplicationApproved:
+		state, note = db.AppApproved, "已同意 · "+a.DecidedBy
+	case wecom.ApplicationRejected:
+		state, note = db.AppRejected, "已驳回 · "+a.DecidedBy
+	default:
+		s.d.Logger.Warn("an interrupted decision never reached WeCom; the application is open again", slog.String("apply_id", a.ApplyID))
+		s.d.DB.ReleaseDecision(ctx, a.ApplyID)
+		return
+	}
+	err = s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.FinishDecision(ctx, a.ApplyID, state, "not checked after a restart: see /vip list"); err != nil {
+			return err
+		}
+		return s.updateCards(ctx, tx, a.ApplyID, note)
+	})
+	if err == nil {
+		s.d.Logger.Info("reconciled an interrupted decision from WeCom", slog.String("apply_id", a.ApplyID), slog.String("state", state))
+		s.d.Notify()
+	}
+}
+
+// click handles a card button: approval:approve:ID or approval:reject:ID.
+func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	parts := strings.SplitN(m.EventKey, ":", 3)
+	if len(parts) != 3 || (parts[1] != "approve" && parts[1] != "reject") || parts[2] == "" {
+		return nil, inbox.Permanent(fmt.Errorf("unknown approval card key %q", m.EventKey))
+	}
+	action, applyID, user := parts[1], parts[2], m.FromUserName
+	command := "order " + action
+	args := map[string]string{"id": applyID, "via": "card"}
+	var replyMD string
+	var audit *db.AuditEntry
+	caller, rerr := s.d.Access.Resolve(ctx, user)
+	switch {
+	case !caller.Can("order.approve"):
+		replyMD = fmt.Sprintf("You are not allowed to decide applications: it needs the permission `order.approve`.")
+		if rerr != nil {
+			replyMD = "I could not check your roles just now, so the decision was refused. Try again in a minute."
+		}
+		audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "missing permission order.approve"}
+	case action == "reject":
+		// A rejection needs a reason: ask for it; the answer runs /order reject through the engine.
+		app, err := s.d.DB.GetApplication(ctx, applyID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case app == nil:
+			replyMD = bot.ErrorMessage(bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over.", applyID))
+		case app.Applicant == user:
+			replyMD = "You cannot decide your own application."
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "own application"}
+		case app.State != db.AppTaken && app.State != db.AppPending:
+			replyMD = bot.ErrorMessage(s.conflict(app))
+		default:
+			conv, err := s.askReason(user, applyID)
+			if err != nil {
+				return nil, inbox.Permanent(err)
+			}
+			md := fmt.Sprintf("Why reject %s? Reply with the reason (or /cancel).", replies.Code(applyID))
+			rows, err := s.replyRows(user, it.ID, md)
+			if err != nil {
+				return nil, inbox.Permanent(err)
+			}
+			return func(ctx context.Context, tx *db.Tx) error {
+				if err := tx.PutConversation(ctx, conv); err != nil {
+					return err
+				}
+				return addAll(ctx, tx, rows)
+			}, nil
+		}
+	default:
+		start := time.Now()
+		out, err := s.Decide(ctx, applyID, user, true, "")
+		switch {
+		case err == nil:
+			replyMD = out
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionOK, Result: "approved", Duration: time.Since(start)}
+		case bot.ErrorCode(err) == bot.ECONFLICT || bot.ErrorCode(err) == bot.ENOTFOUND:
+			replyMD = bot.ErrorMessage(err)
+		case bot.ErrorCode(err) == bot.EFORBIDDEN:
+			replyMD = bot.ErrorMessage(err)
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorMessage(err)}
+		default:
+			replyMD = "The approval failed: " + describe(err) + " Try again, or use /order approve " + applyID + "."
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
+				Result: err.Error(), Duration: time.Since(start)}
+		}
+	}
+	rows, err := s.replyRows(user, it.ID, replyMD)
+	if err != nil {
+		return nil, inbox.Permanent(err)
+	}
+	return func(ctx context.Context, tx *db.Tx) error {
+		if audit != nil {
+			audit.InboxID = it.ID
+			if err := tx.AppendAudit(ctx, audit); err != nil {
+				return err
+			}
+		}
+		return addAll(ctx, tx, rows)
+	}, nil
+}
+
+// askReason is the conversation that asks a Reject clicker for the reason, as /order reject ID would.
+func (s *Service) askReason(user, applyID string) (*db.Conversation, error) {
+	if s.d.Registry == nil || s.d.Registry.Lookup("order reject") == nil {
+		return nil, errors.New("/order reject is not registered")
+	}
+	line, err := json.Marshal(map[string]any{"args": map[string][]string{"id": {applyID}}, "flags": map[string]string{}})
+	if err != nil {
+		return nil, err
+	}
+	now := s.d.Now()
+	return &db.Conversation{UserID: user, Kind: "ask", Command: "order reject", Line: line, Missing: "reason",
+		CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}, nil
+}
+
+func (s *Service) replyRows(to string, inboxID int64, md string) ([]*db.OutboxMessage, error) {
+	var rows []*db.OutboxMessage
+	for _, chunk := range replies.Split(replies.Markdown(md), replies.MaxBytes) {
+		body, err := s.d.Client.Message.Encode(wecom.NewMarkdown(chunk, to))
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body})
+	}
+	return rows, nil
+}
+
+func addAll(ctx context.Context, tx *db.Tx, rows []*db.OutboxMessage) error {
+	for _, r := range rows {
+		if err := tx.AddOutbox(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
