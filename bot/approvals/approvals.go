@@ -251,12 +251,7 @@ func taskID(applyID, approver string) string {
 	return "apv-" + hex.EncodeToString(sum[:16])
 }
 
-func (s *Service) typeText(bt int) string {
-	if n, ok := typeNames[bt]; ok {
-		return wecom.BusinessType(bt).String() + " (" + n + ")"
-	}
-	return strconv.Itoa(bt)
-}
+func (s *Service) typeText(bt int) string { return wecom.BusinessType(bt).String() }
 
 // cards builds each approver's card (and textcard fallback) as outbox rows.
 func (s *Service) cards(app *db.Application, approvers []string) ([]*db.OutboxMessage, error) {

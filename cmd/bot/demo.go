@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -76,7 +80,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	botDone := make(chan error, 1)
 	go func() { botDone <- a.run(runCtx, botLn) }()
 
-	con := &console{e: e, emu: emu, app: a, user: demoAdmin, wait: *wait, interactive: isTerminal(e.stdin)}
+	con := &console{e: e, emu: emu, app: a, user: demoAdmin, wait: *wait, interactive: isTerminal(e.stdin),
+		control: "http://" + emuLn.Addr().String() + "/_emulator/"}
 	err = con.loop(runCtx)
 	stop()
 	if berr := <-botDone; berr != nil && err == nil {
@@ -112,6 +117,8 @@ permissions = ["order.*", "vip.read"]
 [access.roles.hr]
 members = ["dept:4"]
 permissions = ["staff.*"]
+[approvals]
+approvers = ["tag:审批人"]
 `, apiBase, botAddr, dbPath, demoAdmin)
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
@@ -134,14 +141,17 @@ type console struct {
 	wait        time.Duration
 	interactive bool
 	msgID       atomic.Uint64
-	shown       int // messages already shown
+	control     string // the emulator's control API
+	shown       int    // messages already shown
 }
 
 func (c *console) loop(ctx context.Context) error {
 	c.msgID.Store(uint64(time.Now().UnixNano()))
 	if c.interactive {
 		fmt.Fprintf(c.e.stdout, "WeCom chat-ops bot demo: you are %s (an admin) in the sample organisation.\n"+
-			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :quit leaves.\n", c.user)
+			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :quit leaves.\n"+
+			":apply [mail|docs|drive|meetings] REASON applies for an advanced-feature account as the current member;\n"+
+			":click approve|reject APPLY_ID clicks a button on the current member's approval card.\n", c.user)
 	}
 	sc := bufio.NewScanner(c.e.stdin)
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
@@ -167,8 +177,16 @@ func (c *console) loop(ctx context.Context) error {
 			c.user = who
 			fmt.Fprintf(c.e.stdout, "(now speaking as %s)\n", who)
 			continue
+		case strings.HasPrefix(line, ":apply"), strings.HasPrefix(line, ":click"):
+			if !c.interactive {
+				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
+			}
+			if err := c.act(ctx, line); err != nil {
+				fmt.Fprintf(c.e.stdout, "(%v)\n", err)
+			}
+			continue
 		case strings.HasPrefix(line, ":"):
-			fmt.Fprintln(c.e.stdout, "console commands: :as USERID, :quit")
+			fmt.Fprintln(c.e.stdout, "console commands: :as USERID, :apply TYPE REASON, :click approve|reject APPLY_ID, :quit")
 			continue
 		}
 		if !c.interactive {
@@ -214,6 +232,119 @@ func (c *console) send(ctx context.Context, line string) error {
 	return nil
 }
 
+// act runs :apply and :click through the emulator's control API, as WeCom would deliver them.
+func (c *console) act(ctx context.Context, line string) error {
+	f := strings.Fields(line)
+	var req map[string]any
+	switch {
+	case f[0] == ":apply":
+		types := map[string]int{"mail": 1, "docs": 2, "drive": 3, "meetings": 4}
+		bt, reason := 1, "demo application"
+		if len(f) > 1 {
+			if n, ok := types[f[1]]; ok {
+				bt = n
+				f = f[1:]
+			}
+		}
+		if len(f) > 1 {
+			reason = strings.Join(f[1:], " ")
+		}
+		req = map[string]any{"from": c.user, "event": "submit_vip_account_approval", "business_type": bt, "apply_reason": reason}
+	case len(f) == 3 && (f[1] == "approve" || f[1] == "reject"):
+		task := ""
+		for _, m := range c.emu.Delivered(c.user) {
+			if m.MsgType == "template_card" && strings.Contains(string(m.Body), "approval:"+f[1]+":"+f[2]) {
+				var b struct {
+					TemplateCard struct {
+						TaskID string `json:"task_id"`
+					} `json:"template_card"`
+				}
+				json.Unmarshal(m.Body, &b)
+				task = b.TemplateCard.TaskID
+			}
+		}
+		if task == "" {
+			return fmt.Errorf("%s has no approval card for %s", c.user, f[2])
+		}
+		req = map[string]any{"from": c.user, "event": "template_card_event", "event_key": "approval:" + f[1] + ":" + f[2],
+			"task_id": task, "card_type": "button_interaction"}
+	default:
+		return errors.New("usage: :apply [mail|docs|drive|meetings] REASON, or :click approve|reject APPLY_ID")
+	}
+	body, _ := json.Marshal(req)
+	hreq, _ := http.NewRequestWithContext(ctx, "POST", c.control+"event", bytes.NewReader(body))
+	resp, err := http.DefaultClient.Do(hreq)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("emulator: %v", out["error"])
+	}
+	id, _ := out["apply_id"].(string)
+	if id != "" {
+		fmt.Fprintf(c.e.stdout, "(%s applied: %s)\n", c.user, id)
+	}
+	// A take-over or a decision sends cards and notes to several members: wait until the bot is done.
+	deadline := time.Now().Add(c.wait)
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		if id != "" {
+			if a, err := c.app.db.GetApplication(ctx, id); err != nil || a == nil || a.State == "pending" {
+				continue
+			}
+		}
+		ib, _ := c.app.db.InboxCounts(ctx)
+		ob, _ := c.app.db.OutboxCounts(ctx)
+		if ib["pending"] == 0 && ib["working"] == 0 && ob["pending"] == 0 && ob["sending"] == 0 {
+			break
+		}
+	}
+	c.show()
+	return nil
+}
+
+// cardText renders a template card's JSON body for the terminal.
+func cardText(body []byte) string {
+	var b struct {
+		Card struct {
+			MainTitle struct{ Title, Desc string } `json:"main_title"`
+			Fields    []struct {
+				Keyname string `json:"keyname"`
+				Value   string `json:"value"`
+			} `json:"horizontal_content_list"`
+			Buttons []struct{ Text, Key string } `json:"button_list"`
+		} `json:"template_card"`
+		Button struct {
+			ReplaceName string `json:"replace_name"`
+		} `json:"button"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return "[card]"
+	}
+	if b.Button.ReplaceName != "" {
+		return "[card updated: " + b.Button.ReplaceName + "]"
+	}
+	var sb strings.Builder
+	sb.WriteString("[card] " + b.Card.MainTitle.Title)
+	if b.Card.MainTitle.Desc != "" {
+		sb.WriteString(" — " + b.Card.MainTitle.Desc)
+	}
+	for _, f := range b.Card.Fields {
+		sb.WriteString("\n  " + f.Keyname + ": " + f.Value)
+	}
+	var btns []string
+	for _, x := range b.Card.Buttons {
+		btns = append(btns, "["+x.Text+"]")
+	}
+	if len(btns) > 0 {
+		sb.WriteString("\n  " + strings.Join(btns, " "))
+	}
+	return sb.String()
+}
+
 // settled reports whether the callback was handled and everything it queued was sent.
 func (c *console) settled(ctx context.Context, key string) bool {
 	_, state, err := c.app.db.GetInbox(ctx, key)
@@ -230,7 +361,9 @@ func (c *console) show() {
 	start := c.shown
 	for _, m := range all[min(start, len(all)):] {
 		text := m.Content
-		if text == "" {
+		if m.MsgType == "template_card" || m.API == "message/update_template_card" {
+			text = cardText(m.Body)
+		} else if text == "" {
 			text = m.Title
 		}
 		prefix := ""
