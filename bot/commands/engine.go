@@ -360,6 +360,14 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		cancel()
 		if err != nil {
 			out.say("%s", describe(err))
+			if bot.ErrorCode(err) == bot.EFORBIDDEN {
+				// A refusal decided while previewing (e.g. deciding one's own application) is a denial like any other.
+				args := auditArgs(cmd, inv.Args, inv.Flags)
+				out.effect(func(ctx context.Context, tx *db.Tx) error {
+					return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionDenied,
+						Result: bot.ErrorMessage(err), InboxID: m.InboxID})
+				})
+			}
 			return nil
 		}
 		preview = pv

@@ -1,0 +1,524 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Members' applications for advanced-feature accounts (高级功能 - 成员申请管理, advanced_feature/*, DOC/99880,
+// 99883, 99885). The bot runs the approval itself and reports each decision to WeCom with set_approval_detail;
+// an approval also allocates the account (security/vip/*).
+
+// ApprovalURLBase is the start of the approval_url the bot reports for an application: the page where
+// approvers see it is ApprovalURLBase + apply_id. WeCom requires an http(s) URL. cmd/bot should set it at start-up
+// from the bot's public address (callback.public_url's scheme and host + "/approvals/"); until that page exists
+// it is a placeholder.
+var ApprovalURLBase = "https://wecombot.invalid/approvals/"
+
+// ApprovalIDFor is the approval_id the bot binds to an application it takes over. WeCom fixes the pair for good
+// (DOC/99880: "审批id和申请id是一一对应的，不可改变"), so it is derived from the apply_id, never generated.
+func ApprovalIDFor(applyID string) string { return "wecombot-" + applyID }
+
+// orderApplyID is an apply_id as the bot accepts one: WeCom documents no format.
+var orderApplyID = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,128}$`)
+
+// maxApplications bounds one walk of get_apply_id_list.
+const maxApplications = 100_000
+
+// maxDecisionText bounds a remark or reason; it is kept in the audit trail, not sent to WeCom.
+const maxDecisionText = 500
+
+var orderBusinessTypes = map[string]wecom.BusinessType{"mail": wecom.BusinessMail, "docs": wecom.BusinessDocs,
+	"drive": wecom.BusinessDrive, "meetings": wecom.BusinessMeetings}
+
+// orderStatuses are the application statuses each --status value selects.
+var orderStatuses = map[string][]wecom.ApplicationStatus{
+	"pending":  {wecom.ApplicationPending},
+	"approved": {wecom.ApplicationApproved, wecom.ApplicationAllocatedByAdmin},
+	"rejected": {wecom.ApplicationRejected, wecom.ApplicationRejectedByAdmin},
+}
+
+// orderStatusText names an application's status. WeCom's get_approval_info documents 0-5; a withdrawn
+// application (set_approval_detail's 101) may read back as 101.
+func orderStatusText(s wecom.ApplicationStatus) string {
+	if s == wecom.ApplicationStatus(wecom.ApprovalWithdrawn) {
+		return "withdrawn (已撤销)"
+	}
+	return s.String()
+}
+
+// AllocationState is what became of the advanced-feature account after an approval.
+type AllocationState int
+
+// Allocation states.
+const (
+	AllocationNone    AllocationState = iota // nothing was allocated: a rejection
+	AllocationDone                           // the applicant holds an account
+	AllocationFailed                         // WeCom's job failed it, typically for want of a seat
+	AllocationInvalid                        // WeCom refused the applicant's userid
+	AllocationRunning                        // the job was still running when the bot stopped waiting
+	AllocationUnknown                        // submitting the job or reading its result failed: see AllocationErr
+)
+
+func (s AllocationState) String() string {
+	switch s {
+	case AllocationNone:
+		return "none"
+	case AllocationDone:
+		return "allocated"
+	case AllocationFailed:
+		return "failed"
+	case AllocationInvalid:
+		return "invalid userid"
+	case AllocationRunning:
+		return "still running"
+	}
+	return "unknown"
+}
+
+// Decision is an approver's decision on an application, as reported to WeCom.
+type Decision struct {
+	Application wecom.Application // as read just before deciding
+	Approved    bool
+	Approver    string
+	Reason      string // the approver's remark or reason; kept in the audit trail, not sent to WeCom
+	ApprovalID  string
+	DecidedAt   time.Time
+
+	// After an approval: the account allocation.
+	Allocation    AllocationState
+	AllocationJob string
+	AllocationErr error
+}
+
+// DecideApplication decides an application once, for an approver who is not its applicant: it checks that the
+// application awaits a decision in the bot's flow (get_approval_info status 1), reports the decision with
+// set_approval_detail (approval_status 3 or 2, one 或签 node completed by the approver) and, on approval,
+// allocates the applicant's account and reads the job's result. Errors are *bot.Error for a decided or unknown
+// application (ECONFLICT, ENOTFOUND) and for the applicant deciding their own (EFORBIDDEN), else WeCom's. Once
+// the decision is reported, allocation failures are in the Decision, not the error.
+//
+// /order approve and /order reject call it when Deps has no Decider; with one (bot/approvals), the decision
+// goes through the approval flow, which also claims the application so that it is decided once.
+func DecideApplication(ctx context.Context, c *wecom.Client, applyID, approver string, approve bool, reason string) (*Decision, error) {
+	app, err := c.AdvancedFeature.GetApprovalInfo(ctx, applyID)
+	if err != nil {
+		return nil, orderReadError(err, applyID)
+	}
+	if err := orderDecidable(app, approver); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	status := wecom.ApprovalRejected
+	if approve {
+		status = wecom.ApprovalApproved
+	}
+	approvalID := app.ApprovalID
+	if approvalID == "" {
+		approvalID = ApprovalIDFor(applyID)
+	}
+	detail := &wecom.ApprovalDetail{
+		ApplyID:        applyID,
+		ApprovalID:     approvalID,
+		ApprovalStatus: status,
+		ApprovalURL:    ApprovalURLBase + url.PathEscape(applyID),
+		ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{
+			CurrentApprovers:   []string{},
+			CompletedApprovers: []string{approver},
+			NodeApvStatus:      status,
+			NodeApvRel:         wecom.NodeAnyMayApprove,
+			ApvUpdateTime:      now.Unix(),
+		}}},
+	}
+	if err := c.AdvancedFeature.SetApprovalDetail(ctx, detail); err != nil {
+		return nil, orderDecideError(err, applyID)
+	}
+	dec := &Decision{Application: *app, Approved: approve, Approver: approver, Reason: reason, ApprovalID: approvalID,
+		DecidedAt: now}
+	if !approve {
+		return dec, nil
+	}
+	job, err := runVIPJob(ctx, c, true, []string{app.Applicant})
+	switch {
+	case err != nil:
+		dec.Allocation, dec.AllocationErr = AllocationUnknown, err
+	default:
+		dec.AllocationJob = job.JobID
+		switch job.outcome(app.Applicant) {
+		case vipDone:
+			dec.Allocation = AllocationDone
+		case vipFailed:
+			dec.Allocation = AllocationFailed
+		case vipInvalid:
+			dec.Allocation = AllocationInvalid
+		default:
+			dec.Allocation = AllocationRunning
+			if job.ResultErr != nil {
+				dec.Allocation, dec.AllocationErr = AllocationUnknown, job.ResultErr
+			}
+		}
+	}
+	return dec, nil
+}
+
+// orderDecidable refuses a decision on an application that is not awaiting one, or by its own applicant.
+func orderDecidable(app *wecom.Application, approver string) error {
+	switch app.ApprovalStatus {
+	case wecom.ApplicationPending:
+	case wecom.ApplicationHistory:
+		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it "+
+			"as a %s handled by the %s. Nothing to decide here.", replies.Code(app.ApplyID),
+			orderStatusText(app.ApprovalStatus), app.ApprovalType)
+	default:
+		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", replies.Code(app.ApplyID),
+			orderStatusText(app.ApprovalStatus))
+	}
+	if strings.EqualFold(approver, app.Applicant) {
+		return bot.Errorf(bot.EFORBIDDEN, "you cannot decide your own application (%s): another approver must.",
+			replies.Code(app.ApplyID))
+	}
+	return nil
+}
+
+// orderDecideError explains set_approval_detail's 40058, which is what a decision on an application WeCom
+// no longer lets the app decide gets.
+func orderDecideError(err error, applyID string) error {
+	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
+		return bot.Wrap(bot.ECONFLICT, err, "WeCom refused the decision on application %s (errcode 40058): it "+
+			"may have been finished in the admin console or withdrawn, or it went back to WeCom's own flow because "+
+			"nobody took it over within 24 hours. %s shows its state now.", replies.Code(applyID),
+			replies.Code("/order show "+applyID))
+	}
+	return err
+}
+
+// orderDecide runs /order approve or /order reject: through the approval flow's Decider when the bot has one
+// (so that a command and a card click never both decide), else straight to WeCom with DecideApplication.
+func orderDecide(ctx context.Context, d Deps, inv *Invocation, approve bool, note string) (*Reply, error) {
+	id, approver := inv.Arg("id"), inv.Caller.UserID
+	if d.Decider != nil {
+		md, err := d.Decider.Decide(ctx, id, approver, approve, note)
+		if err != nil {
+			return nil, orderDecideError(err, id)
+		}
+		return &Reply{Markdown: md}, nil
+	}
+	dec, err := DecideApplication(ctx, d.Client, id, approver, approve, note)
+	if err != nil {
+		return nil, err
+	}
+	return &Reply{Markdown: orderDecisionText(dec)}, nil
+}
+
+// orderReadError explains get_approval_info's 40058, which is what an unknown apply_id gets.
+func orderReadError(err error, applyID string) error {
+	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
+		return bot.Wrap(bot.ENOTFOUND, err, "WeCom knows no application %s (errcode 40058 on "+
+			"advanced_feature/get_approval_info). /order list shows the ids.", replies.Code(applyID))
+	}
+	return err
+}
+
+func checkDecisionText(s string) error {
+	if utf8.RuneCountInString(s) > maxDecisionText {
+		return fmt.Errorf("at most %d characters", maxDecisionText)
+	}
+	return nil
+}
+
+func orderCommands(d Deps) []*Command {
+	id := Arg{Name: "id", Match: orderApplyID, Help: "the application's apply_id, from /order list",
+		Prompt: "Which application? (its id, from /order list)"}
+	decideAPIs := []string{"POST advanced_feature/get_approval_info", "POST advanced_feature/set_approval_detail"}
+	return []*Command{
+		{
+			Path: "order list",
+			Flags: []Flag{
+				{Name: "status", Values: []string{"pending", "approved", "rejected", "all"}, Default: "pending",
+					Help: "which applications: pending (awaiting an approver), approved, rejected or all"},
+				{Name: "type", Values: []string{"mail", "docs", "drive", "meetings"}, Help: "only applications for this product"},
+				{Name: "page", Kind: Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 applications a page, newest first"},
+			},
+			Summary:  "List members' applications for advanced-feature accounts",
+			Help:     "Each page looks at 20 applications, newest first, and shows those with the status asked for.",
+			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --status approved --page 2"},
+			Perm:     "order.read",
+			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return orderList(ctx, d, inv)
+			},
+		},
+		{
+			Path:     "order show",
+			Args:     []Arg{id},
+			Summary:  "Show one application for an advanced-feature account",
+			Examples: []string{"/order show ap17000000000001"},
+			Perm:     "order.read",
+			APIs:     []string{"POST advanced_feature/get_approval_info"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
+				if err != nil {
+					return nil, orderReadError(err, inv.Arg("id"))
+				}
+				return &Reply{Markdown: orderShow(app, d.loc())}, nil
+			},
+		},
+		{
+			Path: "order approve",
+			Args: []Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
+				Help: "a note for the audit trail"}},
+			Summary: "Approve an application and allocate the advanced-feature account",
+			Help: "Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting " +
+				"an approver can be decided, and not by their applicant.",
+			Examples: []string{"/order approve ap17000000000001", "/order approve ap17000000000001 renewal confirmed"},
+			Perm:     "order.approve",
+			Mutates:  true,
+			APIs:     append(slices.Clone(decideAPIs), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list"),
+			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
+				return orderPreview(ctx, d, inv, true)
+			},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return orderDecide(ctx, d, inv, true, inv.Arg("remark"))
+			},
+			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return orderReconcile(ctx, d, inv, true)
+			},
+		},
+		{
+			Path: "order reject",
+			Args: []Arg{id, {Name: "reason", Rest: true, Check: checkDecisionText, Help: "why, for the audit trail",
+				Prompt: "Why is it rejected? (kept in the audit trail)"}},
+			Summary:  "Reject an application for an advanced-feature account",
+			Help:     "Reports the rejection to WeCom. A reason is required.",
+			Examples: []string{"/order reject ap17000000000001 no budget this quarter"},
+			Perm:     "order.approve",
+			Mutates:  true,
+			APIs:     decideAPIs,
+			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
+				return orderPreview(ctx, d, inv, false)
+			},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return orderDecide(ctx, d, inv, false, inv.Arg("reason"))
+			},
+			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return orderReconcile(ctx, d, inv, false)
+			},
+		},
+	}
+}
+
+func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+	opts := wecom.ListApplyIDsOptions{Limit: wecom.MaxApplyIDPageLimit}
+	what := "applications"
+	if t := inv.Flag("type"); t != "" {
+		opts.BusinessType = orderBusinessTypes[t]
+		what = "applications for " + opts.BusinessType.String()
+	}
+	ids, err := wecom.Collect(d.Client.AdvancedFeature.AllApplyIDs(ctx, opts), maxApplications)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return Markdownf("No %s.", what), nil
+	}
+	// WeCom lists applications oldest first (as the emulator does); pages here are newest first.
+	slices.Reverse(ids)
+	page := inv.FlagInt("page")
+	start := (page - 1) * PerPage
+	if start >= len(ids) {
+		return Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, len(ids), what,
+			(len(ids)+PerPage-1)/PerPage), nil
+	}
+	end := min(start+PerPage, len(ids))
+	// Details are read for this page's applications only: at most PerPage calls.
+	var apps []*wecom.Application
+	for _, id := range ids[start:end] {
+		app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
+		if err != nil {
+			return nil, orderReadError(err, id)
+		}
+		apps = append(apps, app)
+	}
+	sort.SliceStable(apps, func(i, j int) bool { return apps[i].CreateTime > apps[j].CreateTime })
+	status := inv.Flag("status")
+	var shown []*wecom.Application
+	pending := false
+	for _, a := range apps {
+		if status == "all" || slices.Contains(orderStatuses[status], a.ApprovalStatus) {
+			shown = append(shown, a)
+			pending = pending || a.ApprovalStatus == wecom.ApplicationPending
+		}
+	}
+	var b strings.Builder
+	label := what
+	if status != "all" {
+		label = status + " " + what
+	}
+	fmt.Fprintf(&b, "## %s\n\n", strings.ToUpper(label[:1])+label[1:])
+	if len(shown) == 0 {
+		fmt.Fprintf(&b, "None among these %d.\n", len(apps))
+	}
+	for _, a := range shown {
+		line := fmt.Sprintf("- %s · %s · %s · %s · %s", replies.Code(a.ApplyID), replies.Code(a.Applicant),
+			replies.Escape(a.BusinessType.String()), replies.Escape(orderStatusText(a.ApprovalStatus)), when(a.CreateTime, d.loc()))
+		if a.RequestReason != "" {
+			line += " · " + replies.Escape(peopleShort(a.RequestReason, 30))
+		}
+		b.WriteString(line + "\n")
+	}
+	flags := map[string]string{}
+	for k, v := range inv.Flags {
+		if k != "page" {
+			flags[k] = v
+		}
+	}
+	footer := fmt.Sprintf("Looked at %d–%d of %d %s, newest first", start+1, end, len(ids), what)
+	if status != "all" {
+		footer += fmt.Sprintf("; %d %s", len(shown), status)
+	}
+	if end < len(ids) {
+		footer += fmt.Sprintf(" — older: %s", replies.Code(fmt.Sprintf("%s --page %d", Format(inv.Command, inv.Args, flags), page+1)))
+	}
+	b.WriteString("\n" + footer + ".")
+	if pending {
+		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
+	}
+	return &Reply{Markdown: b.String()}, nil
+}
+
+// orderShow describes an application in words.
+func orderShow(a *wecom.Application, loc *time.Location) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Application %s\n\n", replies.Code(a.ApplyID))
+	fmt.Fprintf(&b, "- applicant: %s\n", replies.Code(a.Applicant))
+	fmt.Fprintf(&b, "- for: %s\n", replies.Escape(a.BusinessType.String()))
+	if a.RequestReason != "" {
+		fmt.Fprintf(&b, "- reason: %s\n", replies.Escape(a.RequestReason))
+	}
+	fmt.Fprintf(&b, "- status: %s\n", replies.Escape(orderStatusText(a.ApprovalStatus)))
+	fmt.Fprintf(&b, "- submitted: %s\n", when(a.CreateTime, loc))
+	fmt.Fprintf(&b, "- flow: %s\n", replies.Escape(a.ApprovalType.String()))
+	if a.ApprovalID != "" {
+		fmt.Fprintf(&b, "- approval id: %s\n", replies.Code(a.ApprovalID))
+	}
+	if a.ApprovalURL != "" {
+		fmt.Fprintf(&b, "- approval page: %s\n", replies.Escape(a.ApprovalURL))
+	}
+	if a.ApprovalStatus == wecom.ApplicationPending {
+		fmt.Fprintf(&b, "\nDecide with %s or %s.", replies.Code("/order approve "+a.ApplyID),
+			replies.Code("/order reject "+a.ApplyID+" REASON"))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func orderPreview(ctx context.Context, d Deps, inv *Invocation, approve bool) (string, error) {
+	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
+	if err != nil {
+		return "", orderReadError(err, inv.Arg("id"))
+	}
+	if err := orderDecidable(app, inv.Caller.UserID); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	verb, note, noteName := "reject", inv.Arg("reason"), "Your reason"
+	if approve {
+		verb, note, noteName = "approve", inv.Arg("remark"), "Your remark"
+	}
+	fmt.Fprintf(&b, "You are about to **%s** application %s:\n\n", verb, replies.Code(app.ApplyID))
+	fmt.Fprintf(&b, "- applicant: %s\n- for: %s\n", replies.Code(app.Applicant), replies.Escape(app.BusinessType.String()))
+	if app.RequestReason != "" {
+		fmt.Fprintf(&b, "- their reason: %s\n", replies.Escape(app.RequestReason))
+	}
+	fmt.Fprintf(&b, "- submitted: %s\n\n", when(app.CreateTime, d.loc()))
+	if approve {
+		fmt.Fprintf(&b, "This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of "+
+			"the licence pool).", replies.Code(app.Applicant))
+	} else {
+		b.WriteString("This reports the rejection to WeCom.")
+	}
+	if note != "" {
+		fmt.Fprintf(&b, " %s, kept in the audit trail: %s", noteName, replies.Escape(note))
+	}
+	return b.String(), nil
+}
+
+// orderDecisionText reports a decision.
+func orderDecisionText(dec *Decision) string {
+	a := dec.Application
+	var b strings.Builder
+	word, status := "rejected", wecom.ApprovalRejected
+	if dec.Approved {
+		word, status = "approved", wecom.ApprovalApproved
+	}
+	fmt.Fprintf(&b, "## Application %s %s\n\n", replies.Code(a.ApplyID), word)
+	fmt.Fprintf(&b, "- applicant: %s\n- for: %s\n", replies.Code(a.Applicant), replies.Escape(a.BusinessType.String()))
+	fmt.Fprintf(&b, "- reported to WeCom: %s, approval id %s\n", replies.Escape(status.String()), replies.Code(dec.ApprovalID))
+	if dec.Reason != "" {
+		fmt.Fprintf(&b, "- your note: %s\n", replies.Escape(dec.Reason))
+	}
+	if !dec.Approved {
+		return strings.TrimRight(b.String(), "\n")
+	}
+	user := replies.Code(a.Applicant)
+	add := replies.Code("/vip add " + a.Applicant)
+	switch dec.Allocation {
+	case AllocationDone:
+		fmt.Fprintf(&b, "- account: %s — %s holds an advanced-feature account", replies.Font(replies.Info, "allocated"), user)
+	case AllocationFailed:
+		fmt.Fprintf(&b, "- account: %s — WeCom could not allocate one (no seat left in the licence pool?). Free a seat, then %s.",
+			replies.Font(replies.Warning, "not allocated"), add)
+	case AllocationInvalid:
+		fmt.Fprintf(&b, "- account: %s — WeCom refused %s (not a member, or outside this app's visibility).",
+			replies.Font(replies.Warning, "not allocated"), user)
+	case AllocationRunning:
+		fmt.Fprintf(&b, "- account: %s (job %s) — check with /vip list in a minute.", replies.Font(replies.Comment, "still being allocated"),
+			replies.Code(dec.AllocationJob))
+	default:
+		fmt.Fprintf(&b, "- account: %s — %s Check with /vip list; %s allocates it.", replies.Font(replies.Warning, "unknown"),
+			describe(dec.AllocationErr), add)
+	}
+	return b.String()
+}
+
+// orderReconcile reads an application back after an interrupted decision.
+func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) (*Reply, error) {
+	id := inv.Arg("id")
+	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
+	if err != nil {
+		return nil, orderReadError(err, id)
+	}
+	cmd := "/order reject"
+	if approve {
+		cmd = "/order approve"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s was interrupted\n\nA restart cut it off after it was sent to WeCom, so it was not repeated. "+
+		"WeCom reports application %s as: %s.", cmd, replies.Code(id), replies.Escape(orderStatusText(app.ApprovalStatus)))
+	switch {
+	case app.ApprovalStatus == wecom.ApplicationPending:
+		fmt.Fprintf(&b, "\n\nThe decision did not reach WeCom: send %s again.", replies.Code(cmd+" "+id))
+	case approve && (app.ApprovalStatus == wecom.ApplicationApproved || app.ApprovalStatus == wecom.ApplicationAllocatedByAdmin):
+		holders, err := vipHolders(ctx, d.Client)
+		switch {
+		case err != nil:
+			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), describe(err))
+		case slices.Contains(holders, app.Applicant):
+			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
+		default:
+			fmt.Fprintf(&b, "\n\n%s holds no advanced-feature account yet: %s allocates it.", replies.Code(app.Applicant),
+				replies.Code("/vip add "+app.Applicant))
+		}
+	}
+	return &Reply{Markdown: b.String()}, nil
+}

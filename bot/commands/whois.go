@@ -1,0 +1,585 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Ids (DOC/95884 自建应用与第三方应用的对接, DOC/98729 tmp_external_userid): /whois recognises an id by its shape
+// and shows whom it names; /convert converts ids in bulk.
+//
+// Shapes: a userid is up to 64 of [A-Za-z0-9_.@-]; an external_userid starts with "wm" (a WeChat customer) or
+// "wo" (a WeCom one) and is long; open_userids (third-party and 代开发 apps) also start with "wo" in practice;
+// tmp_external_userids handed out by meetings, forms and docs start with "ou". Shapes overlap, so /whois tries
+// the likely kinds in turn and says which one matched.
+
+// whoisID is any id /whois and /convert take.
+var whoisID = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,128}$`)
+
+// whoisMinLong is the shortest generated id (external, open or tmp): shorter words are read as userids only.
+const whoisMinLong = 16
+
+// maxWhoisFollowers is how many followers of a customer /whois lists.
+const maxWhoisFollowers = 10
+
+type idKind int
+
+const (
+	kindMember idKind = iota
+	kindExternal
+	kindOpen
+	kindTmp
+)
+
+func (k idKind) String() string {
+	return [...]string{"userid", "external_userid", "open_userid", "tmp_external_userid"}[k]
+}
+
+// whoisKinds lists the kinds id may be, most likely first. agent and typ say whether --agent (only open_userids
+// need one) and --type or --user-type (only tmp ids take them) were given.
+func whoisKinds(id string, agent, typ bool) []idKind {
+	long := len(id) >= whoisMinLong
+	var out []idKind
+	if typ || long && strings.HasPrefix(id, "ou") {
+		out = append(out, kindTmp)
+	}
+	if agent {
+		out = append(out, kindOpen)
+	}
+	if long && (strings.HasPrefix(id, "wm") || strings.HasPrefix(id, "wo")) {
+		out = append(out, kindExternal)
+	}
+	if peopleUserID.MatchString(id) {
+		out = append(out, kindMember)
+	}
+	return out
+}
+
+// tmpBusinessTypes and tmpUserTypes map the flags of tmp ids to convert_tmp_external_userid's numbers.
+var tmpBusinessTypes = map[string]int{"meeting": wecom.TmpIDMeeting, "form": wecom.TmpIDForm, "doc": wecom.TmpIDDocs}
+
+var tmpUserTypes = map[string]int{"customer": wecom.TmpIDCustomer, "partner": wecom.TmpIDCorpInterconnect,
+	"upstream": wecom.TmpIDUpDownstream, "circle": wecom.TmpIDInterconnected}
+
+func tmpBusinessName(bt int) string {
+	switch bt {
+	case wecom.TmpIDMeeting:
+		return "a meeting (会议)"
+	case wecom.TmpIDForm:
+		return "a form (收集表)"
+	case wecom.TmpIDDocs:
+		return "a doc (智能表/文档)"
+	}
+	return "business type " + strconv.Itoa(bt)
+}
+
+func tmpUserName(ut int) string {
+	switch ut {
+	case wecom.TmpIDCustomer:
+		return "customer (客户)"
+	case wecom.TmpIDCorpInterconnect:
+		return "connected corp (企业互联)"
+	case wecom.TmpIDUpDownstream:
+		return "upstream/downstream partner (上下游)"
+	case wecom.TmpIDInterconnected:
+		return "interconnected corp (互联企业/圈子)"
+	}
+	return "user type " + strconv.Itoa(ut)
+}
+
+// flagTypes returns the business and user types to try: the flags' values, or every one.
+func flagTypes(inv *Invocation) (bts, uts []int) {
+	if v := inv.Flag("type"); v != "" {
+		bts = []int{tmpBusinessTypes[v]}
+	} else {
+		bts = []int{wecom.TmpIDMeeting, wecom.TmpIDForm, wecom.TmpIDDocs}
+	}
+	if v := inv.Flag("user-type"); v != "" {
+		uts = []int{tmpUserTypes[v]}
+	} else {
+		uts = []int{wecom.TmpIDCustomer, wecom.TmpIDCorpInterconnect, wecom.TmpIDUpDownstream, wecom.TmpIDInterconnected}
+	}
+	return bts, uts
+}
+
+func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
+	agentFlag := Flag{Name: "agent", Kind: Int, Min: 1, Max: 1<<31 - 1,
+		Help: "agentid of the third-party or 代开发 app that obtained the id (source_agentid)"}
+	typeFlag := Flag{Name: "type", Values: []string{"meeting", "form", "doc"},
+		Help: "for a tmp_external_userid: the product that handed it out"}
+	userTypeFlag := Flag{Name: "user-type", Values: []string{"customer", "partner", "upstream", "circle"},
+		Help: "for a tmp_external_userid: who it stands for (default: try each)"}
+	return []*Command{
+		{
+			Path:  "whois",
+			Args:  []Arg{{Name: "id", Match: whoisID, Help: "a userid, external_userid, open_userid or tmp_external_userid", Prompt: "Which id?"}},
+			Flags: []Flag{agentFlag, typeFlag, userTypeFlag},
+			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a " +
+				"tmp_external_userid",
+			Help: "The kind of id is read from its shape; when it could be several, each is tried in turn and the " +
+				"answer says which matched. An open_userid needs --agent. A member is shown with a short roster summary.",
+			Examples: []string{"/whois lisi", "/whois wmAAAchenkehu0000000000000001", "/whois woAAAlisiOPENxxxx --agent 2000001",
+				"/whois ouTMPmeetChen000000000000001 --type meeting"},
+			Perm:    "whois.read",
+			Audited: true,
+			APIs: []string{"GET user/get", "GET department/get", "GET externalcontact/get", "POST batch/openuserid_to_userid",
+				"POST idconvert/convert_tmp_external_userid", "GET hr/get_fields", "POST hr/get_staff_info"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return whois(ctx, d, fc, inv)
+			},
+		},
+		{
+			Path: "convert open",
+			Args: []Arg{{Name: "open_userid", Many: true, Match: whoisID, Help: "open_userids, separated by spaces (at most 100)",
+				Prompt: "Which open_userids? (separated by spaces)"}},
+			Flags:    []Flag{agentFlag},
+			Summary:  "Convert open_userids of a third-party or 代开发 app into userids",
+			Examples: []string{"/convert open woAAAlisiOPENxxxx --agent 2000001"},
+			Perm:     "whois.read",
+			Audited:  true,
+			APIs:     []string{"POST batch/openuserid_to_userid"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return convertOpen(ctx, d, inv)
+			},
+		},
+		{
+			Path: "convert tmp",
+			Args: []Arg{{Name: "tmp_external_userid", Many: true, Match: whoisID, Help: "tmp_external_userids, separated by spaces (at most 100)",
+				Prompt: "Which tmp_external_userids? (separated by spaces)"}},
+			Flags:   []Flag{typeFlag, userTypeFlag},
+			Summary: "Convert tmp_external_userids from meetings, forms or docs into external_userids or members of other corps",
+			Help:    "--type is required: a tmp id converts only with the product that handed it out.",
+			Examples: []string{"/convert tmp ouTMPmeetChen000000000000001 --type meeting",
+				"/convert tmp ouTMPdocChain00000000000005 --type doc --user-type upstream"},
+			Perm:    "whois.read",
+			Audited: true,
+			APIs:    []string{"POST idconvert/convert_tmp_external_userid"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return convertTmp(ctx, d, inv)
+			},
+		},
+		{
+			Path: "convert service-external",
+			Args: []Arg{{Name: "external_userid", Match: whoisID, Help: "the external_userid a third-party or 代开发 app obtained",
+				Prompt: "Which external_userid?"}},
+			Flags:    []Flag{agentFlag},
+			Summary:  "Convert a third-party or 代开发 app's external_userid into this app's",
+			Examples: []string{"/convert service-external wmSVCchenkehu000000000000001 --agent 2000001"},
+			Perm:     "whois.read",
+			Audited:  true,
+			APIs:     []string{"POST externalcontact/from_service_external_userid", "GET externalcontact/get"},
+			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return convertServiceExternal(ctx, d, inv)
+			},
+		},
+	}
+}
+
+// needAgent refuses a command that needs --agent without one.
+func needAgent(inv *Invocation) (int, error) {
+	if !inv.Has("agent") {
+		return 0, bot.Errorf(bot.EINVALID, "--agent is required: the agentid of the third-party or 代开发 app that obtained "+
+			"the id (WeCom's source_agentid). Usage: %s", inv.Command.Usage())
+	}
+	return inv.FlagInt("agent"), nil
+}
+
+// agentError explains 40056 for a source_agentid.
+func agentError(err error, agent int) error {
+	if wecom.IsCode(err, wecom.CodeInvalidAgentID) {
+		return bot.Wrap(bot.EINVALID, err, "WeCom does not know agent %d as a third-party or 代开发 app of this corp "+
+			"(errcode 40056): check --agent.", agent)
+	}
+	return err
+}
+
+// whoisResult is what one reading of an id found: md when it matched, else why not.
+type whoisResult struct {
+	md   string
+	ok   bool
+	note string
+}
+
+func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Reply, error) {
+	id := inv.Arg("id")
+	agent := inv.FlagInt("agent")
+	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
+	if len(kinds) == 0 {
+		return nil, bot.Errorf(bot.EINVALID, "%s does not look like a userid, external_userid, open_userid or "+
+			"tmp_external_userid. Usage: %s", replies.Code(id), inv.Command.Usage())
+	}
+	var notes []string
+	for _, k := range kinds {
+		var r whoisResult
+		var err error
+		switch k {
+		case kindMember:
+			r, err = whoisMember(ctx, d, fc, id)
+		case kindExternal:
+			r, err = whoisExternal(ctx, d, id)
+		case kindOpen:
+			r, err = whoisOpen(ctx, d, fc, id, agent)
+		case kindTmp:
+			bts, uts := flagTypes(inv)
+			r, err = whoisTmp(ctx, d, fc, id, bts, uts)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.ok {
+			read := "Read as " + k.String()
+			if len(notes) > 0 {
+				read += " (" + strings.Join(notes, "; ") + ")"
+			}
+			return &Reply{Markdown: r.md + "\n\n" + replies.Font(replies.Comment, read+".")}, nil
+		}
+		notes = append(notes, r.note)
+	}
+	msg := fmt.Sprintf("%s matched nothing: %s.", replies.Code(id), strings.Join(notes, "; "))
+	if !inv.Has("agent") && len(id) >= whoisMinLong && strings.HasPrefix(id, "wo") {
+		msg += " If it is an open_userid, add --agent SOURCE_AGENTID: the agentid of the third-party or 代开发 app that obtained it."
+	}
+	return nil, bot.Errorf(bot.ENOTFOUND, "%s", msg)
+}
+
+// whoisMember reads a member by userid.
+func whoisMember(ctx context.Context, d Deps, fc *hrFieldCache, userID string) (whoisResult, error) {
+	u, err := d.Client.User.Get(ctx, userID)
+	if wecom.IsCode(err, wecom.CodeUserNotFound) {
+		return whoisResult{note: "no member has that userid (60111)"}, nil
+	}
+	if err != nil {
+		return whoisResult{}, err
+	}
+	return whoisResult{md: memberText(ctx, d, fc, u, ""), ok: true}, nil
+}
+
+// memberText shows a member: name, position, departments, status and a roster summary. how says how the id
+// given led to the member, if it was not the userid.
+func memberText(ctx context.Context, d Deps, fc *hrFieldCache, u *wecom.User, how string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s — member\n\n", replies.Escape(u.Name))
+	if how != "" {
+		b.WriteString("- " + how + "\n")
+	}
+	fmt.Fprintf(&b, "- userid: %s\n", replies.Code(u.UserID))
+	if u.Alias != "" {
+		fmt.Fprintf(&b, "- alias: %s\n", replies.Escape(u.Alias))
+	}
+	if u.Position != "" {
+		fmt.Fprintf(&b, "- position: %s\n", replies.Escape(u.Position))
+	}
+	if len(u.Department) > 0 {
+		var depts []string
+		for i, id := range u.Department {
+			if i == 5 {
+				depts = append(depts, fmt.Sprintf("and %d more", len(u.Department)-5))
+				break
+			}
+			name := "department " + strconv.Itoa(id)
+			if dep, err := d.Client.Department.Get(ctx, id); err == nil && dep.Name != "" {
+				name = replies.Escape(dep.Name)
+			}
+			if i < len(u.IsLeaderInDept) && u.IsLeaderInDept[i] == 1 {
+				name += " (leader)"
+			}
+			depts = append(depts, name)
+		}
+		fmt.Fprintf(&b, "- departments: %s\n", strings.Join(depts, ", "))
+	}
+	if u.Status != 0 {
+		fmt.Fprintf(&b, "- status: %s\n", replies.Escape(u.Status.String()))
+	}
+	summary, err := staffSummary(ctx, d, fc, u.UserID)
+	switch {
+	case wecom.IsCode(err, wecom.CodeAPIForbidden):
+		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment,
+			"not available — roster access is not configured: add this app to 人事助手's 「可调用接口的应用」 (WeCom answered 48002)"))
+	case err != nil:
+		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+describe(err)))
+	case summary != "":
+		fmt.Fprintf(&b, "- roster: %s\n", summary)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// whoisExternal reads a customer by external_userid.
+func whoisExternal(ctx context.Context, d Deps, id string) (whoisResult, error) {
+	c, err := d.Client.ExternalContact.Get(ctx, id)
+	switch {
+	case wecom.IsCode(err, 40096):
+		return whoisResult{note: "not an external contact of this corp (40096)"}, nil
+	case wecom.IsCode(err, 84061):
+		return whoisResult{ok: true, md: fmt.Sprintf("## External contact\n\n%s is a customer (external_userid), but "+
+			"none of the members who added it is inside this app's visibility, so WeCom shows nothing more (errcode 84061).",
+			replies.Code(id))}, nil
+	case err != nil:
+		return whoisResult{}, err
+	}
+	return whoisResult{ok: true, md: externalText(c, "", d)}, nil
+}
+
+// externalText shows a customer and the members who added it.
+func externalText(c *wecom.ExternalContactDetail, how string, d Deps) string {
+	e := c.ExternalContact
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s — external contact\n\n", replies.Escape(e.Name))
+	if how != "" {
+		b.WriteString("- " + how + "\n")
+	}
+	fmt.Fprintf(&b, "- external_userid: %s\n", replies.Code(e.ExternalUserID))
+	if e.Type != 0 {
+		fmt.Fprintf(&b, "- type: %s\n", replies.Escape(e.Type.String()))
+	}
+	if e.CorpName != "" {
+		corp := replies.Escape(e.CorpName)
+		if e.CorpFullName != "" && e.CorpFullName != e.CorpName {
+			corp += " (" + replies.Escape(e.CorpFullName) + ")"
+		}
+		fmt.Fprintf(&b, "- corp: %s\n", corp)
+	}
+	if e.Position != "" {
+		fmt.Fprintf(&b, "- position: %s\n", replies.Escape(e.Position))
+	}
+	if e.Gender != wecom.GenderUnspecified {
+		fmt.Fprintf(&b, "- gender: %s\n", replies.Escape(e.Gender.String()))
+	}
+	fmt.Fprintf(&b, "- added by %s", peoplePlural(len(c.FollowUser), "member", "members"))
+	if len(c.FollowUser) > 0 {
+		b.WriteString(":")
+	}
+	b.WriteString("\n")
+	for i, f := range c.FollowUser {
+		if i == maxWhoisFollowers {
+			fmt.Fprintf(&b, "  - and %d more\n", len(c.FollowUser)-maxWhoisFollowers)
+			break
+		}
+		line := "  - " + replies.Code(f.UserID)
+		if f.Remark != "" {
+			line += ", remark " + replies.Escape(f.Remark)
+		}
+		if f.CreateTime > 0 {
+			line += ", added " + when(f.CreateTime, d.loc())
+		}
+		b.WriteString(line + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// whoisOpen converts an open_userid obtained by a third-party or 代开发 app, then shows the member.
+func whoisOpen(ctx context.Context, d Deps, fc *hrFieldCache, id string, agent int) (whoisResult, error) {
+	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, []string{id}, agent)
+	if err != nil {
+		return whoisResult{}, agentError(err, agent)
+	}
+	for _, m := range res.UserIDs {
+		if m.OpenUserID != id {
+			continue
+		}
+		how := fmt.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
+		u, err := d.Client.User.Get(ctx, m.UserID)
+		if err != nil {
+			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, describe(err))}, nil
+		}
+		return whoisResult{ok: true, md: memberText(ctx, d, fc, u, how)}, nil
+	}
+	return whoisResult{note: fmt.Sprintf("not an open_userid that agent %d obtained, or its member is outside this app's visibility", agent)}, nil
+}
+
+// whoisTmp converts a tmp_external_userid, trying each business and user type asked for, then shows whom it
+// stands for. A user type the app may not convert (48002: customers need 客户联系 permission) is skipped; if no
+// conversion was allowed at all, the 48002 is the answer.
+func whoisTmp(ctx context.Context, d Deps, fc *hrFieldCache, id string, bts, uts []int) (whoisResult, error) {
+	var denied error
+	allowed := false
+	for _, bt := range bts {
+		for _, ut := range uts {
+			res, err := d.Client.IDConvert.ConvertTmpExternalUserIDs(ctx, bt, ut, []string{id})
+			if wecom.IsCode(err, wecom.CodeAPIForbidden) {
+				denied = err
+				continue
+			}
+			if err != nil {
+				return whoisResult{}, err
+			}
+			allowed = true
+			for _, r := range res.Results {
+				if r.TmpExternalUserID == id {
+					return whoisResult{ok: true, md: tmpText(ctx, d, fc, id, bt, ut, r)}, nil
+				}
+			}
+		}
+	}
+	if !allowed && denied != nil {
+		return whoisResult{}, denied
+	}
+	note := "not a tmp_external_userid this app obtained"
+	if len(bts) == 1 {
+		note += " from " + tmpBusinessName(bts[0])
+	}
+	if denied != nil {
+		note += " (customer ids were not tried: WeCom answered 48002)"
+	}
+	return whoisResult{note: note}, nil
+}
+
+// tmpText shows whom a converted tmp id stands for.
+func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut int, r wecom.TmpIDResult) string {
+	how := fmt.Sprintf("tmp_external_userid %s from %s, user type %s", replies.Code(id), tmpBusinessName(bt), tmpUserName(ut))
+	if r.ExternalUserID != "" {
+		c, err := d.Client.ExternalContact.Get(ctx, r.ExternalUserID)
+		if err != nil {
+			return fmt.Sprintf("## External contact\n\n- %s\n- external_userid: %s\n- the contact could not be read: %s",
+				how, replies.Code(r.ExternalUserID), describe(err))
+		}
+		return externalText(c, how, d)
+	}
+	if r.CorpID == d.Client.CorpID() {
+		if u, err := d.Client.User.Get(ctx, r.UserID); err == nil {
+			return memberText(ctx, d, fc, u, how)
+		}
+	}
+	return fmt.Sprintf("## Member of another corp\n\n- %s\n- corpid: %s\n- userid: %s\n\nThis app cannot read members of other corps.",
+		how, replies.Code(r.CorpID), replies.Code(r.UserID))
+}
+
+func convertOpen(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+	agent, err := needAgent(inv)
+	if err != nil {
+		return nil, err
+	}
+	ids := peopleUnique(inv.List("open_userid"))
+	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, ids, agent)
+	if err != nil {
+		return nil, agentError(err, agent)
+	}
+	found := map[string]string{}
+	for _, m := range res.UserIDs {
+		found[m.OpenUserID] = m.UserID
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## open_userid → userid (agent %d)\n\n", agent)
+	converted, invalid := 0, 0
+	for _, id := range ids {
+		switch u, ok := found[id]; {
+		case ok:
+			converted++
+			fmt.Fprintf(&b, "- %s → %s\n", replies.Code(id), replies.Code(u))
+		case slices.Contains(res.InvalidOpenUserIDs, id):
+			invalid++
+			fmt.Fprintf(&b, "- %s — %s: agent %d did not obtain it, or its member is outside this app's visibility\n",
+				replies.Code(id), replies.Font(replies.Warning, "invalid"), agent)
+		default:
+			invalid++
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(id), replies.Font(replies.Warning, "no answer from WeCom"))
+		}
+	}
+	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", peoplePlural(len(ids), "id", "ids"), converted, invalid)
+	return &Reply{Markdown: b.String()}, nil
+}
+
+func convertTmp(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+	if !inv.Has("type") {
+		return nil, bot.Errorf(bot.EINVALID, "--type is required: meeting, form or doc, the product that handed the ids "+
+			"out. Usage: %s", inv.Command.Usage())
+	}
+	bts, uts := flagTypes(inv)
+	bt := bts[0]
+	ids := peopleUnique(inv.List("tmp_external_userid"))
+	remaining := ids
+	found := map[string]wecom.TmpIDResult{}
+	userType := map[string]int{}
+	var notes []string
+	var denied error
+	allowed := false
+	for _, ut := range uts {
+		if len(remaining) == 0 {
+			break
+		}
+		res, err := d.Client.IDConvert.ConvertTmpExternalUserIDs(ctx, bt, ut, remaining)
+		if wecom.IsCode(err, wecom.CodeAPIForbidden) && len(uts) > 1 {
+			denied = err
+			notes = append(notes, fmt.Sprintf("Ids of user type %s were not tried: WeCom answered 48002 (converting customers "+
+				"needs this app in 客户联系's 「可调用接口的应用」).", tmpUserName(ut)))
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		allowed = true
+		for _, r := range res.Results {
+			if slices.Contains(remaining, r.TmpExternalUserID) {
+				found[r.TmpExternalUserID] = r
+				userType[r.TmpExternalUserID] = ut
+			}
+		}
+		var left []string
+		for _, id := range remaining {
+			if _, ok := found[id]; !ok {
+				left = append(left, id)
+			}
+		}
+		remaining = left
+	}
+	if !allowed && denied != nil {
+		return nil, denied
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## tmp_external_userid from %s\n\n", tmpBusinessName(bt))
+	converted := 0
+	for _, id := range ids {
+		r, ok := found[id]
+		switch {
+		case ok && r.ExternalUserID != "":
+			converted++
+			fmt.Fprintf(&b, "- %s → external_userid %s — %s\n", replies.Code(id), replies.Code(r.ExternalUserID), tmpUserName(userType[id]))
+		case ok:
+			converted++
+			fmt.Fprintf(&b, "- %s → corp %s, userid %s — %s\n", replies.Code(id), replies.Code(r.CorpID), replies.Code(r.UserID),
+				tmpUserName(userType[id]))
+		default:
+			why := "not obtained by this app from " + tmpBusinessName(bt)
+			if len(uts) == 1 {
+				why += " with user type " + tmpUserName(uts[0])
+			}
+			fmt.Fprintf(&b, "- %s — %s: %s\n", replies.Code(id), replies.Font(replies.Warning, "invalid"), why)
+		}
+	}
+	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", peoplePlural(len(ids), "id", "ids"), converted, len(ids)-converted)
+	for _, n := range notes {
+		b.WriteString("\n\n" + n)
+	}
+	return &Reply{Markdown: b.String()}, nil
+}
+
+func convertServiceExternal(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+	agent, err := needAgent(inv)
+	if err != nil {
+		return nil, err
+	}
+	id := inv.Arg("external_userid")
+	ext, err := d.Client.ExternalContact.FromServiceExternalUserID(ctx, id, agent)
+	if wecom.IsCode(err, 40096) {
+		return nil, bot.Wrap(bot.ENOTFOUND, err, "%s is invalid: agent %d did not obtain it, or none of the members who "+
+			"added the customer is visible to both apps (errcode 40096).", replies.Code(id), agent)
+	}
+	if err != nil {
+		return nil, agentError(err, agent)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## external_userid converted\n\n- agent %d's: %s\n- this app's: %s", agent, replies.Code(id), replies.Code(ext))
+	// The name only helps the reader; the conversion stands without it.
+	if c, err := d.Client.ExternalContact.Get(ctx, ext); err == nil && c.ExternalContact.Name != "" {
+		b.WriteString(" (" + replies.Escape(c.ExternalContact.Name) + ")")
+	}
+	b.WriteString("\n\nMore: " + replies.Code("/whois "+ext))
+	return &Reply{Markdown: b.String()}, nil
+}
