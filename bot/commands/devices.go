@@ -1,0 +1,861 @@
+package commands
+
+// /devices: WeCom's device management (设备管理, security/trustdevice/*, DOC/98920). Three lists: trusted
+// enterprise devices (type 1), unknown devices (type 2) and trusted personal devices (type 3). Members apply for
+// an unknown device to be trusted (status 3 as an enterprise device, 4 as a personal one); only those can be
+// approved or rejected.
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+var (
+	// devCodeRE matches a device_code: WeCom's look 7 letters and digits ("49nNtYq"); a little room is left.
+	devCodeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	devListRE = regexp.MustCompile(`^(?i:trusted|unknown|personal|pending)$`)
+	devMACRE  = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$`)
+	// devSerialRE matches a Mac serial number (Apple's are 10–12 letters and digits).
+	devSerialRE = regexp.MustCompile(`^[A-Za-z0-9]{4,64}$`)
+	devUUIDRE   = regexp.MustCompile(`^[A-Za-z0-9_.:{}-]{1,128}$`)
+	devNameRE   = regexp.MustCompile(`^[^\x00-\x1f\x7f]{1,128}$`)
+)
+
+// devMaxListed bounds one list walk (50 pages of 100): a corp with more devices sees the first ones and is told.
+const devMaxListed = 5000
+
+// devTypes are the words for the three lists.
+var devTypes = map[string]wecom.DeviceType{
+	"trusted":  wecom.DeviceTrustedCorp,
+	"unknown":  wecom.DeviceUnknown,
+	"personal": wecom.DeviceTrustedPersonal,
+}
+
+var devTypeWords = []string{"trusted", "unknown", "personal"}
+
+// devListTitle names each list in headings.
+var devListTitle = map[wecom.DeviceType]string{
+	wecom.DeviceTrustedCorp:     "Trusted enterprise devices (可信企业设备)",
+	wecom.DeviceUnknown:         "Unknown devices (未知设备)",
+	wecom.DeviceTrustedPersonal: "Trusted personal devices (可信个人设备)",
+}
+
+func deviceCommands(d Deps) []*Command {
+	codes := Arg{Name: "code", Many: true, Match: devCodeRE, Help: "device codes, as /devices shows them (up to 100)",
+		Prompt: "Which device codes? (as /devices shows them, separated by spaces)"}
+	return []*Command{
+		{
+			Path: "devices",
+			Args: []Arg{{Name: "list", Optional: true, Match: devListRE,
+				Help: "trusted (default), unknown, personal, or pending: unknown devices awaiting an admin's decision"}},
+			Flags:   []Flag{secPageFlag},
+			Summary: "List trusted, unknown or personal devices, or those awaiting approval",
+			Help: "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, " +
+				"most recent login first.",
+			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2"},
+			Perm:     "devices.read",
+			Audited:  true,
+			APIs:     []string{"POST security/trustdevice/list"},
+			Run:      d.devList,
+		},
+		{
+			Path:     "devices user",
+			Args:     []Arg{{Name: "userid", Match: secUserIDRE, Help: "the member's userid (the account, not the display name)"}},
+			Flags:    []Flag{{Name: "type", Values: devTypeWords, Help: "only this list (default: all three)"}},
+			Summary:  "Show the devices a member last logged in on",
+			Examples: []string{"/devices user lisi", "/devices user zhangsan --type personal"},
+			Perm:     "devices.read",
+			Audited:  true,
+			APIs:     []string{"POST security/trustdevice/get_by_user"},
+			Run:      d.devUser,
+		},
+		{
+			Path:    "devices approve",
+			Args:    []Arg{codes},
+			Summary: "Approve devices awaiting confirmation as trusted",
+			Help: "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
+				"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device.",
+			Examples: []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"},
+			Perm:     "devices.write",
+			Mutates:  true,
+			APIs:     []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"},
+			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return d.devDecidePreview(ctx, inv, true) },
+			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devDecide(ctx, inv, true) },
+			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return d.devDecideReconcile(ctx, inv, true)
+			},
+		},
+		{
+			Path:     "devices reject",
+			Args:     []Arg{codes},
+			Summary:  "Reject devices' applications to be trusted",
+			Help:     "Only devices awaiting an admin's confirmation (/devices pending) can be rejected; they stay unknown devices.",
+			Examples: []string{"/devices reject 49nNtYq", "/devices reject 49nNtYq rjDTnOh"},
+			Perm:     "devices.write",
+			Mutates:  true,
+			APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
+			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return d.devDecidePreview(ctx, inv, false) },
+			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devDecide(ctx, inv, false) },
+			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return d.devDecideReconcile(ctx, inv, false)
+			},
+		},
+		{
+			Path:    "devices delete",
+			Args:    []Arg{codes},
+			Flags:   []Flag{{Name: "type", Values: devTypeWords, Help: "required: the list to delete from, trusted, unknown or personal"}},
+			Summary: "Delete devices from a list (--type is required)",
+			Help: "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers " +
+				"nothing per device, so the list is read back afterwards to say which are gone.",
+			Examples:  []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
+			Perm:      "devices.write",
+			Mutates:   true,
+			APIs:      []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
+			Preview:   d.devDeletePreview,
+			Run:       d.devDelete,
+			Reconcile: d.devDeleteReconcile,
+		},
+		{
+			Path: "devices import windows",
+			Args: []Arg{{Name: "macs", Many: true, Check: devCheckMACWord,
+				Help:   "one word per PC: its MAC addresses, comma-separated, like 50:81:40:29:33:CA,36:27:51:DF:6E:80",
+				Prompt: "Which PCs? One word per PC: its MAC addresses, comma-separated."}},
+			Flags: []Flag{
+				{Name: "pc-name", Help: "the PC's computer name (one PC only)"},
+				{Name: "domain", Help: "the PC's Windows domain (one PC only)"},
+				{Name: "motherboard-uuid", Help: "the motherboard UUID (one PC only)"},
+				{Name: "harddisk-uuid", Help: "hard disk serial numbers, comma-separated (one PC only)"},
+			},
+			Summary: "Import Windows PCs as trusted enterprise devices, by MAC address",
+			Help: "Up to 100 PCs at once, one word each. WeCom reports each one as imported, already imported (重复导入), " +
+				"unsupported or malformed.",
+			Examples: []string{"/devices import windows 50:81:40:29:33:CA,36:27:51:DF:6E:80 --pc-name PC-SEC-001",
+				"/devices import windows 00:1A:2B:3C:4D:5E 00:1A:2B:3C:4D:5F"},
+			Perm:    "devices.write",
+			Mutates: true,
+			APIs:    []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
+			Preview: func(ctx context.Context, inv *Invocation) (string, error) { return devImportPreview(inv, "Windows") },
+			Run:     func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devImport(ctx, inv, "Windows") },
+			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return d.devImportReconcile(ctx, inv, "Windows")
+			},
+		},
+		{
+			Path: "devices import mac",
+			Args: []Arg{{Name: "serial", Many: true, Match: devSerialRE, Help: "one word per Mac: its serial number",
+				Prompt: "Which Macs? Their serial numbers, separated by spaces."}},
+			Flags:    []Flag{{Name: "mac", Help: "the Mac's MAC addresses, comma-separated (one Mac only; optional)"}},
+			Summary:  "Import Macs as trusted enterprise devices, by serial number",
+			Help:     "Up to 100 Macs at once, one serial number each.",
+			Examples: []string{"/devices import mac C02XK1ABJGH5", "/devices import mac C02XK1ABJGH5 --mac a4:83:e7:11:22:33"},
+			Perm:     "devices.write",
+			Mutates:  true,
+			APIs:     []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
+			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return devImportPreview(inv, "Mac") },
+			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devImport(ctx, inv, "Mac") },
+			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+				return d.devImportReconcile(ctx, inv, "Mac")
+			},
+		},
+	}
+}
+
+// devAwaiting reports whether a device awaits an admin's decision, the only state approve and reject accept.
+func devAwaiting(s wecom.DeviceStatus) bool {
+	return s == wecom.DeviceAwaitingCorpConfirmation || s == wecom.DeviceAwaitingPersonalConfirm
+}
+
+// devStatus shows a status in words, coloured: trusted green, awaiting a decision orange, the rest grey.
+func devStatus(s wecom.DeviceStatus) string {
+	c := replies.Comment
+	switch {
+	case s == wecom.DeviceConfirmedCorp || s == wecom.DeviceConfirmedPersonal:
+		c = replies.Info
+	case devAwaiting(s):
+		c = replies.Warning
+	}
+	return replies.Font(c, replies.Escape(s.String()))
+}
+
+// devName is what people call the device: "Windows PC-SEC-001", "Mac C02XK1ABJGH5" (escaped).
+func devName(dev wecom.Device) string {
+	name := dev.PCName
+	if dev.System == "Mac" || name == "" {
+		name = dev.SeqNo
+	}
+	if name == "" && len(dev.MacAddr) > 0 {
+		name = dev.MacAddr[0]
+	}
+	return replies.Escape(strings.TrimSpace(dev.System + " " + name))
+}
+
+// devLine is one device as a list item's text.
+func (d Deps) devLine(dev wecom.Device) string {
+	owner := "no login yet"
+	if dev.LastLoginUserID != "" {
+		owner = replies.Code(dev.LastLoginUserID) + ", last login " + when(dev.LastLoginTime, d.loc())
+	}
+	line := fmt.Sprintf("%s · %s · %s · %s", replies.Code(dev.DeviceCode), devName(dev), owner, devStatus(dev.Status))
+	if devAwaiting(dev.Status) && dev.ConfirmTimestamp > 0 {
+		applicant := ""
+		if dev.ConfirmUserID != "" {
+			applicant = " by " + replies.Code(dev.ConfirmUserID)
+		}
+		line += fmt.Sprintf(" · applied%s %s", applicant, when(dev.ConfirmTimestamp, d.loc()))
+	}
+	return line
+}
+
+// devStatusCounts is "3 confirmed …; 2 imported, …", most common first.
+func devStatusCounts(devs []wecom.Device) string {
+	counts := map[wecom.DeviceStatus]int{}
+	for _, dev := range devs {
+		counts[dev.Status]++
+	}
+	keys := make([]wecom.DeviceStatus, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b wecom.DeviceStatus) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], replies.Escape(k.String()))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// devWalk reads a whole list, up to devMaxListed devices; capped reports that there were more.
+func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom.Device) bool) (devs []wecom.Device, capped bool, err error) {
+	for dev, err := range d.Client.Security.AllDevices(ctx, typ) {
+		if err != nil {
+			return nil, false, secErr(err)
+		}
+		if keep != nil && !keep(dev) {
+			continue
+		}
+		if len(devs) >= devMaxListed {
+			return devs, true, nil
+		}
+		devs = append(devs, dev)
+	}
+	return devs, false, nil
+}
+
+func (d Deps) devList(ctx context.Context, inv *Invocation) (*Reply, error) {
+	which := strings.ToLower(inv.Arg("list"))
+	if which == "" {
+		which = "trusted"
+	}
+	typ, pending := devTypes[which], which == "pending"
+	title := devListTitle[typ]
+	var keep func(wecom.Device) bool
+	if pending {
+		typ, title = wecom.DeviceUnknown, "Devices awaiting an admin's decision (待管理员确认)"
+		keep = func(dev wecom.Device) bool { return devAwaiting(dev.Status) }
+	}
+	devs, capped, err := d.devWalk(ctx, typ, keep)
+	if err != nil {
+		return nil, err
+	}
+	if len(devs) == 0 {
+		if pending {
+			return Markdownf("No device is awaiting an admin's decision."), nil
+		}
+		return Markdownf("No %s.", strings.ToLower(title[:1])+title[1:]), nil
+	}
+	// Most recent activity first: for applications the application time, otherwise the last login.
+	slices.SortStableFunc(devs, func(a, b wecom.Device) int {
+		if pending {
+			return cmp.Compare(b.ConfirmTimestamp, a.ConfirmTimestamp)
+		}
+		return cmp.Compare(b.LastLoginTime, a.LastLoginTime)
+	})
+	page, footer := secPage(devs, inv)
+	var b strings.Builder
+	noun := "devices"
+	if len(devs) == 1 {
+		noun = "device"
+	}
+	fmt.Fprintf(&b, "## %s\n\n**%d** %s: %s\n", title, len(devs), noun, devStatusCounts(devs))
+	if capped {
+		fmt.Fprintf(&b, "\n%s\n", replies.Font(replies.Warning, fmt.Sprintf("More than %d devices: only the first %d are counted and listed.", devMaxListed, devMaxListed)))
+	}
+	b.WriteString("\n")
+	for _, dev := range page {
+		b.WriteString("- " + d.devLine(dev) + "\n")
+	}
+	if footer != "" {
+		b.WriteString("\n" + footer + "\n")
+	}
+	if pending {
+		b.WriteString("\nDecide with `/devices approve CODE…` or `/devices reject CODE…`.")
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+func (d Deps) devUser(ctx context.Context, inv *Invocation) (*Reply, error) {
+	user := inv.Arg("userid")
+	types := []wecom.DeviceType{wecom.DeviceTrustedCorp, wecom.DeviceUnknown, wecom.DeviceTrustedPersonal}
+	if inv.Has("type") {
+		types = []wecom.DeviceType{devTypes[inv.Flag("type")]}
+	}
+	const perList = PerPage
+	var b strings.Builder
+	total := 0
+	for _, typ := range types {
+		devs, err := d.Client.Security.GetDevicesByUser(ctx, user, typ)
+		if err != nil {
+			return nil, secErr(err, user)
+		}
+		total += len(devs)
+		if len(devs) == 0 {
+			fmt.Fprintf(&b, "\n**%s**: none\n", devListTitle[typ])
+			continue
+		}
+		slices.SortStableFunc(devs, func(a, b wecom.Device) int { return cmp.Compare(b.LastLoginTime, a.LastLoginTime) })
+		fmt.Fprintf(&b, "\n**%s**: %d\n\n", devListTitle[typ], len(devs))
+		for _, dev := range devs[:min(len(devs), perList)] {
+			b.WriteString("- " + d.devLine(dev) + "\n")
+		}
+		if len(devs) > perList {
+			fmt.Fprintf(&b, "- … and %d more: see `/devices %s`\n", len(devs)-perList, devTypeWordOf(typ))
+		}
+	}
+	head := fmt.Sprintf("## Devices %s last logged in on\n\n", replies.Code(user))
+	if total == 0 {
+		lists := "any list"
+		if len(types) == 1 {
+			lists = "the " + strings.ToLower(devListTitle[types[0]]) + " list"
+		}
+		return Markdownf("%s%s last logged in on no device on %s.", head, replies.Code(user), lists), nil
+	}
+	return &Reply{Markdown: strings.TrimRight(head+secPlural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
+}
+
+func devTypeWordOf(t wecom.DeviceType) string {
+	for w, v := range devTypes {
+		if v == t {
+			return w
+		}
+	}
+	return ""
+}
+
+// devFound is a device and the list it is on.
+type devFound struct {
+	wecom.Device
+	Type wecom.DeviceType
+}
+
+// devLookup finds the devices with the given codes, walking the lists in the order given until all are found.
+// WeCom has no lookup by code.
+func (d Deps) devLookup(ctx context.Context, codes []string, types ...wecom.DeviceType) (map[string]devFound, error) {
+	want := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		want[c] = true
+	}
+	found := map[string]devFound{}
+	for _, typ := range types {
+		if len(found) == len(want) {
+			break
+		}
+		n := 0
+		for dev, err := range d.Client.Security.AllDevices(ctx, typ) {
+			if err != nil {
+				return found, secErr(err)
+			}
+			if want[dev.DeviceCode] {
+				found[dev.DeviceCode] = devFound{dev, typ}
+				if len(found) == len(want) {
+					break
+				}
+			}
+			if n++; n >= devMaxListed {
+				break
+			}
+		}
+	}
+	return found, nil
+}
+
+var devAllTypes = []wecom.DeviceType{wecom.DeviceUnknown, wecom.DeviceTrustedCorp, wecom.DeviceTrustedPersonal}
+
+// devBecomes says what approving a device awaiting confirmation makes it.
+func devBecomes(s wecom.DeviceStatus) string {
+	if s == wecom.DeviceAwaitingPersonalConfirm {
+		return "a trusted personal device (可信个人设备)"
+	}
+	return "a trusted enterprise device (可信企业设备)"
+}
+
+func devVerb(approve bool) (verb, past, op string) {
+	if approve {
+		return "approve", "approved", "security/trustdevice/approve"
+	}
+	return "reject", "rejected", "security/trustdevice/reject"
+}
+
+// devDecidePreview lists each device with its owner and status, flags those WeCom will refuse, and refuses
+// outright when none can be decided.
+func (d Deps) devDecidePreview(ctx context.Context, inv *Invocation, approve bool) (string, error) {
+	verb, past, op := devVerb(approve)
+	codes := secUnique(inv.List("code"))
+	found, err := d.devLookup(ctx, codes, devAllTypes...)
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	eligible := 0
+	for _, c := range codes {
+		f, ok := found[c]
+		switch {
+		case !ok:
+			lines = append(lines, fmt.Sprintf("- %s · %s", replies.Code(c),
+				replies.Font(replies.Warning, "no device with this code on any list: WeCom will refuse it")))
+		case !devAwaiting(f.Status):
+			lines = append(lines, fmt.Sprintf("- %s · %s", d.devLine(f.Device),
+				replies.Font(replies.Warning, "not awaiting confirmation: WeCom will refuse it")))
+		default:
+			eligible++
+			outcome := "its application is refused; it stays an unknown device"
+			if approve {
+				outcome = "becomes " + devBecomes(f.Status)
+			}
+			lines = append(lines, fmt.Sprintf("- %s → %s", d.devLine(f.Device), outcome))
+		}
+	}
+	list := strings.Join(lines, "\n")
+	if eligible == 0 {
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to %s: only devices awaiting an admin's confirmation (待管理员确认) can be %s, and none of these is.\n\n%s\n\nSee `/devices pending`.",
+			verb, past, list)
+	}
+	head := fmt.Sprintf("**%s %s** (%s):", strings.ToUpper(verb[:1])+verb[1:], secPlural(eligible, "device", "devices"), op)
+	if skipped := len(codes) - eligible; skipped > 0 {
+		head += fmt.Sprintf(" %d of the %d codes will fail, as marked.", skipped, len(codes))
+	}
+	return head + "\n\n" + list, nil
+}
+
+func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*Reply, error) {
+	verb, past, _ := devVerb(approve)
+	codes := secUnique(inv.List("code"))
+	call := d.Client.Security.RejectDevices
+	if approve {
+		call = d.Client.Security.ApproveDevices
+	}
+	res, err := call(ctx, codes)
+	if err != nil {
+		return nil, secErr(err)
+	}
+	// The call is done: whatever happens reading back, the reply reports it.
+	after, lerr := d.devLookup(ctx, codes, devAllTypes...)
+	ok := map[string]bool{}
+	for _, c := range res.SuccessList {
+		ok[c] = true
+	}
+	failed := map[string]bool{}
+	for _, c := range res.FailList {
+		failed[c] = true
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s %d of %s\n\n", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), secPlural(len(codes), "device", "devices"))
+	for _, c := range codes {
+		now := ""
+		if f, found := after[c]; found {
+			now = d.devLine(f.Device)
+		} else {
+			now = replies.Code(c)
+			if lerr == nil {
+				now += " · no longer on any list"
+			}
+		}
+		switch {
+		case ok[c]:
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, past), now)
+		case failed[c]:
+			why := "only devices awaiting an admin's confirmation can be " + past
+			if _, found := after[c]; !found && lerr == nil {
+				why = "no such device"
+			}
+			fmt.Fprintf(&b, "- %s (%s) — %s\n", replies.Font(replies.Warning, "not "+past), why, now)
+		default:
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Comment, "not reported by WeCom"), now)
+		}
+	}
+	if lerr != nil {
+		fmt.Fprintf(&b, "\n(The devices could not be read back after the %s: %s)", verb, describe(lerr))
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// devDecideReconcile reports the devices' current state after a run cut off by a restart.
+func (d Deps) devDecideReconcile(ctx context.Context, inv *Invocation, approve bool) (*Reply, error) {
+	verb, past, _ := devVerb(approve)
+	codes := secUnique(inv.List("code"))
+	found, err := d.devLookup(ctx, codes, devAllTypes...)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The /devices %s was interrupted by a restart, so it was not repeated. The devices now:\n\n", verb)
+	still := 0
+	for _, c := range codes {
+		f, ok := found[c]
+		switch {
+		case !ok:
+			fmt.Fprintf(&b, "- %s · on no list\n", replies.Code(c))
+		case devAwaiting(f.Status):
+			still++
+			fmt.Fprintf(&b, "- %s · %s\n", d.devLine(f.Device), replies.Font(replies.Warning, "still awaiting a decision: not "+past))
+		default:
+			fmt.Fprintf(&b, "- %s\n", d.devLine(f.Device))
+		}
+	}
+	if still > 0 {
+		fmt.Fprintf(&b, "\nSend `/devices %s` again for the %s still awaiting a decision.", verb, secPlural(still, "device", "devices"))
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// devDeleteType reads the required --type of /devices delete.
+func devDeleteType(inv *Invocation) (wecom.DeviceType, error) {
+	if !inv.Has("type") {
+		return 0, bot.Errorf(bot.EINVALID, "/devices delete needs --type: the list to delete from, trusted, unknown or personal. Usage: %s",
+			inv.Command.Usage())
+	}
+	return devTypes[inv.Flag("type")], nil
+}
+
+func (d Deps) devDeletePreview(ctx context.Context, inv *Invocation) (string, error) {
+	typ, err := devDeleteType(inv)
+	if err != nil {
+		return "", err
+	}
+	codes := secUnique(inv.List("code"))
+	found, err := d.devLookup(ctx, codes, typ)
+	if err != nil {
+		return "", err
+	}
+	listName := strings.ToLower(devListTitle[typ])
+	var lines []string
+	for _, c := range codes {
+		if f, ok := found[c]; ok {
+			lines = append(lines, "- "+d.devLine(f.Device))
+		} else {
+			lines = append(lines, fmt.Sprintf("- %s · %s", replies.Code(c),
+				replies.Font(replies.Warning, "not on this list: nothing to delete")))
+		}
+	}
+	if len(found) == 0 {
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to delete: none of these codes is on the %s list.\n\n%s\n\nSee `/devices %s`.",
+			listName, strings.Join(lines, "\n"), inv.Flag("type"))
+	}
+	warn := ""
+	if typ != wecom.DeviceUnknown {
+		warn = "\n\nA deleted device is no longer trusted: it must be imported or approved again."
+	}
+	return fmt.Sprintf("**Delete %s from the %s list** (security/trustdevice/delete):\n\n%s%s",
+		secPlural(len(found), "device", "devices"), listName, strings.Join(lines, "\n"), warn), nil
+}
+
+func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*Reply, error) {
+	typ, err := devDeleteType(inv)
+	if err != nil {
+		return nil, err
+	}
+	codes := secUnique(inv.List("code"))
+	if err := d.Client.Security.DeleteDevices(ctx, typ, codes); err != nil {
+		return nil, secErr(err)
+	}
+	// WeCom answers only errcode: read the list back to say which are gone.
+	left, lerr := d.devLookup(ctx, codes, typ)
+	listName := strings.ToLower(devListTitle[typ])
+	var b strings.Builder
+	if lerr != nil {
+		fmt.Fprintf(&b, "WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
+			secCodes(codes), listName, describe(lerr))
+		return &Reply{Markdown: b.String()}, nil
+	}
+	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), secPlural(len(codes), "device", "devices"), listName)
+	for _, c := range codes {
+		if f, ok := left[c]; ok {
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still on the list"), d.devLine(f.Device))
+		} else {
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, "gone"), replies.Code(c))
+		}
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+func (d Deps) devDeleteReconcile(ctx context.Context, inv *Invocation) (*Reply, error) {
+	typ, err := devDeleteType(inv)
+	if err != nil {
+		return nil, err
+	}
+	codes := secUnique(inv.List("code"))
+	left, err := d.devLookup(ctx, codes, typ)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The /devices delete was interrupted by a restart, so it was not repeated. On the %s list now:\n\n",
+		strings.ToLower(devListTitle[typ]))
+	for _, c := range codes {
+		if f, ok := left[c]; ok {
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still there"), d.devLine(f.Device))
+		} else {
+			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, "gone"), replies.Code(c))
+		}
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(&b, "\nSend `/devices delete` again for the %s still there.", secPlural(len(left), "device", "devices"))
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// devNormMAC writes a MAC address the way WeCom's docs do: upper case, colon-separated.
+func devNormMAC(m string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(m), "-", ":"))
+}
+
+// devMACList reads "aa:bb:…,cc:dd:…": valid, normalised, without repeats, at most 100 (WeCom's per-device bound).
+func devMACList(v string) ([]string, error) {
+	var out []string
+	for _, m := range strings.Split(v, ",") {
+		if strings.TrimSpace(m) == "" {
+			continue
+		}
+		if !devMACRE.MatchString(strings.TrimSpace(m)) {
+			return nil, fmt.Errorf("%q is not a MAC address; write it like 50:81:40:29:33:CA", m)
+		}
+		out = append(out, devNormMAC(m))
+	}
+	out = secUnique(out)
+	switch {
+	case len(out) == 0:
+		return nil, fmt.Errorf("no MAC address in %q", v)
+	case len(out) > wecom.MaxDeviceMACAddresses:
+		return nil, fmt.Errorf("at most %d MAC addresses per device, got %d", wecom.MaxDeviceMACAddresses, len(out))
+	}
+	return out, nil
+}
+
+func devCheckMACWord(v string) error { _, err := devMACList(v); return err }
+
+// devImports builds the import request from the invocation. The per-device flags describe one device, so they
+// are refused with several.
+func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
+	one := func(flag string) error {
+		return bot.Errorf(bot.EINVALID, "--%s describes one device: import one device per command when you set it", flag)
+	}
+	var out []wecom.DeviceImport
+	if system == "Windows" {
+		words := secUnique(inv.List("macs"))
+		if len(words) > 1 {
+			for _, f := range []string{"pc-name", "domain", "motherboard-uuid", "harddisk-uuid"} {
+				if inv.Has(f) {
+					return nil, one(f)
+				}
+			}
+		}
+		for _, w := range words {
+			macs, err := devMACList(w)
+			if err != nil {
+				return nil, bot.Errorf(bot.EINVALID, "macs: %v", err)
+			}
+			out = append(out, wecom.DeviceImport{System: "Windows", MacAddr: macs})
+		}
+		if len(out) == 1 {
+			dev := &out[0]
+			for flag, dst := range map[string]*string{"pc-name": &dev.PCName, "domain": &dev.Domain, "motherboard-uuid": &dev.MotherboardUUID} {
+				if v := strings.TrimSpace(inv.Flag(flag)); inv.Has(flag) {
+					re := devNameRE
+					if flag == "motherboard-uuid" {
+						re = devUUIDRE
+					}
+					if !re.MatchString(v) {
+						return nil, bot.Errorf(bot.EINVALID, "--%s: %q is not valid (1–128 characters, no control characters)", flag, v)
+					}
+					*dst = v
+				}
+			}
+			if inv.Has("harddisk-uuid") {
+				for _, h := range strings.Split(inv.Flag("harddisk-uuid"), ",") {
+					if h = strings.TrimSpace(h); h == "" {
+						continue
+					}
+					if !devUUIDRE.MatchString(h) {
+						return nil, bot.Errorf(bot.EINVALID, "--harddisk-uuid: %q is not a serial number", h)
+					}
+					dev.HarddiskUUID = append(dev.HarddiskUUID, h)
+				}
+				dev.HarddiskUUID = secUnique(dev.HarddiskUUID)
+				if len(dev.HarddiskUUID) > wecom.MaxDeviceMACAddresses {
+					return nil, bot.Errorf(bot.EINVALID, "--harddisk-uuid: at most %d per device", wecom.MaxDeviceMACAddresses)
+				}
+			}
+		}
+		return out, nil
+	}
+	serials := secUnique(inv.List("serial"))
+	if len(serials) > 1 && inv.Has("mac") {
+		return nil, one("mac")
+	}
+	for _, s := range serials {
+		out = append(out, wecom.DeviceImport{System: "Mac", SeqNo: strings.ToUpper(s)})
+	}
+	if inv.Has("mac") {
+		macs, err := devMACList(inv.Flag("mac"))
+		if err != nil {
+			return nil, bot.Errorf(bot.EINVALID, "--mac: %v", err)
+		}
+		out[0].MacAddr = macs
+	}
+	return out, nil
+}
+
+// devImportDesc describes one device to import (escaped).
+func devImportDesc(dev wecom.DeviceImport) string {
+	var parts []string
+	if dev.SeqNo != "" {
+		parts = append(parts, "serial "+replies.Code(dev.SeqNo))
+	}
+	if len(dev.MacAddr) > 0 {
+		parts = append(parts, "MAC "+secCodes(dev.MacAddr))
+	}
+	if dev.PCName != "" {
+		parts = append(parts, "PC name "+replies.Code(dev.PCName))
+	}
+	if dev.Domain != "" {
+		parts = append(parts, "domain "+replies.Code(dev.Domain))
+	}
+	if dev.MotherboardUUID != "" {
+		parts = append(parts, "motherboard "+replies.Code(dev.MotherboardUUID))
+	}
+	if len(dev.HarddiskUUID) > 0 {
+		parts = append(parts, "disk "+secCodes(dev.HarddiskUUID))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func devImportPreview(inv *Invocation, system string) (string, error) {
+	devs, err := devImports(inv, system)
+	if err != nil {
+		return "", err
+	}
+	what := map[string][2]string{"Windows": {"Windows PC", "Windows PCs"}, "Mac": {"Mac", "Macs"}}[system]
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):\n\n",
+		secPlural(len(devs), what[0], what[1]))
+	for i, dev := range devs {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, devImportDesc(dev))
+	}
+	b.WriteString("\nThey are trusted as soon as a member logs in on them.")
+	return b.String(), nil
+}
+
+func devImportStatus(s wecom.ImportStatus) string {
+	c := replies.Warning
+	switch s {
+	case wecom.ImportOK:
+		c = replies.Info
+	case wecom.ImportDuplicate:
+		c = replies.Comment
+	}
+	return replies.Font(c, replies.Escape(s.String()))
+}
+
+func (d Deps) devImport(ctx context.Context, inv *Invocation, system string) (*Reply, error) {
+	devs, err := devImports(inv, system)
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.Client.Security.ImportDevices(ctx, devs)
+	if err != nil {
+		return nil, secErr(err)
+	}
+	byIndex := map[int]wecom.DeviceImportResult{}
+	imported := 0
+	for _, r := range res {
+		byIndex[r.DeviceIndex] = r
+		if r.Status == wecom.ImportOK {
+			imported++
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Imported %d of %s\n\n", imported, secPlural(len(devs), "device", "devices"))
+	for i, dev := range devs {
+		r, ok := byIndex[i+1]
+		line := fmt.Sprintf("%d. %s → ", i+1, devImportDesc(dev))
+		switch {
+		case !ok:
+			line += replies.Font(replies.Comment, "not reported by WeCom")
+		case r.Status == wecom.ImportOK:
+			line += devImportStatus(r.Status) + " as " + replies.Code(r.DeviceCode)
+		case r.Status == wecom.ImportDuplicate && r.DuplicatedDeviceCode != "":
+			line += devImportStatus(r.Status) + ": it is " + replies.Code(r.DuplicatedDeviceCode)
+		default:
+			line += devImportStatus(r.Status)
+		}
+		b.WriteString(line + "\n")
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// devImportReconcile looks for the devices on the trusted list, where an import puts them.
+func (d Deps) devImportReconcile(ctx context.Context, inv *Invocation, system string) (*Reply, error) {
+	devs, err := devImports(inv, system)
+	if err != nil {
+		return nil, err
+	}
+	trusted, _, err := d.devWalk(ctx, wecom.DeviceTrustedCorp, func(dev wecom.Device) bool { return dev.System == system })
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString("The device import was interrupted by a restart, so it was not repeated. On the trusted enterprise device list now:\n\n")
+	missing := 0
+	for i, want := range devs {
+		var hit *wecom.Device
+		for j := range trusted {
+			if devSame(want, trusted[j]) {
+				hit = &trusted[j]
+				break
+			}
+		}
+		if hit != nil {
+			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, devImportDesc(want), d.devLine(*hit))
+		} else {
+			missing++
+			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, devImportDesc(want), replies.Font(replies.Warning, "not on the list"))
+		}
+	}
+	if missing > 0 {
+		fmt.Fprintf(&b, "\nSend the import again for the %s not on the list: WeCom reports a device it already has as 重复导入 rather than importing it twice.",
+			secPlural(missing, "device", "devices"))
+	}
+	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// devSame reports whether a listed device is the one imported: a Mac by serial number, a PC by a shared MAC.
+func devSame(want wecom.DeviceImport, dev wecom.Device) bool {
+	if want.System == "Mac" {
+		return strings.EqualFold(want.SeqNo, dev.SeqNo)
+	}
+	for _, m := range dev.MacAddr {
+		if slices.Contains(want.MacAddr, devNormMAC(m)) {
+			return true
+		}
+	}
+	return false
+}

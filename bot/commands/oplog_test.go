@@ -1,0 +1,258 @@
+package commands
+
+import (
+	"context"
+	"iter"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// oplogNow is a fixed "now" with a sub-second part, which resolve must drop.
+var oplogNow = time.Date(2026, 11, 20, 10, 0, 0, 500_000_000, shanghai)
+
+const oplogDay = 24 * time.Hour
+
+// oplogCheckWindows checks the invariants every split must keep: newest first; each window within span and
+// non-empty (WeCom refuses end_time <= start_time); adjacent windows share their boundary second and the owned
+// ranges [Keep, End] tile [from, to] exactly, so no record is missed or read twice.
+func oplogCheckWindows(t *testing.T, ws []oplogWindow, from, to time.Time, span time.Duration) {
+	t.Helper()
+	if len(ws) == 0 {
+		t.Fatalf("no windows for %v → %v", from, to)
+	}
+	if ws[0].End != to.Unix() {
+		t.Errorf("newest window ends %d; want to = %d", ws[0].End, to.Unix())
+	}
+	if last := ws[len(ws)-1]; last.Start != from.Unix() || last.Keep != from.Unix() {
+		t.Errorf("oldest window = %+v; want it to start and keep from %d", last, from.Unix())
+	}
+	for i, w := range ws {
+		if w.End <= w.Start || time.Duration(w.End-w.Start)*time.Second > span {
+			t.Errorf("window %d = %+v: empty or longer than %v", i, w, span)
+		}
+		if i > 0 {
+			prev := ws[i-1]
+			if w.End != prev.Start || prev.Keep != w.End+1 {
+				t.Errorf("windows %d and %d = %+v, %+v: want a shared boundary owned by the older", i-1, i, prev, w)
+			}
+		}
+	}
+}
+
+func TestOplogWindows(t *testing.T) {
+	t.Parallel()
+	now := oplogNow.Truncate(time.Second)
+	for _, tc := range []struct {
+		name  string
+		r     oplogRange
+		span  time.Duration
+		want  int       // windows
+		from  time.Time // resolved
+		to    time.Time
+		first int64 // Start of the newest window
+	}{
+		{"3d", oplogRange{Since: 3 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 1, now.Add(-3 * oplogDay), now, now.Add(-3 * oplogDay).Unix()},
+		{"7d is one window", oplogRange{Since: 7 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 1, now.Add(-7 * oplogDay), now, now.Add(-7 * oplogDay).Unix()},
+		{"8d", oplogRange{Since: 8 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 2, now.Add(-8 * oplogDay), now, now.Add(-7 * oplogDay).Unix()},
+		{"30d", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 5, now.Add(-30 * oplogDay), now, now.Add(-7 * oplogDay).Unix()},
+		{"30d in 14-day windows", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 3, now.Add(-30 * oplogDay), now, now.Add(-14 * oplogDay).Unix()},
+		{"200d in 14-day windows", oplogRange{Since: 200 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 15, now.Add(-200 * oplogDay), now, now.Add(-14 * oplogDay).Unix()},
+		{"default is 7d", oplogRange{}, wecom.MaxOperLogSpan, 1, now.Add(-oplogDefaultSince), now, now.Add(-7 * oplogDay).Unix()},
+		{"--from/--to dates cover whole days", oplogRange{From: "2026-11-01", To: "2026-11-15"}, wecom.MaxOperLogSpan, 3,
+			time.Date(2026, 11, 1, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 15, 23, 59, 59, 0, shanghai),
+			time.Date(2026, 11, 15, 23, 59, 59, 0, shanghai).Add(-7 * oplogDay).Unix()},
+		{"--to with a time of day is exact", oplogRange{From: "2026-11-19", To: "2026-11-19 12:30"}, wecom.MaxOperLogSpan, 1,
+			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 19, 12, 30, 0, 0, shanghai),
+			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
+		{"--from alone runs to now", oplogRange{From: "2026-11-18"}, wecom.MaxOperLogSpan, 1,
+			time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai), now, time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai).Unix()},
+		{"--to today is capped at now", oplogRange{From: "2026-11-10", To: "2026-11-20"}, wecom.MaxOperLogSpan, 2,
+			time.Date(2026, 11, 10, 0, 0, 0, 0, shanghai), now, now.Add(-7 * oplogDay).Unix()},
+		{"--to in the future is capped at now", oplogRange{From: "2026-11-19", To: "2027-01-01"}, wecom.MaxOperLogSpan, 1,
+			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), now, time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			from, to, err := tc.r.resolve(oplogNow, shanghai, oplogDefaultSince)
+			if err != nil {
+				t.Fatalf("resolve(%+v) error: %v", tc.r, err)
+			}
+			if !from.Equal(tc.from) || !to.Equal(tc.to) {
+				t.Fatalf("resolve(%+v) = %v → %v; want %v → %v", tc.r, from, to, tc.from, tc.to)
+			}
+			ws := oplogWindows(from, to, tc.span)
+			if len(ws) != tc.want {
+				t.Fatalf("oplogWindows = %d windows %+v; want %d", len(ws), ws, tc.want)
+			}
+			if ws[0].Start != tc.first {
+				t.Errorf("newest window starts %d; want %d", ws[0].Start, tc.first)
+			}
+			oplogCheckWindows(t, ws, from, to, tc.span)
+		})
+	}
+}
+
+func TestOplogWindows_empty(t *testing.T) {
+	t.Parallel()
+	if ws := oplogWindows(oplogNow, oplogNow, wecom.MaxOperLogSpan); ws != nil {
+		t.Fatalf("an empty range = %+v; want no windows", ws)
+	}
+	if ws := oplogWindows(oplogNow, oplogNow.Add(-time.Hour), wecom.MaxOperLogSpan); ws != nil {
+		t.Fatalf("an inverted range = %+v; want no windows", ws)
+	}
+	// One second is still a valid window (end > start).
+	ws := oplogWindows(oplogNow.Add(-time.Second), oplogNow, wecom.MaxOperLogSpan)
+	oplogCheckWindows(t, ws, oplogNow.Add(-time.Second).Truncate(time.Second), oplogNow.Truncate(time.Second), wecom.MaxOperLogSpan)
+}
+
+func TestOplogRange_errors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		r    oplogRange
+		want string
+	}{
+		{oplogRange{Since: 3 * oplogDay, HasSince: true, From: "2026-11-01"}, "either --since or --from"},
+		{oplogRange{To: "2026-11-01"}, "--to needs --from"},
+		{oplogRange{From: "2026-11-15", To: "2026-11-01"}, "not before"},
+		{oplogRange{From: "2026-12-01"}, "in the future"},
+		{oplogRange{From: "yesterday"}, "--from"},
+		{oplogRange{Since: 0, HasSince: true}, "--since must be longer"},
+	} {
+		_, _, err := tc.r.resolve(oplogNow, shanghai, oplogDefaultSince)
+		if err == nil || bot.ErrorCode(err) != bot.EINVALID || !strings.Contains(bot.ErrorMessage(err), tc.want) {
+			t.Errorf("resolve(%+v) = %v; want EINVALID mentioning %q", tc.r, err, tc.want)
+		}
+	}
+}
+
+func TestOplogBound(t *testing.T) {
+	t.Parallel()
+	now := oplogNow
+	oldest := now.Truncate(time.Second).Add(-oplogLogHorizon)
+	// Within the horizon: unchanged.
+	if from, err := oplogBound(now.Add(-30*oplogDay), now, now, oplogLogHorizon, "member operation log", shanghai); err != nil || !from.Equal(now.Add(-30*oplogDay)) {
+		t.Errorf("30 days back = %v, %v; want unchanged", from, err)
+	}
+	// Exactly at the horizon (--since 180d): moved just inside, so the oldest window is not refused when the
+	// clock has moved on by the time it is read.
+	from, err := oplogBound(oldest, now, now, oplogLogHorizon, "member operation log", shanghai)
+	if err != nil || !from.Equal(oldest.Add(oplogHorizonMargin)) {
+		t.Errorf("at the horizon = %v, %v; want %v", from, err, oldest.Add(oplogHorizonMargin))
+	}
+	// Beyond it: refused before any call, saying how far back WeCom goes.
+	_, err = oplogBound(now.Add(-200*oplogDay), now, now, oplogLogHorizon, "member operation log", shanghai)
+	if err == nil || !strings.Contains(bot.ErrorMessage(err), "180 days") || !strings.Contains(bot.ErrorMessage(err), oldest.Format("2006-01-02")) {
+		t.Errorf("200 days back = %v; want a refusal naming 180 days and %s", err, oldest.Format("2006-01-02"))
+	}
+	// No horizon (file records): any start, but at most oplogMaxRange at once.
+	if _, err := oplogBound(now.Add(-200*oplogDay), now, now, 0, "file operation records", shanghai); err != nil {
+		t.Errorf("files 200 days back: %v", err)
+	}
+	if _, err := oplogBound(now.Add(-401*oplogDay), now, now, 0, "file operation records", shanghai); err == nil {
+		t.Errorf("files 401 days at once: no error; want one")
+	}
+}
+
+func TestOplogParseKind(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    string
+		want wecom.MemberOperType
+	}{
+		{"new-device-login", wecom.MemberNewDeviceLogin},
+		{"Lock-Device", wecom.MemberDeviceLocked},
+		{"4", wecom.MemberNewDeviceLogin},
+		{"新设备登录", wecom.MemberNewDeviceLogin},
+		{"21", wecom.MemberDeviceLocked},
+	} {
+		got, err := oplogParseKind("type", tc.v, oplogMemberTypes, false)
+		if err != nil || got != tc.want {
+			t.Errorf("oplogParseKind(%q) = %v, %v; want %v", tc.v, got, err, tc.want)
+		}
+	}
+	for _, v := range []string{"10", "0", "-4", "bogus", "", "设备"} {
+		if got, err := oplogParseKind("type", v, oplogMemberTypes, false); err == nil {
+			t.Errorf("oplogParseKind(%q) = %v; want an error (10 is not a documented member type)", v, got)
+		} else if !strings.Contains(bot.ErrorMessage(err), "new-device-login") {
+			t.Errorf("oplogParseKind(%q) error %q does not list the words", v, bot.ErrorMessage(err))
+		}
+	}
+	// The admin log's types are known from one source: other numbers pass through to WeCom.
+	if got, err := oplogParseKind("type", "99", oplogAdminTypes, true); err != nil || got != 99 {
+		t.Errorf("admin type 99 = %v, %v; want 99", got, err)
+	}
+	if got, err := oplogParseKind("op", "download", oplogFileOps, true); err != nil || got != wecom.FileDownload {
+		t.Errorf("--op download = %v, %v", got, err)
+	}
+}
+
+// oplogFakeRec is a record for oplogCollect.
+type oplogFakeRec struct{ at int64 }
+
+func TestOplogCollect(t *testing.T) {
+	t.Parallel()
+	to := oplogNow.Truncate(time.Second)
+	from := to.Add(-10 * oplogDay)
+	ws := oplogWindows(from, to, wecom.MaxOperLogSpan)
+	boundary := ws[0].Start
+	// WeCom's windows are inclusive at both ends: a record on the boundary comes back from both calls.
+	data := []int64{from.Unix(), from.Unix() + 5, boundary - 1, boundary, boundary + 1, to.Unix()}
+	walk := func(w oplogWindow) iter.Seq2[oplogFakeRec, error] {
+		return func(yield func(oplogFakeRec, error) bool) {
+			for _, at := range data { // oldest first, like WeCom
+				if at >= w.Start && at <= w.End && !yield(oplogFakeRec{at}, nil) {
+					return
+				}
+			}
+		}
+	}
+	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r oplogFakeRec) int64 { return r.at })
+	if err != nil || more {
+		t.Fatalf("oplogCollect: %v, more %v", err, more)
+	}
+	var got []int64
+	for _, r := range recs {
+		got = append(got, r.at)
+	}
+	want := []int64{to.Unix(), boundary + 1, boundary, boundary - 1, from.Unix() + 5, from.Unix()}
+	if len(got) != len(want) {
+		t.Fatalf("records = %v; want each once, newest first: %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("records = %v; want %v", got, want)
+		}
+	}
+}
+
+func TestOplogCollect_bounded(t *testing.T) {
+	t.Parallel()
+	to := oplogNow.Truncate(time.Second)
+	ws := oplogWindows(to.Add(-3*oplogDay), to, wecom.MaxOperLogSpan)
+	calls := 0
+	walk := func(w oplogWindow) iter.Seq2[oplogFakeRec, error] {
+		return func(yield func(oplogFakeRec, error) bool) {
+			for i := int64(0); i < oplogMaxRecords*2; i++ {
+				calls++
+				if !yield(oplogFakeRec{w.End - i%1000}, nil) {
+					return
+				}
+			}
+		}
+	}
+	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r oplogFakeRec) int64 { return r.at })
+	if err != nil || !more || len(recs) != oplogMaxRecords {
+		t.Fatalf("oplogCollect = %d records, more %v, %v; want %d and more", len(recs), more, err, oplogMaxRecords)
+	}
+	if calls > oplogMaxRecords+1 {
+		t.Fatalf("read %d records; want it to stop right after the bound", calls)
+	}
+	for i := 1; i < len(recs); i++ {
+		if recs[i].at > recs[i-1].at {
+			t.Fatalf("records not newest first at %d", i)
+		}
+	}
+}
