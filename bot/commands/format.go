@@ -23,6 +23,9 @@ func pageOf[T any](items []T, n int, more string) ([]T, string) {
 		return nil, fmt.Sprintf("page %d is past the end: %d in all (%d pages)", n, total, (total+PerPage-1)/PerPage)
 	}
 	end := min(start+PerPage, total)
+	if n == 1 && total <= PerPage {
+		return items, "" // everything fits: nothing to say
+	}
 	footer := fmt.Sprintf("showing %d–%d of %d", start+1, end, total)
 	if end < total {
 		footer += fmt.Sprintf(" — %s --page %d", more, n+1)

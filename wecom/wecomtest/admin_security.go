@@ -466,14 +466,13 @@ func (s *Server) adminOperLogList(c *apiCall) (obj, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if req.UserID != "" {
-		if err := s.org.admCheckUser(req.UserID); err != nil {
-			return nil, err
-		}
+	// Unlike the member log, the admin log is not filtered by the app's visibility (DOC/100179, 2024/09/13).
+	if req.UserID != "" && s.org.member(req.UserID) == nil {
+		return nil, errf(60111, "userid not found")
 	}
 	var match []AdminOperRecord
 	for _, r := range s.org.admin.adminLogs {
-		if req.covers(r.Time, r.UserID, r.OperType) && s.org.admVisible(r.UserID) {
+		if req.covers(r.Time, r.UserID, r.OperType) {
 			match = append(match, r)
 		}
 	}
