@@ -1,8 +1,20 @@
-// Package alerts pushes security alerts to teams. (Being written.)
+// Package alerts pushes security alerts to teams.
+//
+// Two things raise alerts. WeCom's own security callback (Event security, ChangeType change_domain_ip) says
+// that WeCom's domains or IPs changed: HandleEvent reads the new list, compares it with the last snapshot and
+// tells config.Alerts.DomainIPTeam what to change in the firewall. And watchers poll WeCom's security logs
+// (member and admin operation logs, file records) and the trusted-device lists every Interval; the rules in
+// config.Alerts.Rules choose which records alert, how severely, and which team hears of it.
+//
+// Alerts are stored once per record (a UNIQUE key), found in windows whose progress is stored with them, and
+// grouped: a team gets one digest per Window (a markdown message with the detail, then a card with Ack and
+// Silence buttons), and a critical alert gets a card of its own at once. Every message goes through the
+// outbox, one recipient per row. See docs/alerts.md.
 package alerts
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -25,19 +37,120 @@ type Deps struct {
 	Now       func() time.Time
 }
 
+// Permissions the alerts need.
+const (
+	PermRead  = "alerts.read"  // /alerts, /silence
+	PermWrite = "alerts.write" // /silence add|remove, the card buttons
+)
+
 // Service runs the watchers and handles alert events and card clicks.
-type Service struct{}
+type Service struct {
+	cfg   config.Alerts
+	d     Deps
+	rules []*rule
+	teams *teams
+	log   *slog.Logger
+	wake  chan struct{}
+
+	retryAt map[string]time.Time // team → when to try its failed flush again (Run's goroutine only)
+}
 
 // New checks the configuration and returns the service.
-func New(cfg config.Alerts, d Deps) (*Service, error) { return &Service{}, nil }
+func New(cfg config.Alerts, d Deps) (*Service, error) {
+	if d.DB == nil || d.Client == nil {
+		return nil, errors.New("alerts: a database and a WeCom client are required")
+	}
+	rules, err := compileRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTeams(cfg.Teams, d.Directory != nil); err != nil {
+		return nil, err
+	}
+	s := &Service{cfg: cfg, d: d, rules: rules, wake: make(chan struct{}, 1), retryAt: map[string]time.Time{}}
+	s.log = d.Logger
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.teams = &teams{cfg: cfg.Teams, dir: d.Directory, now: s.now, log: s.log, cache: map[string]resolvedTeam{}}
+	return s, nil
+}
 
-// Run polls and flushes digests until ctx ends.
-func (s *Service) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+func (s *Service) now() time.Time {
+	if s.d.Now != nil {
+		return s.d.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) loc() *time.Location {
+	if s.d.Location != nil {
+		return s.d.Location
+	}
+	return shanghai
+}
+
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+// kick makes the flusher look at pending alerts now.
+func (s *Service) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run polls the security logs every Interval (when there are rules and Interval is not 0) and pushes due
+// digests, until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	interval := s.cfg.Interval.Duration
+	polling := interval > 0 && len(s.rules) > 0
+	if !polling && len(s.rules) > 0 {
+		s.log.Warn("alerts: alerts.interval is 0; the security logs are not watched")
+	}
+	// Due digests are looked for a few times per window, and at once after a poll found something.
+	check := min(max(s.cfg.Window.Duration/4, 50*time.Millisecond), time.Second)
+	flushT := time.NewTicker(check)
+	defer flushT.Stop()
+	var pollC <-chan time.Time
+	if polling {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		pollC = t.C
+		s.poll(ctx)
+	}
+	s.flush(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-pollC:
+			s.poll(ctx)
+			s.flush(ctx)
+		case <-s.wake:
+			s.flush(ctx)
+		case <-flushT.C:
+			s.flush(ctx)
+		}
+	}
+}
 
 // HandleEvent handles the security event and clicks on alert cards.
 func (s *Service) HandleEvent(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	switch {
+	case m.Event == "template_card_event":
+		return s.click(ctx, it, m)
+	case m.Event == "security" && m.ChangeType == "change_domain_ip":
+		return s.domainIPChanged(ctx, it, m)
+	}
+	s.log.Info("alerts: event not handled; acknowledged", slog.String("event", m.Event), slog.String("change_type", m.ChangeType))
 	return nil, nil
 }
 
 // Commands are /alerts and /silence.
-func (s *Service) Commands() []*commands.Command { return nil }
+func (s *Service) Commands() []*commands.Command { return s.commands() }

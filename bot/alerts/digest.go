@@ -1,0 +1,567 @@
+package alerts
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+const (
+	// criticalPerWindow is how many critical alerts a team gets as cards of their own per window; beyond it a
+	// burst of critical alerts is grouped into the digest like the others.
+	criticalPerWindow = 3
+	// maxDigestAlerts bounds the alerts one flush reads; a larger backlog goes out in further digests.
+	maxDigestAlerts = 5000
+	// latestShown is how many of the latest alerts a digest lists.
+	latestShown = 5
+	// usersShown is how many members a digest names per rule.
+	usersShown = 8
+	// silenceCardFor is how long the card's Silence button silences a rule.
+	silenceCardFor = time.Hour
+	// flushRetry is how long a team whose push failed (its members could not be resolved, say) waits before
+	// the next try, so that a WeCom outage is not hammered several times a second.
+	flushRetry = 10 * time.Second
+)
+
+// flushPlan is what to do with a team's pending alerts now.
+type flushPlan struct {
+	silenced   []*db.Alert // their rule is silenced: settle, never push
+	critical   []*db.Alert // push each on its own card now
+	digest     []*db.Alert // push together as one digest now
+	suppressed []*db.Alert // repeats only, window over: settle without pushing
+}
+
+// planFlush decides what happens to a team's pending alerts (oldest first). Alerts of silenced rules are
+// settled as silenced. Critical alerts that are not repeats go out at once, each on its own card, while the
+// team's budget for this window lasts. The rest wait until the oldest of them is window old; then they go
+// out together as one digest, or, when all of them are repeats of alerts already pushed, are suppressed.
+func planFlush(pending []*db.Alert, silenced map[string]bool, now time.Time, window time.Duration, criticalBudget int) flushPlan {
+	var p flushPlan
+	var rest []*db.Alert
+	for _, a := range pending {
+		switch {
+		case silenced[a.Rule]:
+			p.silenced = append(p.silenced, a)
+		case a.Severity == SevCritical && !a.Repeat && criticalBudget > 0:
+			p.critical = append(p.critical, a)
+			criticalBudget--
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) == 0 {
+		return p
+	}
+	oldest := rest[0].CreatedAt
+	for _, a := range rest {
+		if a.CreatedAt.Before(oldest) {
+			oldest = a.CreatedAt
+		}
+	}
+	if now.Before(oldest.Add(window)) {
+		return p
+	}
+	if slices.ContainsFunc(rest, func(a *db.Alert) bool { return !a.Repeat }) {
+		p.digest = rest
+	} else {
+		p.suppressed = rest
+	}
+	return p
+}
+
+// flush pushes what is due for every team with pending alerts.
+func (s *Service) flush(ctx context.Context) {
+	teams, err := s.d.DB.PendingAlertTeams(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("alerts: cannot read pending alerts", slog.String("err", err.Error()))
+		}
+		return
+	}
+	now := s.now()
+	for team := range teams {
+		if now.Before(s.retryAt[team]) {
+			continue
+		}
+		if err := s.flushTeam(ctx, team); err != nil && ctx.Err() == nil {
+			s.retryAt[team] = now.Add(flushRetry)
+			s.log.Error("alerts: cannot push a team's alerts; will retry", slog.String("team", team),
+				slog.Duration("in", flushRetry), slog.String("err", err.Error()))
+		} else {
+			delete(s.retryAt, team)
+		}
+	}
+}
+
+func (s *Service) flushTeam(ctx context.Context, team string) error {
+	pending, err := s.d.DB.PendingAlerts(ctx, team, maxDigestAlerts)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	if _, ok := s.cfg.Teams[team]; !ok {
+		// Found for a team since removed from config.toml: nobody to tell. They stay listed by /alerts.
+		s.log.Warn("alerts: pending alerts for a team no longer configured; not pushed", slog.String("team", team),
+			slog.Int("alerts", len(pending)))
+		return s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Suppressed: ids(pending)})
+	}
+	silences, err := s.d.DB.ActiveAlertSilences(ctx)
+	if err != nil {
+		return err
+	}
+	silenced := map[string]bool{}
+	for _, sl := range silences {
+		silenced[sl.Rule] = true
+	}
+	now := s.now()
+	used, err := s.d.DB.CountAlertDigests(ctx, team, db.DigestCritical, now.Add(-max(s.cfg.Window.Duration, time.Second)))
+	if err != nil {
+		return err
+	}
+	p := planFlush(pending, silenced, now, s.cfg.Window.Duration, criticalPerWindow-used)
+	if len(p.silenced) > 0 || len(p.suppressed) > 0 {
+		if err := s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Silenced: ids(p.silenced), Suppressed: ids(p.suppressed)}); err != nil {
+			return err
+		}
+	}
+	if len(p.critical) == 0 && len(p.digest) == 0 {
+		return nil
+	}
+	to, err := s.recipients(ctx, team)
+	if err != nil {
+		return err // the alerts stay pending and are pushed once the team resolves
+	}
+	for _, a := range p.critical {
+		d := &db.AlertDigest{Team: team, Kind: db.DigestCritical, Severity: SevCritical, Title: a.Rule + ": " + a.Summary, Alerts: 1}
+		err := s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Sent: []int64{a.ID}, Digest: d,
+			Build: func(d *db.AlertDigest) ([]*db.AlertDelivery, error) { return s.buildCritical(d, a, to) }})
+		if err != nil {
+			return err
+		}
+	}
+	if len(p.digest) > 0 {
+		v := s.digestView(team, p.digest)
+		d := &db.AlertDigest{Team: team, Kind: db.DigestGrouped, Severity: v.severity, Title: v.title(), Alerts: len(p.digest)}
+		err := s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Sent: ids(p.digest), Digest: d,
+			Build: func(d *db.AlertDigest) ([]*db.AlertDelivery, error) { return s.buildDigest(d, v, to) }})
+		if err != nil {
+			return err
+		}
+	}
+	if s.d.Notify != nil {
+		s.d.Notify()
+	}
+	return nil
+}
+
+func ids(as []*db.Alert) []int64 {
+	out := make([]int64, len(as))
+	for i, a := range as {
+		out[i] = a.ID
+	}
+	return out
+}
+
+// audience is who a team's messages go to.
+type audience struct {
+	users []string
+	chat  string
+}
+
+func (s *Service) recipients(ctx context.Context, team string) (audience, error) {
+	users, err := s.teams.members(ctx, team)
+	if err != nil {
+		return audience{}, err
+	}
+	a := audience{users: users, chat: s.cfg.Teams[team].Chat}
+	if len(a.users) == 0 && a.chat == "" {
+		s.log.Error("alerts: the team has no members to alert (check its tags and departments); alerts are kept and listed by /alerts",
+			slog.String("team", team))
+	}
+	return a, nil
+}
+
+// ruleCount is one rule's share of a digest.
+type ruleCount struct {
+	rule     string
+	severity string
+	n        int
+	repeats  int
+	users    []string // most frequent first
+}
+
+// digestView is what a digest says: built from its alerts, rendered as markdown and as a card.
+type digestView struct {
+	team     string
+	severity string
+	n        int
+	from, to time.Time // when the alerts were found
+	rules    []ruleCount
+	users    []string    // everyone involved, most frequent first
+	latest   []*db.Alert // newest first, repeats left out
+	loc      *time.Location
+}
+
+func (s *Service) digestView(team string, alerts []*db.Alert) *digestView {
+	return buildView(team, alerts, s.loc())
+}
+
+func buildView(team string, alerts []*db.Alert, loc *time.Location) *digestView {
+	v := &digestView{team: team, n: len(alerts), severity: SevInfo, loc: loc}
+	byRule := map[string]*ruleCount{}
+	ruleUsers := map[string]map[string]int{}
+	allUsers := map[string]int{}
+	for i, a := range alerts {
+		if i == 0 || a.CreatedAt.Before(v.from) {
+			v.from = a.CreatedAt
+		}
+		if i == 0 || a.CreatedAt.After(v.to) {
+			v.to = a.CreatedAt
+		}
+		if sevRank(a.Severity) > sevRank(v.severity) {
+			v.severity = a.Severity
+		}
+		rc := byRule[a.Rule]
+		if rc == nil {
+			rc = &ruleCount{rule: a.Rule, severity: a.Severity}
+			byRule[a.Rule] = rc
+			ruleUsers[a.Rule] = map[string]int{}
+		}
+		rc.n++
+		if a.Repeat {
+			rc.repeats++
+		}
+		if sevRank(a.Severity) > sevRank(rc.severity) {
+			rc.severity = a.Severity
+		}
+		if a.UserID != "" {
+			ruleUsers[a.Rule][a.UserID]++
+			allUsers[a.UserID]++
+		}
+		if !a.Repeat {
+			v.latest = append(v.latest, a)
+		}
+	}
+	for name, rc := range byRule {
+		rc.users = byCount(ruleUsers[name])
+		v.rules = append(v.rules, *rc)
+	}
+	slices.SortFunc(v.rules, func(a, b ruleCount) int {
+		if c := cmp.Compare(sevRank(b.severity), sevRank(a.severity)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		return strings.Compare(a.rule, b.rule)
+	})
+	v.users = byCount(allUsers)
+	slices.SortStableFunc(v.latest, func(a, b *db.Alert) int {
+		if c := b.RecordAt.Compare(a.RecordAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return v
+}
+
+// byCount returns the keys, most frequent first, ties by name.
+func byCount(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func (v *digestView) title() string {
+	return plural(v.n, "security alert", "security alerts") + " for team " + v.team
+}
+
+// sevLabel is a severity in WeCom colour: critical bold orange-red, warning orange-red, info grey.
+func sevLabel(sev string) string {
+	switch sev {
+	case SevCritical:
+		return replies.Font(replies.Warning, "**CRITICAL**")
+	case SevWarning:
+		return replies.Font(replies.Warning, "warning")
+	}
+	return replies.Font(replies.Comment, "info")
+}
+
+// names lists up to n names as code spans, with "+k more".
+func names(users []string, n int) string {
+	var parts []string
+	for i, u := range users {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("+%d more", len(users)-n))
+			break
+		}
+		parts = append(parts, replies.Code(u))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (v *digestView) span() string {
+	from, to := v.from.In(v.loc).Format("01-02 15:04:05"), v.to.In(v.loc).Format("15:04:05")
+	if v.from.Equal(v.to) {
+		return from
+	}
+	return from + "–" + to
+}
+
+// markdown renders the digest as CommonMark source, listing at most latest of the latest alerts and usersN
+// members per rule.
+func (v *digestView) markdown(latest, usersN int, chat bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** · %s\n\n", replies.Escape(v.title()), sevLabel(v.severity))
+	fmt.Fprintf(&b, "Found %s", replies.Escape(v.span()))
+	if len(v.users) > 0 {
+		fmt.Fprintf(&b, " · %s involved", plural(len(v.users), "member", "members"))
+	}
+	b.WriteString("\n\n")
+	for _, rc := range v.rules {
+		fmt.Fprintf(&b, "- **%s** %s: %s", replies.Escape(rc.rule), sevLabel(rc.severity), plural(rc.n, "alert", "alerts"))
+		if rc.repeats > 0 {
+			fmt.Fprintf(&b, " (%d repeated)", rc.repeats)
+		}
+		if len(rc.users) > 0 {
+			fmt.Fprintf(&b, " — %s", names(rc.users, usersN))
+		}
+		b.WriteString("\n")
+	}
+	if latest > 0 && len(v.latest) > 0 {
+		b.WriteString("\nLatest:\n\n")
+		for i, a := range v.latest {
+			if i == latest {
+				break
+			}
+			fmt.Fprintf(&b, "- %s %s\n", replies.Code(a.RecordAt.In(v.loc).Format("15:04:05")), replies.Escape(a.Summary))
+		}
+	}
+	if chat {
+		b.WriteString("\nSilence a rule with `/silence add RULE 1h`; see all with `/alerts`.")
+	} else {
+		b.WriteString("\nAcknowledge or silence with the card below; see all with `/alerts`.")
+	}
+	return b.String()
+}
+
+// render returns the digest as WeCom markdown of at most 2,048 bytes, leaving out detail until it fits.
+func (v *digestView) render(chat bool) string {
+	for _, lim := range []struct{ latest, users int }{{latestShown, usersShown}, {3, 5}, {1, 3}, {0, 2}, {0, 0}} {
+		md := replies.Markdown(v.markdown(lim.latest, lim.users, chat))
+		if len(md) <= replies.MaxBytes {
+			return md
+		}
+	}
+	return replies.Split(replies.Markdown(v.markdown(0, 0, chat)), replies.MaxBytes)[0]
+}
+
+// card returns the digest's button card.
+func (v *digestView) card(taskID string, id int64) *wecom.TemplateCard {
+	var fields []replies.Field
+	for i, rc := range v.rules {
+		if i == 5 {
+			break
+		}
+		fields = append(fields, replies.Field{Key: rc.rule, Value: fmt.Sprintf("%d · %s", rc.n, rc.severity)})
+	}
+	if len(v.users) > 0 {
+		fields = append(fields, replies.Field{Key: "Members", Value: plainNames(v.users, 3)})
+	}
+	buttons := []replies.Button{{Text: "Ack", Key: fmt.Sprintf("alert:ack:%d", id), Style: 1}}
+	for i, rc := range v.rules {
+		if i == wecom.MaxCardButtons-1 {
+			break
+		}
+		text := "Silence 1h"
+		if len(v.rules) > 1 {
+			text = "Mute " + rc.rule
+		}
+		buttons = append(buttons, replies.Button{Text: text, Key: "alert:silence:" + rc.rule, Style: 2})
+	}
+	c := replies.ButtonCard(taskID, plural(v.n, "security alert", "security alerts"), "team "+v.team+" · "+v.span(), fields, buttons)
+	c.Source = cardSource(v.severity)
+	if len(v.latest) > 0 {
+		c.SubTitleText = "Latest: " + truncate(v.latest[0].Summary, 120)
+	}
+	return c
+}
+
+func cardSource(sev string) *wecom.CardSource {
+	switch sev {
+	case SevCritical:
+		return &wecom.CardSource{Desc: "Security alert · CRITICAL", DescColor: 2}
+	case SevWarning:
+		return &wecom.CardSource{Desc: "Security alert · warning", DescColor: 1}
+	}
+	return &wecom.CardSource{Desc: "Security alert · info", DescColor: 0}
+}
+
+func plainNames(users []string, n int) string {
+	if len(users) <= n {
+		return strings.Join(users, ", ")
+	}
+	return strings.Join(users[:n], ", ") + fmt.Sprintf(" +%d", len(users)-n)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// criticalCard is the card of one critical alert.
+func criticalCard(a *db.Alert, taskID string, id int64, loc *time.Location) *wecom.TemplateCard {
+	fields := []replies.Field{{Key: "Rule", Value: a.Rule}}
+	if a.UserID != "" {
+		fields = append(fields, replies.Field{Key: "Member", Value: a.UserID})
+	}
+	fields = append(fields, replies.Field{Key: "Time", Value: a.RecordAt.In(loc).Format("01-02 15:04:05")})
+	if ip := detailField(a.Detail, "ip"); ip != "" {
+		fields = append(fields, replies.Field{Key: "IP", Value: ip})
+	}
+	if dev := detailField(a.Detail, "device_code"); dev != "" {
+		fields = append(fields, replies.Field{Key: "Device", Value: dev})
+	}
+	buttons := []replies.Button{
+		{Text: "Ack", Key: fmt.Sprintf("alert:ack:%d", id), Style: 1},
+		{Text: "Silence 1h", Key: "alert:silence:" + a.Rule, Style: 2},
+	}
+	c := replies.ButtonCard(taskID, "Critical: "+a.Rule, a.Summary, fields, buttons)
+	c.Source = cardSource(SevCritical)
+	c.SubTitleText = truncate(a.Summary, 200)
+	return c
+}
+
+// criticalMarkdown is one critical alert as markdown, for chats (which take no cards).
+func criticalMarkdown(a *db.Alert, loc *time.Location) string {
+	md := fmt.Sprintf("%s security alert **%s**\n\n%s %s\n\nSilence the rule with `/silence add %s 1h`; see all with `/alerts`.",
+		sevLabel(SevCritical), replies.Escape(a.Rule), replies.Code(a.RecordAt.In(loc).Format("01-02 15:04:05")),
+		replies.Escape(a.Summary), a.Rule)
+	return replies.Split(replies.Markdown(md), replies.MaxBytes)[0]
+}
+
+// detailField reads a string field of an alert's stored record.
+func detailField(detail, name string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(detail), &m) != nil {
+		return ""
+	}
+	if v, ok := m[name].(string); ok {
+		return v
+	}
+	return ""
+}
+
+// taskTag makes task_ids unique beyond one database: WeCom refuses a task_id the app used before, and a bot
+// restarted on a new database counts digests from 1 again.
+func taskTag() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *Service) buildDigest(d *db.AlertDigest, v *digestView, to audience) ([]*db.AlertDelivery, error) {
+	var out []*db.AlertDelivery
+	tag := taskTag()
+	if len(to.users) > 0 {
+		md := v.render(false)
+		for i, u := range to.users {
+			mdMsg, err := s.sendBody(wecom.NewMarkdown(md, u))
+			if err != nil {
+				return nil, err
+			}
+			taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
+			cardMsg, err := s.sendBody(wecom.NewTemplateCard(v.card(taskID, d.ID), u))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &db.AlertDelivery{Recipient: u, Message: mdMsg},
+				&db.AlertDelivery{Recipient: u, TaskID: taskID, Message: cardMsg})
+		}
+	}
+	if to.chat != "" {
+		m, err := chatBody(to.chat, v.render(true))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &db.AlertDelivery{Recipient: "chat:" + to.chat, Message: m})
+	}
+	return out, nil
+}
+
+func (s *Service) buildCritical(d *db.AlertDigest, a *db.Alert, to audience) ([]*db.AlertDelivery, error) {
+	var out []*db.AlertDelivery
+	tag := taskTag()
+	for i, u := range to.users {
+		taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
+		m, err := s.sendBody(wecom.NewTemplateCard(criticalCard(a, taskID, d.ID, s.loc()), u))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &db.AlertDelivery{Recipient: u, TaskID: taskID, Message: m})
+	}
+	if to.chat != "" {
+		m, err := chatBody(to.chat, criticalMarkdown(a, s.loc()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &db.AlertDelivery{Recipient: "chat:" + to.chat, Message: m})
+	}
+	return out, nil
+}
+
+// sendBody encodes a message/send row for the outbox: one recipient per row, so that the sender's
+// per-member limit applies.
+func (s *Service) sendBody(m *wecom.Message) (*db.OutboxMessage, error) {
+	if len(m.ToUser) != 1 {
+		return nil, errors.New("alerts: one recipient per message")
+	}
+	body, err := s.d.Client.Message.Encode(m)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: encode message: %w", err)
+	}
+	return &db.OutboxMessage{Recipient: m.ToUser[0], API: "message/send", Body: body}, nil
+}
+
+// chatBody encodes an appchat/send row: markdown to a chat the app created.
+func chatBody(chatID, markdown string) (*db.OutboxMessage, error) {
+	body, err := json.Marshal(struct {
+		ChatID   string          `json:"chatid"`
+		MsgType  wecom.MsgType   `json:"msgtype"`
+		Markdown *wecom.Markdown `json:"markdown"`
+	}{chatID, wecom.MsgMarkdown, &wecom.Markdown{Content: markdown}})
+	if err != nil {
+		return nil, err
+	}
+	return &db.OutboxMessage{Recipient: "chat:" + chatID, API: "appchat/send", Body: body}, nil
+}
