@@ -220,7 +220,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	return runErr
 }
 
-// prune deletes old handled inbox rows every hour.
+// historyRetention is how long delivered messages and pushed alerts are kept.
+const historyRetention = 30 * 24 * time.Hour
+
+// prune deletes old handled inbox rows, delivered messages and pushed alerts every hour.
 func (a *app) prune(ctx context.Context) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -230,6 +233,13 @@ func (a *app) prune(ctx context.Context) error {
 			a.log.Error("inbox pruning failed", slog.String("err", err.Error()))
 		} else if n > 0 {
 			a.log.Info("pruned handled inbox rows", slog.Int64("rows", n))
+		}
+		// Sent messages and pushed alerts are kept 30 days for /outbox-style questions and /alerts.
+		n, err = a.db.PruneHistory(ctx, time.Now().Add(-historyRetention))
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("history pruning failed", slog.String("err", err.Error()))
+		} else if n > 0 {
+			a.log.Info("pruned old messages and alerts", slog.Int64("rows", n))
 		}
 		select {
 		case <-ctx.Done():

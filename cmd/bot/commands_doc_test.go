@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/config"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/commands.md from the command declarations")
@@ -64,4 +65,23 @@ func TestCommandExamples(t *testing.T) {
 			t.Errorf("/%s calls WeCom (%v) but needs no permission", c.Path, c.APIs)
 		}
 	}
+}
+
+// TestRepoConfigBuildsApp builds the bot from the config.toml shipped in the repository, so that every
+// section in it (access, approvals, alerts) is accepted by the code that uses it, not only by the parser.
+func TestRepoConfigBuildsApp(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(string(b), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Store.Path = filepath.Join(t.TempDir(), "bot.db")
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatalf("config.toml does not build the bot: %v", err)
+	}
+	a.db.Close()
 }
