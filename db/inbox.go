@@ -322,7 +322,12 @@ func (db *DB) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
 
 // InboxCounts returns the number of rows in each state.
 func (db *DB) InboxCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
+	return db.countStates(ctx, `SELECT state, COUNT(*) FROM inbox GROUP BY state`)
+}
+
+// countStates runs a "state, count" query.
+func (db *DB) countStates(ctx context.Context, query string) (map[string]int, error) {
+	rows, err := db.sql.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}

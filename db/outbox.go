@@ -146,9 +146,14 @@ func (db *DB) NextOutboxDue(ctx context.Context) (time.Time, bool, error) {
 
 // ListOutbox returns the most recent messages in a state ("" for any), newest first, at most limit.
 func (db *DB) ListOutbox(ctx context.Context, state string, limit int) ([]OutboxMessage, error) {
+	return db.queryOutbox(ctx, `WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, state, state, limit)
+}
+
+// queryOutbox reads whole outbox rows selected by where.
+func (db *DB) queryOutbox(ctx context.Context, where string, args ...any) ([]OutboxMessage, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, COALESCE(inbox_id, 0), recipient, api, body, created_at, attempts,
-		state, COALESCE(last_error, ''), COALESCE(errcode, 0), COALESCE(msgid, ''), COALESCE(response_code, '')
-		FROM outbox WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, state, state, limit)
+		state, COALESCE(last_error, ''), COALESCE(errcode, 0), COALESCE(msgid, ''), COALESCE(response_code, ''),
+		COALESCE(ref, '') FROM outbox `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +163,7 @@ func (db *DB) ListOutbox(ctx context.Context, state string, limit int) ([]Outbox
 		var m OutboxMessage
 		var at int64
 		if err := rows.Scan(&m.ID, &m.InboxID, &m.Recipient, &m.API, &m.Body, &at, &m.Attempts, &m.State,
-			&m.LastError, &m.ErrCode, &m.MsgID, &m.ResponseCode); err != nil {
+			&m.LastError, &m.ErrCode, &m.MsgID, &m.ResponseCode, &m.Ref); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = time.Unix(at, 0)
@@ -169,21 +174,7 @@ func (db *DB) ListOutbox(ctx context.Context, state string, limit int) ([]Outbox
 
 // OutboxCounts returns the number of messages in each state.
 func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT state, COUNT(*) FROM outbox GROUP BY state`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
+	return db.countStates(ctx, `SELECT state, COUNT(*) FROM outbox GROUP BY state`)
 }
 
 // Send is one delivered message: who got it and when.
@@ -218,23 +209,5 @@ func (db *DB) RecentSends(ctx context.Context, since time.Time) ([]Send, error) 
 // OutboxByRef returns the messages about ref, oldest first, with their outcome (a sent card's response_code
 // is what updates it later).
 func (db *DB) OutboxByRef(ctx context.Context, ref string) ([]OutboxMessage, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, COALESCE(inbox_id, 0), recipient, api, body, created_at, attempts,
-		state, COALESCE(last_error, ''), COALESCE(errcode, 0), COALESCE(msgid, ''), COALESCE(response_code, ''), ref
-		FROM outbox WHERE ref = ? ORDER BY id`, ref)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		var m OutboxMessage
-		var at int64
-		if err := rows.Scan(&m.ID, &m.InboxID, &m.Recipient, &m.API, &m.Body, &at, &m.Attempts, &m.State,
-			&m.LastError, &m.ErrCode, &m.MsgID, &m.ResponseCode, &m.Ref); err != nil {
-			return nil, err
-		}
-		m.CreatedAt = time.Unix(at, 0)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.queryOutbox(ctx, `WHERE ref = ? ORDER BY id`, ref)
 }

@@ -334,23 +334,35 @@ func (d Deps) oplogPlan(inv *Invocation, span, horizon time.Duration, what strin
 	return from, to, oplogWindows(from, to, span), nil
 }
 
-func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*Reply, error) {
+// oplogLogFilters reads --user and --type for the member and admin logs, which share a request shape.
+func oplogLogFilters[T interface {
+	~int
+	fmt.Stringer
+}](inv *Invocation, who string, types map[string]T, anyType bool) (wecom.OperLogOptions, []string, error) {
 	opts := wecom.OperLogOptions{Limit: wecom.MaxOperLogLimit}
 	var filters []string
 	if inv.Has("user") {
 		opts.UserID = inv.Flag("user")
 		if !secUserIDRE.MatchString(opts.UserID) {
-			return nil, bot.Errorf(bot.EINVALID, "--user: %q is not a userid (the account in the admin console, not the display name)", opts.UserID)
+			return opts, nil, bot.Errorf(bot.EINVALID, "--user: %q is not a userid (the account in the admin console, not the display name)", opts.UserID)
 		}
-		filters = append(filters, "member "+replies.Code(opts.UserID))
+		filters = append(filters, who+" "+replies.Code(opts.UserID))
 	}
 	if inv.Has("type") {
-		t, err := oplogParseKind("type", inv.Flag("type"), oplogMemberTypes, false)
+		t, err := oplogParseKind("type", inv.Flag("type"), types, anyType)
 		if err != nil {
-			return nil, err
+			return opts, nil, err
 		}
 		opts.OperType = int(t)
 		filters = append(filters, replies.Escape(t.String()))
+	}
+	return opts, filters, nil
+}
+
+func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*Reply, error) {
+	opts, filters, err := oplogLogFilters(inv, "member", oplogMemberTypes, false)
+	if err != nil {
+		return nil, err
 	}
 	from, to, windows, err := d.oplogPlan(inv, wecom.MaxOperLogSpan, oplogLogHorizon, "member operation log")
 	if err != nil {
@@ -373,22 +385,9 @@ func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*Reply, error) 
 }
 
 func (d Deps) oplogAdmin(ctx context.Context, inv *Invocation) (*Reply, error) {
-	opts := wecom.OperLogOptions{Limit: wecom.MaxOperLogLimit}
-	var filters []string
-	if inv.Has("user") {
-		opts.UserID = inv.Flag("user")
-		if !secUserIDRE.MatchString(opts.UserID) {
-			return nil, bot.Errorf(bot.EINVALID, "--user: %q is not a userid (the account in the admin console, not the display name)", opts.UserID)
-		}
-		filters = append(filters, "admin "+replies.Code(opts.UserID))
-	}
-	if inv.Has("type") {
-		t, err := oplogParseKind("type", inv.Flag("type"), oplogAdminTypes, true)
-		if err != nil {
-			return nil, err
-		}
-		opts.OperType = int(t)
-		filters = append(filters, replies.Escape(t.String()))
+	opts, filters, err := oplogLogFilters(inv, "admin", oplogAdminTypes, true)
+	if err != nil {
+		return nil, err
 	}
 	from, to, windows, err := d.oplogPlan(inv, wecom.MaxOperLogSpan, oplogLogHorizon, "admin operation log")
 	if err != nil {
