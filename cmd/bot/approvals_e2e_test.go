@@ -326,3 +326,28 @@ func TestApprovals_reminder(t *testing.T) {
 		t.Fatalf("reminder does not name the application: %q", s.contents("zhangsan"))
 	}
 }
+
+func TestApprovals_finishedInWeCom(t *testing.T) {
+	t.Parallel()
+	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	id := s.apply(t, "wangwu", 1, "finish test")
+	waitFor(t, 10*time.Second, "the cards", func() bool { return s.card(t, "zhangsan", id) != "" && s.card(t, "zhaoliu", id) != "" })
+	// An admin rejects it in the console: WeCom sends finish_vip_account_approval with FinishType 1.
+	s.control(t, "event", map[string]any{"from": "sys", "event": "finish_vip_account_approval", "apply_id": id, "finish_type": 1})
+	waitFor(t, 10*time.Second, "the cards to close", func() bool {
+		return len(s.updates("zhangsan")) == 1 && len(s.updates("zhaoliu")) == 1
+	})
+	if u := s.updates("zhangsan")[0]; !strings.Contains(u, "管理员驳回") {
+		t.Fatalf("card update = %s; want it to say an admin rejected it", u)
+	}
+	app, err := s.app.db.GetApplication(t.Context(), id)
+	if err != nil || app.State != db.AppClosed || app.FinishType != 1 {
+		t.Fatalf("application = %+v, %v; want closed with finish type 1", app, err)
+	}
+	// A click after that is told it was closed, and nothing reaches WeCom.
+	s.click(t, "zhangsan", id, "approve")
+	waitFor(t, 10*time.Second, "the answer", func() bool { return contains(s.contents("zhangsan"), "closed in WeCom") })
+	if n := len(s.detailCalls(id)); n != 1 {
+		t.Fatalf("set_approval_detail calls = %d; want only the take-over", n)
+	}
+}
