@@ -2,16 +2,20 @@ package commands
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -388,7 +392,39 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
 	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", preview, humanDuration(wait))
+	token := confirmToken(conv)
+	out.reply(&Reply{TemplateCard: replies.ButtonCard("cf-"+token, "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
+		[]replies.Button{{Text: "Run it 确认", Key: "confirm:yes:" + token, Style: 1}, {Text: "Cancel 取消", Key: "confirm:no:" + token, Style: 2}})})
 	return nil
+}
+
+// confirmToken identifies one pending confirmation, so a click on an old card cannot confirm a newer one.
+func confirmToken(c *db.Conversation) string {
+	sum := sha256.Sum256([]byte(c.UserID + "\x00" + c.Command + "\x00" + strconv.FormatInt(c.CreatedAt.Unix(), 10)))
+	return hex.EncodeToString(sum[:12])
+}
+
+// HandleConfirmClick handles a click on a confirmation card (key "confirm:yes:TOKEN" or "confirm:no:TOKEN")
+// as if the member had typed yes or /cancel — if that confirmation is still the one pending.
+func (e *Engine) HandleConfirmClick(ctx context.Context, from, key string, inboxID int64) (*Outcome, error) {
+	parts := strings.SplitN(key, ":", 3)
+	if len(parts) != 3 || (parts[1] != "yes" && parts[1] != "no") {
+		return &Outcome{}, nil
+	}
+	conv, err := e.Store.GetConversation(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	if conv == nil || conv.Kind != "confirm" || confirmToken(conv) != parts[2] || !e.now().Before(conv.ExpiresAt) {
+		out := &Outcome{}
+		out.say("That confirmation is no longer pending. Send the command again if you still want it.")
+		return out, nil
+	}
+	text := "yes"
+	if parts[1] == "no" {
+		text = "/cancel"
+	}
+	return e.Handle(ctx, Message{From: from, Text: text, InboxID: inboxID})
 }
 
 // runConfirmed runs a confirmed mutating command, recording its intent first.

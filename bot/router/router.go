@@ -69,6 +69,9 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 			return addAll(ctx, tx, rows)
 		}, nil
 	case wecom.MsgTypeEvent:
+		if m.Event == "template_card_event" && strings.HasPrefix(m.EventKey, "confirm:") {
+			return r.confirmClick(ctx, it, m)
+		}
 		if m.Event == "template_card_event" {
 			ns, _, _ := strings.Cut(m.EventKey, ":")
 			if h, ok := r.Cards[ns]; ok {
@@ -92,6 +95,42 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 	}
 }
 
+// confirmClick runs a Confirm/Cancel click through the engine and updates the clicked card.
+func (r *Router) confirmClick(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	out, err := r.Engine.HandleConfirmClick(ctx, m.FromUserName, m.EventKey, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.Render(m.FromUserName, it.ID, out.Replies)
+	if err != nil {
+		return nil, inbox.Permanent(err)
+	}
+	if m.ResponseCode != "" {
+		if u, ok := r.Encoder.(CardUpdater); ok {
+			label := "已确认 Confirmed"
+			if strings.HasPrefix(m.EventKey, "confirm:no:") {
+				label = "已取消 Cancelled"
+			}
+			body, err := u.EncodeUpdate(&wecom.UpdateTemplateCardRequest{UserIDs: []string{m.FromUserName}, ResponseCode: m.ResponseCode,
+				Button: &wecom.UpdateButton{ReplaceName: label}})
+			if err == nil {
+				rows = append(rows, &db.OutboxMessage{InboxID: it.ID, Recipient: m.FromUserName, API: "message/update_template_card", Body: body})
+			}
+		}
+	}
+	return func(ctx context.Context, tx *db.Tx) error {
+		if err := out.Effects(ctx, tx); err != nil {
+			return err
+		}
+		return addAll(ctx, tx, rows)
+	}, nil
+}
+
+// CardUpdater encodes update_template_card requests; *wecom.MessageService implements it.
+type CardUpdater interface {
+	EncodeUpdate(r *wecom.UpdateTemplateCardRequest) ([]byte, error)
+}
+
 func addAll(ctx context.Context, tx *db.Tx, rows []*db.OutboxMessage) error {
 	for _, row := range rows {
 		if err := tx.AddOutbox(ctx, row); err != nil {
@@ -109,7 +148,7 @@ func (r *Router) log() *slog.Logger {
 }
 
 // Render turns replies to one member into outbox rows: markdown (or text) split into messages of at most
-// 2,048 bytes in order, and cards as they are.
+// 2,048 bytes in order, and cards as they are (not in text mode).
 func (r *Router) Render(to string, inboxID int64, rs []*commands.Reply) ([]*db.OutboxMessage, error) {
 	var rows []*db.OutboxMessage
 	add := func(m *wecom.Message) error {
@@ -144,7 +183,8 @@ func (r *Router) Render(to string, inboxID int64, rs []*commands.Reply) ([]*db.O
 				return nil, err
 			}
 		}
-		if rep.TemplateCard != nil {
+		// The WeChat plugin shows no template cards; in text mode the text already says what to do.
+		if rep.TemplateCard != nil && !r.Text {
 			if err := add(wecom.NewTemplateCard(rep.TemplateCard, to)); err != nil {
 				return nil, err
 			}
