@@ -298,12 +298,23 @@ func TestAlerts_domainIPChange(t *testing.T) {
 		t.Helper()
 		// WeCom's event dedupe key is FromUserName+CreateTime (seconds): two changes are never in one second.
 		time.Sleep(1100 * time.Millisecond)
-		before := len(s.emu.Delivered("wujiu"))
+		before := map[string]int{}
+		for _, u := range alertsTeam {
+			before[u] = len(s.emu.Delivered(u))
+		}
 		res, err := s.emu.Deliver(t.Context(), s.emu.Event("sys", "security", map[string]string{"ChangeType": "change_domain_ip"}))
 		if err != nil || res.Status != 200 {
 			t.Fatalf("deliver the security event: %+v %v", res, err)
 		}
-		waitFor(t, 10*time.Second, "the domain/IP message", func() bool { return len(s.emu.Delivered("wujiu")) > before })
+		// Every member of the team, not just one: their messages leave the outbox one by one.
+		waitFor(t, 10*time.Second, "the domain/IP message to every team member", func() bool {
+			for _, u := range alertsTeam {
+				if len(s.emu.Delivered(u)) <= before[u] {
+					return false
+				}
+			}
+			return true
+		})
 	}
 	// The first event has nothing to compare with: it says so and stores the list.
 	deliverSecurity()
