@@ -472,7 +472,7 @@ func finishText(t int) string {
 func (s *Service) allocate(ctx context.Context, applicant string) string {
 	job, err := s.d.Client.VIP.SubmitBatchAddJob(ctx, []string{applicant})
 	if err != nil {
-		return "The account could not be allocated: " + describe(err) + " Retry with /vip add " + applicant + "."
+		return "The account could not be allocated: " + commands.Describe(err) + " Retry with /vip add " + applicant + "."
 	}
 	for _, u := range job.InvalidUserIDs {
 		if u == applicant {
@@ -500,18 +500,6 @@ func (s *Service) allocate(ctx context.Context, applicant string) string {
 		}
 	}
 	return "The allocation job " + job.JobID + " was still running; check with /vip list."
-}
-
-func describe(err error) string {
-	var we *wecom.Error
-	if errors.As(err, &we) {
-		s := fmt.Sprintf("WeCom answered errcode %d", we.Code)
-		if we.Hint != "" {
-			s += " (" + we.Hint + ")"
-		}
-		return s + "."
-	}
-	return bot.ErrorMessage(err)
 }
 
 // finish handles finish_vip_account_approval: WeCom closed the application (an admin rejected it, an account
@@ -677,7 +665,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 			replyMD = bot.ErrorMessage(err)
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorMessage(err)}
 		default:
-			replyMD = "The approval failed: " + describe(err) + " Try again, or use /order approve " + applyID + "."
+			replyMD = "The approval failed: " + commands.Describe(err) + " Try again, or use /order approve " + applyID + "."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		}

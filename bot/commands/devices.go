@@ -493,7 +493,7 @@ func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*Re
 		}
 	}
 	if lerr != nil {
-		fmt.Fprintf(&b, "\n(The devices could not be read back after the %s: %s)", verb, describe(lerr))
+		fmt.Fprintf(&b, "\n(The devices could not be read back after the %s: %s)", verb, Describe(lerr))
 	}
 	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
@@ -583,7 +583,7 @@ func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*Reply, error) {
 	var b strings.Builder
 	if lerr != nil {
 		fmt.Fprintf(&b, "WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
-			secCodes(codes), listName, describe(lerr))
+			secCodes(codes), listName, Describe(lerr))
 		return &Reply{Markdown: b.String()}, nil
 	}
 	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), secPlural(len(codes), "device", "devices"), listName)

@@ -363,7 +363,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		pv, err := cmd.Preview(pctx, inv)
 		cancel()
 		if err != nil {
-			out.say("%s", describe(err))
+			out.say("%s", Describe(err))
 			if bot.ErrorCode(err) == bot.EFORBIDDEN {
 				// A refusal decided while previewing (e.g. deciding one's own application) is a denial like any other.
 				args := auditArgs(cmd, inv.Args, inv.Flags)
@@ -452,7 +452,7 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 	decision, result, code := db.DecisionOK, "done", 0
 	if runErr != nil {
 		decision, result, code = db.DecisionFailed, runErr.Error(), wecom.ErrorCode(runErr)
-		out.say("/%s failed: %s", cmd.Path, describe(runErr))
+		out.say("/%s failed: %s", cmd.Path, Describe(runErr))
 	} else if reply != nil {
 		out.reply(reply)
 	}
@@ -476,7 +476,7 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 	if cmd.Reconcile != nil {
 		reply, err := cmd.Reconcile(ctx, inv)
 		if err != nil {
-			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, describe(err))
+			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, Describe(err))
 		} else {
 			out.reply(reply)
 			result = "interrupted by a restart; state read back"
@@ -498,7 +498,7 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 	start := time.Now()
 	reply, err := e.call(ctx, inv)
 	if err != nil {
-		out.say("%s", describe(err))
+		out.say("%s", Describe(err))
 		if bot.ErrorCode(err) == bot.EINTERNAL {
 			e.log().Error("command failed", slog.String("command", inv.Command.Path), slog.String("err", err.Error()))
 		}
@@ -525,9 +525,10 @@ func (e *Engine) call(ctx context.Context, inv *Invocation) (*Reply, error) {
 	return inv.Command.Run(ctx, inv)
 }
 
-// describe turns an error into what the user reads: our own messages as they are, WeCom errcodes with their
-// meaning and hint, anything else as a generic internal error (logged by the caller).
-func describe(err error) string {
+// Describe turns an error into what the user reads: our own messages as they are, WeCom errcodes with their
+// meaning and hint, anything else as a generic internal error (logged by the caller). Everything that answers
+// a member (commands, card clicks) phrases errors through it.
+func Describe(err error) string {
 	var be *bot.Error
 	var we *wecom.Error
 	var ve *wecom.ValidationError

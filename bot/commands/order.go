@@ -486,7 +486,7 @@ func orderDecisionText(dec *Decision) string {
 			replies.Code(dec.AllocationJob))
 	default:
 		fmt.Fprintf(&b, "- account: %s — %s Check with /vip list; %s allocates it.", replies.Font(replies.Warning, "unknown"),
-			describe(dec.AllocationErr), add)
+			Describe(dec.AllocationErr), add)
 	}
 	return b.String()
 }
@@ -512,7 +512,7 @@ func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) 
 		holders, err := vipHolders(ctx, d.Client)
 		switch {
 		case err != nil:
-			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), describe(err))
+			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), Describe(err))
 		case slices.Contains(holders, app.Applicant):
 			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:

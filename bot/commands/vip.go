@@ -169,7 +169,7 @@ func vipRun(ctx context.Context, d Deps, users []string, add bool) (*Reply, erro
 	for _, u := range users {
 		o := r.outcome(u)
 		counts[o]++
-		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), o.describe(add))
+		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), o.Describe(add))
 	}
 	var parts []string
 	for _, o := range []vipOutcome{vipDone, vipFailed, vipInvalid, vipWaiting} {
@@ -182,7 +182,7 @@ func vipRun(ctx context.Context, d Deps, users []string, add bool) (*Reply, erro
 	switch {
 	case r.ResultErr != nil:
 		fmt.Fprintf(&b, "\n\nThe job was submitted, but its result could not be read: %s Check with /vip list.",
-			describe(r.ResultErr))
+			Describe(r.ResultErr))
 	case counts[vipWaiting] > 0:
 		b.WriteString("\n\nThe job was still running after about 10 seconds. Check with /vip list in a minute.")
 	}
@@ -254,7 +254,7 @@ func (o vipOutcome) word(add bool) string {
 	return "still running"
 }
 
-func (o vipOutcome) describe(add bool) string {
+func (o vipOutcome) Describe(add bool) string {
 	w := o.word(add)
 	switch o {
 	case vipDone:

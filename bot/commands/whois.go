@@ -304,7 +304,7 @@ func memberText(ctx context.Context, d Deps, fc *hrFieldCache, u *wecom.User, ho
 		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment,
 			"not available — roster access is not configured: add this app to 人事助手's 「可调用接口的应用」 (WeCom answered 48002)"))
 	case err != nil:
-		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+describe(err)))
+		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+Describe(err)))
 	case summary != "":
 		fmt.Fprintf(&b, "- roster: %s\n", summary)
 	}
@@ -387,7 +387,7 @@ func whoisOpen(ctx context.Context, d Deps, fc *hrFieldCache, id string, agent i
 		how := fmt.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
 		u, err := d.Client.User.Get(ctx, m.UserID)
 		if err != nil {
-			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, describe(err))}, nil
+			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, Describe(err))}, nil
 		}
 		return whoisResult{ok: true, md: memberText(ctx, d, fc, u, how)}, nil
 	}
@@ -438,7 +438,7 @@ func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut in
 		c, err := d.Client.ExternalContact.Get(ctx, r.ExternalUserID)
 		if err != nil {
 			return fmt.Sprintf("## External contact\n\n- %s\n- external_userid: %s\n- the contact could not be read: %s",
-				how, replies.Code(r.ExternalUserID), describe(err))
+				how, replies.Code(r.ExternalUserID), Describe(err))
 		}
 		return externalText(c, how, d)
 	}
