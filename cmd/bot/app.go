@@ -97,6 +97,9 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 		EnqueueTimeout: 3 * time.Second,
 	}
 	a.mux.Handle(cfg.Callback.Path, a.callback)
+	if a.approvals != nil {
+		a.mux.Handle("GET /approvals/{id}", a.approvals) // the page the approval cards link to
+	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	a.mux.HandleFunc("GET /readyz", a.ready)
 	return a, nil

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -349,5 +350,49 @@ func TestApprovals_finishedInWeCom(t *testing.T) {
 	waitFor(t, 10*time.Second, "the answer", func() bool { return contains(s.contents("zhangsan"), "closed in WeCom") })
 	if n := len(s.detailCalls(id)); n != 1 {
 		t.Fatalf("set_approval_detail calls = %d; want only the take-over", n)
+	}
+}
+
+func TestApprovals_page(t *testing.T) {
+	t.Parallel()
+	s := startStackWith(t, wecomtest.Options{}, approvalsTOML+`url = "https://bot.example.com/approvals/{apply_id}"`+"\n", nil)
+	id := s.apply(t, "lisi", 2, "共享文档 <script>alert(1)</script>")
+	waitFor(t, 10*time.Second, "the take-over", func() bool { return s.card(t, "zhangsan", id) != "" })
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page := "http://" + s.addr + "/approvals/" + id
+	// Without a code the page sends the browser through WeCom OAuth, back to the configured URL.
+	resp, err := noRedirect.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Host != "open.weixin.qq.com" ||
+		loc.Query().Get("redirect_uri") != "https://bot.example.com/approvals/"+id || loc.Query().Get("scope") != "snsapi_base" {
+		t.Fatalf("GET page = %d, Location %v; want a redirect to WeCom OAuth back to the page", resp.StatusCode, loc)
+	}
+	state := loc.Query().Get("state")
+	open := func(user, st string) (int, string) {
+		code, _ := s.control(t, "oauth-code", map[string]any{"userid": user})["code"].(string)
+		resp, err := http.Get(page + "?code=" + url.QueryEscape(code) + "&state=" + st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := open("zhaoliu", state); code != 200 || !strings.Contains(body, "waiting for an approver") ||
+		!strings.Contains(body, "&lt;script&gt;") || strings.Contains(body, "<script>alert") {
+		t.Fatalf("approver's page = %d %s; want the application, its reason escaped", code, body)
+	}
+	if code, _ := open("lisi", state); code != 200 {
+		t.Fatalf("applicant's page = %d; want 200", code)
+	}
+	if code, _ := open("wangwu", state); code != http.StatusForbidden {
+		t.Fatalf("an outsider's page = %d; want 403", code)
+	}
+	if code, _ := open("zhaoliu", "forged"); code != http.StatusBadRequest {
+		t.Fatalf("forged state = %d; want 400", code)
 	}
 }
