@@ -360,53 +360,55 @@ func oplogLogFilters[T interface {
 }
 
 func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*Reply, error) {
-	opts, filters, err := oplogLogFilters(inv, "member", oplogMemberTypes, false)
-	if err != nil {
-		return nil, err
-	}
-	from, to, windows, err := d.oplogPlan(inv, wecom.MaxOperLogSpan, oplogLogHorizon, "member operation log")
-	if err != nil {
-		return nil, err
-	}
-	recs, more, err := oplogCollect(ctx, windows, func(w oplogWindow) iter.Seq2[wecom.MemberOperLog, error] {
-		o := opts
-		o.StartTime, o.EndTime = w.Start, w.End
-		return d.Client.Security.AllMemberOperLogs(ctx, o)
-	}, func(r wecom.MemberOperLog) int64 { return r.Time })
-	if err != nil {
-		return nil, secErr(err, opts.UserID)
-	}
-	rows := make([]oplogRow, len(recs))
-	for i, r := range recs {
-		rows[i] = oplogRow{At: r.Time, Kind: r.OperType.String(),
-			Line: oplogJoin(replies.Code(r.UserID), replies.Escape(r.OperType.String()), replies.Escape(r.DetailInfo), oplogIP(r.IP))}
-	}
-	return d.oplogReply(inv, "Member operation log", "member operation records", from, to, filters, rows, more), nil
+	return oplogOperLog(ctx, d, inv, "member", "Member operation log", oplogMemberTypes, false, d.Client.Security.AllMemberOperLogs,
+		func(r wecom.MemberOperLog) operRow {
+			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
+		})
 }
 
 func (d Deps) oplogAdmin(ctx context.Context, inv *Invocation) (*Reply, error) {
-	opts, filters, err := oplogLogFilters(inv, "admin", oplogAdminTypes, true)
+	return oplogOperLog(ctx, d, inv, "admin", "Admin operation log", oplogAdminTypes, true, d.Client.Security.AllAdminOperLogs,
+		func(r wecom.AdminOperLog) operRow {
+			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
+		})
+}
+
+// operRow is what a member or admin log record shows.
+type operRow struct {
+	Time                     int64
+	UserID, Kind, Detail, IP string
+}
+
+// oplogOperLog runs /oplog member and /oplog admin: the two logs share a request shape, windows and reply, and
+// differ only in their record type and oper-type names.
+func oplogOperLog[R any, T interface {
+	~int
+	fmt.Stringer
+}](ctx context.Context, d Deps, inv *Invocation, who, title string, types map[string]T, anyType bool,
+	all func(ctx context.Context, o wecom.OperLogOptions) iter.Seq2[R, error], row func(R) operRow) (*Reply, error) {
+	opts, filters, err := oplogLogFilters(inv, who, types, anyType)
 	if err != nil {
 		return nil, err
 	}
-	from, to, windows, err := d.oplogPlan(inv, wecom.MaxOperLogSpan, oplogLogHorizon, "admin operation log")
+	from, to, windows, err := d.oplogPlan(inv, wecom.MaxOperLogSpan, oplogLogHorizon, who+" operation log")
 	if err != nil {
 		return nil, err
 	}
-	recs, more, err := oplogCollect(ctx, windows, func(w oplogWindow) iter.Seq2[wecom.AdminOperLog, error] {
+	recs, more, err := oplogCollect(ctx, windows, func(w oplogWindow) iter.Seq2[R, error] {
 		o := opts
 		o.StartTime, o.EndTime = w.Start, w.End
-		return d.Client.Security.AllAdminOperLogs(ctx, o)
-	}, func(r wecom.AdminOperLog) int64 { return r.Time })
+		return all(ctx, o)
+	}, func(r R) int64 { return row(r).Time })
 	if err != nil {
 		return nil, secErr(err, opts.UserID)
 	}
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
-		rows[i] = oplogRow{At: r.Time, Kind: r.OperType.String(),
-			Line: oplogJoin(replies.Code(r.UserID), replies.Escape(r.OperType.String()), replies.Escape(r.DetailInfo), oplogIP(r.IP))}
+		o := row(r)
+		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
+			Line: oplogJoin(replies.Code(o.UserID), replies.Escape(o.Kind), replies.Escape(o.Detail), oplogIP(o.IP))}
 	}
-	return d.oplogReply(inv, "Admin operation log", "admin operation records", from, to, filters, rows, more), nil
+	return d.oplogReply(inv, title, who+" operation records", from, to, filters, rows, more), nil
 }
 
 func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*Reply, error) {
