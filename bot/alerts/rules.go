@@ -196,29 +196,25 @@ func (k *keyer) key(source string, detail []byte) string {
 }
 
 func memberRecord(k *keyer, l wecom.MemberOperLog) *record {
-	b, _ := json.Marshal(l)
-	s := fmt.Sprintf("%s %s", orUnknown(l.UserID), l.OperType)
-	if l.DetailInfo != "" {
-		s += ": " + l.DetailInfo
-	}
-	if l.IP != "" {
-		s += " (IP " + l.IP + ")"
-	}
-	return &record{Source: SourceMemberLog, Time: time.Unix(l.Time, 0), UserID: l.UserID, Kind: strconv.Itoa(int(l.OperType)),
-		Summary: s, Detail: string(b), Key: k.key(SourceMemberLog, b), OperType: int(l.OperType)}
+	return operRecord(k, SourceMemberLog, "", l, l.Time, l.UserID, l.OperType, int(l.OperType), l.DetailInfo, l.IP)
 }
 
 func adminRecord(k *keyer, l wecom.AdminOperLog) *record {
-	b, _ := json.Marshal(l)
-	s := fmt.Sprintf("%s (admin) %s", orUnknown(l.UserID), l.OperType)
-	if l.DetailInfo != "" {
-		s += ": " + l.DetailInfo
+	return operRecord(k, SourceAdminLog, " (admin)", l, l.Time, l.UserID, l.OperType, int(l.OperType), l.DetailInfo, l.IP)
+}
+
+// operRecord builds the record of a member or admin log entry; the two logs differ only in type and label.
+func operRecord(k *keyer, source, label string, raw any, at int64, userID string, kind fmt.Stringer, operType int, detail, ip string) *record {
+	b, _ := json.Marshal(raw)
+	s := fmt.Sprintf("%s%s %s", orUnknown(userID), label, kind)
+	if detail != "" {
+		s += ": " + detail
 	}
-	if l.IP != "" {
-		s += " (IP " + l.IP + ")"
+	if ip != "" {
+		s += " (IP " + ip + ")"
 	}
-	return &record{Source: SourceAdminLog, Time: time.Unix(l.Time, 0), UserID: l.UserID, Kind: strconv.Itoa(int(l.OperType)),
-		Summary: s, Detail: string(b), Key: k.key(SourceAdminLog, b), OperType: int(l.OperType)}
+	return &record{Source: source, Time: time.Unix(at, 0), UserID: userID, Kind: strconv.Itoa(operType),
+		Summary: s, Detail: string(b), Key: k.key(source, b), OperType: operType}
 }
 
 func fileRecord(k *keyer, r wecom.FileOperRecord) *record {

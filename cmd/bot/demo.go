@@ -23,8 +23,24 @@ import (
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
-// demoAdmin is the member the console speaks as at first: an admin in the demo configuration.
+// demoAdmin is the member the console speaks as at first: an admin in sampleAccessTOML.
 const demoAdmin = "zhangsan"
+
+// sampleAccessTOML gives roles over the emulator's sample organisation: zhangsan is an admin; the 安全管理员
+// tag (zhangsan, wujiu) and department 3 are security; the 审批人 tag (zhangsan, zhaoliu) approves
+// applications; department 4 (zhaoliu) is HR. lisi, wangwu and sunqi hold no role. The demo and the tests use it.
+const sampleAccessTOML = `[access]
+admins = ["zhangsan"]
+[access.roles.security]
+members = ["tag:安全管理员", "dept:3"]
+permissions = ["devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read"]
+[access.roles.approvers]
+members = ["tag:审批人"]
+permissions = ["order.*", "vip.read"]
+[access.roles.hr]
+members = ["dept:4"]
+permissions = ["staff.*"]
+`
 
 // runDemo is `bot demo`: the bot and the WeCom emulator in one process, a temporary database, the sample
 // organisation, and a console. Each line typed is delivered to the bot as an encrypted callback from the
@@ -106,20 +122,9 @@ token = "emulatortoken"
 encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 [store]
 path = %q
-[access]
-admins = [%q]
-[access.roles.security]
-members = ["tag:安全管理员", "dept:3"]
-permissions = ["devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read"]
-[access.roles.approvers]
-members = ["tag:审批人"]
-permissions = ["order.*", "vip.read"]
-[access.roles.hr]
-members = ["dept:4"]
-permissions = ["staff.*"]
 [approvals]
 approvers = ["tag:审批人"]
-`, apiBase, botAddr, dbPath, demoAdmin)
+`, apiBase, botAddr, dbPath) + sampleAccessTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
 

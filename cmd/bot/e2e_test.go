@@ -56,18 +56,7 @@ token = %q
 encoding_aes_key = %q
 [store]
 path = %q
-[access]
-admins = ["zhangsan"]
-[access.roles.security]
-members = ["tag:安全管理员", "dept:3"]
-permissions = ["devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read"]
-[access.roles.approvers]
-members = ["tag:审批人"]
-permissions = ["order.*", "vip.read"]
-[access.roles.hr]
-members = ["dept:4"]
-permissions = ["staff.*"]
-`, apiBase, listen, testToken, testAESKey, dbPath) + extra
+`, apiBase, listen, testToken, testAESKey, dbPath) + sampleAccessTOML + extra
 	cfg, err := config.Parse(doc, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
