@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,10 +199,20 @@ func TestEmulated_contentLimitsAgree(t *testing.T) {
 	if n := len(emu.CallsTo("message/send")); n != 0 {
 		t.Fatalf("an invalid message reached WeCom (%d calls)", n)
 	}
-	raw := []byte(`{"touser":"lisi","msgtype":"text","agentid":` + fmt.Sprint(emu.Options().AgentID) + `,"text":{"content":"` + string(long) + `"}}`)
-	err = c.PostJSON(t.Context(), "message/send", raw, nil)
-	if !wecom.IsCode(err, wecom.CodeContentTooLong) {
-		t.Fatalf("emulator accepted a 2049-byte text: %v; want 45002", err)
+	// Sent anyway, WeCom cuts text over 2048 bytes silently and refuses it over 5120 (DOC/90236): the reason
+	// the client refuses it first.
+	raw := func(n int) []byte {
+		return []byte(`{"touser":"lisi","msgtype":"text","agentid":` + fmt.Sprint(emu.Options().AgentID) +
+			`,"text":{"content":"` + strings.Repeat("a", n) + `"}}`)
+	}
+	if err := c.PostJSON(t.Context(), "message/send", raw(2049), nil); err != nil {
+		t.Fatalf("2049-byte text sent raw: %v; WeCom accepts and truncates it", err)
+	}
+	if m := emu.Messages("lisi"); len(m) != 1 || !m[0].Truncated || len(m[0].Content) != 2048 {
+		t.Fatalf("2049-byte text: recorded %+v; want one message truncated to 2048 bytes", m)
+	}
+	if err := c.PostJSON(t.Context(), "message/send", raw(5121), nil); !wecom.IsCode(err, wecom.CodeInvalidParameter) {
+		t.Fatalf("5121-byte text sent raw: %v; want 40058", err)
 	}
 	if _, err := c.Message.Send(context.Background(), wecom.NewText(string(long[:2048]), "lisi")); err != nil {
 		t.Fatalf("2048-byte text refused: %v", err)

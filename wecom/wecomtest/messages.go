@@ -87,7 +87,8 @@ func (s *Server) DroppedCount(userid string) int {
 const (
 	maxToUser       = 1000 // touser / userids entries (DOC/90236; 40032 in DOC/90313)
 	maxToPartyOrTag = 100  // toparty / totag / partyids / tagids entries
-	maxTextBytes    = 2048 // text and markdown content (45002)
+	maxTextBytes    = 2048 // text content is cut to this; markdown over it is refused (45002)
+	maxTextAccepted = 5120 // text content above this is refused with 40058 (DOC/90236)
 	maxCardTitle    = 128  // textcard title, bytes; longer is truncated by WeCom
 	maxCardDesc     = 512  // textcard description, bytes; longer is truncated by WeCom
 	maxTaskIDBytes  = 128
@@ -450,7 +451,8 @@ type contentView struct {
 }
 
 // checkContent validates the msgtype object of message/send (appSend) or appchat/send (!appSend) like
-// WeCom: 40008 for a type the API does not take, 44004/45002 for text content, 41006 for a missing
+// WeCom: 40008 for a type the API does not take, 44004 for empty content, text over 2048 bytes cut
+// (40058 over 5120), markdown over 2048 bytes 45002, 41006 for a missing
 // media_id, 40058 for other missing or over-long fields. textcard title/description over the limit are
 // accepted and cut, as WeCom truncates them.
 func checkContent(msgType string, raw json.RawMessage, appSend bool) (contentView, *apiError) {
@@ -460,7 +462,7 @@ func checkContent(msgType string, raw json.RawMessage, appSend bool) (contentVie
 			return nil // missing object: its required fields are reported as missing below
 		}
 		if err := json.Unmarshal(raw, dst); err != nil {
-			return errf(47001, "data format error in %s: %v", msgType, err)
+			return errWrongJSON("%s: %v", msgType, err)
 		}
 		return nil
 	}
@@ -475,10 +477,17 @@ func checkContent(msgType string, raw json.RawMessage, appSend bool) (contentVie
 		if b.Content == "" {
 			return v, errf(codeEmptyContent, "empty content")
 		}
-		if len(b.Content) > maxTextBytes {
+		switch {
+		case msgType == "text" && len(b.Content) > maxTextAccepted:
+			return v, errInvalidParam("text.content size %d bytes exceeds %d", len(b.Content), maxTextAccepted)
+		case msgType == "text":
+			// DOC/90236: "最长不超过2048个字节，超过将截断" — accepted, and the member sees the first 2048 bytes.
+			v.content, v.truncated = truncateBytes(b.Content, maxTextBytes)
+		case len(b.Content) > maxTextBytes:
 			return v, errf(codeContentTooLong, "content size out of limit: %d bytes, at most %d", len(b.Content), maxTextBytes)
+		default:
+			v.content = b.Content
 		}
-		v.content = b.Content
 	case "textcard":
 		var b struct {
 			Title       string `json:"title"`
@@ -822,7 +831,7 @@ func (s *Server) updateTemplateCard(c *apiCall) (obj, *apiError) {
 		msgType = "template_card"
 		var b cardBody
 		if err := json.Unmarshal(req.TemplateCard, &b); err != nil {
-			return nil, errf(47001, "data format error in template_card: %v", err)
+			return nil, errWrongJSON("template_card: %v", err)
 		}
 		if aerr := b.check(false); aerr != nil {
 			return nil, aerr

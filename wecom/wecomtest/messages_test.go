@@ -234,15 +234,16 @@ func TestMessageSendValidation(t *testing.T) {
 		{"unknown msgtype", map[string]any{"touser": "lisi", "msgtype": "sticker", "agentid": testAgentID}, 40008},
 		{"text missing", map[string]any{"touser": "lisi", "msgtype": "text", "agentid": testAgentID}, 44004},
 		{"text empty", text("lisi", ""), 44004},
-		{"text too long", text("lisi", long), 45002},
+		{"text over 5120 bytes", text("lisi", strings.Repeat("长", 1707)), 40058},
 		{"markdown empty", map[string]any{"touser": "lisi", "msgtype": "markdown", "agentid": testAgentID, "markdown": map[string]any{"content": ""}}, 44004},
 		{"markdown too long", map[string]any{"touser": "lisi", "msgtype": "markdown", "agentid": testAgentID, "markdown": map[string]any{"content": long}}, 45002},
 		{"textcard no url", map[string]any{"touser": "lisi", "msgtype": "textcard", "agentid": testAgentID, "textcard": map[string]any{"title": "t", "description": "d"}}, 40058},
 		{"textcard no title", map[string]any{"touser": "lisi", "msgtype": "textcard", "agentid": testAgentID, "textcard": map[string]any{"description": "d", "url": "https://x"}}, 40058},
 		{"image no media_id", map[string]any{"touser": "lisi", "msgtype": "image", "agentid": testAgentID, "image": map[string]any{}}, 41006},
 		{"news no articles", map[string]any{"touser": "lisi", "msgtype": "news", "agentid": testAgentID, "news": map[string]any{"articles": []any{}}}, 40058},
-		{"bad json", `{"touser":"lisi",`, 47001},
-		{"wrong type", `{"touser":"lisi","msgtype":"text","agentid":"abc","text":{"content":"x"}}`, 47001},
+		{"bad json", `{"touser":"lisi",`, 40058},
+		{"wrong type", `{"touser":"lisi","msgtype":"text","agentid":"abc","text":{"content":"x"}}`, 40058},
+		{"bad json inside", `{"touser":"lisi","msgtype":"text","agentid":1000002,"text":{"content":7}}`, 40058},
 		{"empty body", "", 40058},
 		{"card type unknown", card(func(c map[string]any) { c["card_type"] = "fancy" }), 40058},
 		{"card task_id missing", card(func(c map[string]any) { delete(c, "task_id") }), 42014},
@@ -507,5 +508,29 @@ func TestAppchat(t *testing.T) {
 	wantCode(t, send("release1", "text", map[string]any{"content": "v1.2 上线"}), 0)
 	if n := len(ts.Messages("wangwu")); n != 1 {
 		t.Errorf("wangwu has %d chat messages; want 1", n)
+	}
+}
+
+// TestMessageSendTextTruncated: WeCom takes text up to 5,120 bytes and shows the member the first 2,048
+// (DOC/90236 "超过将截断"); the record says so, so a test can see content was lost.
+func TestMessageSendTextTruncated(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	body := strings.Repeat("长", 1000) // 3000 bytes
+	wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", body)), 0)
+	wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", strings.Repeat("a", 5120))), 0)
+	m := ts.Messages("lisi")
+	if len(m) != 2 {
+		t.Fatalf("recorded %d messages, want 2", len(m))
+	}
+	if !m[0].Truncated || m[0].Content != strings.Repeat("长", 682) {
+		t.Errorf("3000-byte text: truncated=%v, %d bytes shown; want truncated to 2046 bytes on a rune boundary",
+			m[0].Truncated, len(m[0].Content))
+	}
+	if !m[1].Truncated || len(m[1].Content) != 2048 {
+		t.Errorf("5120-byte text: truncated=%v, %d bytes shown; want 2048", m[1].Truncated, len(m[1].Content))
+	}
+	wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", "short")), 0)
+	if m := ts.Messages("lisi"); m[2].Truncated {
+		t.Error("a short text is marked truncated")
 	}
 }

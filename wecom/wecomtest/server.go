@@ -150,6 +150,11 @@ func errf(code int, format string, args ...any) *apiError {
 // Common WeCom errors.
 func errInvalidParam(format string, args ...any) *apiError { return errf(40058, format, args...) }
 
+// errWrongJSON is WeCom's answer to a body that is not the JSON the API expects (DOC/90455).
+func errWrongJSON(format string, args ...any) *apiError {
+	return errf(40058, "Warning: wrong json format. invalid Request Parameter: "+format, args...)
+}
+
 // obj is a JSON object answer; errcode 0 and errmsg "ok" are added when it is written.
 type obj = map[string]any
 
@@ -161,14 +166,15 @@ type apiCall struct {
 	body []byte
 }
 
-// decode strictly decodes the JSON body into v. WeCom answers a body it cannot parse with 40058 (or 47001 for
-// non-JSON); unknown fields are ignored as WeCom does.
+// decode decodes the JSON body into v. WeCom answers a body it cannot parse with 40058 and an errmsg starting
+// "Warning: wrong json format." (DOC/90455; 47001 is WeChat's code, not WeCom's); unknown fields are ignored as
+// WeCom does.
 func (c *apiCall) decode(v any) *apiError {
 	if len(bytes.TrimSpace(c.body)) == 0 {
 		return errf(40058, "invalid Request Parameter, empty body")
 	}
 	if err := json.Unmarshal(c.body, v); err != nil {
-		return errf(47001, "data format error: %v", err)
+		return errWrongJSON("%v", err)
 	}
 	return nil
 }
