@@ -197,3 +197,42 @@ func (tx *Tx) MarkReminded(ctx context.Context, applyID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE applications SET reminded_at = ? WHERE apply_id = ?`, tx.Now.Unix(), applyID)
 	return err
 }
+
+// AppFilter selects applications from the bot's own record. Zero fields select everything.
+type AppFilter struct {
+	States       []string // any of these states
+	BusinessType int      // 1 mail 2 docs 3 drive 4 meetings
+	Applicant    string   // compared case-insensitively, as WeCom compares userids
+}
+
+// ListApplications returns one page of the applications the bot has recorded (from WeCom's
+// submit_vip_account_approval callbacks), newest first, and how many match in all.
+func (db *DB) ListApplications(ctx context.Context, f AppFilter, limit, offset int) ([]*Application, int, error) {
+	var where []string
+	var args []any
+	if len(f.States) > 0 {
+		where = append(where, "state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
+		for _, s := range f.States {
+			args = append(args, s)
+		}
+	}
+	if f.BusinessType != 0 {
+		where = append(where, "business_type = ?")
+		args = append(args, f.BusinessType)
+	}
+	if f.Applicant != "" {
+		where = append(where, "applicant = ? COLLATE NOCASE")
+		args = append(args, f.Applicant)
+	}
+	clause := ""
+	if len(where) > 0 {
+		clause = "WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM applications `+clause, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	apps, err := db.listApps(ctx, clause+` ORDER BY submitted_at DESC, apply_id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	return apps, total, err
+}

@@ -174,7 +174,8 @@ const (
 	ApplyNonAPI ApplyReqType = 2
 )
 
-// ListApplyIDsOptions selects applications. Limit is 1..200, 0 for WeCom's default (100).
+// ListApplyIDsOptions selects applications: BusinessType and UserID are required. Limit is 1..200, 0 for
+// WeCom's default (100).
 type ListApplyIDsOptions struct {
 	BusinessType BusinessType
 	UserID       string
@@ -200,6 +201,13 @@ func (s *AdvancedFeatureService) ListApplyIDs(ctx context.Context, opts *ListApp
 	if opts == nil {
 		opts = &ListApplyIDsOptions{}
 	}
+	// Both are required (DOC/99883): WeCom lists one member's applications for one product at a time.
+	if opts.BusinessType < BusinessMail || opts.BusinessType > BusinessMeetings {
+		return nil, invalid(op, "business_type", fmt.Sprintf("required: 1-4, got %d", int(opts.BusinessType)))
+	}
+	if err := required(op, "userid", opts.UserID); err != nil {
+		return nil, err
+	}
 	if err := checkLimit(op, opts.Limit, MaxApplyIDPageLimit); err != nil {
 		return nil, err
 	}
@@ -207,8 +215,8 @@ func (s *AdvancedFeatureService) ListApplyIDs(ctx context.Context, opts *ListApp
 		return nil, invalid(op, "req_type", fmt.Sprintf("%d is not 0, 1 or 2", int(opts.ReqType)))
 	}
 	in := struct {
-		BusinessType BusinessType `json:"business_type,omitempty"`
-		UserID       string       `json:"userid,omitempty"`
+		BusinessType BusinessType `json:"business_type"`
+		UserID       string       `json:"userid"`
 		Limit        int          `json:"limit,omitempty"`
 		Cursor       string       `json:"cursor,omitempty"`
 		ReqType      ApplyReqType `json:"req_type,omitempty"`

@@ -86,7 +86,7 @@ func TestAdvancedAllApplyIDs(t *testing.T) {
 		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","has_more":%t,"next_cursor":%q,"apply_id_list":["x%s"]}`,
 			next != "", next, cursor)
 	})
-	got, err := Collect(c.AdvancedFeature.AllApplyIDs(t.Context(), ListApplyIDsOptions{BusinessType: BusinessDrive}), 0)
+	got, err := Collect(c.AdvancedFeature.AllApplyIDs(t.Context(), ListApplyIDsOptions{BusinessType: BusinessDrive, UserID: "lisi"}), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +101,12 @@ func TestAdvancedListApplyIDs_validation(t *testing.T) {
 		return func(c *Client) error { _, err := c.AdvancedFeature.ListApplyIDs(t.Context(), o); return err }
 	}
 	runValidation(t, "advanced_feature/get_apply_id_list", []validationCase{
-		{"limit 201", "limit", list(&ListApplyIDsOptions{Limit: 201})},
-		{"req_type 3", "req_type", list(&ListApplyIDsOptions{ReqType: 3})},
+		{"no business_type", "business_type", list(&ListApplyIDsOptions{UserID: "lisi"})},
+		{"business_type 5", "business_type", list(&ListApplyIDsOptions{BusinessType: 5, UserID: "lisi"})},
+		{"no userid", "userid", list(&ListApplyIDsOptions{BusinessType: BusinessMail})},
+		{"nil options", "business_type", list(nil)},
+		{"limit 201", "limit", list(&ListApplyIDsOptions{BusinessType: BusinessMail, UserID: "lisi", Limit: 201})},
+		{"req_type 3", "req_type", list(&ListApplyIDsOptions{BusinessType: BusinessMail, UserID: "lisi", ReqType: 3})},
 	})
 }
 

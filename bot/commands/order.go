@@ -13,6 +13,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
 
@@ -191,14 +192,13 @@ func orderDecidable(app *wecom.Application, approver string) error {
 	return nil
 }
 
-// orderDecideError explains set_approval_detail's 40058, which is what a decision on an application WeCom
-// no longer lets the app decide gets.
+// orderDecideError words set_approval_detail's 40058. WeCom documents 40058 only as 不合法的参数 (an invalid
+// parameter, DOC/90313) and set_approval_detail lists no causes, so the reply says no more than that.
 func orderDecideError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
-		return bot.Wrap(bot.ECONFLICT, err, "WeCom refused the decision on application %s (errcode 40058): it "+
-			"may have been finished in the admin console or withdrawn, or it went back to WeCom's own flow because "+
-			"nobody took it over within 24 hours. %s shows its state now.", replies.Code(applyID),
-			replies.Code("/order show "+applyID))
+		return bot.Wrap(bot.ECONFLICT, err, "WeCom refused the decision on application %s (errcode 40058, "+
+			"不合法的参数: WeCom does not accept a parameter of it and says no more). %s shows what WeCom reports "+
+			"for the application now.", replies.Code(applyID), replies.Code("/order show "+applyID))
 	}
 	return err
 }
@@ -221,11 +221,12 @@ func orderDecide(ctx context.Context, d Deps, inv *Invocation, approve bool, not
 	return &Reply{Markdown: orderDecisionText(dec)}, nil
 }
 
-// orderReadError explains get_approval_info's 40058, which is what an unknown apply_id gets.
+// orderReadError words get_approval_info's 40058: 不合法的参数 (an invalid parameter), all WeCom documents.
 func orderReadError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
-		return bot.Wrap(bot.ENOTFOUND, err, "WeCom knows no application %s (errcode 40058 on "+
-			"advanced_feature/get_approval_info). /order list shows the ids.", replies.Code(applyID))
+		return bot.Wrap(bot.ENOTFOUND, err, "WeCom did not accept application id %s (errcode 40058 on "+
+			"advanced_feature/get_approval_info, 不合法的参数: an invalid parameter). Check the id: /order list "+
+			"shows the applications the bot has received.", replies.Code(applyID))
 	}
 	return err
 }
@@ -248,11 +249,14 @@ func orderCommands(d Deps) []*Command {
 				{Name: "status", Values: []string{"pending", "approved", "rejected", "all"}, Default: "pending",
 					Help: "which applications: pending (awaiting an approver), approved, rejected or all"},
 				{Name: "type", Values: []string{"mail", "docs", "drive", "meetings"}, Help: "only applications for this product"},
+				{Name: "user", Help: "ask WeCom for this member's applications (userid), older ones included"},
 				{Name: "page", Kind: Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 applications a page, newest first"},
 			},
-			Summary:  "List members' applications for advanced-feature accounts",
-			Help:     "Each page looks at 20 applications, newest first, and shows those with the status asked for.",
-			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --status approved --page 2"},
+			Summary: "List members' applications for advanced-feature accounts",
+			Help: "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). " +
+				"WeCom can only be asked about one member at a time: --user USERID lists that member's applications " +
+				"as WeCom has them, for every product or the one --type names.",
+			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
 			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
@@ -318,32 +322,142 @@ func orderCommands(d Deps) []*Command {
 	}
 }
 
+// orderRecordStates are the bot's own application states each --status value selects.
+var orderRecordStates = map[string][]string{
+	"pending":  {db.AppPending, db.AppTaken, db.AppDeciding},
+	"approved": {db.AppApproved},
+	"rejected": {db.AppRejected},
+}
+
+// orderStateText says what became of an application, as the bot recorded it.
+func orderStateText(a *db.Application) string {
+	switch a.State {
+	case db.AppPending:
+		return "received, not yet taken over"
+	case db.AppTaken:
+		return "awaiting an approver"
+	case db.AppDeciding:
+		return "being decided"
+	case db.AppApproved:
+		return "approved by " + replies.Code(a.DecidedBy)
+	case db.AppRejected:
+		return "rejected by " + replies.Code(a.DecidedBy)
+	case db.AppClosed:
+		return "finished in WeCom"
+	case db.AppLapsed:
+		return "lapsed: not taken over within WeCom's 24 h"
+	}
+	return replies.Escape(a.State)
+}
+
+// orderList lists applications. WeCom has no query for all of a corp's applications: get_apply_id_list needs
+// a business_type and a userid (DOC/99883). So the bot's own record of the applications it received
+// (submit_vip_account_approval callbacks) is the list, and --user asks WeCom about one member.
 func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
-	opts := wecom.ListApplyIDsOptions{Limit: wecom.MaxApplyIDPageLimit}
+	if u := inv.Flag("user"); u != "" {
+		if !secUserIDRE.MatchString(u) {
+			return nil, bot.Errorf(bot.EINVALID, "--user %s is not a userid: 1–64 letters, digits and _-@.",
+				replies.Code(u))
+		}
+		return orderListFromWeCom(ctx, d, inv, u)
+	}
+	if d.DB == nil {
+		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications; ask WeCom about one member "+
+			"with %s.", replies.Code("/order list --user USERID"))
+	}
+	f := db.AppFilter{States: orderRecordStates[inv.Flag("status")]}
 	what := "applications"
 	if t := inv.Flag("type"); t != "" {
-		opts.BusinessType = orderBusinessTypes[t]
-		what = "applications for " + opts.BusinessType.String()
+		f.BusinessType = int(orderBusinessTypes[t])
+		what = "applications for " + orderBusinessTypes[t].String()
 	}
-	ids, err := wecom.Collect(d.Client.AdvancedFeature.AllApplyIDs(ctx, opts), maxApplications)
+	page := inv.FlagInt("page")
+	apps, total, err := d.DB.ListApplications(ctx, f, PerPage, (page-1)*PerPage)
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 {
-		return Markdownf("No %s.", what), nil
+	status := inv.Flag("status")
+	label := what
+	if status != "all" {
+		label = status + " " + what
 	}
-	// WeCom lists applications oldest first (as the emulator does); pages here are newest first.
-	slices.Reverse(ids)
-	page := inv.FlagInt("page")
-	start := (page - 1) * PerPage
-	if start >= len(ids) {
-		return Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, len(ids), what,
-			(len(ids)+PerPage-1)/PerPage), nil
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s\n\n", strings.ToUpper(label[:1])+label[1:])
+	source := "From the bot's record of the applications WeCom sent it; for one member's applications in WeCom, " +
+		"including older ones, use " + replies.Code("/order list --user USERID") + "."
+	switch {
+	case total == 0:
+		fmt.Fprintf(&b, "None.\n\n%s", source)
+		return &Reply{Markdown: b.String()}, nil
+	case len(apps) == 0:
+		return Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, label,
+			(total+PerPage-1)/PerPage), nil
 	}
-	end := min(start+PerPage, len(ids))
-	// Details are read for this page's applications only: at most PerPage calls.
+	awaiting := false
+	for _, a := range apps {
+		line := fmt.Sprintf("- %s · %s · %s · %s · %s", replies.Code(a.ApplyID), replies.Code(a.Applicant),
+			replies.Escape(wecom.BusinessType(a.BusinessType).String()), orderStateText(a), when(a.SubmittedAt.Unix(), d.loc()))
+		if a.Reason != "" {
+			line += " · " + replies.Escape(peopleShort(a.Reason, 30))
+		}
+		b.WriteString(line + "\n")
+		awaiting = awaiting || a.State == db.AppTaken
+	}
+	start := (page-1)*PerPage + 1
+	footer := fmt.Sprintf("%d–%d of %d, newest first", start, start+len(apps)-1, total)
+	if start+len(apps)-1 < total {
+		footer += " — older: " + orderNextPage(inv, page)
+	}
+	fmt.Fprintf(&b, "\n%s.\n\n%s", footer, source)
+	if awaiting {
+		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
+	}
+	return &Reply{Markdown: b.String()}, nil
+}
+
+// orderNextPage is the command line for the page after this one.
+func orderNextPage(inv *Invocation, page int) string {
+	flags := map[string]string{}
+	for k, v := range inv.Flags {
+		if k != "page" {
+			flags[k] = v
+		}
+	}
+	return replies.Code(fmt.Sprintf("%s --page %d", Format(inv.Command, inv.Args, flags), page+1))
+}
+
+// maxMemberApplications bounds the applications of one member the bot reads details of (one
+// get_approval_info call each).
+const maxMemberApplications = 100
+
+// orderListFromWeCom lists one member's applications as WeCom has them: get_apply_id_list for each product
+// (business_type is required), then get_approval_info for each, newest first.
+func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user string) (*Reply, error) {
+	types := []wecom.BusinessType{wecom.BusinessMail, wecom.BusinessDocs, wecom.BusinessDrive, wecom.BusinessMeetings}
+	what := "applications by " + replies.Code(user)
+	if t := inv.Flag("type"); t != "" {
+		types = []wecom.BusinessType{orderBusinessTypes[t]}
+		what += " for " + replies.Escape(orderBusinessTypes[t].String())
+	}
+	var ids []string
+	for _, bt := range types {
+		opts := wecom.ListApplyIDsOptions{BusinessType: bt, UserID: user, Limit: wecom.MaxApplyIDPageLimit}
+		got, err := wecom.Collect(d.Client.AdvancedFeature.AllApplyIDs(ctx, opts), maxApplications)
+		if err != nil {
+			return nil, err
+		}
+		// WeCom lists a member's applications oldest first: keep the newest.
+		if len(got) > maxMemberApplications {
+			got = got[len(got)-maxMemberApplications:]
+		}
+		ids = append(ids, got...)
+	}
+	found := len(ids)
+	if len(ids) > maxMemberApplications {
+		ids = ids[len(ids)-maxMemberApplications:]
+	}
 	var apps []*wecom.Application
-	for _, id := range ids[start:end] {
+	for _, id := range ids {
 		app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
 		if err != nil {
 			return nil, orderReadError(err, id)
@@ -353,44 +467,47 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 	sort.SliceStable(apps, func(i, j int) bool { return apps[i].CreateTime > apps[j].CreateTime })
 	status := inv.Flag("status")
 	var shown []*wecom.Application
-	pending := false
 	for _, a := range apps {
 		if status == "all" || slices.Contains(orderStatuses[status], a.ApprovalStatus) {
 			shown = append(shown, a)
-			pending = pending || a.ApprovalStatus == wecom.ApplicationPending
 		}
 	}
-	var b strings.Builder
 	label := what
 	if status != "all" {
 		label = status + " " + what
 	}
+	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", strings.ToUpper(label[:1])+label[1:])
-	if len(shown) == 0 {
-		fmt.Fprintf(&b, "None among these %d.\n", len(apps))
+	source := fmt.Sprintf("From WeCom (advanced_feature/get_apply_id_list for %s).", replies.Code(user))
+	page := inv.FlagInt("page")
+	start := (page - 1) * PerPage
+	switch {
+	case len(shown) == 0:
+		fmt.Fprintf(&b, "None among %d.\n\n%s", len(apps), source)
+		return &Reply{Markdown: b.String()}, nil
+	case start >= len(shown):
+		return Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), label,
+			(len(shown)+PerPage-1)/PerPage), nil
 	}
-	for _, a := range shown {
-		line := fmt.Sprintf("- %s · %s · %s · %s · %s", replies.Code(a.ApplyID), replies.Code(a.Applicant),
+	end := min(start+PerPage, len(shown))
+	pending := false
+	for _, a := range shown[start:end] {
+		line := fmt.Sprintf("- %s · %s · %s · %s", replies.Code(a.ApplyID),
 			replies.Escape(a.BusinessType.String()), replies.Escape(orderStatusText(a.ApprovalStatus)), when(a.CreateTime, d.loc()))
 		if a.RequestReason != "" {
 			line += " · " + replies.Escape(peopleShort(a.RequestReason, 30))
 		}
 		b.WriteString(line + "\n")
+		pending = pending || a.ApprovalStatus == wecom.ApplicationPending
 	}
-	flags := map[string]string{}
-	for k, v := range inv.Flags {
-		if k != "page" {
-			flags[k] = v
-		}
+	footer := fmt.Sprintf("%d–%d of %d, newest first", start+1, end, len(shown))
+	if end < len(shown) {
+		footer += " — older: " + orderNextPage(inv, page)
 	}
-	footer := fmt.Sprintf("Looked at %d–%d of %d %s, newest first", start+1, end, len(ids), what)
-	if status != "all" {
-		footer += fmt.Sprintf("; %d %s", len(shown), status)
+	if found > len(ids) {
+		footer += fmt.Sprintf("; WeCom has %d, the newest %d are read", found, len(ids))
 	}
-	if end < len(ids) {
-		footer += fmt.Sprintf(" — older: %s", replies.Code(fmt.Sprintf("%s --page %d", Format(inv.Command, inv.Args, flags), page+1)))
-	}
-	b.WriteString("\n" + footer + ".")
+	fmt.Fprintf(&b, "\n%s.\n\n%s", footer, source)
 	if pending {
 		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
 	}

@@ -535,21 +535,56 @@ func TestPeopleOrder_listAndShow(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, wecomtest.Options{}, nil)
 	pending := peopleSeededApp(t, s, "sunqi", 1)
-	got := s.say(t, "zhaoliu", "/order list")
-	peopleWants(t, "/order list", got, "Pending applications", "`"+pending.ApplyID+"` · `sunqi` · mail (邮件) · awaiting approver",
-		"需要邮件归档", "Looked at 1–16 of 16 applications, newest first; 1 pending", "/order approve ID")
-	if b := peopleLast(t, s, "advanced_feature/get_apply_id_list"); b["limit"] != 200.0 || b["business_type"] != nil {
-		t.Fatalf("get_apply_id_list body = %v; want limit 200 and no filter", b)
-	}
-	if n := len(s.emu.CallsTo("advanced_feature/get_approval_info")); n != 16 {
-		t.Fatalf("%d detail calls; want one per application on the page", n)
-	}
 
-	got = s.say(t, "zhaoliu", "/order list --status all --type mail")
-	if b := peopleLast(t, s, "advanced_feature/get_apply_id_list"); b["business_type"] != 1.0 {
-		t.Fatalf("get_apply_id_list body = %v; want business_type 1", b)
+	// The bot's own record is the list: WeCom has no query for every application (DOC/99883).
+	peopleWants(t, "empty record", s.say(t, "zhaoliu", "/order list"), "Pending applications", "None.",
+		"From the bot's record", "/order list --user USERID")
+	if n := len(s.emu.CallsTo("advanced_feature/get_apply_id_list")); n != 0 {
+		t.Fatalf("/order list called get_apply_id_list %d times; WeCom refuses it without business_type and userid", n)
 	}
-	peopleWants(t, "--type mail", got, "Applications for mail (邮件)", "historical record", "of 4 applications for mail")
+	first := s.apply(t, "wangwu", 2, "文档水印")
+	second := s.apply(t, "lisi", 1, "邮件归档")
+	waitFor(t, 10*time.Second, "the applications recorded", func() bool {
+		return len(s.say(t, "zhaoliu", "/order list --status all")) == 1 &&
+			contains(s.say(t, "zhaoliu", "/order list --status all"), second)
+	})
+	got := s.say(t, "zhaoliu", "/order list")
+	peopleWants(t, "/order list", got, "Pending applications", "`"+second+"` · `lisi` · mail (邮件) · received, not yet taken over",
+		"`"+first+"` · `wangwu` · docs (文档)", "1–2 of 2, newest first", "From the bot's record")
+	if strings.Index(got[0], second) > strings.Index(got[0], first) {
+		t.Errorf("newest first: %q", got[0])
+	}
+	got = s.say(t, "zhaoliu", "/order list --type docs")
+	peopleWants(t, "--type docs", got, "Pending applications for docs (文档)", first, "1–1 of 1")
+	if contains(got, second) {
+		t.Errorf("--type docs shows the mail application: %q", got)
+	}
+	peopleWants(t, "approved", s.say(t, "zhaoliu", "/order list --status approved"), "Approved applications", "None.")
+
+	// --user asks WeCom about one member, for every product: business_type and userid both sent.
+	got = s.say(t, "zhaoliu", "/order list --user sunqi")
+	peopleWants(t, "--user sunqi", got, "Pending applications by `sunqi`", "`"+pending.ApplyID+"` · mail (邮件) · awaiting approver",
+		"需要邮件归档", "1–1 of 1", "From WeCom (advanced_feature/get_apply_id_list for `sunqi`)", "/order approve ID")
+	calls := s.emu.CallsTo("advanced_feature/get_apply_id_list")
+	if len(calls) != 4 {
+		t.Fatalf("%d get_apply_id_list calls for --user; want one per product (4)", len(calls))
+	}
+	for i, c := range calls {
+		b := peopleBody(t, c)
+		if c.ErrCode != 0 || b["userid"] != "sunqi" || b["business_type"] != float64(i+1) || b["limit"] != 200.0 {
+			t.Fatalf("get_apply_id_list call %d: %v (errcode %d); want userid sunqi, business_type %d, limit 200", i, b, c.ErrCode, i+1)
+		}
+	}
+	if n := len(s.emu.CallsTo("advanced_feature/get_approval_info")); n != 3 {
+		t.Fatalf("%d detail calls; want one per application of sunqi's (3)", n)
+	}
+	got = s.say(t, "zhaoliu", "/order list --user sunqi --status all --type mail")
+	if b := peopleLast(t, s, "advanced_feature/get_apply_id_list"); b["business_type"] != 1.0 || b["userid"] != "sunqi" {
+		t.Fatalf("get_apply_id_list body = %v; want business_type 1 for sunqi", b)
+	}
+	peopleWants(t, "--type mail", got, "Applications by `sunqi` for mail (邮件)", pending.ApplyID, "1–1 of 1")
+	peopleWants(t, "bad --user", s.say(t, "zhaoliu", "/order list --user 'a b'"), "is not a userid")
+	peopleWants(t, "unknown --user", s.say(t, "zhaoliu", "/order list --user ghost"), "errcode 60111")
 
 	got = s.say(t, "zhaoliu", "/order show "+pending.ApplyID)
 	if b := peopleLast(t, s, "advanced_feature/get_approval_info"); b["apply_id"] != pending.ApplyID {
@@ -558,11 +593,14 @@ func TestPeopleOrder_listAndShow(t *testing.T) {
 	peopleWants(t, "/order show", got, "applicant: `sunqi`", "for: mail (邮件)", "reason: 需要邮件归档",
 		"status: awaiting approver (审批人审批中)", "flow: corp OpenAPI (企业openapi)", "approval id: `SP-2024-0003`",
 		"/order reject "+pending.ApplyID+" REASON")
-	peopleWants(t, "unknown id", s.say(t, "zhaoliu", "/order show nosuch"), "WeCom knows no application `nosuch`", "40058")
+	peopleWants(t, "unknown id", s.say(t, "zhaoliu", "/order show nosuch"), "WeCom did not accept application id `nosuch`", "40058", "不合法的参数")
+	if got := s.say(t, "zhaoliu", "/order show nosuch"); contains(got, "knows no") || contains(got, "finished") {
+		t.Errorf("the 40058 reply claims more than WeCom's docs say: %q", got)
+	}
 	peopleWants(t, "no permission", s.say(t, "lisi", "/order list"), "not allowed", "order.read")
 
 	s.emu.Fail("advanced_feature/get_apply_id_list", 48002, 1)
-	peopleWants(t, "48002", s.say(t, "zhaoliu", "/order list"), "errcode 48002", "可调用接口的应用")
+	peopleWants(t, "48002", s.say(t, "zhaoliu", "/order list --user sunqi"), "errcode 48002", "可调用接口的应用")
 }
 
 func TestPeopleOrder_approveThroughTheFlow(t *testing.T) {
@@ -715,7 +753,7 @@ func TestPeople_errcode48002EveryCommand(t *testing.T) {
 		{"/staff fields", "hr/get_fields", false}, // first: the field list is not cached yet
 		{"/staff lisi", "hr/get_staff_info", false},
 		{"/staff set lisi 工位=C-1-01", "hr/update_staff_info", true},
-		{"/order list", "advanced_feature/get_apply_id_list", false},
+		{"/order list --user wangwu", "advanced_feature/get_apply_id_list", false},
 		{"/order show " + id, "advanced_feature/get_approval_info", false},
 		{"/order approve " + id, "advanced_feature/get_approval_info", false},
 		{"/order reject " + id + " no budget", "advanced_feature/set_approval_detail", true},
@@ -739,5 +777,8 @@ func TestPeople_errcode48002EveryCommand(t *testing.T) {
 	s.emu.Fail("advanced_feature/set_approval_detail", 40058, 1)
 	s.say(t, "zhangsan", "/order reject "+id+" no budget")
 	got := s.say(t, "zhangsan", "yes")
-	peopleWants(t, "40058 on the decision", got, "WeCom refused the decision on application `"+id+"` (errcode 40058)", "/order show "+id)
+	peopleWants(t, "40058 on the decision", got, "WeCom refused the decision on application `"+id+"` (errcode 40058, 不合法的参数", "/order show "+id)
+	if contains(got, "withdrawn") || contains(got, "24 hours") {
+		t.Errorf("the 40058 reply guesses at causes WeCom's docs do not give: %q", got)
+	}
 }

@@ -1060,7 +1060,7 @@ func TestAdminDesk_eightAnswers(t *testing.T) {
 		{"/domainip", "security/get_server_domain_ip"},
 		{"/vip list", "security/vip/list"},
 		{"/staff fields", "hr/get_fields"},
-		{"/order list", "advanced_feature/get_apply_id_list"},
+		{"/order list --user sunqi", "advanced_feature/get_apply_id_list"},
 	} {
 		got := s.say(t, "zhangsan", c.line)
 		if len(got) == 0 || strings.TrimSpace(got[0]) == "" {

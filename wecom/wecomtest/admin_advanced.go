@@ -284,8 +284,13 @@ func (s *Server) getApplyIDList(c *apiCall) (obj, *apiError) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
+	// business_type and userid are both 必须 (DOC/99883): WeCom has no query for every application.
 	switch {
-	case req.BusinessType < 0 || req.BusinessType > 4:
+	case req.BusinessType == 0:
+		return nil, errInvalidParam("business_type is required, 1-4")
+	case req.UserID == "":
+		return nil, errf(41009, "missing userid")
+	case req.BusinessType < 1 || req.BusinessType > 4:
 		return nil, errInvalidParam("invalid business_type %d, require 1-4", req.BusinessType)
 	case req.ReqType < 0 || req.ReqType > 2:
 		return nil, errInvalidParam("invalid req_type %d, require 0-2", req.ReqType)
@@ -297,17 +302,15 @@ func (s *Server) getApplyIDList(c *apiCall) (obj, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if req.UserID != "" {
-		if err := s.org.admCheckUser(req.UserID); err != nil {
-			return nil, err
-		}
+	if err := s.org.admCheckUser(req.UserID); err != nil {
+		return nil, err
 	}
 	var ids []string
 	for _, app := range s.org.admin.apps {
 		api := app.ApprovalType == 2
 		switch {
-		case req.BusinessType != 0 && app.BusinessType != req.BusinessType,
-			req.UserID != "" && app.Applicant != req.UserID,
+		case app.BusinessType != req.BusinessType,
+			!strings.EqualFold(app.Applicant, req.UserID), // userids are case-insensitive in WeCom
 			req.ReqType == 1 && !api,
 			req.ReqType == 2 && api:
 			continue

@@ -196,59 +196,73 @@ func admApplyIDs(e *admEnv, body map[string]any, limit int) []string {
 func TestAdminApplyIDList(t *testing.T) {
 	e := newAdmEnv(t)
 	e.s.createApplication("wangwu", 1, "邮件")
-	apps := e.s.Applications()
-	var all, api, nonAPI, mail, lisi []string
-	for _, a := range apps {
-		all = append(all, a.ApplyID)
-		if a.ApprovalType == 2 {
-			api = append(api, a.ApplyID)
-		} else {
-			nonAPI = append(nonAPI, a.ApplyID)
+	e.s.createApplication("wangwu", 1, "再次申请")
+	e.s.createApplication("wangwu", 2, "文档")
+	// What WeCom lists for one member and one product, by req_type.
+	pick := func(user string, bt, reqType int) []string {
+		var out []string
+		for _, a := range e.s.Applications() {
+			api := a.ApprovalType == 2
+			if a.Applicant != user || a.BusinessType != bt || (reqType == 1 && !api) || (reqType == 2 && api) {
+				continue
+			}
+			out = append(out, a.ApplyID)
 		}
-		if a.BusinessType == 1 {
-			mail = append(mail, a.ApplyID)
-		}
-		if a.Applicant == "lisi" {
-			lisi = append(lisi, a.ApplyID)
-		}
+		return out
 	}
 	for _, tc := range []struct {
 		name string
 		body map[string]any
 		want []string
 	}{
-		{"all", nil, all},
-		{"req_type 0", map[string]any{"req_type": 0}, all},
-		{"API only", map[string]any{"req_type": 1}, api},
-		{"non-API only", map[string]any{"req_type": 2}, nonAPI},
-		{"mail", map[string]any{"business_type": 1}, mail},
-		{"lisi", map[string]any{"userid": "lisi"}, lisi},
+		{"wangwu mail", map[string]any{"userid": "wangwu", "business_type": 1}, pick("wangwu", 1, 0)},
+		{"req_type 0", map[string]any{"userid": "wangwu", "business_type": 1, "req_type": 0}, pick("wangwu", 1, 0)},
+		{"non-API only", map[string]any{"userid": "wangwu", "business_type": 1, "req_type": 2}, pick("wangwu", 1, 2)},
+		{"wangwu docs", map[string]any{"userid": "wangwu", "business_type": 2}, pick("wangwu", 2, 0)},
+		{"userid case", map[string]any{"userid": "WangWu", "business_type": 2}, pick("wangwu", 2, 0)},
 	} {
 		if len(tc.want) == 0 {
 			t.Fatalf("%s: the seed has none", tc.name)
 		}
-		if got := admApplyIDs(e, tc.body, 3); !slices.Equal(got, tc.want) {
+		if got := admApplyIDs(e, tc.body, 1); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
+	if got := admApplyIDs(e, map[string]any{"userid": "wangwu", "business_type": 1, "req_type": 1}, 3); len(got) != 0 {
+		t.Errorf("API-only applications of wangwu: %v, want none", got)
+	}
 	// Default limit 100: everything in one page.
-	r := e.ok(e.post("advanced_feature/get_apply_id_list", map[string]any{}))
-	if len(r.list("apply_id_list")) != len(all) || r.str("next_cursor") != "" {
+	r := e.ok(e.post("advanced_feature/get_apply_id_list", map[string]any{"userid": "wangwu", "business_type": 1}))
+	if len(r.list("apply_id_list")) != 2 || r.str("next_cursor") != "" {
 		t.Errorf("default limit: %v", r)
 	}
+	ok := func(m map[string]any) map[string]any {
+		b := map[string]any{"userid": "wangwu", "business_type": 1}
+		for k, v := range m {
+			b[k] = v
+		}
+		return b
+	}
 	for _, tc := range []struct {
+		name string
 		body map[string]any
 		code int
 	}{
-		{map[string]any{"limit": 201}, 40058},
-		{map[string]any{"limit": -1}, 40058},
-		{map[string]any{"req_type": 3}, 40058},
-		{map[string]any{"business_type": 5}, 40058},
-		{map[string]any{"userid": "ghost"}, 60111},
-		{map[string]any{"userid": "zhouba"}, 60011},
-		{map[string]any{"cursor": "bogus"}, 50100},
+		// business_type and userid are both required (DOC/99883): no query lists every application.
+		{"nothing", map[string]any{}, 40058},
+		{"no business_type", map[string]any{"userid": "wangwu"}, 40058},
+		{"no userid", map[string]any{"business_type": 1}, 41009},
+		{"limit 201", ok(map[string]any{"limit": 201}), 40058},
+		{"limit -1", ok(map[string]any{"limit": -1}), 40058},
+		{"req_type 3", ok(map[string]any{"req_type": 3}), 40058},
+		{"business_type 5", ok(map[string]any{"business_type": 5}), 40058},
+		{"ghost", ok(map[string]any{"userid": "ghost"}), 60111},
+		{"invisible", ok(map[string]any{"userid": "zhouba"}), 60011},
+		{"bad cursor", ok(map[string]any{"cursor": "bogus"}), 50100},
 	} {
-		e.wantCode(e.post("advanced_feature/get_apply_id_list", tc.body), tc.code)
+		t.Run(tc.name, func(t *testing.T) {
+			e.wantCode(e.post("advanced_feature/get_apply_id_list", tc.body), tc.code)
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package wecomtest
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -111,7 +112,7 @@ func seedOrg(now time.Time) *Org {
 // member returns the member with userid id, or nil.
 func (o *Org) member(id string) *Member {
 	for _, m := range o.Members {
-		if m.UserID == id {
+		if strings.EqualFold(m.UserID, id) { // userids are case-insensitive (user/create: 不区分大小写)
 			return m
 		}
 	}
