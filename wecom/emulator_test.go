@@ -152,7 +152,7 @@ func TestEmulated_walksEveryPage(t *testing.T) {
 	t.Parallel()
 	c, emu := newEmulated(t, wecomtest.Options{})
 	ctx := t.Context()
-	end := time.Now().Unix()
+	end := time.Now().Unix() - 1 // end_time must be earlier than now (DOC/100178)
 	opts := wecom.OperLogOptions{StartTime: end - 7*24*3600 + 1, EndTime: end}
 	collect := func(limit int) []wecom.MemberOperLog {
 		o := opts

@@ -72,8 +72,8 @@ func oplogRangeOf(inv *Invocation) oplogRange {
 }
 
 // resolve turns the flags into [from, to] in whole seconds: --since counts back from now; --from and --to are
-// dates in loc, and a --to without a time of day means the end of that day; to is never later than now. With
-// neither, the last def.
+// dates in loc, and a --to without a time of day means the end of that day; to is always earlier than now,
+// since WeCom wants end_time "小于当前时间" (DOC/100178, 100179). With neither, the last def.
 func (r oplogRange) resolve(now time.Time, loc *time.Location, def time.Duration) (from, to time.Time, err error) {
 	now = now.Truncate(time.Second)
 	switch {
@@ -104,8 +104,8 @@ func (r oplogRange) resolve(now time.Time, loc *time.Location, def time.Duration
 		}
 		from, to = now.Add(-d), now
 	}
-	if to.After(now) {
-		to = now
+	if !to.Before(now) {
+		to = now.Add(-time.Second)
 	}
 	if !from.Before(to) {
 		if r.From != "" && !from.Before(now) {

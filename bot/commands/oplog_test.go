@@ -46,6 +46,7 @@ func oplogCheckWindows(t *testing.T, ws []oplogWindow, from, to time.Time, span 
 func TestOplogWindows(t *testing.T) {
 	t.Parallel()
 	now := oplogNow.Truncate(time.Second)
+	end := now.Add(-time.Second) // WeCom wants end_time earlier than now (DOC/100178)
 	for _, tc := range []struct {
 		name  string
 		r     oplogRange
@@ -55,13 +56,13 @@ func TestOplogWindows(t *testing.T) {
 		to    time.Time
 		first int64 // Start of the newest window
 	}{
-		{"3d", oplogRange{Since: 3 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 1, now.Add(-3 * oplogDay), now, now.Add(-3 * oplogDay).Unix()},
-		{"7d is one window", oplogRange{Since: 7 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 1, now.Add(-7 * oplogDay), now, now.Add(-7 * oplogDay).Unix()},
-		{"8d", oplogRange{Since: 8 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 2, now.Add(-8 * oplogDay), now, now.Add(-7 * oplogDay).Unix()},
-		{"30d", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 5, now.Add(-30 * oplogDay), now, now.Add(-7 * oplogDay).Unix()},
-		{"30d in 14-day windows", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 3, now.Add(-30 * oplogDay), now, now.Add(-14 * oplogDay).Unix()},
-		{"200d in 14-day windows", oplogRange{Since: 200 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 15, now.Add(-200 * oplogDay), now, now.Add(-14 * oplogDay).Unix()},
-		{"default is 7d", oplogRange{}, wecom.MaxOperLogSpan, 1, now.Add(-oplogDefaultSince), now, now.Add(-7 * oplogDay).Unix()},
+		{"3d", oplogRange{Since: 3 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 1, now.Add(-3 * oplogDay), end, now.Add(-3 * oplogDay).Unix()},
+		{"7d is one window", oplogRange{Since: 7 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 1, now.Add(-7 * oplogDay), end, now.Add(-7 * oplogDay).Unix()},
+		{"8d", oplogRange{Since: 8 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 2, now.Add(-8 * oplogDay), end, end.Add(-7 * oplogDay).Unix()},
+		{"30d", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 5, now.Add(-30 * oplogDay), end, end.Add(-7 * oplogDay).Unix()},
+		{"30d in 14-day windows", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 3, now.Add(-30 * oplogDay), end, end.Add(-14 * oplogDay).Unix()},
+		{"200d in 14-day windows", oplogRange{Since: 200 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 15, now.Add(-200 * oplogDay), end, end.Add(-14 * oplogDay).Unix()},
+		{"default is 7d", oplogRange{}, wecom.MaxOperLogSpan, 1, now.Add(-oplogDefaultSince), end, now.Add(-7 * oplogDay).Unix()},
 		{"--from/--to dates cover whole days", oplogRange{From: "2026-11-01", To: "2026-11-15"}, wecom.MaxOperLogSpan, 3,
 			time.Date(2026, 11, 1, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 15, 23, 59, 59, 0, shanghai),
 			time.Date(2026, 11, 15, 23, 59, 59, 0, shanghai).Add(-7 * oplogDay).Unix()},
@@ -69,11 +70,11 @@ func TestOplogWindows(t *testing.T) {
 			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 19, 12, 30, 0, 0, shanghai),
 			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
 		{"--from alone runs to now", oplogRange{From: "2026-11-18"}, wecom.MaxOperLogSpan, 1,
-			time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai), now, time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai).Unix()},
+			time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai), end, time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai).Unix()},
 		{"--to today is capped at now", oplogRange{From: "2026-11-10", To: "2026-11-20"}, wecom.MaxOperLogSpan, 2,
-			time.Date(2026, 11, 10, 0, 0, 0, 0, shanghai), now, now.Add(-7 * oplogDay).Unix()},
+			time.Date(2026, 11, 10, 0, 0, 0, 0, shanghai), end, end.Add(-7 * oplogDay).Unix()},
 		{"--to in the future is capped at now", oplogRange{From: "2026-11-19", To: "2027-01-01"}, wecom.MaxOperLogSpan, 1,
-			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), now, time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
+			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), end, time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			from, to, err := tc.r.resolve(oplogNow, shanghai, oplogDefaultSince)

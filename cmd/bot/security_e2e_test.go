@@ -640,8 +640,9 @@ func TestSecurityOplogMember(t *testing.T) {
 	if len(reqs) != 1 || reqs[0].UserID != "lisi" || reqs[0].OperType != 4 || reqs[0].Limit != 400 {
 		t.Fatalf("requests %+v; want one window for lisi, oper_type 4, limit 400", reqs)
 	}
-	if end-start != 3*24*3600 || end < before || end > time.Now().Unix() {
-		t.Fatalf("window [%d, %d]; want 3 days ending now", start, end)
+	// end_time is "小于当前时间" (DOC/100178): the last second before now.
+	if end-start != 3*24*3600-1 || end < before-1 || end >= time.Now().Unix() {
+		t.Fatalf("window [%d, %d]; want 3 days ending just before now", start, end)
 	}
 	truth := secMemberTruth(t, s, start, end, "lisi", 4)
 	if len(truth) == 0 {
@@ -655,7 +656,7 @@ func TestSecurityOplogMember(t *testing.T) {
 	n := len(s.emu.CallsTo("security/member_oper_log/list"))
 	got = s.say(t, "wujiu", "/oplog member --since 30d")
 	start, end, reqs = secWindows(t, secCalls(s, "security/member_oper_log/list", n), 7*24*time.Hour)
-	if len(reqs) != 5 || end-start != 30*24*3600 {
+	if len(reqs) != 5 || end-start != 30*24*3600-1 { // ending the second before now
 		t.Fatalf("%d windows over [%d, %d]; want 5 over 30 days", len(reqs), start, end)
 	}
 	truth = secMemberTruth(t, s, start, end, "", 0)
@@ -765,7 +766,7 @@ func TestSecurityOplogAdmin(t *testing.T) {
 	s := startStack(t, wecomtest.Options{}, nil)
 	got := s.say(t, "zhangsan", "/oplog admin --type permission-change --since 10d")
 	start, end, reqs := secWindows(t, s.emu.CallsTo("security/admin_oper_log/list"), 7*24*time.Hour)
-	if len(reqs) != 2 || reqs[0].OperType != 2 || reqs[1].OperType != 2 || end-start != 10*24*3600 {
+	if len(reqs) != 2 || reqs[0].OperType != 2 || reqs[1].OperType != 2 || end-start != 10*24*3600-1 {
 		t.Fatalf("requests %+v; want 2 windows over 10 days with oper_type 2", reqs)
 	}
 	recs, err := wecom.Collect(s.app.client.Security.AllAdminOperLogs(t.Context(),
@@ -817,7 +818,7 @@ func TestSecurityOplogFiles(t *testing.T) {
 	secBody(t, calls[1], &r1)
 	if !slices.Equal(r0.UserIDs, []string{"lisi", "wangwu"}) || r0.Operation == nil || r0.Operation.Type != 103 ||
 		r0.Operation.Source != 404 || r0.Limit != 1000 || r0.EndTime-r0.StartTime != 14*24*3600 ||
-		r1.EndTime != r0.StartTime || r0.EndTime-r1.StartTime != 20*24*3600 {
+		r1.EndTime != r0.StartTime || r0.EndTime-r1.StartTime != 20*24*3600-1 {
 		t.Fatalf("requests %s, %s; want lisi,wangwu, operation 103/404, limit 1000, 14 + 6 days", calls[0].Body, calls[1].Body)
 	}
 

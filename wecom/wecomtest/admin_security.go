@@ -377,10 +377,10 @@ func (r *operLogRequest) check(now time.Time) *apiError {
 		return errInvalidParam("start_time %d is earlier than 180 days ago", r.StartTime)
 	case r.EndTime <= r.StartTime:
 		return errInvalidParam("end_time %d must be later than start_time %d", r.EndTime, r.StartTime)
-	// The doc says end_time must be "小于当前时间". At one-second resolution a client sending its own "now"
-	// races the server's clock, so equal is let through; anything later is refused.
-	case r.EndTime > now.Unix():
-		return errInvalidParam("end_time %d is in the future", r.EndTime)
+	// "小于当前时间" (DOC/100178, 100179): strictly earlier than now, so a client sending its own current second
+	// is refused as WeCom refuses it.
+	case r.EndTime >= now.Unix():
+		return errInvalidParam("end_time %d must be earlier than the current time %d", r.EndTime, now.Unix())
 	case r.EndTime-r.StartTime > int64(operLogMaxSpan/time.Second):
 		return errInvalidParam("time span %ds exceeds 7 days", r.EndTime-r.StartTime)
 	case r.Limit < 0 || r.Limit > operLogMaxLimit:

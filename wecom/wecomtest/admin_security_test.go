@@ -402,7 +402,7 @@ func admWalkLog(e *admEnv, path string, body map[string]any, limit int) []admRes
 
 func TestAdminMemberOperLogPagesEveryRecordOnce(t *testing.T) {
 	e := newAdmEnv(t)
-	start, end := e.now().Add(-7*24*time.Hour), e.now()
+	start, end := e.now().Add(-7*24*time.Hour), e.now().Add(-time.Second)
 	var want []string
 	e.withAdmin(func(o *Org, a *adminState) {
 		for _, r := range a.memberLogs {
@@ -438,7 +438,7 @@ func TestAdminMemberOperLogPagesEveryRecordOnce(t *testing.T) {
 
 func TestAdminMemberOperLogFilters(t *testing.T) {
 	e := newAdmEnv(t)
-	start, end := e.now().Add(-7*24*time.Hour), e.now()
+	start, end := e.now().Add(-7*24*time.Hour), e.now().Add(-time.Second)
 	for _, u := range admWalkLog(e, "security/member_oper_log/list", admWindow(start, end, map[string]any{"userid": "lisi"}), 400) {
 		if u.str("userid") != "lisi" {
 			t.Errorf("userid filter leaked %v", u)
@@ -448,7 +448,7 @@ func TestAdminMemberOperLogFilters(t *testing.T) {
 	for _, op := range []int{1, 4, 21} {
 		n := 0
 		for d := 0; d < 35; d += 7 {
-			to := e.now().Add(-time.Duration(d) * 24 * time.Hour)
+			to := e.now().Add(-time.Duration(d)*24*time.Hour - time.Second)
 			for _, r := range admWalkLog(e, "security/member_oper_log/list",
 				admWindow(to.Add(-7*24*time.Hour), to, map[string]any{"oper_type": op}), 400) {
 				if r.num("oper_type") != int64(op) {
@@ -469,30 +469,32 @@ func TestAdminMemberOperLogFilters(t *testing.T) {
 func TestAdminOperLogValidation(t *testing.T) {
 	e := newAdmEnv(t)
 	now := e.now()
+	end := now.Add(-time.Second) // end_time must be earlier than now (DOC/100178, 100179)
 	day := 24 * time.Hour
 	other := e.ok(e.post("security/member_oper_log/list", map[string]any{
-		"start_time": now.Add(-3 * day).Unix(), "end_time": now.Unix(), "limit": 1})).str("next_cursor")
+		"start_time": now.Add(-3 * day).Unix(), "end_time": end.Unix(), "limit": 1})).str("next_cursor")
 	for _, path := range []string{"security/member_oper_log/list", "security/admin_oper_log/list"} {
 		for _, tc := range []struct {
 			name string
 			body map[string]any
 			code int
 		}{
-			{"span over 7 days", admWindow(now.Add(-7*day-time.Second), now, nil), 40058},
-			{"span exactly 7 days", admWindow(now.Add(-7*day), now, nil), 0},
+			{"span over 7 days", admWindow(end.Add(-7*day-time.Second), end, nil), 40058},
+			{"span exactly 7 days", admWindow(end.Add(-7*day), end, nil), 0},
 			{"start older than 180 days", admWindow(now.Add(-181*day), now.Add(-175*day), nil), 40058},
 			{"start 179 days ago", admWindow(now.Add(-179*day), now.Add(-175*day), nil), 0},
 			{"end before start", admWindow(now.Add(-day), now.Add(-2*day), nil), 40058},
 			{"end equals start", admWindow(now.Add(-day), now.Add(-day), nil), 40058},
 			{"end in the future", admWindow(now.Add(-day), now.Add(time.Minute), nil), 40058},
-			{"end equals now", admWindow(now.Add(-day), now, nil), 0},
+			{"end equals now", admWindow(now.Add(-day), now, nil), 40058},
+			{"end a second before now", admWindow(now.Add(-day), end, nil), 0},
 			{"start missing", map[string]any{"end_time": now.Unix()}, 40058},
 			{"end missing", map[string]any{"start_time": now.Add(-day).Unix()}, 40058},
-			{"limit 401", admWindow(now.Add(-day), now, map[string]any{"limit": 401}), 40058},
-			{"limit negative", admWindow(now.Add(-day), now, map[string]any{"limit": -1}), 40058},
-			{"limit 400", admWindow(now.Add(-day), now, map[string]any{"limit": 400}), 0},
-			{"garbage cursor", admWindow(now.Add(-day), now, map[string]any{"cursor": "%%%"}), 50100},
-			{"cursor of another window", admWindow(now.Add(-day), now, map[string]any{"cursor": other}), 50100},
+			{"limit 401", admWindow(now.Add(-day), end, map[string]any{"limit": 401}), 40058},
+			{"limit negative", admWindow(now.Add(-day), end, map[string]any{"limit": -1}), 40058},
+			{"limit 400", admWindow(now.Add(-day), end, map[string]any{"limit": 400}), 0},
+			{"garbage cursor", admWindow(now.Add(-day), end, map[string]any{"cursor": "%%%"}), 50100},
+			{"cursor of another window", admWindow(now.Add(-day), end, map[string]any{"cursor": other}), 50100},
 		} {
 			t.Run(path+"/"+tc.name, func(t *testing.T) {
 				e.t = t
@@ -504,7 +506,7 @@ func TestAdminOperLogValidation(t *testing.T) {
 
 func TestAdminMemberOperLogRateLimit(t *testing.T) {
 	e := newAdmEnv(t)
-	body := admWindow(e.now().Add(-time.Hour), e.now(), nil)
+	body := admWindow(e.now().Add(-time.Hour), e.now().Add(-time.Second), nil)
 	for i := range 600 {
 		if r := e.post("security/member_oper_log/list", body); r.code() != 0 {
 			t.Fatalf("call %d: %v", i+1, r)
@@ -513,12 +515,12 @@ func TestAdminMemberOperLogRateLimit(t *testing.T) {
 	// DOC/100178: "接口调用频率限制为600次/分钟".
 	e.wantCode(e.post("security/member_oper_log/list", body), 45009)
 	e.clock.advance(61 * time.Second)
-	e.ok(e.post("security/member_oper_log/list", admWindow(e.now().Add(-time.Hour), e.now(), nil)))
+	e.ok(e.post("security/member_oper_log/list", admWindow(e.now().Add(-time.Hour), e.now().Add(-time.Second), nil)))
 }
 
 func TestAdminAdminOperLog(t *testing.T) {
 	e := newAdmEnv(t)
-	start, end := e.now().Add(-7*24*time.Hour), e.now()
+	start, end := e.now().Add(-7*24*time.Hour), e.now().Add(-time.Second)
 	var want int
 	e.withAdmin(func(o *Org, a *adminState) {
 		for _, r := range a.adminLogs {
@@ -568,11 +570,11 @@ func TestAdminInjectedRecordsAreServed(t *testing.T) {
 	e.s.AddMemberOperRecord(MemberOperRecord{Time: at, UserID: "wangwu", OperType: 4, DetailInfo: "新设备登录：injected", IP: "1.2.3.*"})
 	e.s.AddAdminOperRecord(AdminOperRecord{Time: at, UserID: "zhangsan", OperType: 2, DetailType: 9, DetailInfo: "injected", IP: "1.2.3.4"})
 	e.s.AddFileOperRecord(FileOperRecord{Time: at, UserID: "lisi", OperType: 103, OperSource: 404, FileInfo: "injected.pdf"})
-	r := e.ok(e.post("security/member_oper_log/list", admWindow(at, e.now(), map[string]any{"userid": "wangwu"})))
+	r := e.ok(e.post("security/member_oper_log/list", admWindow(at, e.now().Add(-time.Second), map[string]any{"userid": "wangwu"})))
 	if l := r.list("record_list"); len(l) == 0 || admObj(t, l[len(l)-1]).str("detail_info") != "新设备登录：injected" {
 		t.Errorf("injected member record not served: %v", r)
 	}
-	r = e.ok(e.post("security/admin_oper_log/list", admWindow(at, e.now(), map[string]any{"oper_type": 2})))
+	r = e.ok(e.post("security/admin_oper_log/list", admWindow(at, e.now().Add(-time.Second), map[string]any{"oper_type": 2})))
 	if l := r.list("record_list"); len(l) == 0 || admObj(t, l[len(l)-1]).num("detail_type") != 9 {
 		t.Errorf("injected admin record not served: %v", r)
 	}
