@@ -244,8 +244,17 @@ type StaffFieldValue struct {
 	File      HRFile
 }
 
-// MarshalJSON writes fieldid, sub_idx and the one value_* key ValueType names.
-func (v StaffFieldValue) MarshalJSON() ([]byte, error) {
+// MarshalJSON writes fieldid, sub_idx and the one value_* key ValueType names, as insert_items takes it.
+func (v StaffFieldValue) MarshalJSON() ([]byte, error) { return v.marshal(false) }
+
+// updateItem is a StaffFieldValue in update_items. DOC/99133 names the mobile's country code differently
+// there: update_items' sample has value_mobile.value_mobile_country_code, insert_items' value_country_code
+// (as get_staff_info answers it).
+type updateItem StaffFieldValue
+
+func (v updateItem) MarshalJSON() ([]byte, error) { return StaffFieldValue(v).marshal(true) }
+
+func (v StaffFieldValue) marshal(update bool) ([]byte, error) {
 	m := map[string]any{"fieldid": v.FieldID, "sub_idx": v.SubIdx}
 	switch v.ValueType {
 	case HRValueString:
@@ -257,7 +266,12 @@ func (v StaffFieldValue) MarshalJSON() ([]byte, error) {
 	case HRValueInt64:
 		m["value_int64"] = v.Int64
 	case HRValueMobile:
-		m["value_mobile"] = v.Mobile
+		if update {
+			m["value_mobile"] = map[string]string{"value_mobile_country_code": v.Mobile.CountryCode,
+				"value_mobile": v.Mobile.Mobile}
+		} else {
+			m["value_mobile"] = v.Mobile
+		}
 	case HRValueFile:
 		files := v.File.MediaIDs
 		if files == nil {
@@ -288,6 +302,19 @@ type UpdateStaffInfoRequest struct {
 	UpdateItems []StaffFieldValue `json:"update_items,omitempty"`
 	RemoveItems []HRGroupItem     `json:"remove_items,omitempty"`
 	InsertItems []HRInsertItem    `json:"insert_items,omitempty"`
+}
+
+// MarshalJSON writes update_items in their own shape (see updateItem).
+func (r UpdateStaffInfoRequest) MarshalJSON() ([]byte, error) {
+	type plain UpdateStaffInfoRequest
+	out := struct {
+		plain
+		UpdateItems []updateItem `json:"update_items,omitempty"`
+	}{plain: plain(r)}
+	for _, it := range r.UpdateItems {
+		out.UpdateItems = append(out.UpdateItems, updateItem(it))
+	}
+	return json.Marshal(out)
 }
 
 // HRFieldResult is the outcome of one updated field.

@@ -81,7 +81,7 @@ func TestHRUpdateStaffInfo(t *testing.T) {
 	// wecom-protocol.md §5.7 (DOC/99133): the sample answer uses insert_result.
 	handle(t, mux, "hr/update_staff_info", "POST", `{"userid":"zhangsan",
 		"update_items":[{"fieldid":11001,"sub_idx":0,"value_string":"张三丰"},
-		                {"fieldid":11009,"sub_idx":0,"value_mobile":{"value_country_code":"86","value_mobile":"13800000002"}},
+		                {"fieldid":11009,"sub_idx":0,"value_mobile":{"value_mobile_country_code":"86","value_mobile":"13800000002"}},
 		                {"fieldid":11007,"sub_idx":0,"value_uint64":1577808000}],
 		"remove_items":[{"group_type":1,"sub_idx":2}],
 		"insert_items":[{"group_type":4,"item":[{"fieldid":17001,"sub_idx":0,"value_string":"李四"},

@@ -471,12 +471,13 @@ func TestPeopleStaff_setConfirmsAndUpdates(t *testing.T) {
 	joined := time.Date(2020, 3, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)).Unix()
 	want := fmt.Sprintf(`{"userid":"lisi","update_items":[{"fieldid":20001,"sub_idx":0,"value_string":"B-2-01"},`+
 		`{"fieldid":12010,"sub_idx":0,"value_uint32":5},{"fieldid":12018,"sub_idx":0,"value_uint64":%d},`+
-		`{"fieldid":11003,"sub_idx":0,"value_mobile":{"value_country_code":"86","value_mobile":"13900000000"}}]}`, joined)
+		`{"fieldid":11003,"sub_idx":0,"value_mobile":{"value_mobile":"13900000000","value_mobile_country_code":"86"}}]}`, joined)
 	if len(updates) != 1 || string(updates[0].Body) != want {
 		t.Fatalf("update calls = %d, body %s\nwant %s", len(updates), updates[0].Body, want)
 	}
 	peopleWants(t, "result", got, "工位: A-4-11 → B-2-01 — changed", "职位: 经理 → 专员 — changed", "4 fields: 4 changed")
-	peopleWants(t, "read back", s.say(t, "zhaoliu", "/staff lisi 工位 职位 入职日期"), "工位: B-2-01", "职位: 专员", "入职日期: 2020-03-01")
+	peopleWants(t, "read back", s.say(t, "zhaoliu", "/staff lisi 工位 职位 入职日期 手机"), "工位: B-2-01", "职位: 专员", "入职日期: 2020-03-01",
+		"手机: +86 13900000000") // the country code arrived: update_items name it value_mobile_country_code (DOC/99133)
 	if d := peopleDecisions(t, s, "staff set"); fmt.Sprint(d) != "[zhaoliu:ok zhaoliu:proposed]" {
 		t.Fatalf("audit = %v", d)
 	}

@@ -357,8 +357,9 @@ func (a *adminState) staffOf(userid string) *staffRecord {
 	return r
 }
 
-// hrItem is one field value in update_items or insert_items[].item. DOC/99133's samples write the mobile's
-// country code both as value_country_code and as value_mobile_country_code; both are read.
+// hrItem is one field value in update_items or insert_items[].item. DOC/99133's samples name the mobile's
+// country code value_mobile_country_code in update_items and value_country_code in insert_items; each list
+// reads only its own key (the other is an unknown field, ignored as WeCom ignores them).
 type hrItem struct {
 	hrFieldRef
 	ValueString *string `json:"value_string"`
@@ -379,7 +380,7 @@ var hrMobileRe = regexp.MustCompile(`^[0-9+\-]{1,32}$`)
 
 // value checks the item's value against the field: clear reports that no value was given (the field is to be
 // emptied), ok=false that the value is of the wrong type or out of range (update result 2).
-func (it *hrItem) value(f *hrField) (v hrValue, clear, ok bool) {
+func (it *hrItem) value(f *hrField, update bool) (v hrValue, clear, ok bool) {
 	given := 0
 	for _, set := range []bool{it.ValueString != nil, it.ValueUint64 != nil, it.ValueUint32 != nil,
 		it.ValueInt64 != nil, it.ValueMobile != nil, it.ValueFile != nil} {
@@ -420,7 +421,7 @@ func (it *hrItem) value(f *hrField) (v hrValue, clear, ok bool) {
 			return v, false, false
 		}
 		v.CountryCode, v.Mobile = m.CountryCode, m.Mobile
-		if v.CountryCode == "" {
+		if update {
 			v.CountryCode = m.MobileCountryCode
 		}
 	case 6:
@@ -501,7 +502,7 @@ func (s *Server) hrUpdateStaffInfo(c *apiCall) (obj, *apiError) {
 			target = rec.groups[g.RepeatType][idx]
 		}
 		if target != nil {
-			v, clear, ok := it.value(f)
+			v, clear, ok := it.value(f, true)
 			switch {
 			case !ok:
 				r.Result = 2
@@ -577,7 +578,7 @@ func (a *adminState) hrInsert(rec *staffRecord, groupType int, items []hrItem) h
 			r.Result = 3
 			return r
 		}
-		v, clear, ok := it.value(f)
+		v, clear, ok := it.value(f, false)
 		if fg != g || f.ReadOnly || !ok {
 			r.Result = 2
 			return r
