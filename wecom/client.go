@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,8 +41,9 @@ type Config struct {
 	TokenStore TokenStore   // default: in memory
 	Logger     *slog.Logger // default: discard
 
-	// MaxRetries bounds the retries on temporary errcodes (-1, 45009, 45033) and transport errors; default 3.
-	// Negative disables them.
+	// MaxRetries bounds the retries on temporary errcodes (-1, 45033) and transport errors; default 3.
+	// Negative disables them. 45009 is never retried: WeCom blocks the API for 60 s or 60 min (DOC/90454), so
+	// the call fails at once with Error.RetryAt, and later calls to that API fail locally until then.
 	MaxRetries int
 	// RetryBase is the first backoff; it doubles per retry, with full jitter, up to RetryMax. Defaults 500 ms, 8 s.
 	RetryBase, RetryMax time.Duration
@@ -49,6 +51,8 @@ type Config struct {
 	// APILimits are the client-side per-API limits; default APILimits (WeCom's per-corp limits). Calls wait
 	// for room rather than hit 45009.
 	APILimits []Window
+	// PathLimits are tighter limits of single APIs, on top of APILimits; default PathLimits.
+	PathLimits map[string][]Window
 
 	Now func() time.Time // default time.Now
 }
@@ -63,6 +67,12 @@ type Client struct {
 	logger     *slog.Logger
 	tokens     *tokenSource
 	limiter    *Limiter
+	// pathLimiters hold the APIs with their own, tighter limits (PathLimits).
+	pathLimiters map[string]*Limiter
+
+	blockMu    sync.Mutex
+	blocked    map[string]quotaBlock // APIs WeCom answered 45009, by path
+	last       Result                // the latest API call's outcome, under blockMu
 	maxRetries int
 	retryBase  time.Duration
 	retryMax   time.Duration
@@ -146,6 +156,15 @@ func NewClient(cfg Config) (*Client, error) {
 		limits = APILimits
 	}
 	c.limiter = NewLimiter(limits, now)
+	paths := cfg.PathLimits
+	if paths == nil {
+		paths = PathLimits
+	}
+	c.pathLimiters = map[string]*Limiter{}
+	for path, w := range paths {
+		c.pathLimiters[path] = NewLimiter(w, now)
+	}
+	c.blocked = map[string]quotaBlock{}
 	store := cfg.TokenStore
 	if store == nil {
 		store = &MemoryTokenStore{}
@@ -196,7 +215,9 @@ func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	start := c.tokens.now()
-	if err := c.roundTrip(ctx, "GET", "gettoken", q, nil, &out); err != nil {
+	err := c.roundTrip(ctx, "GET", "gettoken", q, nil, &out)
+	c.record("gettoken", err)
+	if err != nil {
 		return Token{}, err
 	}
 	if out.AccessToken == "" || out.ExpiresIn <= 0 {
@@ -249,8 +270,17 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 	}
 	refreshed := false
 	for attempt := 0; ; attempt++ {
+		if until := c.blockedUntil(r.path); !until.IsZero() {
+			return &Error{Op: r.path, Code: CodeFreqLimit, Msg: "not sent: WeCom blocked this API for exceeding its rate limit",
+				Hint: hints[CodeFreqLimit], RetryAt: until}
+		}
 		if err := c.limiter.Wait(ctx, r.path); err != nil {
 			return err
+		}
+		if l := c.pathLimiters[r.path]; l != nil {
+			if err := l.Wait(ctx, r.path); err != nil {
+				return err
+			}
 		}
 		tok, err := c.tokens.token(ctx)
 		if err != nil {
@@ -262,6 +292,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 		}
 		q.Set("access_token", tok)
 		err = c.roundTrip(ctx, r.method, r.path, q, body, out)
+		c.record(r.path, err)
 		if err == nil {
 			return nil
 		}
@@ -277,6 +308,11 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 			c.tokens.invalidate(ctx, tok)
 			attempt--
 			continue
+		case errors.As(err, &werr) && werr.Code == CodeFreqLimit:
+			werr.RetryAt = c.block(r.path)
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "wecom rate limit exhausted; not retrying", slog.String("op", r.path),
+				slog.Time("retry_at", werr.RetryAt))
+			return err
 		case errors.As(err, &werr) && werr.Temporary():
 		case werr == nil && r.idempotent && isTransient(err):
 		default:
@@ -292,6 +328,66 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 			return err
 		}
 	}
+}
+
+// Result is the outcome of one API call, for health checks.
+type Result struct {
+	At time.Time
+	Op string
+	// Err is nil when WeCom answered errcode 0. Reachable is false when no WeCom answer came at all
+	// (network, HTTP status, a body that is not WeCom's): WeCom is unreachable, not merely refusing.
+	Err       error
+	Reachable bool
+}
+
+// LastResult returns the latest API call's outcome (zero before the first call).
+func (c *Client) LastResult() Result {
+	c.blockMu.Lock()
+	defer c.blockMu.Unlock()
+	return c.last
+}
+
+func (c *Client) record(op string, err error) {
+	var te *transportError
+	r := Result{At: c.tokens.now(), Op: op, Err: err, Reachable: !errors.As(err, &te)}
+	c.blockMu.Lock()
+	c.last = r
+	c.blockMu.Unlock()
+}
+
+// quotaBlock is an API WeCom refused with 45009: blocked until `until`, first blocked at `since`.
+type quotaBlock struct{ since, until time.Time }
+
+// Blocks after 45009 (DOC/90454): 60 s for the minute limit, 60 min for the hour limit. The errcode does not
+// say which; a 45009 soon after a block ended means the minute was not the problem.
+const (
+	minuteBlock = time.Minute
+	hourBlock   = time.Hour
+	blockRepeat = 2 * time.Minute // a new 45009 within this of the last block's end escalates to hourBlock
+)
+
+// block records a 45009 on path and returns when the API may be called again.
+func (c *Client) block(path string) time.Time {
+	now := c.tokens.now()
+	c.blockMu.Lock()
+	defer c.blockMu.Unlock()
+	b := quotaBlock{since: now, until: now.Add(minuteBlock)}
+	if prev, ok := c.blocked[path]; ok && now.Sub(prev.until) < blockRepeat {
+		b.until = now.Add(hourBlock)
+	}
+	c.blocked[path] = b
+	return b.until
+}
+
+// blockedUntil returns when a blocked API opens again, or the zero time.
+func (c *Client) blockedUntil(path string) time.Time {
+	now := c.tokens.now()
+	c.blockMu.Lock()
+	defer c.blockMu.Unlock()
+	if b, ok := c.blocked[path]; ok && now.Before(b.until) {
+		return b.until
+	}
+	return time.Time{}
 }
 
 // backoff is exponential with full jitter, so that many callers hit by the same 45009 do not retry in step.

@@ -54,6 +54,9 @@ func newFakeWeCom(t *testing.T) *fakeWeCom {
 		}
 		step(w, r)
 	})
+	mux.HandleFunc("/base/cgi-bin/other", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","value":"done"}`)
+	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -101,8 +104,9 @@ func TestCall_errcodes(t *testing.T) {
 		{name: "40014 refetches the token once", script: []step{errcode(40014)}, wantHits: 2, wantTokens: 2},
 		{name: "40014 twice is an error", script: []step{errcode(40014), errcode(40014)}, wantCode: 40014, wantHits: 2, wantTokens: 2},
 		{name: "-1 retried with backoff", script: []step{errcode(-1), errcode(-1)}, wantHits: 3, wantWaits: 2, wantTokens: 1},
-		{name: "45009 retried then gives up", script: []step{errcode(45009), errcode(45009), errcode(45009), errcode(45009)},
-			wantCode: 45009, wantHits: 4, wantWaits: 3, wantTokens: 1},
+		// 45009 blocks the API for 60 s or 60 min (DOC/90454): retrying in seconds only burns calls.
+		{name: "45009 not retried", script: []step{errcode(45009), errcode(45009)},
+			wantCode: 45009, wantHits: 1, wantWaits: 0, wantTokens: 1},
 		{name: "45033 retried", script: []step{errcode(45033)}, wantHits: 2, wantWaits: 1, wantTokens: 1},
 		{name: "48002 not retried", script: []step{errcode(48002)}, wantCode: 48002, wantHits: 1, wantTokens: 1},
 		{name: "HTTP 502 retried when idempotent", idempotent: true, script: []step{func(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +258,7 @@ func TestError_hints(t *testing.T) {
 		48002:  "可调用接口的应用",
 		60011:  "可见范围",
 		60020:  "企业可信IP",
-		45009:  "10,000",
+		45009:  "60 s",
 		301002: "agentid",
 		81013:  "visibility",
 	} {
@@ -269,5 +273,78 @@ func TestError_hints(t *testing.T) {
 	}
 	if e.Temporary() || !(&wecom.Error{Code: -1}).Temporary() {
 		t.Errorf("Temporary(): 48002 must not be, -1 must be")
+	}
+}
+
+// TestCall_freqLimitBlocksTheAPI: after a 45009 the client refuses the API locally until WeCom's block ends
+// (60 s; 60 min when it comes back right after a block), says when in Error.RetryAt, and leaves other APIs alone.
+func TestCall_freqLimitBlocksTheAPI(t *testing.T) {
+	t.Parallel()
+	f := newFakeWeCom(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	c, err := wecom.NewClient(wecom.Config{CorpID: "corp", Secret: "sekrit", AgentID: 1, BaseURL: f.srv.URL + "/base",
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.script = []func(http.ResponseWriter, *http.Request){errcode(45009), errcode(45009)}
+	call := func(path string) error {
+		var out testOut
+		return c.CallForTest(t.Context(), "POST", path, true, map[string]int{"a": 1}, &out)
+	}
+	err = call("test")
+	if at := wecom.RetryAt(err); !at.Equal(now.Add(time.Minute)) {
+		t.Fatalf("first 45009: err = %v, RetryAt %v; want %v", err, at, now.Add(time.Minute))
+	}
+	hits := f.hits
+	now = now.Add(30 * time.Second)
+	err = call("test")
+	if !wecom.IsCode(err, 45009) || f.hits != hits || !wecom.RetryAt(err).Equal(now.Add(30*time.Second)) {
+		t.Fatalf("inside the block: err = %v, %d requests (was %d); want a local 45009 with the same RetryAt", err, f.hits, hits)
+	}
+	if err := call("other"); err != nil {
+		t.Fatalf("another API is blocked too: %v", err)
+	}
+	now = now.Add(31 * time.Second)
+	hits = f.hits
+	err = call("test")
+	if f.hits != hits+1 || !wecom.RetryAt(err).Equal(now.Add(time.Hour)) {
+		t.Fatalf("45009 right after the block: err = %v, RetryAt %v; want it sent and an hour's block", err, wecom.RetryAt(err))
+	}
+	now = now.Add(time.Hour + time.Second)
+	if err := call("test"); err != nil {
+		t.Fatalf("after the hour: %v", err)
+	}
+}
+
+// TestCall_pathLimits: an API with its own documented limit (the operation logs' 600/min) waits for room
+// under it though the corp-wide limit has plenty.
+func TestCall_pathLimits(t *testing.T) {
+	t.Parallel()
+	if w := wecom.PathLimits["security/member_oper_log/list"]; len(w) != 1 || w[0] != (wecom.Window{N: 600, Per: time.Minute}) {
+		t.Fatalf("PathLimits for member_oper_log = %v; want 600/min (DOC/100178)", w)
+	}
+	if w := wecom.PathLimits["security/admin_oper_log/list"]; len(w) != 1 || w[0].N != 600 {
+		t.Fatalf("PathLimits for admin_oper_log = %v; want 600/min (DOC/100179)", w)
+	}
+	f := newFakeWeCom(t)
+	c, err := wecom.NewClient(wecom.Config{CorpID: "corp", Secret: "sekrit", AgentID: 1, BaseURL: f.srv.URL + "/base",
+		PathLimits: map[string][]wecom.Window{"test": {{N: 2, Per: time.Hour}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out testOut
+	for i := range 2 {
+		if err := c.CallForTest(t.Context(), "POST", "test", true, nil, &out); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if err := c.CallForTest(ctx, "POST", "test", true, nil, &out); !errors.Is(err, context.DeadlineExceeded) || f.hits != 2 {
+		t.Fatalf("third call: %v after %d requests; want it held back by the path's 2/hour", err, f.hits)
+	}
+	if err := c.CallForTest(t.Context(), "POST", "other", true, nil, &out); err != nil {
+		t.Fatalf("another API: %v", err)
 	}
 }

@@ -115,19 +115,22 @@ func TestEmulated_tokenLifetime(t *testing.T) {
 	}
 }
 
-func TestEmulated_freqLimitRetried(t *testing.T) {
+func TestEmulated_freqLimitBlocks(t *testing.T) {
 	t.Parallel()
 	c, emu := newEmulated(t, wecomtest.Options{})
-	emu.Fail("security/vip/list", wecom.CodeFreqLimit, 2)
-	page, err := c.VIP.List(t.Context(), "", 100)
-	if err != nil {
-		t.Fatalf("VIP.List after two 45009s: %v; want success on the third attempt", err)
+	emu.Fail("security/vip/list", wecom.CodeFreqLimit, 1)
+	_, err := c.VIP.List(t.Context(), "", 100)
+	if !wecom.IsCode(err, wecom.CodeFreqLimit) || wecom.RetryAt(err).Before(time.Now().Add(50*time.Second)) {
+		t.Fatalf("VIP.List after a 45009: %v (RetryAt %v); want 45009 with RetryAt a minute on", err, wecom.RetryAt(err))
 	}
-	if len(page.UserIDs) == 0 {
-		t.Fatalf("VIP.List = %+v; want the seeded accounts", page)
+	if _, err := c.VIP.List(t.Context(), "", 100); !wecom.IsCode(err, wecom.CodeFreqLimit) {
+		t.Fatalf("second VIP.List: %v; want the local 45009", err)
 	}
-	if n := len(emu.CallsTo("security/vip/list")); n != 3 {
-		t.Fatalf("attempts = %d; want 3", n)
+	if n := len(emu.CallsTo("security/vip/list")); n != 1 {
+		t.Fatalf("attempts = %d; want 1: a blocked API is not called again", n)
+	}
+	if _, err := c.Misc.GetCallbackIP(t.Context()); err != nil {
+		t.Fatalf("another API: %v", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package wecom
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // WeCom errcodes the client and its callers branch on. WeCom says errmsg may change: branch on these, never on
@@ -36,6 +37,9 @@ type Error struct {
 	Code int    // WeCom's errcode: branch on this, never on Msg
 	Msg  string // WeCom's errmsg, as received
 	Hint string // what to do about it, for the common codes; may be empty
+	// RetryAt is set on 45009: WeCom blocks an API that exceeded its minute limit for 60 s and one that
+	// exceeded its hour limit for 60 min (DOC/90454), so calling it again before RetryAt only burns calls.
+	RetryAt time.Time
 }
 
 func (e *Error) Error() string {
@@ -53,6 +57,16 @@ func (e *Error) Temporary() bool {
 		return true
 	}
 	return false
+}
+
+// RetryAt returns when WeCom lets an API be called again after err, or the zero time when err is not a
+// blocked quota (45009).
+func RetryAt(err error) time.Time {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeFreqLimit {
+		return e.RetryAt
+	}
+	return time.Time{}
 }
 
 // IsCode reports whether err is (or wraps) a WeCom *Error with the errcode.
@@ -79,7 +93,7 @@ var hints = map[int]string{
 	CodeInvalidToken:     "access_token invalid; the client refetches it once",
 	CodeTokenExpired:     "access_token expired; the client refetches it once",
 	CodeInvalidAgentID:   "wrong agent id: check wecom.agent_id",
-	CodeFreqLimit:        "rate limited by WeCom (10,000 calls/min per API per corp; minute-level blocks last 60 s)",
+	CodeFreqLimit:        "WeCom's rate limit for this API is exhausted (blocked 60 s after its minute limit, 60 min after its hour limit)",
 	CodeConcurrencyLimit: "too many concurrent calls to this API; lower the concurrency",
 	CodeAPIForbidden: "the app is not authorised for this API: in the admin console add the app to the API's " +
 		"「可调用接口的应用」 list (安全与管理 / 高级功能 / 人事助手 settings)",

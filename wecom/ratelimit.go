@@ -19,6 +19,12 @@ var (
 	// MemberMessageLimits: one app to one member: 30/min and 1,000/hour. WeCom drops the excess silently, so
 	// a sender must stay under them rather than rely on an error.
 	MemberMessageLimits = []Window{{30, time.Minute}, {1000, time.Hour}}
+	// PathLimits are the APIs with tighter documented limits than APILimits: the operation logs allow
+	// 600 calls/min ("接口调用频率限制为600次/分钟", DOC/100178, DOC/100179).
+	PathLimits = map[string][]Window{
+		"security/member_oper_log/list": {{600, time.Minute}},
+		"security/admin_oper_log/list":  {{600, time.Minute}},
+	}
 )
 
 // Limiter enforces several sliding windows per key (an API path, a userid). A sliding log is exact: staying

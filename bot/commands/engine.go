@@ -525,6 +525,10 @@ func (e *Engine) call(ctx context.Context, inv *Invocation) (*Reply, error) {
 	return inv.Command.Run(ctx, inv)
 }
 
+// DescribeLocation is the time zone Describe writes times in: the corp's (cmd/bot sets it from
+// replies.location).
+var DescribeLocation = shanghai
+
 // Describe turns an error into what the user reads: our own messages as they are, WeCom errcodes with their
 // meaning and hint, anything else as a generic internal error (logged by the caller). Everything that answers
 // a member (commands, card clicks) phrases errors through it.
@@ -535,6 +539,14 @@ func Describe(err error) string {
 	switch {
 	case errors.As(err, &be):
 		return be.Message
+	case errors.As(err, &we) && we.Code == wecom.CodeFreqLimit && !we.RetryAt.IsZero():
+		// A blocked quota, not a blip (DOC/90454): say when it opens rather than "try again".
+		at := we.RetryAt.In(DescribeLocation)
+		when := at.Format("15:04")
+		if at.Sub(time.Now()) < 2*time.Minute {
+			when = at.Format("15:04:05")
+		}
+		return fmt.Sprintf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
 	case errors.As(err, &we):
 		s := fmt.Sprintf("WeCom answered errcode %d on %s", we.Code, we.Op)
 		if we.Hint != "" {

@@ -209,6 +209,15 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 		return
 	}
 	code := wecom.ErrorCode(err)
+	if at := wecom.RetryAt(err); !at.IsZero() {
+		// WeCom blocked the API (45009) until at: send then. Not a failed attempt, and the row keeps its
+		// place: the recipient's later messages wait behind it.
+		log.Warn("WeCom's rate limit for this API is exhausted; message deferred", slog.Time("until", at))
+		if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, at, false); rerr != nil {
+			log.Error("cannot defer message", slog.String("err", rerr.Error()))
+		}
+		return
+	}
 	attempt := m.Attempts + 1
 	if !temporary(err) || attempt >= s.MaxAttempts {
 		log.Error("message failed permanently", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Int("attempt", attempt))

@@ -177,19 +177,30 @@ func TestSender_restartRemembersWindow(t *testing.T) {
 func TestSender_temporaryRetriedPermanentRecorded(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, 30)
-	// 45009 more times than the client's own retries: the outbox must retry later, not drop it.
-	r.emu.Fail("message/send", wecom.CodeFreqLimit, 5)
+	// 45009: WeCom blocked message/send for 60 s (DOC/90454). The outbox defers the message until then, as no
+	// failed attempt, keeps the member's order, and does not burn calls meanwhile.
+	r.emu.Fail("message/send", wecom.CodeFreqLimit, 1)
 	r.queue(t, "lisi", "eventually")
+	r.queue(t, "lisi", "and then")
 	start(t, r.sender(nil))
-	waitFor(t, "a deferred retry", func() bool {
-		m, _ := r.db.ListOutbox(t.Context(), "pending", 1)
-		return len(m) == 1 && m[0].ErrCode == wecom.CodeFreqLimit && m[0].Attempts == 1
+	waitFor(t, "a deferred send", func() bool {
+		m, _ := r.db.ListOutbox(t.Context(), "pending", 2) // newest first
+		return len(m) == 2 && m[1].ErrCode == wecom.CodeFreqLimit
 	})
-	if n := len(r.emu.Delivered("lisi")); n != 0 {
-		t.Fatalf("delivered before the retry was due: %d", n)
+	if m, _ := r.db.ListOutbox(t.Context(), "pending", 2); m[1].Attempts != 0 || m[0].ErrCode != 0 {
+		t.Fatalf("pending = %+v; want the first deferred with no attempt counted, the second not tried", m)
 	}
-	r.clk.Advance(2 * time.Second)
-	waitFor(t, "delivery after the retry", func() bool { return len(r.emu.Delivered("lisi")) == 1 })
+	time.Sleep(50 * time.Millisecond) // ten polls
+	r.clk.Advance(30 * time.Second)
+	time.Sleep(50 * time.Millisecond)
+	if n := len(r.emu.CallsTo("message/send")); n != 1 {
+		t.Fatalf("%d message/send calls inside the block; want 1", n)
+	}
+	r.clk.Advance(31 * time.Second)
+	waitFor(t, "delivery after the block", func() bool { return len(r.emu.Delivered("lisi")) == 2 })
+	if d := r.emu.Delivered("lisi"); d[0].Content != "eventually" || d[1].Content != "and then" {
+		t.Fatalf("delivered %q, %q; want the member's order kept", d[0].Content, d[1].Content)
+	}
 
 	r.queue(t, "nobody-here", "never")
 	waitFor(t, "the permanent failure", func() bool {

@@ -121,6 +121,7 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	loc := a.cfg.Replies.Location()
+	commands.DescribeLocation = loc
 	reg := commands.NewRegistry()
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
@@ -169,7 +170,27 @@ func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot get a WeCom access token: "+err.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	// A cached token says nothing about reaching WeCom now: the last API call does. When it got no answer,
+	// ask WeCom again (a cheap read) before saying not ready, so a recovered network reads as ready.
+	last := a.client.LastResult()
+	if !last.At.IsZero() && !last.Reachable {
+		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second) // a probe, not a retry loop
+		_, _ = a.client.Misc.GetCallbackIP(pctx)
+		pcancel()
+		if last = a.client.LastResult(); !last.Reachable {
+			http.Error(w, fmt.Sprintf("WeCom unreachable: the last API call (%s at %s) got no answer: %v", last.Op,
+				last.At.Format(time.RFC3339), last.Err), http.StatusServiceUnavailable)
+			return
+		}
+	}
 	fmt.Fprintln(w, "ready")
+	if !last.At.IsZero() {
+		outcome := "ok"
+		if last.Err != nil {
+			outcome = last.Err.Error()
+		}
+		fmt.Fprintf(w, "last WeCom call: %s at %s: %s\n", last.Op, last.At.Format(time.RFC3339), outcome)
+	}
 }
 
 // run serves on ln until ctx ends, then shuts down in order: stop accepting callbacks and finish in-flight

@@ -283,6 +283,27 @@ func TestE2E_readyz(t *testing.T) {
 			t.Errorf("GET %s = %d; want %d", path, resp.StatusCode, want)
 		}
 	}
+	// With a token cached, a bot that cannot reach WeCom is not ready, and says so; ready again once WeCom is.
+	readyz := func(s *stack) (int, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + s.addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	s.say(t, "zhangsan", "/ping") // a token is cached
+	s.emu.SetUnreachable(true)
+	s.app.client.Misc.GetCallbackIP(t.Context()) // some call finds WeCom gone
+	if code, body := readyz(s); code != 503 || !strings.Contains(body, "WeCom unreachable") {
+		t.Fatalf("readyz with WeCom unreachable = %d %q; want 503 saying WeCom is unreachable", code, body)
+	}
+	s.emu.SetUnreachable(false)
+	if code, body := readyz(s); code != 200 || !strings.Contains(body, "last WeCom call: getcallbackip") {
+		t.Fatalf("readyz after WeCom came back = %d %q; want 200 with the last call", code, body)
+	}
 	// A bot whose secret WeCom rejects is alive but not ready, and says why.
 	bad := startStack(t, wecomtest.Options{Secret: "rotated-secret"}, nil)
 	resp, err := http.Get("http://" + bad.addr + "/readyz")

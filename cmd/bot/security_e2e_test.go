@@ -234,22 +234,21 @@ func TestSecurityDevices_errors(t *testing.T) {
 	s.emu.Fail("security/trustdevice/list", 48002, 1)
 	got := s.say(t, "zhangsan", "/devices")
 	secWant(t, got, "errcode 48002", "「安全与管理 - 设备管理 - 可调用接口的应用」")
-	// A rate limit is retried by the client: the member sees the list.
+	// 45009 is a blocked quota (DOC/90454), not a blip: no retries; the member is told when to try again, and
+	// the bot does not call the API again meanwhile.
 	s.emu.Fail("security/trustdevice/list", 45009, 1)
 	n := len(s.emu.CallsTo("security/trustdevice/list"))
 	got = s.say(t, "zhangsan", "/devices")
-	secWant(t, got, "**5** devices")
-	var codes []int
-	for _, c := range secCalls(s, "security/trustdevice/list", n) {
-		codes = append(codes, c.ErrCode)
-	}
-	if !slices.Equal(codes, []int{45009, 0}) {
-		t.Fatalf("errcodes of the list calls = %v; want [45009 0] (retried)", codes)
+	secWant(t, got, "WeCom's rate limit for this API (security/trustdevice/list) is exhausted; try again after")
+	got = s.say(t, "zhangsan", "/devices")
+	secWant(t, got, "is exhausted; try again after")
+	if calls := secCalls(s, "security/trustdevice/list", n); len(calls) != 1 || calls[0].ErrCode != 45009 {
+		t.Fatalf("list calls after a 45009: %d; want the one refused", len(calls))
 	}
 	// Input is checked before WeCom is asked.
 	got = s.say(t, "zhangsan", "/devices everything")
 	secWant(t, got, `"everything" is not a valid list`)
-	if len(s.emu.CallsTo("security/trustdevice/list")) != n+2 {
+	if len(s.emu.CallsTo("security/trustdevice/list")) != n+1 {
 		t.Fatalf("a bad list name reached WeCom")
 	}
 }
@@ -398,13 +397,17 @@ func TestSecurityDevicesDecide_errors(t *testing.T) {
 	s.say(t, "zhangsan", "/devices reject "+c)
 	got = s.say(t, "zhangsan", "yes")
 	secWant(t, got, "/devices reject failed", "errcode 40058", "WeCom rejected a parameter")
-	// 45009 is retried inside the run: the approval goes through once.
+	// 45009 on the approve is not retried: the member is told when to try again, and nothing changed.
 	s.emu.Fail("security/trustdevice/approve", 45009, 1)
+	nApprove := len(s.emu.CallsTo("security/trustdevice/approve"))
 	s.say(t, "zhangsan", "/devices approve "+c)
 	got = s.say(t, "zhangsan", "yes")
-	secWant(t, got, "Approved 1 of 1 device")
-	if d, _, _ := secDeviceByCode(t, s, c); d.Status != wecom.DeviceConfirmedCorp {
-		t.Fatalf("status after a retried approve = %d", d.Status)
+	secWant(t, got, "/devices approve failed", "WeCom's rate limit for this API (security/trustdevice/approve) is exhausted; try again after")
+	if d, _, _ := secDeviceByCode(t, s, c); d.Status == wecom.DeviceConfirmedCorp {
+		t.Fatalf("approved despite the 45009")
+	}
+	if calls := s.emu.CallsTo("security/trustdevice/approve")[nApprove:]; len(calls) != 1 || calls[0].ErrCode != 45009 {
+		t.Fatalf("approve calls after the fault: %+v; want the one 45009, not retried", calls)
 	}
 }
 
@@ -747,17 +750,17 @@ func TestSecurityOplogMember_errors(t *testing.T) {
 	s.emu.Fail("security/member_oper_log/list", 45009, 1)
 	n := len(s.emu.CallsTo("security/member_oper_log/list"))
 	got = s.say(t, "zhangsan", "/oplog member --since 3d")
-	secWant(t, got, "## Member operation log")
+	secWant(t, got, "WeCom's rate limit for this API (security/member_oper_log/list) is exhausted; try again after")
 	var codes []int
 	for _, c := range secCalls(s, "security/member_oper_log/list", n) {
 		codes = append(codes, c.ErrCode)
 	}
-	if !slices.Equal(codes, []int{45009, 0}) {
-		t.Fatalf("errcodes = %v; want [45009 0]", codes)
+	if !slices.Equal(codes, []int{45009}) {
+		t.Fatalf("errcodes = %v; want [45009], not retried", codes)
 	}
 	entries, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Command: "oplog member", Decision: db.DecisionFailed})
-	if len(entries) != 3 || entries[len(entries)-1].ErrCode != 48002 {
-		t.Fatalf("failed reads audited as %+v; want 3, the first with errcode 48002", entries)
+	if len(entries) != 4 || entries[len(entries)-1].ErrCode != 48002 || entries[0].ErrCode != 45009 {
+		t.Fatalf("failed reads audited as %+v; want 4, the first with errcode 48002, the last 45009", entries)
 	}
 }
 
@@ -973,17 +976,19 @@ func TestSecurityDomainIP_errors(t *testing.T) {
 	if _, _, ok, _ := s.app.db.LatestSnapshot(t.Context(), commands.SnapshotDomainIP); ok {
 		t.Fatalf("a failed /domainip stored a snapshot")
 	}
-	s.emu.Fail("get_api_domain_ip", 45009, 1)
-	got = s.say(t, "zhangsan", "/domainip")
-	secWant(t, got, "First look", "**API host IPs** (3")
-	if calls := s.emu.CallsTo("get_api_domain_ip"); len(calls) != 2 || calls[0].ErrCode != 45009 || calls[1].ErrCode != 0 {
-		t.Fatalf("get_api_domain_ip calls %+v; want 45009 then retried", calls)
-	}
 	s.emu.Fail("getcallbackip", -1, 4)
 	got = s.say(t, "zhangsan", "/domainip")
 	secWant(t, got, "errcode -1 on getcallbackip", "Try again in a minute")
 	for _, u := range []string{"lisi", "zhaoliu"} {
 		secWant(t, s.say(t, u, "/domainip"), "not allowed to run /domainip", "domainip.read")
+	}
+	// 45009 blocks the API (DOC/90454): not retried, and the member learns when to try again.
+	n := len(s.emu.CallsTo("get_api_domain_ip"))
+	s.emu.Fail("get_api_domain_ip", 45009, 1)
+	got = s.say(t, "zhangsan", "/domainip")
+	secWant(t, got, "WeCom's rate limit for this API (get_api_domain_ip) is exhausted; try again after")
+	if calls := s.emu.CallsTo("get_api_domain_ip")[n:]; len(calls) != 1 || calls[0].ErrCode != 45009 {
+		t.Fatalf("get_api_domain_ip calls %+v; want the one 45009", calls)
 	}
 }
 

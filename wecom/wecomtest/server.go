@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -107,13 +108,17 @@ type Server struct {
 	calls    []Call
 	faults   map[string]*fault // API path → injected failure
 	apiRate  map[string][]time.Time
-	routes   map[string]route // "METHOD path" → route
-	org      *Org
-	sent     []SentMessage
-	memRate  map[string][]time.Time // userid → send times (for the per-member limit)
-	msgSeq   int
-	callSeq  int
-	extra    *extState // chats, cards, response codes, OAuth codes (messages.go)
+	// unreachable: SetUnreachable(true) was called.
+	unreachable atomic.Bool
+	// apiBlocked: a path over its minute limit is refused until then ("屏蔽60s", DOC/90454).
+	apiBlocked map[string]time.Time
+	routes     map[string]route // "METHOD path" → route
+	org        *Org
+	sent       []SentMessage
+	memRate    map[string][]time.Time // userid → send times (for the per-member limit)
+	msgSeq     int
+	callSeq    int
+	extra      *extState // chats, cards, response codes, OAuth codes (messages.go)
 }
 
 // Call is one API request the emulator received.
@@ -203,13 +208,14 @@ func (s *Server) handleLimited(method, path string, perMinute int, h apiHandler)
 func New(opts Options) *Server {
 	opts.setDefaults()
 	s := &Server{
-		opts:    opts,
-		mux:     http.NewServeMux(),
-		tokens:  map[string]time.Time{},
-		faults:  map[string]*fault{},
-		apiRate: map[string][]time.Time{},
-		routes:  map[string]route{},
-		memRate: map[string][]time.Time{},
+		opts:       opts,
+		mux:        http.NewServeMux(),
+		tokens:     map[string]time.Time{},
+		faults:     map[string]*fault{},
+		apiRate:    map[string][]time.Time{},
+		apiBlocked: map[string]time.Time{},
+		routes:     map[string]route{},
+		memRate:    map[string][]time.Time{},
 	}
 	s.org = seedOrg(opts.Now())
 	s.extra = newExtState()
@@ -228,7 +234,14 @@ func (s *Server) Options() Options { return s.opts }
 // Handler serves WeCom's API and the control API.
 func (s *Server) Handler() http.Handler { return s.mux }
 
+// SetUnreachable makes the API drop every connection without an answer, as a network outage between the bot
+// and WeCom would, until called with false.
+func (s *Server) SetUnreachable(down bool) { s.unreachable.Store(down) }
+
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if s.unreachable.Load() {
+		panic(http.ErrAbortHandler) // the client sees the connection close with no response
+	}
 	path := strings.TrimPrefix(r.URL.Path, "/cgi-bin/")
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
@@ -383,6 +396,10 @@ func (s *Server) takeFault(path string) *apiError {
 	return errf(f.code, "injected failure")
 }
 
+// apiBlock is how long WeCom refuses an API once its minute limit is exceeded: "若超过了分钟频率，将被屏蔽60s"
+// (DOC/90454). Every call in that time gets 45009, and none of them counts.
+const apiBlock = 60 * time.Second
+
 // checkAPIRate enforces the corp-wide 10,000/min per API limit (and a per-API one when set) with 45009.
 func (s *Server) checkAPIRate(path string, perMinute int) *apiError {
 	limit := s.opts.APIPerMinute
@@ -392,9 +409,13 @@ func (s *Server) checkAPIRate(path string, perMinute int) *apiError {
 	now := s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if until, ok := s.apiBlocked[path]; ok && now.Before(until) {
+		return errf(45009, "api freq out of limit, blocked for %ds", int(until.Sub(now).Seconds()+0.999))
+	}
 	ts := pruneBefore(s.apiRate[path], now.Add(-time.Minute))
 	if len(ts) >= limit {
 		s.apiRate[path] = ts
+		s.apiBlocked[path] = now.Add(apiBlock)
 		return errf(45009, "api freq out of limit")
 	}
 	s.apiRate[path] = append(ts, now)
