@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
 //go:embed migrations/*.sql
@@ -240,10 +240,4 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	// BEGIN IMMEDIATE took the write lock: the database is writable.
 	return tx.Commit()
-}
-
-// isUnique reports whether err is a UNIQUE constraint violation.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
 }

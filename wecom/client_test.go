@@ -110,10 +110,10 @@ func TestCall_errcodes(t *testing.T) {
 		{name: "45033 retried", script: []step{errcode(45033)}, wantHits: 2, wantWaits: 1, wantTokens: 1},
 		{name: "48002 not retried", script: []step{errcode(48002)}, wantCode: 48002, wantHits: 1, wantTokens: 1},
 		{name: "HTTP 502 retried when idempotent", idempotent: true, script: []step{func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "bad gateway", 502)
+			http.Error(w, "bad gateway", http.StatusBadGateway)
 		}}, wantHits: 2, wantWaits: 1, wantTokens: 1},
 		{name: "HTTP 502 not retried when side-effecting", script: []step{func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "bad gateway", 502)
+			http.Error(w, "bad gateway", http.StatusBadGateway)
 		}}, wantErr: "HTTP 502", wantHits: 1, wantTokens: 1},
 		{name: "non-JSON body", script: []step{func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "<html>proxy error</html>")

@@ -616,7 +616,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 	caller, rerr := s.d.Access.Resolve(ctx, user)
 	switch {
 	case !caller.Can("order.approve"):
-		replyMD = fmt.Sprintf("You are not allowed to decide applications: it needs the permission `order.approve`.")
+		replyMD = "You are not allowed to decide applications: it needs the permission `order.approve`."
 		if rerr != nil {
 			replyMD = "I could not check your roles just now, so the decision was refused. Try again in a minute."
 		}

@@ -543,7 +543,7 @@ func Describe(err error) string {
 		// A blocked quota, not a blip (DOC/90454): say when it opens rather than "try again".
 		at := we.RetryAt.In(DescribeLocation)
 		when := at.Format("15:04")
-		if at.Sub(time.Now()) < 2*time.Minute {
+		if time.Until(at) < 2*time.Minute {
 			when = at.Format("15:04:05")
 		}
 		return fmt.Sprintf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
