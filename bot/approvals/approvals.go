@@ -114,7 +114,7 @@ func (s *Service) approversFor(ctx context.Context, businessType int, applicant 
 	}
 	out := users[:0]
 	for _, u := range users {
-		if u != applicant {
+		if !commands.SameUser(u, applicant) {
 			out = append(out, u)
 		}
 	}
@@ -364,7 +364,7 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 	if app == nil {
 		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or use the admin console's own flow). See /order show %s.", applyID, applyID)
 	}
-	if approver == app.Applicant {
+	if commands.SameUser(approver, app.Applicant) {
 		return "", bot.Errorf(bot.EFORBIDDEN, "You cannot decide your own application.")
 	}
 	won, cur, err := s.d.DB.ClaimDecision(ctx, applyID, approver, note)
@@ -475,7 +475,7 @@ func (s *Service) allocate(ctx context.Context, applicant string) string {
 		return "The account could not be allocated: " + commands.Describe(err) + " Retry with /vip add " + applicant + "."
 	}
 	for _, u := range job.InvalidUserIDs {
-		if u == applicant {
+		if commands.SameUser(u, applicant) {
 			return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
 		}
 	}
@@ -483,12 +483,12 @@ func (s *Service) allocate(ctx context.Context, applicant string) string {
 		res, err := s.d.Client.VIP.BatchAddJobResult(ctx, job.JobID)
 		if err == nil {
 			for _, u := range res.SuccUserIDs {
-				if u == applicant {
+				if commands.SameUser(u, applicant) {
 					return "The account was allocated."
 				}
 			}
 			for _, u := range res.FailUserIDs {
-				if u == applicant {
+				if commands.SameUser(u, applicant) {
 					return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
 				}
 			}
@@ -630,7 +630,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		switch {
 		case app == nil:
 			replyMD = bot.ErrorMessage(bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over.", applyID))
-		case app.Applicant == user:
+		case commands.SameUser(app.Applicant, user):
 			replyMD = "You cannot decide your own application."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "own application"}
 		case app.State != db.AppTaken && app.State != db.AppPending:

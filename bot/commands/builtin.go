@@ -161,6 +161,10 @@ func whoami(ctx context.Context, inv *Invocation) (*Reply, error) {
 	if c.Admin && len(c.Roles) > 0 {
 		fmt.Fprintf(&b, "\n\nRoles: %s", joinCode(c.Roles))
 	}
+	if len(c.Unchecked) > 0 {
+		fmt.Fprintf(&b, "\n\nNot checked just now (a WeCom tag or department lookup failed, so not granted): %s. Try again in a minute.",
+			joinCode(c.Unchecked))
+	}
 	return &Reply{Markdown: b.String()}, nil
 }
 

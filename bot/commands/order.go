@@ -184,7 +184,7 @@ func orderDecidable(app *wecom.Application, approver string) error {
 		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", replies.Code(app.ApplyID),
 			orderStatusText(app.ApprovalStatus))
 	}
-	if strings.EqualFold(approver, app.Applicant) {
+	if SameUser(approver, app.Applicant) {
 		return bot.Errorf(bot.EFORBIDDEN, "you cannot decide your own application (%s): another approver must.",
 			replies.Code(app.ApplyID))
 	}
@@ -513,7 +513,7 @@ func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) 
 		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), Describe(err))
-		case slices.Contains(holders, app.Applicant):
+		case hasUser(holders, app.Applicant):
 			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:
 			fmt.Fprintf(&b, "\n\n%s holds no advanced-feature account yet: %s allocates it.", replies.Code(app.Applicant),
