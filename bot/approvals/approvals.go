@@ -472,7 +472,7 @@ func finishText(t int) string {
 func (s *Service) allocate(ctx context.Context, applicant string) string {
 	job, err := s.d.Client.VIP.SubmitBatchAddJob(ctx, []string{applicant})
 	if err != nil {
-		return "The account could not be allocated: " + commands.Describe(err) + " Retry with /vip add " + applicant + "."
+		return "The account could not be allocated: " + replies.Text(commands.Describe(err)) + " Retry with /vip add " + applicant + "."
 	}
 	for _, u := range job.InvalidUserIDs {
 		if commands.SameUser(u, applicant) {
@@ -663,9 +663,9 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 			replyMD = bot.ErrorMessage(err)
 		case bot.ErrorCode(err) == bot.EFORBIDDEN:
 			replyMD = bot.ErrorMessage(err)
-			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorMessage(err)}
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorText(err)}
 		default:
-			replyMD = "The approval failed: " + commands.Describe(err) + " Try again, or use /order approve " + applyID + "."
+			replyMD = "The approval failed: " + commands.Describe(err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		}

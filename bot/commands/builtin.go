@@ -101,13 +101,13 @@ func helpFor(r *Registry, caller *Caller, q string) (*Reply, error) {
 		}
 	}
 	if len(visible) == 0 {
-		msg := fmt.Sprintf("No command /%s that you can run.", q)
+		hint := ""
 		if len(cmds) == 0 {
 			if s := suggest(strings.Fields(q)[0], r.topNames()); s != "" {
-				msg += fmt.Sprintf(" Did you mean /%s?", s)
+				hint = fmt.Sprintf(" Did you mean /%s?", s)
 			}
 		}
-		return nil, bot.Errorf(bot.ENOTFOUND, "%s Send /help for the list.", msg)
+		return nil, bot.Errorf(bot.ENOTFOUND, "No command /%s that you can run.%s Send /help for the list.", q, hint)
 	}
 	var b strings.Builder
 	for i, c := range visible {

@@ -178,15 +178,15 @@ func orderDecidable(app *wecom.Application, approver string) error {
 	case wecom.ApplicationPending:
 	case wecom.ApplicationHistory:
 		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it "+
-			"as a %s handled by the %s. Nothing to decide here.", replies.Code(app.ApplyID),
+			"as a %s handled by the %s. Nothing to decide here.", bot.Markdown(replies.Code(app.ApplyID)),
 			orderStatusText(app.ApprovalStatus), app.ApprovalType)
 	default:
-		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", replies.Code(app.ApplyID),
+		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", bot.Markdown(replies.Code(app.ApplyID)),
 			orderStatusText(app.ApprovalStatus))
 	}
 	if SameUser(approver, app.Applicant) {
 		return bot.Errorf(bot.EFORBIDDEN, "you cannot decide your own application (%s): another approver must.",
-			replies.Code(app.ApplyID))
+			bot.Markdown(replies.Code(app.ApplyID)))
 	}
 	return nil
 }
@@ -197,8 +197,8 @@ func orderDecideError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
 		return bot.Wrap(bot.ECONFLICT, err, "WeCom refused the decision on application %s (errcode 40058): it "+
 			"may have been finished in the admin console or withdrawn, or it went back to WeCom's own flow because "+
-			"nobody took it over within 24 hours. %s shows its state now.", replies.Code(applyID),
-			replies.Code("/order show "+applyID))
+			"nobody took it over within 24 hours. %s shows its state now.", bot.Markdown(replies.Code(applyID)),
+			bot.Markdown(replies.Code("/order show "+applyID)))
 	}
 	return err
 }
@@ -225,7 +225,7 @@ func orderDecide(ctx context.Context, d Deps, inv *Invocation, approve bool, not
 func orderReadError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
 		return bot.Wrap(bot.ENOTFOUND, err, "WeCom knows no application %s (errcode 40058 on "+
-			"advanced_feature/get_approval_info). /order list shows the ids.", replies.Code(applyID))
+			"advanced_feature/get_approval_info). /order list shows the ids.", bot.Markdown(replies.Code(applyID)))
 	}
 	return err
 }
