@@ -38,6 +38,13 @@ func oauthState(applyID string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
+func (s *Service) authorizeURL(redirectURI, state string) string {
+	if s.AuthorizeURL != nil {
+		return s.AuthorizeURL(redirectURI, state)
+	}
+	return s.d.Client.OAuth.AuthorizeURL(redirectURI, state, wecom.ScopeBase)
+}
+
 // ServeHTTP serves the approval page (mount it on "GET /approvals/{id}").
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -47,7 +54,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	code, state := r.URL.Query().Get("code"), r.URL.Query().Get("state")
 	if code == "" {
-		http.Redirect(w, r, s.d.Client.OAuth.AuthorizeURL(s.approvalURL(id), oauthState(id), wecom.ScopeBase), http.StatusFound)
+		http.Redirect(w, r, s.authorizeURL(s.approvalURL(id), oauthState(id)), http.StatusFound)
 		return
 	}
 	if !hmac.Equal([]byte(state), []byte(oauthState(id))) {

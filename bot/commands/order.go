@@ -20,11 +20,11 @@ import (
 // 99883, 99885). The bot runs the approval itself and reports each decision to WeCom with set_approval_detail;
 // an approval also allocates the account (security/vip/*).
 
-// ApprovalURLBase is the start of the approval_url the bot reports for an application: the page where
-// approvers see it is ApprovalURLBase + apply_id. WeCom requires an http(s) URL. cmd/bot should set it at start-up
-// from the bot's public address (callback.public_url's scheme and host + "/approvals/"); until that page exists
-// it is a placeholder.
-var ApprovalURLBase = "https://wecombot.invalid/approvals/"
+// ApprovalURLBase is the start of the approval_url DecideApplication reports for an application WeCom has no
+// approval_url for yet: the page is ApprovalURLBase + apply_id. It is empty by default, and then such a decision
+// is refused rather than reported with a link that leads nowhere. (The bot's own flow, bot/approvals, links to
+// the page it serves and does not use it.)
+var ApprovalURLBase = ""
 
 // ApprovalIDFor is the approval_id the bot binds to an application it takes over. WeCom fixes the pair for good
 // (DOC/99880: "审批id和申请id是一一对应的，不可改变"), so it is derived from the apply_id, never generated.
@@ -128,11 +128,20 @@ func DecideApplication(ctx context.Context, c *wecom.Client, applyID, approver s
 	if approvalID == "" {
 		approvalID = ApprovalIDFor(applyID)
 	}
+	// The page WeCom already links the application to stays; a new one only when a page is configured.
+	pageURL := app.ApprovalURL
+	if pageURL == "" && ApprovalURLBase != "" {
+		pageURL = ApprovalURLBase + url.PathEscape(applyID)
+	}
+	if pageURL == "" {
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "application %s has no approval page to link to, so the decision was not reported. "+
+			"Set callback.public_url in config.toml and decide it with the card or /order again.", bot.Markdown(replies.Code(applyID)))
+	}
 	detail := &wecom.ApprovalDetail{
 		ApplyID:        applyID,
 		ApprovalID:     approvalID,
 		ApprovalStatus: status,
-		ApprovalURL:    ApprovalURLBase + url.PathEscape(applyID),
+		ApprovalURL:    pageURL,
 		ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{
 			CurrentApprovers:   []string{},
 			CompletedApprovers: []string{approver},
