@@ -3,7 +3,6 @@ package bot
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Error codes: what kind of failure, for callers to branch on and for replies to phrase.
@@ -16,30 +15,37 @@ const (
 	EINTERNAL    = "internal"    // a bug or an unexpected failure; details go to the log, not the user
 )
 
-// Error is an application error whose Message is written for the user who caused it.
+// Error is an application error whose Message is written for the user who caused it, in CommonMark.
 type Error struct {
 	Code    string
 	Message string
 	Err     error // the cause, for logs; never shown to users
+
+	text string // Message unescaped, for logs and the audit trail; "" when it is Message
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Message + ": " + e.Err.Error()
+	msg := e.Message
+	if e.text != "" {
+		msg = e.text
 	}
-	return e.Message
+	if e.Err != nil {
+		return msg + ": " + e.Err.Error()
+	}
+	return msg
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with a formatted user message.
+// Errorf returns an *Error with a formatted user message. As with Markdownf, format is CommonMark and the
+// arguments are text, escaped, unless they are Markdown.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: Markdownf(format, args...), text: plainf(format, args...)}
 }
 
-// Wrap returns an *Error with a user message and a cause kept for the log.
+// Wrap returns an *Error with a user message (formatted as by Errorf) and a cause kept for the log.
 func Wrap(code string, err error, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+	return &Error{Code: code, Message: Markdownf(format, args...), Err: err, text: plainf(format, args...)}
 }
 
 // ErrorCode returns the code of an *Error in err's chain, or EINTERNAL for any other error, "" for nil.
@@ -65,4 +71,27 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error. It has been logged; please try again later."
+}
+
+// UserText is err as markup for a user's message, for errors whose text is meant for the user (validation
+// functions): an *Error's Message as written (it is CommonMark already), any other error's text escaped.
+// Unexpected errors go through ErrorMessage instead, which shows none of their text.
+func UserText(err error) Markdown {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return Markdown(e.Message)
+	}
+	return Markdown(EscapeText(err.Error()))
+}
+
+// ErrorText is ErrorMessage as plain text, the values as they were typed, for the audit trail and logs.
+func ErrorText(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.text != "" {
+		return e.text
+	}
+	return ErrorMessage(err)
 }

@@ -185,7 +185,7 @@ func (s *Service) listSilences(ctx context.Context, inv *commands.Invocation) (*
 func (s *Service) silenceRule(inv *commands.Invocation) (string, error) {
 	name := inv.Arg("rule")
 	if s.rule(name) == nil {
-		return "", bot.Errorf(bot.ENOTFOUND, "There is no rule %s. The rules are %s.", replies.Code(name), s.ruleNames())
+		return "", bot.Errorf(bot.ENOTFOUND, "There is no rule %s. The rules are %s.", bot.Markdown(replies.Code(name)), bot.Markdown(s.ruleNames()))
 	}
 	return name, nil
 }
@@ -211,8 +211,8 @@ func (s *Service) silenceAdd(ctx context.Context, inv *commands.Invocation) (*co
 	if _, err := s.d.DB.AddAlertSilence(ctx, sl); err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot store the silence; try again")
 	}
-	return commands.Markdownf("Silenced %s until %s (silence #%d). End it early with `/silence remove %d`.", replies.Code(name),
-		replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")), sl.ID, sl.ID), nil
+	return commands.Markdownf("Silenced %s until %s (silence #%d). End it early with `/silence remove %d`.", bot.Markdown(replies.Code(name)),
+		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), sl.ID, sl.ID), nil
 }
 
 func (s *Service) reconcileSilenceAdd(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
@@ -223,8 +223,8 @@ func (s *Service) reconcileSilenceAdd(ctx context.Context, inv *commands.Invocat
 	if sl == nil {
 		return commands.Markdownf("The silence was not stored before the restart. Send the command again if you still want it."), nil
 	}
-	return commands.Markdownf("The silence was stored before the restart: %s until %s (silence #%d).", replies.Code(sl.Rule),
-		replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")), sl.ID), nil
+	return commands.Markdownf("The silence was stored before the restart: %s until %s (silence #%d).", bot.Markdown(replies.Code(sl.Rule)),
+		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), sl.ID), nil
 }
 
 func silenceID(inv *commands.Invocation) int64 {
@@ -252,7 +252,7 @@ func (s *Service) silenceRemove(ctx context.Context, inv *commands.Invocation) (
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot end the silence; try again")
 	}
-	return commands.Markdownf("Ended silence #%d: rule %s alerts are pushed again.", sl.ID, replies.Code(sl.Rule)), nil
+	return commands.Markdownf("Ended silence #%d: rule %s alerts are pushed again.", sl.ID, bot.Markdown(replies.Code(sl.Rule))), nil
 }
 
 func (s *Service) reconcileSilenceRemove(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
@@ -261,8 +261,8 @@ func (s *Service) reconcileSilenceRemove(ctx context.Context, inv *commands.Invo
 		return nil, err
 	}
 	if !sl.RemovedAt.IsZero() {
-		return commands.Markdownf("Silence #%d was ended by %s before the restart.", sl.ID, replies.Code(sl.RemovedBy)), nil
+		return commands.Markdownf("Silence #%d was ended by %s before the restart.", sl.ID, bot.Markdown(replies.Code(sl.RemovedBy))), nil
 	}
 	return commands.Markdownf("Silence #%d is still in force (until %s). Send the command again to end it.", sl.ID,
-		replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), nil
+		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")))), nil
 }

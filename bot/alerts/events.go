@@ -77,7 +77,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		if resolveErr != nil {
 			reason = "roles could not be checked: " + resolveErr.Error()
 			text = fmt.Sprintf("I could not check your roles just now (%s), so the click was refused. Try again in a minute.",
-				replies.Escape(bot.ErrorMessage(resolveErr)))
+				bot.ErrorMessage(resolveErr)) // already CommonMark, values escaped
 		}
 		reply, err := s.reply(from, it.ID, text)
 		if err != nil {

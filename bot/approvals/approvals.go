@@ -47,13 +47,19 @@ type Deps struct {
 
 // Service is the approval flow.
 type Service struct {
+	// AuthorizeURL builds the OAuth link the approval page sends a visitor without a code to; nil is WeCom's
+	// (OAuthService.AuthorizeURL, snsapi_base). `bot demo` points it at its stand-in for WeCom's login page.
+	AuthorizeURL func(redirectURI, state string) string
+
 	cfg  config.Approvals
 	d    Deps
-	url  string // approval_url template with {apply_id}
+	url  string // approval_url template with {apply_id}; "" when no page is configured
 	wake chan struct{}
 }
 
-// New returns the service. publicURL is callback.public_url, used for the default approval page URL.
+// New returns the service. publicURL is callback.public_url, used for the default approval page URL: its origin
+// + "/approvals/{apply_id}". With neither it nor cfg.URL there is no page to link to, and applications are not
+// taken over (config validation requires one when approvers are configured).
 func New(cfg config.Approvals, d Deps, publicURL string) (*Service, error) {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -68,19 +74,16 @@ func New(cfg config.Approvals, d Deps, publicURL string) (*Service, error) {
 		d.Notify = func() {}
 	}
 	url := cfg.URL
-	if url == "" {
+	if url == "" && publicURL != "" {
 		base := strings.TrimSuffix(publicURL, "/")
 		if i := strings.Index(base, "://"); i >= 0 {
 			if j := strings.Index(base[i+3:], "/"); j >= 0 {
 				base = base[:i+3+j]
 			}
 		}
-		if base == "" {
-			base = "https://work.weixin.qq.com" // no page of ours: the link opens WeCom
-		}
 		url = base + "/approvals/{apply_id}"
 	}
-	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return nil, fmt.Errorf("approvals.url must be an http(s) URL, got %q", url)
 	}
 	return &Service{cfg: cfg, d: d, url: url, wake: make(chan struct{}, 1)}, nil
@@ -92,6 +95,9 @@ func (s *Service) notifyRunner() {
 	default:
 	}
 }
+
+// errNoPage refuses to report an application to WeCom without a page to link it to.
+var errNoPage = errors.New("no approval page to link to: set callback.public_url (or approvals.url) in config.toml")
 
 func (s *Service) approvalURL(applyID string) string {
 	return strings.ReplaceAll(s.url, "{apply_id}", applyID)
@@ -114,7 +120,7 @@ func (s *Service) approversFor(ctx context.Context, businessType int, applicant 
 	}
 	out := users[:0]
 	for _, u := range users {
-		if u != applicant {
+		if !commands.SameUser(u, applicant) {
 			out = append(out, u)
 		}
 	}
@@ -201,6 +207,9 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 	approvers, err := s.approversFor(ctx, app.BusinessType, app.Applicant)
 	if err == nil && len(approvers) == 0 {
 		err = errors.New("no approvers: set approvals.approvers in config.toml")
+	}
+	if err == nil && s.url == "" {
+		err = errNoPage
 	}
 	if err == nil {
 		err = s.d.Client.AdvancedFeature.SetApprovalDetail(ctx, &wecom.ApprovalDetail{
@@ -364,8 +373,11 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 	if app == nil {
 		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or use the admin console's own flow). See /order show %s.", applyID, applyID)
 	}
-	if approver == app.Applicant {
+	if commands.SameUser(approver, app.Applicant) {
 		return "", bot.Errorf(bot.EFORBIDDEN, "You cannot decide your own application.")
+	}
+	if s.url == "" {
+		return "", bot.Wrap(bot.EUNAVAILABLE, errNoPage, "The bot has no approval page configured, so it cannot report decisions to WeCom. Ask an admin to set callback.public_url in config.toml.")
 	}
 	won, cur, err := s.d.DB.ClaimDecision(ctx, applyID, approver, note)
 	if err != nil {
@@ -472,10 +484,10 @@ func finishText(t int) string {
 func (s *Service) allocate(ctx context.Context, applicant string) string {
 	job, err := s.d.Client.VIP.SubmitBatchAddJob(ctx, []string{applicant})
 	if err != nil {
-		return "The account could not be allocated: " + commands.Describe(err) + " Retry with /vip add " + applicant + "."
+		return "The account could not be allocated: " + replies.Text(commands.Describe(err)) + " Retry with /vip add " + applicant + "."
 	}
 	for _, u := range job.InvalidUserIDs {
-		if u == applicant {
+		if commands.SameUser(u, applicant) {
 			return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
 		}
 	}
@@ -483,12 +495,12 @@ func (s *Service) allocate(ctx context.Context, applicant string) string {
 		res, err := s.d.Client.VIP.BatchAddJobResult(ctx, job.JobID)
 		if err == nil {
 			for _, u := range res.SuccUserIDs {
-				if u == applicant {
+				if commands.SameUser(u, applicant) {
 					return "The account was allocated."
 				}
 			}
 			for _, u := range res.FailUserIDs {
-				if u == applicant {
+				if commands.SameUser(u, applicant) {
 					return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
 				}
 			}
@@ -630,7 +642,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		switch {
 		case app == nil:
 			replyMD = bot.ErrorMessage(bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over.", applyID))
-		case app.Applicant == user:
+		case commands.SameUser(app.Applicant, user):
 			replyMD = "You cannot decide your own application."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "own application"}
 		case app.State != db.AppTaken && app.State != db.AppPending:
@@ -663,9 +675,9 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 			replyMD = bot.ErrorMessage(err)
 		case bot.ErrorCode(err) == bot.EFORBIDDEN:
 			replyMD = bot.ErrorMessage(err)
-			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorMessage(err)}
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorText(err)}
 		default:
-			replyMD = "The approval failed: " + commands.Describe(err) + " Try again, or use /order approve " + applyID + "."
+			replyMD = "The approval failed: " + commands.Describe(err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -37,6 +38,13 @@ func oauthState(applyID string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
+func (s *Service) authorizeURL(redirectURI, state string) string {
+	if s.AuthorizeURL != nil {
+		return s.AuthorizeURL(redirectURI, state)
+	}
+	return s.d.Client.OAuth.AuthorizeURL(redirectURI, state, wecom.ScopeBase)
+}
+
 // ServeHTTP serves the approval page (mount it on "GET /approvals/{id}").
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -46,7 +54,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	code, state := r.URL.Query().Get("code"), r.URL.Query().Get("state")
 	if code == "" {
-		http.Redirect(w, r, s.d.Client.OAuth.AuthorizeURL(s.approvalURL(id), oauthState(id), wecom.ScopeBase), http.StatusFound)
+		http.Redirect(w, r, s.authorizeURL(s.approvalURL(id), oauthState(id)), http.StatusFound)
 		return
 	}
 	if !hmac.Equal([]byte(state), []byte(oauthState(id))) {
@@ -58,7 +66,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	who, err := s.d.Client.OAuth.GetUserInfo(ctx, code)
 	if err != nil {
 		s.d.Logger.Warn("approval page: cannot identify the visitor", slog.String("err", err.Error()))
-		http.Error(w, "WeCom could not confirm who you are ("+commands.Describe(err)+"); open the application again from WeCom", http.StatusBadGateway)
+		http.Error(w, "WeCom could not confirm who you are ("+replies.Text(commands.Describe(err))+"); open the application again from WeCom", http.StatusBadGateway)
 		return
 	}
 	if who.UserID == "" {
@@ -75,7 +83,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller, _ := s.d.Access.Resolve(ctx, who.UserID)
-	if who.UserID != app.Applicant && !caller.Can("order.approve") {
+	if !commands.SameUser(who.UserID, app.Applicant) && !caller.Can("order.approve") {
 		http.Error(w, "only the applicant and the approvers can see this application", http.StatusForbidden)
 		return
 	}
@@ -85,12 +93,14 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type pageData struct {
-	App      *db.Application
-	Viewer   string
-	Type     string
-	State    string
-	Time     func(time.Time) string
-	Deadline string
+	App    *db.Application
+	Viewer string
+	// IsApplicant is whether the viewer filed the application (userids compared as WeCom does, ignoring case).
+	IsApplicant bool
+	Type        string
+	State       string
+	Time        func(time.Time) string
+	Deadline    string
 }
 
 func (s *Service) pageData(app *db.Application, viewer string) pageData {
@@ -99,7 +109,7 @@ func (s *Service) pageData(app *db.Application, viewer string) pageData {
 		db.AppDeciding: "being decided", db.AppApproved: "approved", db.AppRejected: "rejected",
 		db.AppClosed: "closed in WeCom (" + finishText(app.FinishType) + ")", db.AppLapsed: "not taken over in time; decided in the admin console",
 	}
-	return pageData{App: app, Viewer: viewer, Type: s.typeText(app.BusinessType), State: states[app.State],
+	return pageData{App: app, Viewer: viewer, IsApplicant: commands.SameUser(viewer, app.Applicant), Type: s.typeText(app.BusinessType), State: states[app.State],
 		Time:     func(t time.Time) string { return t.In(s.d.Location).Format("2006-01-02 15:04") },
 		Deadline: app.SubmittedAt.Add(Window).In(s.d.Location).Format("2006-01-02 15:04")}
 }
@@ -121,7 +131,7 @@ var page = template.Must(template.New("approval").Parse(`<!doctype html>
 {{if .App.DecidedBy}}<dt>决定 Decided</dt><dd>{{.App.DecidedBy}}, {{call .Time .App.DecidedAt}}{{if .App.DecisionNote}} — {{.App.DecisionNote}}{{end}}</dd>{{end}}
 {{if .App.Allocation}}<dt>账号 Account</dt><dd>{{.App.Allocation}}</dd>{{end}}
 </dl>
-{{if eq .App.State "taken" "pending"}}{{if ne .Viewer .App.Applicant}}
+{{if eq .App.State "taken" "pending"}}{{if not .IsApplicant}}
 <p>Decide with the Approve / Reject buttons on the card in WeCom, or send <code>/order approve {{.App.ApplyID}}</code> or
 <code>/order reject {{.App.ApplyID}} REASON</code> to the bot, before {{.Deadline}}.</p>{{end}}{{end}}
 </body></html>

@@ -19,7 +19,22 @@ type Caller struct {
 	Admin  bool
 	Roles  []string
 	Perms  []string // permission patterns granted by the roles: "order.*", "audit.read", "*"
+	// Unchecked names the roles ("admin" for access.admins) whose membership could not be looked up just now
+	// (a tag or department lookup failed); they are not granted.
+	Unchecked []string
 }
+
+// SameUser reports whether two userids name the same member. WeCom userids are case-insensitive (user/create:
+// "不区分大小写"), so every comparison of userids goes through here.
+func SameUser(a, b string) bool { return strings.EqualFold(a, b) }
+
+// hasUser reports whether users holds u, as SameUser compares.
+func hasUser(users []string, u string) bool {
+	return slices.ContainsFunc(users, func(x string) bool { return SameUser(x, u) })
+}
+
+// userKey is a userid in the one case used for map keys, so that lookups agree with SameUser.
+func userKey(u string) string { return strings.ToLower(u) }
 
 // Can reports whether the caller holds perm. "" is public. A pattern grants itself, and "x.*" grants x and
 // everything under it; admins hold everything.
@@ -65,8 +80,8 @@ func ExpandMembers(ctx context.Context, dir Directory, refs []string) ([]string,
 	seen := map[string]bool{}
 	add := func(users ...string) error {
 		for _, u := range users {
-			if !seen[u] {
-				seen[u] = true
+			if k := userKey(u); !seen[k] {
+				seen[k] = true
 				out = append(out, u)
 			}
 		}
@@ -204,26 +219,40 @@ func NewAccess(admins []string, roles []Role, dir Directory, ttl time.Duration) 
 	return &Access{admins: admins, roles: roles, dir: dir, ttl: ttl, now: time.Now, cache: map[string]cachedCaller{}}, nil
 }
 
-// Resolve returns the caller's roles and permissions. An error means membership could not be checked; the
-// caller is then treated as having no roles (deny by default) and is told why.
+// Resolve returns the caller's roles and permissions. Explicit userids (in access.admins or a role's members)
+// need no lookup and are granted even when WeCom cannot be reached; a role that needs a tag or department lookup
+// that failed is not granted (deny by default), is named in Caller.Unchecked, and the error says why. Only a
+// complete answer is cached.
 func (a *Access) Resolve(ctx context.Context, userID string) (*Caller, error) {
+	key := userKey(userID)
 	a.mu.Lock()
-	if c, ok := a.cache[userID]; ok && a.now().Sub(c.at) < a.ttl {
+	if c, ok := a.cache[key]; ok && a.now().Sub(c.at) < a.ttl {
 		a.mu.Unlock()
-		return c.c, nil
+		if c.c.UserID == userID {
+			return c.c, nil
+		}
+		cp := *c.c // the same member, spelt differently: answer with the caller's own spelling
+		cp.UserID = userID
+		return &cp, nil
 	}
 	a.mu.Unlock()
 	c := &Caller{UserID: userID}
 	m := &membership{a: a, user: userID}
+	var firstErr error
 	isAdmin, err := m.anyOf(ctx, a.admins)
 	if err != nil {
-		return c, err
+		firstErr = err
+		c.Unchecked = append(c.Unchecked, "admin")
 	}
 	c.Admin = isAdmin
 	for _, r := range a.roles {
 		in, err := m.anyOf(ctx, r.Members)
 		if err != nil {
-			return &Caller{UserID: userID}, err
+			if firstErr == nil {
+				firstErr = err
+			}
+			c.Unchecked = append(c.Unchecked, r.Name)
+			continue
 		}
 		if in {
 			c.Roles = append(c.Roles, r.Name)
@@ -232,8 +261,11 @@ func (a *Access) Resolve(ctx context.Context, userID string) (*Caller, error) {
 	}
 	sort.Strings(c.Perms)
 	c.Perms = slices.Compact(c.Perms)
+	if firstErr != nil {
+		return c, firstErr
+	}
 	a.mu.Lock()
-	a.cache[userID] = cachedCaller{c: c, at: a.now()}
+	a.cache[key] = cachedCaller{c: c, at: a.now()}
 	if len(a.cache) > 10000 { // bounded: a corp's members, at most; drop all rather than track ages
 		clear(a.cache)
 	}
@@ -243,21 +275,20 @@ func (a *Access) Resolve(ctx context.Context, userID string) (*Caller, error) {
 
 // membership answers "is the user one of these members" with at most one directory lookup per question.
 type membership struct {
-	a     *Access
-	user  string
-	depts []int
-	got   bool
+	a       *Access
+	user    string
+	depts   []int
+	deptErr error
+	got     bool
 }
 
 func (m *membership) userDepts(ctx context.Context) ([]int, error) {
 	if !m.got {
-		d, err := m.a.dir.UserDepartments(ctx, m.user)
-		if err != nil {
-			return nil, err
-		}
-		m.depts, m.got = d, true
+		// A failure is remembered too: one Resolve asks WeCom once, not once per department role.
+		m.depts, m.deptErr = m.a.dir.UserDepartments(ctx, m.user)
+		m.got = true
 	}
-	return m.depts, nil
+	return m.depts, m.deptErr
 }
 
 func (m *membership) inDept(ctx context.Context, dept int) (bool, error) {
@@ -277,14 +308,19 @@ func (m *membership) inDept(ctx context.Context, dept int) (bool, error) {
 	return false, nil
 }
 
+// anyOf reports whether the user is one of members. Explicit userids are checked first, without a lookup, so
+// that a failing directory never locks out a member named outright; an error means no explicit userid matched
+// and a lookup needed to decide failed.
 func (m *membership) anyOf(ctx context.Context, members []string) (bool, error) {
+	for _, ref := range members {
+		if !strings.Contains(ref, ":") && SameUser(ref, m.user) {
+			return true, nil
+		}
+	}
 	for _, ref := range members {
 		kind, v, ok := strings.Cut(ref, ":")
 		switch {
 		case !ok:
-			if ref == m.user {
-				return true, nil
-			}
 		case kind == "dept":
 			id, _ := strconv.Atoi(v)
 			in, err := m.inDept(ctx, id)
@@ -303,7 +339,7 @@ func (m *membership) anyOf(ctx context.Context, members []string) (bool, error) 
 			if err != nil {
 				return false, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read tag %q", v)
 			}
-			if slices.Contains(users, m.user) {
+			if hasUser(users, m.user) {
 				return true, nil
 			}
 			for _, d := range depts {

@@ -101,13 +101,13 @@ func helpFor(r *Registry, caller *Caller, q string) (*Reply, error) {
 		}
 	}
 	if len(visible) == 0 {
-		msg := fmt.Sprintf("No command /%s that you can run.", q)
+		hint := ""
 		if len(cmds) == 0 {
 			if s := suggest(strings.Fields(q)[0], r.topNames()); s != "" {
-				msg += fmt.Sprintf(" Did you mean /%s?", s)
+				hint = fmt.Sprintf(" Did you mean /%s?", s)
 			}
 		}
-		return nil, bot.Errorf(bot.ENOTFOUND, "%s Send /help for the list.", msg)
+		return nil, bot.Errorf(bot.ENOTFOUND, "No command /%s that you can run.%s Send /help for the list.", q, hint)
 	}
 	var b strings.Builder
 	for i, c := range visible {
@@ -160,6 +160,10 @@ func whoami(ctx context.Context, inv *Invocation) (*Reply, error) {
 	}
 	if c.Admin && len(c.Roles) > 0 {
 		fmt.Fprintf(&b, "\n\nRoles: %s", joinCode(c.Roles))
+	}
+	if len(c.Unchecked) > 0 {
+		fmt.Fprintf(&b, "\n\nNot checked just now (a WeCom tag or department lookup failed, so not granted): %s. Try again in a minute.",
+			joinCode(c.Unchecked))
 	}
 	return &Reply{Markdown: b.String()}, nil
 }

@@ -94,9 +94,10 @@ type Reply struct {
 	TemplateCard *wecom.TemplateCard
 }
 
-// Markdownf formats a CommonMark reply. Pass user-supplied values through replies.Escape.
+// Markdownf formats a CommonMark reply as bot.Markdownf does: format is markup, and the arguments are text,
+// escaped, except those of type bot.Markdown (such as replies.Code's result, converted).
 func Markdownf(format string, args ...any) *Reply {
-	return &Reply{Markdown: fmt.Sprintf(format, args...)}
+	return &Reply{Markdown: bot.Markdownf(format, args...)}
 }
 
 // Invocation is one parsed use of a command.
@@ -270,11 +271,11 @@ func (f *Flag) validate(v string) error {
 		}
 	case Duration:
 		if _, err := ParseDuration(v); err != nil {
-			return bot.Errorf(bot.EINVALID, "--%s: %v", f.Name, err)
+			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
 		}
 	case Date:
 		if _, err := parseDate(v, time.Local); err != nil {
-			return bot.Errorf(bot.EINVALID, "--%s: %v", f.Name, err)
+			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
 		}
 	}
 	return nil
@@ -287,7 +288,7 @@ func (a *Arg) validate(v string) error {
 	}
 	if a.Check != nil {
 		if err := a.Check(v); err != nil {
-			return bot.Errorf(bot.EINVALID, "%s: %v", a.Name, err)
+			return bot.Errorf(bot.EINVALID, "%s: %s", a.Name, bot.UserText(err))
 		}
 	}
 	return nil

@@ -337,7 +337,7 @@ func (d Deps) devUser(ctx context.Context, inv *Invocation) (*Reply, error) {
 		if len(types) == 1 {
 			lists = "the " + strings.ToLower(devListTitle[types[0]]) + " list"
 		}
-		return Markdownf("%s%s last logged in on no device on %s.", head, replies.Code(user), lists), nil
+		return Markdownf("%s%s last logged in on no device on %s.", bot.Markdown(head), bot.Markdown(replies.Code(user)), lists), nil
 	}
 	return &Reply{Markdown: strings.TrimRight(head+secPlural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
 }
@@ -437,7 +437,7 @@ func (d Deps) devDecidePreview(ctx context.Context, inv *Invocation, approve boo
 	list := strings.Join(lines, "\n")
 	if eligible == 0 {
 		return "", bot.Errorf(bot.ECONFLICT, "Nothing to %s: only devices awaiting an admin's confirmation (待管理员确认) can be %s, and none of these is.\n\n%s\n\nSee `/devices pending`.",
-			verb, past, list)
+			verb, past, bot.Markdown(list))
 	}
 	head := fmt.Sprintf("**%s %s** (%s):", strings.ToUpper(verb[:1])+verb[1:], secPlural(eligible, "device", "devices"), op)
 	if skipped := len(codes) - eligible; skipped > 0 {
@@ -557,8 +557,8 @@ func (d Deps) devDeletePreview(ctx context.Context, inv *Invocation) (string, er
 		}
 	}
 	if len(found) == 0 {
-		return "", bot.Errorf(bot.ECONFLICT, "Nothing to delete: none of these codes is on the %s list.\n\n%s\n\nSee `/devices %s`.",
-			listName, strings.Join(lines, "\n"), inv.Flag("type"))
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to delete: none of these codes is on the %s list.\n\n%s\n\nSee %s.",
+			listName, bot.Markdown(strings.Join(lines, "\n")), bot.Markdown(replies.Code("/devices "+inv.Flag("type"))))
 	}
 	warn := ""
 	if typ != wecom.DeviceUnknown {
@@ -671,7 +671,7 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 		for _, w := range words {
 			macs, err := devMACList(w)
 			if err != nil {
-				return nil, bot.Errorf(bot.EINVALID, "macs: %v", err)
+				return nil, bot.Errorf(bot.EINVALID, "macs: %s", bot.UserText(err))
 			}
 			out = append(out, wecom.DeviceImport{System: "Windows", MacAddr: macs})
 		}
@@ -717,7 +717,7 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 	if inv.Has("mac") {
 		macs, err := devMACList(inv.Flag("mac"))
 		if err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "--mac: %v", err)
+			return nil, bot.Errorf(bot.EINVALID, "--mac: %s", bot.UserText(err))
 		}
 		out[0].MacAddr = macs
 	}

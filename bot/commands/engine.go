@@ -199,7 +199,7 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 			p.Args = map[string][]string{}
 		}
 		if err := fillMissing(p, conv.Missing, text); err != nil {
-			out.say("%s\n\n%s (or /cancel)", bot.ErrorMessage(err), prompt(cmd, conv.Missing))
+			out.say("%s\n\n%s (or /cancel)", bot.Markdown(bot.ErrorMessage(err)), prompt(cmd, conv.Missing))
 			return true, nil // keep asking; the conversation row stays as it is
 		}
 		for _, a := range cmd.Args {
@@ -286,7 +286,7 @@ func prompt(c *Command, arg string) string {
 func (e *Engine) command(ctx context.Context, out *Outcome, m Message, text string) error {
 	p, err := e.Registry.Parse(text)
 	if err != nil {
-		out.say("%s", bot.ErrorMessage(err))
+		out.say("%s", bot.Markdown(bot.ErrorMessage(err)))
 		return nil
 	}
 	// Missing arguments are worked out against the declaration again after each answer.
@@ -326,11 +326,11 @@ func (e *Engine) authorize(ctx context.Context, out *Outcome, m Message, cmd *Co
 	reason := fmt.Sprintf("missing permission %s", cmd.Perm)
 	if err != nil {
 		e.log().Warn("cannot resolve roles", slog.String("user", m.From), slog.String("err", err.Error()))
-		out.say("I could not check your roles just now (%s), so /%s is refused. Try again in a minute.", bot.ErrorMessage(err), cmd.Path)
+		out.say("I could not check your roles just now (%s), so /%s is refused. Try again in a minute.", bot.Markdown(bot.ErrorMessage(err)), cmd.Path)
 		reason = "roles could not be checked: " + err.Error()
 	} else {
-		out.say("You are not allowed to run /%s: it needs the permission `%s`. Ask an admin to give you a role that grants it (send /whoami to see yours).",
-			cmd.Path, cmd.Perm)
+		out.say("You are not allowed to run /%s: it needs the permission %s. Ask an admin to give you a role that grants it (send /whoami to see yours).",
+			cmd.Path, bot.Markdown(replies.Code(cmd.Perm)))
 	}
 	args := auditArgs(cmd, p.Args, p.Flags)
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
@@ -350,7 +350,7 @@ func (e *Engine) ask(out *Outcome, m Message, p *Parsed, arg string) error {
 	conv := &db.Conversation{UserID: m.From, Kind: "ask", Command: p.Command.Path, Line: line, Missing: arg,
 		CreatedAt: now, ExpiresAt: now.Add(ttl(e.AskTTL, 5*time.Minute))}
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
-	out.say("%s (or /cancel)\n\nUsage: `%s`", prompt(p.Command, arg), p.Command.Usage())
+	out.say("%s (or /cancel)\n\nUsage: %s", prompt(p.Command, arg), bot.Markdown(replies.Code(p.Command.Usage())))
 	return nil
 }
 
@@ -363,20 +363,20 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		pv, err := cmd.Preview(pctx, inv)
 		cancel()
 		if err != nil {
-			out.say("%s", Describe(err))
+			out.say("%s", bot.Markdown(Describe(err)))
 			if bot.ErrorCode(err) == bot.EFORBIDDEN {
 				// A refusal decided while previewing (e.g. deciding one's own application) is a denial like any other.
 				args := auditArgs(cmd, inv.Args, inv.Flags)
 				out.effect(func(ctx context.Context, tx *db.Tx) error {
 					return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionDenied,
-						Result: bot.ErrorMessage(err), InboxID: m.InboxID})
+						Result: bot.ErrorText(err), InboxID: m.InboxID})
 				})
 			}
 			return nil
 		}
 		preview = pv
 	} else {
-		preview = fmt.Sprintf("You are about to run `%s`.", redactedLine(cmd, inv.Args, inv.Flags))
+		preview = "You are about to run " + replies.Code(redactedLine(cmd, inv.Args, inv.Flags)) + "."
 	}
 	line, err := json.Marshal(savedLine{Args: inv.Args, Flags: inv.Flags})
 	if err != nil {
@@ -391,7 +391,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionProposed,
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
-	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", preview, humanDuration(wait))
+	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(wait))
 	token := confirmToken(conv)
 	out.reply(&Reply{TemplateCard: replies.ButtonCard("cf-"+token, "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
 		[]replies.Button{{Text: "Run it 确认", Key: "confirm:yes:" + token, Style: 1}, {Text: "Cancel 取消", Key: "confirm:no:" + token, Style: 2}})})
@@ -452,7 +452,7 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 	decision, result, code := db.DecisionOK, "done", 0
 	if runErr != nil {
 		decision, result, code = db.DecisionFailed, runErr.Error(), wecom.ErrorCode(runErr)
-		out.say("/%s failed: %s", cmd.Path, Describe(runErr))
+		out.say("/%s failed: %s", cmd.Path, bot.Markdown(Describe(runErr)))
 	} else if reply != nil {
 		out.reply(reply)
 	}
@@ -476,7 +476,7 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 	if cmd.Reconcile != nil {
 		reply, err := cmd.Reconcile(ctx, inv)
 		if err != nil {
-			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, Describe(err))
+			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, bot.Markdown(Describe(err)))
 		} else {
 			out.reply(reply)
 			result = "interrupted by a restart; state read back"
@@ -498,7 +498,7 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 	start := time.Now()
 	reply, err := e.call(ctx, inv)
 	if err != nil {
-		out.say("%s", Describe(err))
+		out.say("%s", bot.Markdown(Describe(err)))
 		if bot.ErrorCode(err) == bot.EINTERNAL {
 			e.log().Error("command failed", slog.String("command", inv.Command.Path), slog.String("err", err.Error()))
 		}
@@ -529,8 +529,9 @@ func (e *Engine) call(ctx context.Context, inv *Invocation) (*Reply, error) {
 // replies.location).
 var DescribeLocation = shanghai
 
-// Describe turns an error into what the user reads: our own messages as they are, WeCom errcodes with their
-// meaning and hint, anything else as a generic internal error (logged by the caller). Everything that answers
+// Describe turns an error into what the user reads, in CommonMark: our own messages as they are (already
+// escaped by bot.Errorf), WeCom errcodes with their meaning and hint (escaped), anything else as a generic
+// internal error (logged by the caller). Everything that answers
 // a member (commands, card clicks) phrases errors through it.
 func Describe(err error) string {
 	var be *bot.Error
@@ -546,18 +547,18 @@ func Describe(err error) string {
 		if time.Until(at) < 2*time.Minute {
 			when = at.Format("15:04:05")
 		}
-		return fmt.Sprintf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
+		return bot.Markdownf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
 	case errors.As(err, &we):
-		s := fmt.Sprintf("WeCom answered errcode %d on %s", we.Code, we.Op)
+		s := bot.Markdownf("WeCom answered errcode %d on %s", we.Code, we.Op)
 		if we.Hint != "" {
-			s += ": " + we.Hint
+			s += ": " + replies.Escape(we.Hint)
 		}
 		if we.Temporary() {
 			s += ". Try again in a minute."
 		}
 		return s + "."
 	case errors.As(err, &ve):
-		return fmt.Sprintf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
+		return bot.Markdownf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "That took too long and was stopped. WeCom may be slow; try again."
 	}

@@ -83,12 +83,12 @@ func (r oplogRange) resolve(now time.Time, loc *time.Location, def time.Duration
 		return from, to, bot.Errorf(bot.EINVALID, "--to needs --from (or use --since, like --since 3d)")
 	case r.From != "":
 		if from, err = parseDate(r.From, loc); err != nil {
-			return from, to, bot.Errorf(bot.EINVALID, "--from: %v", err)
+			return from, to, bot.Errorf(bot.EINVALID, "--from: %s", bot.UserText(err))
 		}
 		to = now
 		if r.To != "" {
 			if to, err = parseDate(r.To, loc); err != nil {
-				return from, to, bot.Errorf(bot.EINVALID, "--to: %v", err)
+				return from, to, bot.Errorf(bot.EINVALID, "--to: %s", bot.UserText(err))
 			}
 			if _, dateOnly := time.Parse(time.DateOnly, strings.TrimSpace(r.To)); dateOnly == nil {
 				to = to.AddDate(0, 0, 1).Add(-time.Second)
@@ -533,7 +533,7 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 		scope += " · " + strings.Join(filters, " · ")
 	}
 	if len(rows) == 0 {
-		return Markdownf("No %s from %s.", noun, scope)
+		return Markdownf("No %s from %s.", noun, bot.Markdown(scope))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n%s\n\n", title, scope)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
 
@@ -145,7 +146,8 @@ func TestOplogBound(t *testing.T) {
 	}
 	// Beyond it: refused before any call, saying how far back WeCom goes.
 	_, err = oplogBound(now.Add(-200*oplogDay), now, now, oplogLogHorizon, "member operation log", shanghai)
-	if err == nil || !strings.Contains(bot.ErrorMessage(err), "180 days") || !strings.Contains(bot.ErrorMessage(err), oldest.Format("2006-01-02")) {
+	// Messages are CommonMark with the values escaped: read them as the member does.
+	if msg := replies.Text(bot.ErrorMessage(err)); err == nil || !strings.Contains(msg, "180 days") || !strings.Contains(msg, oldest.Format("2006-01-02")) {
 		t.Errorf("200 days back = %v; want a refusal naming 180 days and %s", err, oldest.Format("2006-01-02"))
 	}
 	// No horizon (file records): any start, but at most oplogMaxRange at once.
@@ -177,8 +179,8 @@ func TestOplogParseKind(t *testing.T) {
 	for _, v := range []string{"10", "0", "-4", "bogus", "", "设备"} {
 		if got, err := oplogParseKind("type", v, oplogMemberTypes, false); err == nil {
 			t.Errorf("oplogParseKind(%q) = %v; want an error (10 is not a documented member type)", v, got)
-		} else if !strings.Contains(bot.ErrorMessage(err), "new-device-login") {
-			t.Errorf("oplogParseKind(%q) error %q does not list the words", v, bot.ErrorMessage(err))
+		} else if msg := replies.Text(bot.ErrorMessage(err)); !strings.Contains(msg, "new-device-login") {
+			t.Errorf("oplogParseKind(%q) error %q does not list the words", v, msg)
 		}
 	}
 	// The admin log's types are known from one source: other numbers pass through to WeCom.

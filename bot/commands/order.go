@@ -21,11 +21,11 @@ import (
 // 99883, 99885). The bot runs the approval itself and reports each decision to WeCom with set_approval_detail;
 // an approval also allocates the account (security/vip/*).
 
-// ApprovalURLBase is the start of the approval_url the bot reports for an application: the page where
-// approvers see it is ApprovalURLBase + apply_id. WeCom requires an http(s) URL. cmd/bot should set it at start-up
-// from the bot's public address (callback.public_url's scheme and host + "/approvals/"); until that page exists
-// it is a placeholder.
-var ApprovalURLBase = "https://wecombot.invalid/approvals/"
+// ApprovalURLBase is the start of the approval_url DecideApplication reports for an application WeCom has no
+// approval_url for yet: the page is ApprovalURLBase + apply_id. It is empty by default, and then such a decision
+// is refused rather than reported with a link that leads nowhere. (The bot's own flow, bot/approvals, links to
+// the page it serves and does not use it.)
+var ApprovalURLBase = ""
 
 // ApprovalIDFor is the approval_id the bot binds to an application it takes over. WeCom fixes the pair for good
 // (DOC/99880: "审批id和申请id是一一对应的，不可改变"), so it is derived from the apply_id, never generated.
@@ -129,11 +129,20 @@ func DecideApplication(ctx context.Context, c *wecom.Client, applyID, approver s
 	if approvalID == "" {
 		approvalID = ApprovalIDFor(applyID)
 	}
+	// The page WeCom already links the application to stays; a new one only when a page is configured.
+	pageURL := app.ApprovalURL
+	if pageURL == "" && ApprovalURLBase != "" {
+		pageURL = ApprovalURLBase + url.PathEscape(applyID)
+	}
+	if pageURL == "" {
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "application %s has no approval page to link to, so the decision was not reported. "+
+			"Set callback.public_url in config.toml and decide it with the card or /order again.", bot.Markdown(replies.Code(applyID)))
+	}
 	detail := &wecom.ApprovalDetail{
 		ApplyID:        applyID,
 		ApprovalID:     approvalID,
 		ApprovalStatus: status,
-		ApprovalURL:    ApprovalURLBase + url.PathEscape(applyID),
+		ApprovalURL:    pageURL,
 		ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{
 			CurrentApprovers:   []string{},
 			CompletedApprovers: []string{approver},
@@ -179,15 +188,15 @@ func orderDecidable(app *wecom.Application, approver string) error {
 	case wecom.ApplicationPending:
 	case wecom.ApplicationHistory:
 		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it "+
-			"as a %s handled by the %s. Nothing to decide here.", replies.Code(app.ApplyID),
+			"as a %s handled by the %s. Nothing to decide here.", bot.Markdown(replies.Code(app.ApplyID)),
 			orderStatusText(app.ApprovalStatus), app.ApprovalType)
 	default:
-		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", replies.Code(app.ApplyID),
+		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", bot.Markdown(replies.Code(app.ApplyID)),
 			orderStatusText(app.ApprovalStatus))
 	}
-	if strings.EqualFold(approver, app.Applicant) {
+	if SameUser(approver, app.Applicant) {
 		return bot.Errorf(bot.EFORBIDDEN, "you cannot decide your own application (%s): another approver must.",
-			replies.Code(app.ApplyID))
+			bot.Markdown(replies.Code(app.ApplyID)))
 	}
 	return nil
 }
@@ -198,7 +207,7 @@ func orderDecideError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
 		return bot.Wrap(bot.ECONFLICT, err, "WeCom refused the decision on application %s (errcode 40058, "+
 			"不合法的参数: WeCom does not accept a parameter of it and says no more). %s shows what WeCom reports "+
-			"for the application now.", replies.Code(applyID), replies.Code("/order show "+applyID))
+			"for the application now.", bot.Markdown(replies.Code(applyID)), bot.Markdown(replies.Code("/order show "+applyID)))
 	}
 	return err
 }
@@ -226,7 +235,7 @@ func orderReadError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
 		return bot.Wrap(bot.ENOTFOUND, err, "WeCom did not accept application id %s (errcode 40058 on "+
 			"advanced_feature/get_approval_info, 不合法的参数: an invalid parameter). Check the id: /order list "+
-			"shows the applications the bot has received.", replies.Code(applyID))
+			"shows the applications the bot has received.", bot.Markdown(replies.Code(applyID)))
 	}
 	return err
 }
@@ -357,13 +366,13 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 	if u := inv.Flag("user"); u != "" {
 		if !secUserIDRE.MatchString(u) {
 			return nil, bot.Errorf(bot.EINVALID, "--user %s is not a userid: 1–64 letters, digits and _-@.",
-				replies.Code(u))
+				bot.Markdown(replies.Code(u)))
 		}
 		return orderListFromWeCom(ctx, d, inv, u)
 	}
 	if d.DB == nil {
 		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications; ask WeCom about one member "+
-			"with %s.", replies.Code("/order list --user USERID"))
+			"with %s.", bot.Markdown(replies.Code("/order list --user USERID")))
 	}
 	f := db.AppFilter{States: orderRecordStates[inv.Flag("status")]}
 	what := "applications"
@@ -390,7 +399,7 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 		fmt.Fprintf(&b, "None.\n\n%s", source)
 		return &Reply{Markdown: b.String()}, nil
 	case len(apps) == 0:
-		return Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, label,
+		return Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, bot.Markdown(label),
 			(total+PerPage-1)/PerPage), nil
 	}
 	awaiting := false
@@ -486,7 +495,7 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user strin
 		fmt.Fprintf(&b, "None among %d.\n\n%s", len(apps), source)
 		return &Reply{Markdown: b.String()}, nil
 	case start >= len(shown):
-		return Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), label,
+		return Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), bot.Markdown(label),
 			(len(shown)+PerPage-1)/PerPage), nil
 	}
 	end := min(start+PerPage, len(shown))
@@ -630,7 +639,7 @@ func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) 
 		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), Describe(err))
-		case slices.Contains(holders, app.Applicant):
+		case hasUser(holders, app.Applicant):
 			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:
 			fmt.Fprintf(&b, "\n\n%s holds no advanced-feature account yet: %s allocates it.", replies.Code(app.Applicant),

@@ -123,20 +123,20 @@ func (r *Registry) match(words []string) (*Command, int, error) {
 		}
 		return c, n, nil
 	}
-	msg := fmt.Sprintf("unknown command /%s", words[0])
+	hint := ""
 	if s := suggest(lower[0], r.topNames()); s != "" {
-		msg += fmt.Sprintf(" — did you mean /%s?", s)
+		hint = " — did you mean /" + s + "?"
 	}
-	return nil, 0, bot.Errorf(bot.EINVALID, "%s Send /help for the list.", msg)
+	return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s%s Send /help for the list.", words[0], hint)
 }
 
 func (r *Registry) unknownSub(prefix, word string) error {
 	subs := r.subcommands(prefix)
-	msg := fmt.Sprintf("/%s has no subcommand %q", prefix, word)
+	hint := ""
 	if s := suggest(word, subs); s != "" {
-		msg += fmt.Sprintf(" — did you mean /%s %s?", prefix, s)
+		hint = fmt.Sprintf(" — did you mean /%s %s?", prefix, s)
 	}
-	return bot.Errorf(bot.EINVALID, "%s Subcommands: %s.", msg, strings.Join(subs, ", "))
+	return bot.Errorf(bot.EINVALID, "/%s has no subcommand %q%s Subcommands: %s.", prefix, word, hint, strings.Join(subs, ", "))
 }
 
 // read assigns the words after the command path to flags and arguments, validating each.
@@ -221,11 +221,11 @@ func (p *Parsed) unknownFlag(name string) error {
 	for _, f := range p.Command.Flags {
 		names = append(names, f.Name)
 	}
-	msg := fmt.Sprintf("/%s has no option --%s", p.Command.Path, name)
+	hint := ""
 	if s := suggest(name, names); s != "" {
-		msg += fmt.Sprintf(" — did you mean --%s?", s)
+		hint = " — did you mean --" + s + "?"
 	}
-	return bot.Errorf(bot.EINVALID, "%s Usage: %s", msg, p.Command.Usage())
+	return bot.Errorf(bot.EINVALID, "/%s has no option --%s%s Usage: %s", p.Command.Path, name, hint, p.Command.Usage())
 }
 
 // Format writes a parsed invocation back as a command line that parses to the same thing.

@@ -77,14 +77,14 @@ func secErr(err error, users ...string) error {
 		}
 	case wecom.CodeNoPrivilege:
 		return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: %s is outside this app's visibility. "+
-			"Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op, who)
+			"Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op, bot.Markdown(who))
 	case wecom.CodeUserNotFound:
 		missing := "one of the userids asked for does not exist"
 		if len(users) == 1 {
 			missing = "there is no member " + who
 		}
 		return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60111 on %s: %s. "+
-			"A userid is the account (账号) in the admin console, not the display name.", we.Op, missing)
+			"A userid is the account (账号) in the admin console, not the display name.", we.Op, bot.Markdown(missing))
 	case 50100:
 		return bot.Wrap(bot.EUNAVAILABLE, err, "WeCom answered errcode 50100 on %s: it refused the paging cursor "+
 			"(the list may have changed while it was read). Run the command again.", we.Op)

@@ -124,7 +124,7 @@ func (fs *hrFields) resolve(name string) (*hrField, error) {
 			names = append(names, f.FieldName)
 		}
 	}
-	msg := "The roster has no field " + replies.Code(name)
+	hint := ""
 	if s := suggest(strings.ToLower(name), lowerAll(names)); s != "" {
 		for _, n := range names {
 			if strings.ToLower(n) == s {
@@ -132,9 +132,9 @@ func (fs *hrFields) resolve(name string) (*hrField, error) {
 				break
 			}
 		}
-		msg += " — did you mean " + replies.Escape(s) + "?"
+		hint = " — did you mean " + s + "?"
 	}
-	return nil, bot.Errorf(bot.EINVALID, "%s /staff fields lists them.", msg)
+	return nil, bot.Errorf(bot.EINVALID, "The roster has no field %s%s /staff fields lists them.", bot.Markdown(replies.Code(name)), hint)
 }
 
 // named returns the fields with these names that the roster has, skipping the others.
@@ -481,11 +481,11 @@ func staffSplitChange(s string) (field, value string, err error) {
 	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 	switch {
 	case !ok:
-		return "", "", fmt.Errorf("%s is not FIELD=VALUE; write it like 工位=A-3-12 (quote a value with spaces: \"工位=A 3 12\")", replies.Code(s))
+		return "", "", bot.Errorf(bot.EINVALID, "%s is not FIELD=VALUE; write it like 工位=A-3-12 (quote a value with spaces: \"工位=A 3 12\")", bot.Markdown(replies.Code(s)))
 	case k == "":
-		return "", "", fmt.Errorf("%s names no field; write it like 工位=A-3-12", replies.Code(s))
+		return "", "", bot.Errorf(bot.EINVALID, "%s names no field; write it like 工位=A-3-12", bot.Markdown(replies.Code(s)))
 	case v == "":
-		return "", "", fmt.Errorf("%s has no value; roster values cannot be cleared from chat", replies.Code(s))
+		return "", "", bot.Errorf(bot.EINVALID, "%s has no value; roster values cannot be cleared from chat", bot.Markdown(replies.Code(s)))
 	}
 	return k, v, nil
 }
@@ -498,7 +498,7 @@ func staffCheckChange(s string) error {
 		return err
 	}
 	if _, ro := staffReadOnly[k]; ro {
-		return fmt.Errorf("%s is read-only: WeCom does not let apps change 年龄, 社会工龄 or 员工状态", replies.Escape(k))
+		return bot.Errorf(bot.EINVALID, "%s is read-only: WeCom does not let apps change 年龄, 社会工龄 or 员工状态", k)
 	}
 	return nil
 }
@@ -522,7 +522,7 @@ func staffPlan(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (
 	for _, raw := range inv.List("change") {
 		k, v, err := staffSplitChange(raw)
 		if err != nil {
-			return "", nil, bot.Errorf(bot.EINVALID, "%v", err)
+			return "", nil, err
 		}
 		f, err := fs.resolve(k)
 		if err != nil {
@@ -530,16 +530,16 @@ func staffPlan(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (
 		}
 		if staffIsReadOnly(f.FieldID) {
 			return "", nil, bot.Errorf(bot.EINVALID, "%s is read-only: WeCom does not let apps change 年龄, 社会工龄 or 员工状态",
-				replies.Escape(f.FieldName))
+				f.FieldName)
 		}
 		for _, c := range changes {
 			if c.Field == f {
-				return "", nil, bot.Errorf(bot.EINVALID, "%s is given twice", replies.Escape(f.FieldName))
+				return "", nil, bot.Errorf(bot.EINVALID, "%s is given twice", f.FieldName)
 			}
 		}
 		val, err := staffValue(f, v, d.loc())
 		if err != nil {
-			return "", nil, bot.Errorf(bot.EINVALID, "%s: %v", replies.Escape(f.FieldName), err)
+			return "", nil, bot.Errorf(bot.EINVALID, "%s: %s", f.FieldName, bot.UserText(err))
 		}
 		changes = append(changes, staffChange{Field: f, Value: val, New: staffShowValue(f, staffAsRead(val), d.loc())})
 	}
@@ -564,7 +564,7 @@ var staffMobile = regexp.MustCompile(`^(?:\+?(\d{1,4})[ -])?(\d{5,20})$`)
 func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldValue, error) {
 	v := wecom.StaffFieldValue{FieldID: f.FieldID, ValueType: f.valueType()}
 	if f.holdsFiles() {
-		return v, fmt.Errorf("it holds files, which cannot be set from chat")
+		return v, bot.Errorf(bot.EINVALID, "it holds files, which cannot be set from chat")
 	}
 	switch {
 	case f.FieldType == wecom.HRFieldOption || len(f.OptionList) > 0:
@@ -574,23 +574,23 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 				v.ValueType, v.Uint32 = wecom.HRValueUint32, uint32(o.ID)
 				return v, nil
 			}
-			names = append(names, replies.Escape(o.Value))
+			names = append(names, o.Value)
 		}
 		if len(names) == 0 {
-			return v, fmt.Errorf("it is an option field without options")
+			return v, bot.Errorf(bot.EINVALID, "it is an option field without options")
 		}
-		return v, fmt.Errorf("%s is not one of its options: %s", replies.Code(raw), strings.Join(names, ", "))
+		return v, bot.Errorf(bot.EINVALID, "%s is not one of its options: %s", bot.Markdown(replies.Code(raw)), strings.Join(names, ", "))
 	case f.FieldType == wecom.HRFieldTime:
 		t, err := parseDate(raw, loc)
 		if err != nil {
-			return v, fmt.Errorf("it is a date; write it like 2024-03-01")
+			return v, bot.Errorf(bot.EINVALID, "it is a date; write it like 2024-03-01")
 		}
 		if v.ValueType == wecom.HRValueInt64 {
 			v.Int64 = t.Unix()
 			return v, nil
 		}
 		if t.Unix() < 0 {
-			return v, fmt.Errorf("it takes dates from 1970 on")
+			return v, bot.Errorf(bot.EINVALID, "it takes dates from 1970 on")
 		}
 		v.ValueType, v.Uint64 = wecom.HRValueUint64, uint64(t.Unix())
 		return v, nil
@@ -599,7 +599,7 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 	case wecom.HRValueMobile:
 		m := staffMobile.FindStringSubmatch(raw)
 		if m == nil {
-			return v, fmt.Errorf("%s is not a mobile number; write it like 13800000001 or +86-13800000001", replies.Code(raw))
+			return v, bot.Errorf(bot.EINVALID, "%s is not a mobile number; write it like 13800000001 or +86-13800000001", bot.Markdown(replies.Code(raw)))
 		}
 		cc := m[1]
 		if cc == "" {
@@ -613,18 +613,18 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 		}
 		n, err := strconv.ParseUint(raw, 10, bits)
 		if err != nil {
-			return v, fmt.Errorf("%s is not a whole number ≥ 0", replies.Code(raw))
+			return v, bot.Errorf(bot.EINVALID, "%s is not a whole number ≥ 0", bot.Markdown(replies.Code(raw)))
 		}
 		v.Uint64, v.Uint32 = n, uint32(n)
 	case wecom.HRValueInt64:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			return v, fmt.Errorf("%s is not a whole number", replies.Code(raw))
+			return v, bot.Errorf(bot.EINVALID, "%s is not a whole number", bot.Markdown(replies.Code(raw)))
 		}
 		v.Int64 = n
 	default:
 		if utf8.RuneCountInString(raw) > maxStaffText {
-			return v, fmt.Errorf("at most %d characters", maxStaffText)
+			return v, bot.Errorf(bot.EINVALID, "at most %d characters", maxStaffText)
 		}
 		v.ValueType, v.String = wecom.HRValueString, raw
 	}

@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +135,7 @@ func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, 
 			peoplePlural(len(users), "member", "members"))
 	}
 	for _, u := range users {
-		held := slices.Contains(holders, u)
+		held := hasUser(holders, u)
 		var what string
 		switch {
 		case add && held:
@@ -202,7 +201,7 @@ func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*Reply
 	fmt.Fprintf(&b, "## %s was interrupted\n\nA restart cut it off after it was sent to WeCom, so it was not repeated. WeCom lists now:\n\n", cmd)
 	missing := 0
 	for _, u := range users {
-		held := slices.Contains(holders, u)
+		held := hasUser(holders, u)
 		if held {
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), replies.Font(replies.Info, "has an account"))
 		} else {
@@ -272,11 +271,11 @@ func (o vipOutcome) Describe(add bool) string {
 
 func (j *vipJob) outcome(u string) vipOutcome {
 	switch {
-	case slices.Contains(j.Invalid, u):
+	case hasUser(j.Invalid, u):
 		return vipInvalid
-	case slices.Contains(j.Succ, u):
+	case hasUser(j.Succ, u):
 		return vipDone
-	case slices.Contains(j.Fail, u):
+	case hasUser(j.Fail, u):
 		return vipFailed
 	}
 	return vipWaiting
@@ -296,7 +295,7 @@ func runVIPJob(ctx context.Context, c *wecom.Client, add bool, users []string) (
 	}
 	j := &vipJob{JobID: job.JobID, Invalid: job.InvalidUserIDs}
 	for _, u := range users {
-		if !slices.Contains(j.Invalid, u) {
+		if !hasUser(j.Invalid, u) {
 			j.Waiting = append(j.Waiting, u)
 		}
 	}
@@ -316,7 +315,7 @@ func runVIPJob(ctx context.Context, c *wecom.Client, add bool, users []string) (
 		}
 		j.Succ, j.Fail, j.Waiting = res.SuccUserIDs, res.FailUserIDs, nil
 		for _, u := range valid {
-			if !slices.Contains(j.Succ, u) && !slices.Contains(j.Fail, u) {
+			if !hasUser(j.Succ, u) && !hasUser(j.Fail, u) {
 				j.Waiting = append(j.Waiting, u)
 			}
 		}

@@ -214,7 +214,7 @@ func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Rep
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
 	if len(kinds) == 0 {
 		return nil, bot.Errorf(bot.EINVALID, "%s does not look like a userid, external_userid, open_userid or "+
-			"tmp_external_userid. Usage: %s", replies.Code(id), inv.Command.Usage())
+			"tmp_external_userid. Usage: %s", bot.Markdown(replies.Code(id)), inv.Command.Usage())
 	}
 	var notes []string
 	for _, k := range kinds {
@@ -243,11 +243,11 @@ func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Rep
 		}
 		notes = append(notes, r.note)
 	}
-	msg := fmt.Sprintf("%s matched nothing: %s.", replies.Code(id), strings.Join(notes, "; "))
+	more := ""
 	if !inv.Has("agent") && len(id) >= whoisMinLong && strings.HasPrefix(id, "wo") {
-		msg += " If it is an open_userid, add --agent SOURCE_AGENTID: the agentid of the third-party or 代开发 app that obtained it."
+		more = " If it is an open_userid, add --agent SOURCE_AGENTID: the agentid of the third-party or 代开发 app that obtained it."
 	}
-	return nil, bot.Errorf(bot.ENOTFOUND, "%s", msg)
+	return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s.%s", bot.Markdown(replies.Code(id)), strings.Join(notes, "; "), more)
 }
 
 // whoisMember reads a member by userid.
@@ -569,7 +569,7 @@ func convertServiceExternal(ctx context.Context, d Deps, inv *Invocation) (*Repl
 	ext, err := d.Client.ExternalContact.FromServiceExternalUserID(ctx, id, agent)
 	if wecom.IsCode(err, 40096) {
 		return nil, bot.Wrap(bot.ENOTFOUND, err, "%s is invalid: agent %d did not obtain it, or none of the members who "+
-			"added the customer is visible to both apps (errcode 40096).", replies.Code(id), agent)
+			"added the customer is visible to both apps (errcode 40096).", bot.Markdown(replies.Code(id)), agent)
 	}
 	if err != nil {
 		return nil, agentError(err, agent)

@@ -41,8 +41,9 @@ type Approvals struct {
 	ByType map[string][]string `toml:"by_type"`
 	// RemindAfter reminds the approvers of an application still undecided after this long; "0" never.
 	RemindAfter Duration `toml:"remind_after"`
-	// URL is the page WeCom links from the application ("approval_url"); {apply_id} is replaced. Default:
-	// callback.public_url's origin + "/approvals/{apply_id}".
+	// URL is the page WeCom links from the application ("approval_url") and the cards link to; {apply_id} is
+	// replaced. Default: callback.public_url's origin + "/approvals/{apply_id}", the page the bot serves. One of
+	// the two is required when approvers are configured.
 	URL string `toml:"url"`
 }
 
@@ -139,7 +140,8 @@ type Callback struct {
 	Token          string   `toml:"token" secret:"true"`
 	EncodingAESKey string   `toml:"encoding_aes_key" secret:"true"`
 	MaxSkew        Duration `toml:"max_skew"`
-	// PublicURL is the callback URL as WeCom reaches it, for docs and the approval page links; optional.
+	// PublicURL is the callback URL as WeCom reaches it. Its origin is where the approval page is linked from;
+	// required with approvals unless approvals.url is set.
 	PublicURL string `toml:"public_url"`
 }
 
@@ -324,6 +326,24 @@ func (c *Config) validate() error {
 	if c.Access.CacheTTL.Duration < 0 {
 		bad("access.cache_ttl must not be negative")
 	}
+	if p := c.Callback.PublicURL; p != "" && !isHTTPURL(p) {
+		bad("callback.public_url must be an absolute http(s) URL, the callback URL as WeCom reaches it, like \"https://bot.example.com/wecom/callback\"; got %q", p)
+	}
+	if u := c.Approvals.URL; u != "" {
+		switch {
+		case !isHTTPURL(strings.ReplaceAll(u, "{apply_id}", "x")):
+			bad("approvals.url must be an absolute http(s) URL, like \"https://bot.example.com/approvals/{apply_id}\"; got %q", u)
+		case !strings.Contains(u, "{apply_id}"):
+			bad("approvals.url must contain {apply_id}, where each application's id goes, like \"https://bot.example.com/approvals/{apply_id}\"; got %q", u)
+		}
+	}
+	// A card or WeCom's own view of an application links to its page; with no address for it the link would
+	// lead nowhere, so approvals need one.
+	if (len(c.Approvals.Approvers) > 0 || len(c.Approvals.ByType) > 0) && c.Approvals.URL == "" && c.Callback.PublicURL == "" {
+		bad("approvals: the cards and WeCom link to the approval page, so set callback.public_url (the callback URL as WeCom reaches it, " +
+			"like \"https://bot.example.com/wecom/callback\"; the bot serves the page at that origin's /approvals/{apply_id}), " +
+			"or set approvals.url to the page's address with {apply_id} in it")
+	}
 	for typ := range c.Approvals.ByType {
 		switch typ {
 		case "mail", "docs", "drive", "meetings":
@@ -367,6 +387,12 @@ func (c *Config) validate() error {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)
 	}
 	return errors.Join(errs...)
+}
+
+// isHTTPURL reports whether s is an absolute http(s) URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func isAlnum(s string) bool {

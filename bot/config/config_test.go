@@ -72,6 +72,20 @@ func TestParse_Errors(t *testing.T) {
 		{"missing corp", func(s string) string { return strings.Replace(s, `corp_id = "ww1436e0e65a779aee"`, "", 1) }, withSecret, "wecom.corp_id is required"},
 		{"token chars", func(s string) string { return strings.Replace(s, "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", "bad token!", 1) }, withSecret, "callback.token must be 1 to 32 letters or digits"},
 		{"bad format", func(s string) string { return s + "\n[log]\nformat = \"xml\"\n" }, withSecret, `log.format must be "text" or "json"`},
+		// Approvals link to a page: without an address for it the link would not work (issue 15 item 7).
+		{"approvals without a page", func(s string) string { return s + "\n[approvals]\napprovers = [\"zhangsan\"]\n" }, withSecret,
+			"approvals: the cards and WeCom link to the approval page, so set callback.public_url"},
+		{"approvals by type without a page", func(s string) string { return s + "\n[approvals.by_type]\nmail = [\"zhangsan\"]\n" }, withSecret,
+			"set callback.public_url"},
+		{"approvals.url without {apply_id}", func(s string) string {
+			return s + "\n[approvals]\napprovers = [\"zhangsan\"]\nurl = \"https://bot.example.com/approvals/\"\n"
+		}, withSecret, "approvals.url must contain {apply_id}"},
+		{"approvals.url not http", func(s string) string {
+			return s + "\n[approvals]\napprovers = [\"zhangsan\"]\nurl = \"bot.example.com/approvals/{apply_id}\"\n"
+		}, withSecret, "approvals.url must be an absolute http(s) URL"},
+		{"public_url not http", func(s string) string {
+			return strings.Replace(s, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\npublic_url = \"bot.example.com/wecom/callback\"", 1)
+		}, withSecret, "callback.public_url must be an absolute http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +94,22 @@ func TestParse_Errors(t *testing.T) {
 				t.Fatalf("Parse() error = %v; want it to contain %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestParse_ApprovalPage: approvals are accepted once the page they link to has an address.
+func TestParse_ApprovalPage(t *testing.T) {
+	withSecret := env(map[string]string{"TEST_SECRET": "s3cret"})
+	approvals := "\n[approvals]\napprovers = [\"zhangsan\"]\n"
+	for name, doc := range map[string]string{
+		"public_url": strings.Replace(valid, `listen = "127.0.0.1:8080"`,
+			"listen = \"127.0.0.1:8080\"\npublic_url = \"https://bot.example.com/wecom/callback\"", 1) + approvals,
+		"approvals.url": valid + approvals + "url = \"https://oa.example.com/apply?id={apply_id}\"\n",
+		"no approvals":  valid,
+	} {
+		if _, err := config.Parse(doc, withSecret); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package replies
 
 import (
 	"strings"
+
+	"github.com/wecombot/wecombot/bot"
 )
 
 // Escape makes user-supplied text safe to embed in CommonMark source: Markdown and Text show it literally, and
@@ -16,51 +18,13 @@ import (
 // Escape backslash-escapes every ASCII punctuation character, which CommonMark guarantees is literal, and
 // writes leading and trailing blanks as character references so that they are neither stripped as indentation
 // nor read as the start of an indented code block.
-func Escape(s string) string {
-	s = valueLine(s)
-	lead := len(s) - len(strings.TrimLeft(s, blanks))
-	trail := len(s) - len(strings.TrimRight(s, blanks))
-	if lead == len(s) {
-		trail = 0
-	}
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/4)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i < lead || i >= len(s)-trail:
-			b.WriteString("&#")
-			b.WriteString(blankRefs[c])
-			b.WriteByte(';')
-		case c < 0x80 && isPunct(c):
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// blanks are the characters CommonMark strips around a paragraph's lines; blankRefs their decimal references.
-const blanks = " \t\v\f"
-
-var blankRefs = [256]string{' ': "32", '\t': "9", '\v': "11", '\f': "12"}
-
-// isPunct reports ASCII punctuation, the characters CommonMark lets a backslash escape.
-func isPunct(c byte) bool {
-	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
-}
+//
+// It is bot.EscapeText, which bot.Errorf, bot.Markdownf and commands.Markdownf apply to their arguments, so that
+// values echoed in error messages are escaped without each call site remembering to.
+func Escape(s string) string { return bot.EscapeText(s) }
 
 // valueLine makes s valid UTF-8 without NUL and on one line.
-func valueLine(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if strings.ContainsAny(s, "\x00\r\n\u0085\u2028\u2029") {
-		s = strings.NewReplacer("\x00", "\uFFFD", "\r\n", " ", "\r", " ", "\n", " ",
-			"\u0085", " ", "\u2028", " ", "\u2029", " ").Replace(s)
-	}
-	return s
-}
+func valueLine(s string) string { return bot.OneLine(s) }
 
 // Code returns s as an inline code span, for ids and other values a reader copies: the fence is one backtick
 // longer than the longest run of backticks in s, and s is padded with a space where CommonMark would otherwise

@@ -1,7 +1,7 @@
 // Package replies turns the bot's replies into what WeCom displays.
 //
 // Commands write replies as CommonMark, passing every user-supplied value through Escape (or Code for ids and
-// other values a reader copies). Markdown renders that source into WeCom's markdown (v1) subset for markdown
+// other values a reader copies); bot.Errorf and Markdownf escape their arguments themselves. Markdown renders that source into WeCom's markdown (v1) subset for markdown
 // messages; Text renders it as plain text for text messages and for readers on WeChat (微信插件), which does
 // not show markdown messages. Split cuts rendered content to WeCom's 2,048-byte limit. TextCard, ButtonCard and
 // NoticeCard build cards with WeCom's length limits applied.

@@ -129,9 +129,6 @@ func (a *app) newRouter() (*router.Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if a.cfg.Approvals.URL == "" && a.cfg.Callback.PublicURL == "" {
-		a.log.Warn("approvals: neither approvals.url nor callback.public_url is set, so the approval page the cards link to is unreachable; set callback.public_url")
-	}
 	if len(a.cfg.Approvals.Approvers) == 0 && len(a.cfg.Approvals.ByType) == 0 {
 		a.log.Warn("approvals: no approvers configured; member applications will not be taken over (set approvals.approvers)")
 	}

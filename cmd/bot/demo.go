@@ -12,10 +12,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,7 +70,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		botLn.Close()
 		return err
 	}
-	cfg, err := demoConfig(botLn.Addr().String(), "http://"+emuLn.Addr().String(), filepath.Join(dir, "demo.db"))
+	// The approval page the cards link to has a loopback listener of its own, so that the links in the demo
+	// open (in a browser, or with curl -L -c jar).
+	pageLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		botLn.Close()
+		emuLn.Close()
+		return err
+	}
+	pageOrigin := "http://" + pageLn.Addr().String()
+	cfg, err := demoConfig(botLn.Addr().String(), "http://"+emuLn.Addr().String(), pageOrigin+"/approvals/{apply_id}",
+		filepath.Join(dir, "demo.db"))
 	if err != nil {
 		return err
 	}
@@ -88,6 +100,16 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	// The demo answers one line at a time; poll fast so replies show at once.
 	a.processor.Poll, a.sender.Poll = 20*time.Millisecond, 20*time.Millisecond
+	con := &console{e: e, emu: emu, app: a, user: demoAdmin, wait: *wait, interactive: isTerminal(e.stdin),
+		control: "http://" + emuLn.Addr().String() + "/_emulator/"}
+	// There is no WeCom login page on loopback: the page listener plays it, for the console's current member.
+	a.approvals.AuthorizeURL = func(redirectURI, state string) string {
+		return pageOrigin + "/connect/oauth2/authorize?" + url.Values{"redirect_uri": {redirectURI}, "state": {state}}.Encode()
+	}
+	pageMux := http.NewServeMux()
+	pageMux.Handle("GET /approvals/{id}", a.approvals)
+	pageMux.HandleFunc("GET /connect/oauth2/authorize", con.authorize(pageOrigin+"/approvals/"))
+	pageSrv := &http.Server{Handler: pageMux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 15 * time.Second}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -95,10 +117,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	go func() { emuDone <- wecomtest.Serve(runCtx, emuLn, emu) }()
 	botDone := make(chan error, 1)
 	go func() { botDone <- a.run(runCtx, botLn) }()
+	go pageSrv.Serve(pageLn)
 
-	con := &console{e: e, emu: emu, app: a, user: demoAdmin, wait: *wait, interactive: isTerminal(e.stdin),
-		control: "http://" + emuLn.Addr().String() + "/_emulator/"}
 	err = con.loop(runCtx)
+	pageSrv.Close()
 	stop()
 	if berr := <-botDone; berr != nil && err == nil {
 		err = berr
@@ -107,9 +129,34 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// demoConfig is the configuration the demo runs with: the emulator's sample corp, and roles over the sample
-// organisation's members.
-func demoConfig(botAddr, apiBase, dbPath string) (*config.Config, error) {
+// authorize stands in for WeCom's OAuth page (open.weixin.qq.com/connect/oauth2/authorize): it identifies the
+// visitor as the console's current member with an emulator-issued code and sends them back, as WeCom does
+// inside its app. It returns only to the demo's own approval pages.
+func (c *console) authorize(pages string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		back := r.URL.Query().Get("redirect_uri")
+		if !strings.HasPrefix(back, pages) || strings.ContainsAny(back, "?#") {
+			http.Error(w, "the demo signs in to its own approval pages only", http.StatusBadRequest)
+			return
+		}
+		code, err := c.emu.IssueOAuthCode(c.currentUser())
+		if err != nil {
+			http.Error(w, "the emulator cannot sign in "+c.currentUser()+": "+err.Error(), http.StatusForbidden)
+			return
+		}
+		http.Redirect(w, r, back+"?"+url.Values{"code": {code}, "state": {r.URL.Query().Get("state")}}.Encode(), http.StatusFound)
+	}
+}
+
+func (c *console) currentUser() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.user
+}
+
+// demoConfig is the configuration the demo runs with: the emulator's sample corp, roles over the sample
+// organisation's members, and the approval page at pageURL.
+func demoConfig(botAddr, apiBase, pageURL, dbPath string) (*config.Config, error) {
 	doc := fmt.Sprintf(`
 [wecom]
 corp_id = "ww0000000000emul"
@@ -124,7 +171,8 @@ encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 path = %q
 [approvals]
 approvers = ["tag:审批人"]
-`, apiBase, botAddr, dbPath) + sampleAccessTOML
+url = %q
+`, apiBase, botAddr, dbPath, pageURL) + sampleAccessTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
 
@@ -142,6 +190,7 @@ type console struct {
 	e           *env
 	emu         *wecomtest.Server
 	app         *app
+	mu          sync.Mutex // guards user against the page listener; the console goroutine alone writes it
 	user        string
 	wait        time.Duration
 	interactive bool
@@ -179,7 +228,9 @@ func (c *console) loop(ctx context.Context) error {
 				fmt.Fprintln(c.e.stdout, "usage: :as USERID")
 				continue
 			}
+			c.mu.Lock()
 			c.user = who
+			c.mu.Unlock()
 			fmt.Fprintf(c.e.stdout, "(now speaking as %s)\n", who)
 			continue
 		case strings.HasPrefix(line, ":apply"), strings.HasPrefix(line, ":click"):
@@ -320,7 +371,10 @@ func cardText(body []byte) string {
 				Keyname string `json:"keyname"`
 				Value   string `json:"value"`
 			} `json:"horizontal_content_list"`
-			Buttons []struct{ Text, Key string } `json:"button_list"`
+			Buttons    []struct{ Text, Key string } `json:"button_list"`
+			CardAction struct {
+				URL string `json:"url"`
+			} `json:"card_action"`
 		} `json:"template_card"`
 		Button struct {
 			ReplaceName string `json:"replace_name"`
@@ -346,6 +400,9 @@ func cardText(body []byte) string {
 	}
 	if len(btns) > 0 {
 		sb.WriteString("\n  " + strings.Join(btns, " "))
+	}
+	if u := b.Card.CardAction.URL; u != "" {
+		sb.WriteString("\n  page: " + u)
 	}
 	return sb.String()
 }

@@ -2,8 +2,15 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestDemo_piped runs `printf '/help\n/whoami\n' | bot demo` in-process: it must print the help and the
@@ -26,4 +33,56 @@ func TestDemo_piped(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the demo to write while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+var demoPageRE = regexp.MustCompile(`page: (http://127\.0\.0\.1:\d+/approvals/(\S+))`)
+
+// TestDemo_approvalPageOpens: in `bot demo` the link on an approval card works: a GET (following redirects,
+// with cookies, as a browser does) answers 200 with the application.
+func TestDemo_approvalPageOpens(t *testing.T) {
+	t.Parallel()
+	in, feed := io.Pipe()
+	out := &syncBuffer{}
+	var errOut bytes.Buffer
+	e := &env{stdin: in, stdout: out, stderr: &errOut, getenv: func(string) (string, bool) { return "", false }}
+	done := make(chan error, 1)
+	go func() { done <- run(t.Context(), e, []string{"demo"}) }()
+	fmt.Fprintln(feed, ":as lisi")
+	fmt.Fprintln(feed, ":apply docs 共享文档 <b>urgent</b>")
+	var link, id string
+	waitFor(t, 20*time.Second, "the approval card with its page link", func() bool {
+		m := demoPageRE.FindStringSubmatch(out.String())
+		if m != nil {
+			link, id = m[1], m[2]
+		}
+		return m != nil
+	})
+	jar, _ := cookiejar.New(nil)
+	resp, err := (&http.Client{Jar: jar, Timeout: 10 * time.Second}).Get(link)
+	if err != nil {
+		t.Fatalf("GET %s: %v", link, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), id) || !strings.Contains(string(body), "共享文档 &lt;b&gt;urgent") {
+		t.Fatalf("GET %s = %d:\n%s\nwant 200 with application %s", link, resp.StatusCode, body, id)
+	}
+	fmt.Fprintln(feed, ":quit")
+	if err := <-done; err != nil {
+		t.Fatalf("demo: %v\nstderr: %s", err, errOut.String())
+	}
+	feed.Close()
 }

@@ -52,11 +52,12 @@ secret = "emulator-secret"
 api_base = %q
 [callback]
 listen = %q
+public_url = %q
 token = %q
 encoding_aes_key = %q
 [store]
 path = %q
-`, apiBase, listen, testToken, testAESKey, dbPath) + sampleAccessTOML + extra
+`, apiBase, listen, "http://"+listen+"/wecom/callback", testToken, testAESKey, dbPath) + sampleAccessTOML + extra
 	cfg, err := config.Parse(doc, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
