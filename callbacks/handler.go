@@ -47,6 +47,12 @@ type Handler struct {
 	// EnqueueTimeout bounds the time from a request's arrival to its durable insert, retries included; it must
 	// stay well inside the 5 s WeCom waits for an answer. 0 means DefaultEnqueueTimeout.
 	EnqueueTimeout time.Duration
+	// LogInterval: each kind of rejected callback (bad signature, corrupt body, …) is logged at most once per
+	// interval, the rest counted in a summary line, so a forged flood cannot fill the disk. 0 means
+	// DefaultLogInterval.
+	LogInterval time.Duration
+
+	rejections logLimiter
 }
 
 // DefaultEnqueueTimeout leaves WeCom's 5 s a second of margin for the network and the answer.
@@ -96,7 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if errors.Is(err, errNotStored) {
-		h.logger().LogAttrs(r.Context(), slog.LevelError,
+		h.logRejection(r.Context(), slog.LevelError, "not stored",
 			"callback not stored; connection closed without an answer, so WeCom will retry it",
 			slog.String("err", err.Error()), slog.Duration("tried_for", time.Since(start)),
 			slog.String("remote", r.RemoteAddr))
@@ -111,10 +117,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if se.status >= 500 {
 		level = slog.LevelError
 	}
-	h.logger().LogAttrs(r.Context(), level, "callback rejected", slog.Int("status", se.status),
-		slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr))
+	h.logRejection(r.Context(), level, strconv.Itoa(se.status)+" "+se.reason, "callback rejected",
+		slog.Int("status", se.status), slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr))
 	// The body says why, so an operator testing the URL sees it; it never echoes secrets.
 	http.Error(w, se.reason, se.status)
+}
+
+// logRejection logs through the rate limit; kind must be one of the handler's fixed reasons, never request text.
+func (h *Handler) logRejection(ctx context.Context, level slog.Level, kind, msg string, attrs ...slog.Attr) {
+	every := h.LogInterval
+	if every <= 0 {
+		every = DefaultLogInterval
+	}
+	h.rejections.log(ctx, h.logger(), every, level, kind, msg, attrs...)
 }
 
 func (h *Handler) logger() *slog.Logger {
