@@ -4,7 +4,8 @@
 // The request path does no WeCom API call and never waits on a worker: body limit → signature (constant time,
 // before decrypting) → freshness → decrypt → receiveid → parse → INSERT into the inbox (group-committed to disk)
 // → non-blocking wake-up → 200 with an empty body. WeCom retries a callback that gets no 200 within 5 s, so the
-// durable insert before the 200 is what makes "acknowledged" mean "never lost".
+// durable insert before the 200 is what makes "acknowledged" mean "never lost". An insert that fails is retried
+// within EnqueueTimeout; if it never succeeds the connection is closed without an answer, so WeCom retries.
 package callbacks
 
 import (
@@ -43,9 +44,28 @@ type Handler struct {
 	Notify func()
 	Now    func() time.Time
 	Logger *slog.Logger
-	// EnqueueTimeout bounds the wait for the durable insert, well inside WeCom's 5 s.
+	// EnqueueTimeout bounds the time from a request's arrival to its durable insert, retries included; it must
+	// stay well inside the 5 s WeCom waits for an answer. 0 means DefaultEnqueueTimeout.
 	EnqueueTimeout time.Duration
+	// LogInterval: each kind of rejected callback (bad signature, corrupt body, …) is logged at most once per
+	// interval, the rest counted in a summary line, so a forged flood cannot fill the disk. 0 means
+	// DefaultLogInterval.
+	LogInterval time.Duration
+
+	rejections logLimiter
 }
+
+// DefaultEnqueueTimeout leaves WeCom's 5 s a second of margin for the network and the answer.
+const DefaultEnqueueTimeout = 4 * time.Second
+
+// Backoff between insert attempts: short, because WeCom is waiting.
+const (
+	enqueueBackoffMin = 25 * time.Millisecond
+	enqueueBackoffMax = 400 * time.Millisecond
+)
+
+// errNotStored aborts the request without any answer (see ServeHTTP).
+var errNotStored = errors.New("callback not stored")
 
 // statusError is an error with the HTTP status to answer.
 type statusError struct {
@@ -67,12 +87,13 @@ func fail(status int, reason string, err error) error { return &statusError{stat
 
 // ServeHTTP implements http.Handler; errors are turned into responses in this one place.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	var err error
 	switch r.Method {
 	case http.MethodGet:
 		err = h.verifyURL(w, r)
 	case http.MethodPost:
-		err = h.receive(w, r)
+		err = h.receive(w, r, start)
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		err = fail(http.StatusMethodNotAllowed, "method not allowed", nil)
@@ -80,16 +101,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		return
 	}
+	if errors.Is(err, errNotStored) {
+		h.logRejection(r.Context(), slog.LevelError, "not stored",
+			"callback not stored; connection closed without an answer, so WeCom will retry it",
+			slog.String("err", err.Error()), slog.Duration("tried_for", time.Since(start)),
+			slog.String("remote", r.RemoteAddr))
+		// No status at all: WeCom's docs disagree on whether it retries a non-200 (DOC/90238 vs DOC/90930),
+		// but it retries a connection that closes unanswered. net/http closes it (HTTP/2: resets the stream)
+		// without writing a response, and does not log this panic.
+		panic(http.ErrAbortHandler)
+	}
 	se := &statusError{status: http.StatusInternalServerError, reason: "internal error", err: err}
 	errors.As(err, &se)
 	level := slog.LevelWarn
 	if se.status >= 500 {
 		level = slog.LevelError
 	}
-	h.logger().LogAttrs(r.Context(), level, "callback rejected", slog.Int("status", se.status),
-		slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr))
+	h.logRejection(r.Context(), level, strconv.Itoa(se.status)+" "+se.reason, "callback rejected",
+		slog.Int("status", se.status), slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr))
 	// The body says why, so an operator testing the URL sees it; it never echoes secrets.
 	http.Error(w, se.reason, se.status)
+}
+
+// logRejection logs through the rate limit; kind must be one of the handler's fixed reasons, never request text.
+func (h *Handler) logRejection(ctx context.Context, level slog.Level, kind, msg string, attrs ...slog.Attr) {
+	every := h.LogInterval
+	if every <= 0 {
+		every = DefaultLogInterval
+	}
+	h.rejections.log(ctx, h.logger(), every, level, kind, msg, attrs...)
 }
 
 func (h *Handler) logger() *slog.Logger {
@@ -153,7 +193,7 @@ func cryptoFail(err error) error {
 	return fail(http.StatusBadRequest, "cannot decrypt", err)
 }
 
-func (h *Handler) receive(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request, start time.Time) error {
 	sig, ts, nonce, err := h.params(r)
 	if err != nil {
 		return err
@@ -180,20 +220,48 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) error {
 		it.Key, it.From, it.Kind = "raw:"+hex.EncodeToString(sum[:16]), "", "unparsed"
 		h.logger().Warn("callback decrypted but unparsable; stored", slog.String("err", perr.Error()))
 	}
-	ctx := r.Context()
-	if h.EnqueueTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, h.EnqueueTimeout)
-		defer cancel()
-	}
-	inserted, err := h.Inbox.Enqueue(ctx, it)
+	inserted, err := h.store(r.Context(), it, start)
 	if err != nil {
-		// No 200: WeCom retries, and the dedupe key makes the retry safe even if this insert did land.
-		return fail(http.StatusServiceUnavailable, "cannot store the callback; retry", err)
+		return err
 	}
 	if inserted && h.Notify != nil {
 		h.Notify()
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// store inserts it, retrying with a short backoff until the insert succeeds or the budget counted from start
+// runs out. A retry is safe: the dedupe key makes an insert that did land, unseen, a no-op the second time.
+func (h *Handler) store(ctx context.Context, it *db.InboxItem, start time.Time) (inserted bool, err error) {
+	budget := h.EnqueueTimeout
+	if budget <= 0 {
+		budget = DefaultEnqueueTimeout
+	}
+	ctx, cancel := context.WithDeadline(ctx, start.Add(budget))
+	defer cancel()
+	backoff := enqueueBackoffMin
+	for attempt := 1; ; attempt++ {
+		inserted, err = h.Inbox.Enqueue(ctx, it)
+		if err == nil {
+			return inserted, nil
+		}
+		if errors.Is(err, db.ErrClosed) { // shutting down: no point waiting
+			return false, fmt.Errorf("%w: %v", errNotStored, err)
+		}
+		// The last attempt keeps at least enqueueBackoffMin to run in.
+		deadline, _ := ctx.Deadline()
+		left := time.Until(deadline) - enqueueBackoffMin
+		if ctx.Err() != nil || left < enqueueBackoffMin {
+			return false, fmt.Errorf("%w after %d attempt(s): %v", errNotStored, attempt, err)
+		}
+		t := time.NewTimer(min(backoff, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false, fmt.Errorf("%w after %d attempt(s): %v", errNotStored, attempt, err)
+		case <-t.C:
+		}
+		backoff = min(2*backoff, enqueueBackoffMax)
+	}
 }

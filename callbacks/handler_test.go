@@ -2,9 +2,6 @@ package callbacks_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -200,27 +197,5 @@ func TestPost_unknownAndUnparsableKept(t *testing.T) {
 	}
 	if n := f.stored(t); n != 2 {
 		t.Fatalf("stored %d; want both kept", n)
-	}
-}
-
-// failingInbox is an inbox that cannot store: WeCom must get no 200, so it retries.
-type failingInbox struct{}
-
-func (failingInbox) Enqueue(context.Context, *db.InboxItem) (bool, error) {
-	return false, errors.New("disk full")
-}
-
-func TestPost_storeFailureIsNotAcked(t *testing.T) {
-	t.Parallel()
-	c, _ := wecom.NewCrypter(token, aesKey, corpID)
-	srv := httptest.NewServer(&callbacks.Handler{Crypter: c, Inbox: failingInbox{}})
-	defer srv.Close()
-	body, sig, _ := c.EncryptCallback([]byte(text("9", "x")), "1476422779", "n", "1")
-	resp, err := http.Post(fmt.Sprintf("%s/?msg_signature=%s&timestamp=1476422779&nonce=n", srv.URL, sig), "text/xml", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != 503 {
-		t.Fatalf("status %d; want 503 so WeCom retries", resp.StatusCode)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -208,6 +209,10 @@ func newTrail(t *testing.T, key []byte) (head string, clone func(t *testing.T) *
 		_, err := d.SQL().ExecContext(t.Context(), `VACUUM INTO ?`, path)
 		mu.Unlock()
 		if err != nil {
+			t.Fatal(err)
+		}
+		// VACUUM INTO creates the copy 0644; Open refuses a database other users can read.
+		if err := os.Chmod(path, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		c, err := db.Open(path)

@@ -13,6 +13,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -49,6 +52,9 @@ func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("db: empty path")
 	}
+	if err := ensurePrivate(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "10000")
@@ -73,6 +79,42 @@ func Open(path string) (*DB, error) {
 	db.wg.Add(1)
 	go db.checkpointer()
 	return db, nil
+}
+
+// ensurePrivate creates the database file mode 0600 if it is missing, and refuses one, or a WAL, shared-memory
+// index or journal beside it, that other users can read or write: the database holds the access token and
+// every decrypted message. Creating the file ourselves matters because SQLite would create it 0644 under the
+// usual umask, and gives its -wal and -shm files the main file's permissions.
+func ensurePrivate(path string) error {
+	// O_EXCL: an existing file is left as it is (and may be read-only, for bot audit), only checked below.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		f.Close()
+	case errors.Is(err, fs.ErrExist):
+	default:
+		if errors.Is(err, fs.ErrNotExist) {
+			dir := filepath.Dir(path)
+			return fmt.Errorf("db: cannot create %s: the directory %s does not exist; create it for the bot's user only (mkdir -m 700 %s) or fix store.path", path, dir, dir)
+		}
+		return fmt.Errorf("db: create %s: %w", path, err)
+	}
+	if runtime.GOOS == "windows" {
+		return nil // no unix permission bits; the directory's ACL protects the file
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("db: %w", err)
+		}
+		if m := fi.Mode().Perm(); m&0o077 != 0 {
+			return fmt.Errorf("db: %s has mode %04o, so other users can read or change it, and it holds the WeCom access token and every decrypted message; make it the bot's user's alone: chmod 600 %s", p, m, p)
+		}
+	}
+	return nil
 }
 
 // Close stops the inbox committer (finishing what it holds) and the checkpointer, and closes the database.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -42,15 +43,19 @@ const (
 	MaxCardOptionIDBytes      = 128
 )
 
-// AllMembers as the only ToUser sends to every member who can see the app (touser "@all").
+// AllMembers is the touser value that means every member who can see the app. It is never accepted in ToUser
+// (a sender's id that reads "@all" must not reach everyone); set Message.ToAll to send to all.
 const AllMembers = "@all"
 
 // Message is one app message. Set exactly one of Text, Markdown, TextCard and TemplateCard; MsgType may be left
 // empty and is then taken from the one that is set.
 type Message struct {
-	ToUser  []string // userids, or []string{AllMembers}; at most 1,000
-	ToParty []string // department ids; at most 100; ignored by WeCom when ToUser is @all
-	ToTag   []string // tag ids; at most 100; ignored by WeCom when ToUser is @all
+	ToUser  []string // userids, each one ValidUserID; at most 1,000
+	ToParty []string // department ids; at most 100
+	ToTag   []string // tag ids; at most 100
+	// ToAll sends to every member who can see the app (touser "@all"); ToUser, ToParty and ToTag must then be
+	// empty. Only an explicit ToAll sends to everyone.
+	ToAll bool
 
 	MsgType MsgType
 	AgentID int // 0: the client's agentid
@@ -188,8 +193,12 @@ func (s *MessageService) request(m *Message) (*sendRequest, error) {
 	if err != nil {
 		return nil, err
 	}
+	toUser := joinPipe(m.ToUser) // each id was checked by validate: no "|" or "@all" inside one
+	if m.ToAll {
+		toUser = AllMembers
+	}
 	req := &sendRequest{
-		ToUser:                 joinPipe(m.ToUser),
+		ToUser:                 toUser,
 		ToParty:                joinPipe(m.ToParty),
 		ToTag:                  joinPipe(m.ToTag),
 		MsgType:                typ,
@@ -256,8 +265,14 @@ func (m *Message) validate(op string, recipients, cards bool) (MsgType, error) {
 		}
 	}
 	if recipients {
+		if err := m.validateRecipients(op); err != nil {
+			return "", err
+		}
+		if m.ToAll {
+			return inferred, m.validateDuplicateCheck(op)
+		}
 		if len(m.ToUser)+len(m.ToParty)+len(m.ToTag) == 0 {
-			return "", invalid(op, "touser", "no recipient: set ToUser, ToParty or ToTag")
+			return "", invalid(op, "touser", "no recipient: set ToUser, ToParty, ToTag or ToAll")
 		}
 		if err := checkCount(op, "touser", len(m.ToUser), 0, MaxToUser); err != nil {
 			return "", err
@@ -268,14 +283,54 @@ func (m *Message) validate(op string, recipients, cards bool) (MsgType, error) {
 		if err := checkCount(op, "totag", len(m.ToTag), 0, MaxToTag); err != nil {
 			return "", err
 		}
-	} else if len(m.ToUser)+len(m.ToParty)+len(m.ToTag) != 0 {
-		return "", invalid(op, "touser", "this API sends to a chat; ToUser, ToParty and ToTag must be empty")
+	} else if len(m.ToUser)+len(m.ToParty)+len(m.ToTag) != 0 || m.ToAll {
+		return "", invalid(op, "touser", "this API sends to a chat; ToUser, ToParty, ToTag and ToAll must be empty")
 	}
+	return inferred, m.validateDuplicateCheck(op)
+}
+
+// validateRecipients refuses any recipient id that is not one: a "|" would split it into several recipients
+// and "@all" would reach every member, so touser is only ever joined from ids checked here.
+func (m *Message) validateRecipients(op string) error {
+	if m.ToAll && len(m.ToUser)+len(m.ToParty)+len(m.ToTag) != 0 {
+		return invalid(op, "touser", "ToAll sends to every member; ToUser, ToParty and ToTag must be empty with it")
+	}
+	if err := checkUserIDs(op, "touser", m.ToUser); err != nil {
+		return err
+	}
+	for _, list := range []struct {
+		field string
+		ids   []string
+	}{{"toparty", m.ToParty}, {"totag", m.ToTag}} {
+		for i, id := range list.ids {
+			if !validNumericID(id) {
+				return invalid(op, list.field, fmt.Sprintf("entry %d (%.64q) is not a numeric id", i, id))
+			}
+		}
+	}
+	return nil
+}
+
+// checkUserIDs refuses a list holding anything ValidUserID rejects, quoting (a bounded part of) the bad id.
+func checkUserIDs(op, field string, ids []string) error {
+	for i, id := range ids {
+		if !ValidUserID(id) {
+			why := "is not a userid (1-64 bytes of letters, digits and _-@., optionally CorpId/ first)"
+			if strings.EqualFold(id, AllMembers) {
+				why = "is @all, which is not a userid; set ToAll (or AtAll) to send to every member"
+			}
+			return invalid(op, field, fmt.Sprintf("entry %d (%.64q) %s", i, id, why))
+		}
+	}
+	return nil
+}
+
+func (m *Message) validateDuplicateCheck(op string) error {
 	if m.DuplicateCheckInterval < 0 || m.DuplicateCheckInterval > MaxDuplicateCheckInterval {
-		return "", invalid(op, "duplicate_check_interval",
+		return invalid(op, "duplicate_check_interval",
 			fmt.Sprintf("must be 0..%d seconds, got %d", MaxDuplicateCheckInterval, m.DuplicateCheckInterval))
 	}
-	return inferred, nil
+	return nil
 }
 
 func checkContent(op, field, content string) error {
@@ -407,6 +462,9 @@ func (r *UpdateTemplateCardRequest) validate(op string) error {
 		return invalid(op, "userids", "no recipient: set UserIDs, PartyIDs, TagIDs or AtAll")
 	}
 	if err := checkCount(op, "userids", len(r.UserIDs), 0, MaxToUser); err != nil {
+		return err
+	}
+	if err := checkUserIDs(op, "userids", r.UserIDs); err != nil {
 		return err
 	}
 	if err := checkCount(op, "partyids", len(r.PartyIDs), 0, MaxToParty); err != nil {

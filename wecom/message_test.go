@@ -58,7 +58,7 @@ func TestMessageSend(t *testing.T) {
 		},
 		{
 			name: "@all",
-			msg:  NewText("x", AllMembers),
+			msg:  &Message{ToAll: true, Text: &Text{Content: "x"}},
 			body: `{"touser":"@all","msgtype":"text","agentid":1000002,"text":{"content":"x"}}`,
 		},
 		{

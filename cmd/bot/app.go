@@ -94,7 +94,7 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 		MaxSkew:        cfg.Callback.MaxSkew.Duration,
 		Notify:         a.processor.Notify,
 		Logger:         log.With("component", "callback"),
-		EnqueueTimeout: 3 * time.Second,
+		EnqueueTimeout: callbacks.DefaultEnqueueTimeout,
 	}
 	a.mux.Handle(cfg.Callback.Path, a.callback)
 	if a.approvals != nil {
