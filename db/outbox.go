@@ -94,44 +94,96 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, erro
 	return out, tx.Commit()
 }
 
-// MarkOutboxSent records a delivered message.
-func (db *DB) MarkOutboxSent(ctx context.Context, id int64, msgID, responseCode string) error {
+// BeginOutboxAttempts records that the messages ids are about to be sent, before any request leaves: if the
+// process dies with a request in flight, the next start still counts it against WeCom's limits (RecentSends).
+func (db *DB) BeginOutboxAttempts(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
-		msgid = ?, response_code = ?, last_error = NULL, errcode = NULL WHERE id = ?`, db.now(), msgID, responseCode, id)
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := db.now()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attempts (outbox_id, started_at) VALUES (?, ?)`, id, now); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// endAttempt closes the message's open attempt. Its end is rounded up to the second: WeCom counted the message
+// at some moment before the answer, never after, so the stored time must not be earlier than the answer.
+// refused marks an attempt WeCom answered with an errcode, which delivered (and counted) nothing.
+func (db *DB) endAttempt(ctx context.Context, tx *sql.Tx, id int64, refused bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox_attempts SET ended_at = ?, refused = ? WHERE outbox_id = ? AND ended_at IS NULL`,
+		dueUnix(db.Now()), refused, id)
 	return err
 }
 
-// RetryOutbox puts a message back, due at `at`. counted is false when the message was not attempted (held back
-// by a rate limit), so that waiting does not use up retries.
-func (db *DB) RetryOutbox(ctx context.Context, id int64, reason string, errcode int, at time.Time, counted bool) error {
+// outboxOutcome runs an outcome's UPDATE of outbox row id and closes its open attempt, in one transaction.
+func (db *DB) outboxOutcome(ctx context.Context, id int64, refused bool, query string, args ...any) error {
 	defer db.writeLock()()
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return err
+	}
+	if err := db.endAttempt(ctx, tx, id, refused); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// MarkOutboxSent records a delivered message.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, msgID, responseCode string) error {
+	return db.outboxOutcome(ctx, id, false, `UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
+		msgid = ?, response_code = ?, last_error = NULL, errcode = NULL WHERE id = ?`, db.now(), msgID, responseCode, id)
+}
+
+// RetryOutbox puts a message back, due at `at`. counted is false when the message was not attempted (held back
+// by a rate limit), so that waiting does not use up retries. A non-zero errcode is WeCom's answer: the attempt
+// delivered nothing; without one (network, HTTP 5xx) WeCom may have taken it.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, reason string, errcode int, at time.Time, counted bool) error {
 	inc := 0
 	if counted {
 		inc = 1
 	}
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = attempts + ?,
+	return db.outboxOutcome(ctx, id, errcode != 0, `UPDATE outbox SET state = 'pending', next_attempt_at = ?, attempts = attempts + ?,
 		last_error = NULLIF(?, ''), errcode = NULLIF(?, 0) WHERE id = ?`, dueUnix(at), inc, truncate(reason, 1000), errcode, id)
-	return err
 }
 
-// FailOutbox records a message that can never be delivered, with the reason.
+// FailOutbox records a message that can never be delivered, with the reason (errcode as for RetryOutbox).
 func (db *DB) FailOutbox(ctx context.Context, id int64, reason string, errcode int) error {
-	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, sent_at = ?,
+	return db.outboxOutcome(ctx, id, errcode != 0, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, sent_at = ?,
 		last_error = ?, errcode = NULLIF(?, 0) WHERE id = ?`, db.now(), truncate(reason, 1000), errcode, id)
-	return err
 }
 
 // RequeueSending returns messages left 'sending' by a crash to pending. Whether WeCom got such a message is
-// unknowable (message/send has no read-back), so it is sent again: a rare duplicate beats a lost reply.
+// unknowable (message/send has no read-back), so it is sent again: a rare duplicate beats a lost reply. Their
+// open attempts end now: WeCom may have counted them at any moment up to the crash, which was before now.
 func (db *DB) RequeueSending(ctx context.Context) (int64, error) {
 	defer db.writeLock()()
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET state = 'pending' WHERE state = 'sending'`)
+	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox_attempts SET ended_at = ? WHERE ended_at IS NULL`, dueUnix(db.Now())); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending' WHERE state = 'sending'`)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return n, tx.Commit()
 }
 
 // NextOutboxDue returns when the earliest pending message becomes due.
@@ -177,18 +229,22 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return db.countStates(ctx, `SELECT state, COUNT(*) FROM outbox GROUP BY state`)
 }
 
-// Send is one delivered message: who got it and when.
+// Send is one message WeCom may have counted against its recipients' limits: who and when.
 type Send struct {
 	Recipient string
 	API       string
 	At        time.Time
 }
 
-// RecentSends returns the messages delivered since `since`, oldest first, so that a restarted sender knows how
-// much of each member's WeCom quota the last hour already used.
+// RecentSends returns the send attempts WeCom may have counted since `since`, oldest first, so that a
+// restarted sender knows how much of each member's WeCom quota the last hour already used: delivered messages,
+// attempts cut off by a crash (each counted from the start that found it; one still open counts as now), and
+// failures without WeCom's answer. Attempts WeCom refused with an errcode are left out.
 func (db *DB) RecentSends(ctx context.Context, since time.Time) ([]Send, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT recipient, api, sent_at FROM outbox
-		WHERE state = 'sent' AND sent_at >= ? ORDER BY sent_at, id`, since.Unix())
+	now := dueUnix(db.Now())
+	rows, err := db.sql.QueryContext(ctx, `SELECT o.recipient, o.api, COALESCE(a.ended_at, ?) AS at
+		FROM outbox_attempts a JOIN outbox o ON o.id = a.outbox_id
+		WHERE a.refused = 0 AND (a.ended_at IS NULL OR a.ended_at >= ?) ORDER BY at, a.id`, now, since.Unix())
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,7 @@ type API interface {
 // Store is the part of the database the sender uses; *db.DB implements it.
 type Store interface {
 	ClaimOutbox(ctx context.Context, limit int) ([]db.OutboxMessage, error)
+	BeginOutboxAttempts(ctx context.Context, ids []int64) error
 	MarkOutboxSent(ctx context.Context, id int64, msgID, responseCode string) error
 	RetryOutbox(ctx context.Context, id int64, reason string, errcode int, at time.Time, counted bool) error
 	FailOutbox(ctx context.Context, id int64, reason string, errcode int) error
@@ -118,7 +119,8 @@ func (s *Sender) Run(ctx context.Context) error {
 		s.Logger.Warn("resending messages whose delivery was cut off by the last run (WeCom may show them twice)",
 			slog.Int64("messages", n))
 	}
-	// WeCom's windows do not restart with us: count what the last run sent in the longest window.
+	// WeCom's windows do not restart with us: count what the last run may have sent in the longest window,
+	// including the sends it was cut off in.
 	var longest time.Duration
 	for _, w := range s.MemberLimits {
 		longest = max(longest, w.Per+s.Margin)
@@ -139,12 +141,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			s.Logger.Error("outbox claim failed", slog.String("err", err.Error()))
 		}
 		if len(msgs) > 0 {
-			p := pool.New().WithMaxGoroutines(s.Workers)
-			for i := range msgs {
-				m := msgs[i]
-				p.Go(func() { s.send(context.WithoutCancel(ctx), &m) })
-			}
-			p.Wait() // a batch's sends finish before the next claim, so shutdown never cuts one off
+			s.sendBatch(ctx, msgs)
 			continue
 		}
 		wait := s.Poll
@@ -175,8 +172,38 @@ func members(m *db.OutboxMessage) []string {
 	return strings.Split(m.Recipient, "|")
 }
 
-func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
-	log := s.Logger.With(slog.Int64("outbox_id", m.ID), slog.String("api", m.API), slog.String("to", m.Recipient))
+// sendBatch sends claimed messages: those a member limit holds back are deferred; the rest are recorded as
+// attempted, durably, before any request leaves, then sent concurrently.
+func (s *Sender) sendBatch(ctx context.Context, msgs []db.OutboxMessage) {
+	ctx = context.WithoutCancel(ctx) // a batch's sends finish before the next claim, so shutdown never cuts one off
+	var ready []db.OutboxMessage
+	var ids []int64
+	for i := range msgs {
+		if s.admit(ctx, &msgs[i]) {
+			ready = append(ready, msgs[i])
+			ids = append(ids, msgs[i].ID)
+		}
+	}
+	if err := s.Store.BeginOutboxAttempts(ctx, ids); err != nil {
+		// Unrecorded, a send cut off by a crash would be forgotten by the next start's limits: do not send.
+		s.Logger.Error("cannot record send attempts; will retry", slog.String("err", err.Error()))
+		for _, m := range ready {
+			if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, s.Now().Add(s.Poll), false); err != nil {
+				s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
+			}
+		}
+		return
+	}
+	p := pool.New().WithMaxGoroutines(s.Workers)
+	for i := range ready {
+		m := &ready[i]
+		p.Go(func() { s.send(ctx, m) })
+	}
+	p.Wait()
+}
+
+// admit takes room in the member limits for m and reports true, or defers m until there is room.
+func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage) bool {
 	users := members(m)
 	var hold time.Duration
 	for _, u := range users {
@@ -185,13 +212,29 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 	if hold > 0 {
 		// Waiting for room is not a failed attempt.
 		if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, s.Now().Add(hold), false); err != nil {
-			log.Error("cannot defer message", slog.String("err", err.Error()))
+			s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
 		}
-		return
+		return false
 	}
 	for _, u := range users {
 		s.limiter.Allow(u)
 	}
+	return true
+}
+
+func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
+	log := s.Logger.With(slog.Int64("outbox_id", m.ID), slog.String("api", m.API), slog.String("to", m.Recipient))
+	started := s.Now()
+	defer func() {
+		// The limiter counted the send when it started; WeCom counts it when the request that succeeds
+		// arrives, which after a token fetch or the client's retries can be much later. Count a slow send
+		// again at its end so that it leaves our window no earlier than WeCom's.
+		if end := s.Now(); end.Sub(started) > s.Margin/2 {
+			for _, u := range members(m) {
+				s.limiter.Seed(u, end)
+			}
+		}
+	}()
 	var res struct {
 		MsgID        string `json:"msgid"`
 		ResponseCode string `json:"response_code"`

@@ -212,3 +212,104 @@ func TestSender_temporaryRetriedPermanentRecorded(t *testing.T) {
 		t.Fatalf("failed message = %+v; want errcode 81013 with its reason after one attempt", failed[0])
 	}
 }
+
+// killedAPI passes calls to WeCom and then, for call number dieAt, never returns: the process died after
+// WeCom took the request and before the sender learned the outcome. Released at cleanup.
+type killedAPI struct {
+	api   outbox.API
+	dieAt int
+
+	mu      sync.Mutex
+	calls   int
+	dead    chan struct{} // closed once the cut-off request has reached WeCom
+	release chan struct{}
+}
+
+func (k *killedAPI) PostJSON(ctx context.Context, path string, body json.RawMessage, out any) error {
+	err := k.api.PostJSON(ctx, path, body, out)
+	k.mu.Lock()
+	k.calls++
+	n := k.calls
+	k.mu.Unlock()
+	if n == k.dieAt {
+		close(k.dead)
+		<-k.release
+		return fmt.Errorf("killed")
+	}
+	return err
+}
+
+// TestSender_cutOffSendCountedAfterRestart: the third of three sends in a 3/min window reaches WeCom, then the
+// process dies. The restarted sender sends it again (it cannot know WeCom got it), but must count the cut-off
+// copy, as WeCom did: the resend waits for the window instead of being dropped as a fourth.
+func TestSender_cutOffSendCountedAfterRestart(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 3)
+	limits := []wecom.Window{{N: 3, Per: time.Minute}}
+	for i := 0; i < 4; i++ {
+		r.queue(t, "lisi", fmt.Sprint("m", i))
+	}
+	k := &killedAPI{api: r.client, dieAt: 3, dead: make(chan struct{}), release: make(chan struct{})}
+	first := r.sender(limits)
+	first.API = k
+	stopFirst := start(t, first)
+	t.Cleanup(func() { close(k.release); stopFirst() }) // only once the test is over
+	select {
+	case <-k.dead:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the third send never happened")
+	}
+	r.clk.Advance(5 * time.Second)
+	start(t, r.sender(limits)) // the next process, while the first is "dead" in its third send
+	time.Sleep(100 * time.Millisecond)
+	if n := len(r.emu.Messages("lisi")); n != 3 {
+		t.Fatalf("%d messages reached WeCom 5 s after 3 in a 3/min window (%d dropped); the restarted sender did not count the cut-off send",
+			n, r.emu.DroppedCount("lisi"))
+	}
+	r.clk.Advance(62 * time.Second)
+	waitFor(t, "the resend and m3", func() bool { return len(r.emu.Delivered("lisi")) == 5 })
+	if got := fmt.Sprint(contents(r.emu.Delivered("lisi"))); got != "[m0 m1 m2 m2 m3]" {
+		t.Fatalf("delivered %s; want m2 twice (cut off, resent) and every message", got)
+	}
+	if n := r.emu.DroppedCount("lisi"); n != 0 {
+		t.Fatalf("WeCom dropped %d", n)
+	}
+}
+
+// slowAPI makes the first call reach WeCom only after `delay` on the shared clock, as when the client waits
+// for a token or retries a busy WeCom before the request that counts.
+type slowAPI struct {
+	api   outbox.API
+	clk   *clock
+	delay time.Duration
+	once  sync.Once
+}
+
+func (s *slowAPI) PostJSON(ctx context.Context, path string, body json.RawMessage, out any) error {
+	s.once.Do(func() { s.clk.Advance(s.delay) })
+	return s.api.PostJSON(ctx, path, body, out)
+}
+
+// TestSender_slowSendCountedWhenWeComGotIt: a send that took 30 s counts until a window after it finished,
+// since WeCom may have counted it at any moment of those 30 s.
+func TestSender_slowSendCountedWhenWeComGotIt(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 3)
+	for i := 0; i < 5; i++ {
+		r.queue(t, "lisi", fmt.Sprint("m", i))
+	}
+	s := r.sender([]wecom.Window{{N: 3, Per: time.Minute}})
+	s.API = &slowAPI{api: r.client, clk: r.clk, delay: 30 * time.Second}
+	start(t, s)
+	waitFor(t, "the slow send", func() bool { return len(r.emu.Messages("lisi")) >= 1 })
+	// 62 s after the slow send started, 32 s after WeCom counted it: WeCom's window still holds it.
+	for step := 0; step < 6 && len(r.emu.Delivered("lisi")) < 5; step++ {
+		time.Sleep(100 * time.Millisecond)
+		r.clk.Advance(32 * time.Second)
+		time.Sleep(100 * time.Millisecond)
+		if n := r.emu.DroppedCount("lisi"); n != 0 {
+			t.Fatalf("WeCom dropped %d after %d s; the slow send was counted from its start", n, 30+32*(step+1))
+		}
+	}
+	waitFor(t, "every message", func() bool { return len(r.emu.Delivered("lisi")) == 5 })
+}
