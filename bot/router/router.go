@@ -52,6 +52,12 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 	if err != nil {
 		return nil, inbox.Permanent(err)
 	}
+	// FromUserName becomes a reply's touser and the actor of every check and audit row: anything that is not a
+	// userid ("@all" reaches every member, "a|b" two) is refused here, before any command or event handler runs.
+	// The row stays, failed with this reason.
+	if !wecom.ValidUserID(m.FromUserName) {
+		return nil, inbox.Permanent(fmt.Errorf("refused: the sender %.64q is not a WeCom userid (1-64 bytes of letters, digits and _-@.), so the callback gets no reply and runs nothing", m.FromUserName))
+	}
 	switch m.MsgType {
 	case wecom.MsgTypeText:
 		out, err := r.Engine.Handle(ctx, commands.Message{From: m.FromUserName, Text: m.Content, InboxID: it.ID})

@@ -1,13 +1,16 @@
 package router_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/bot/router"
+	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
 
@@ -86,5 +89,45 @@ func TestRender(t *testing.T) {
 		if strings.Count(joined.String(), "line of a long reply") != 200 {
 			t.Fatalf("text=%v: the split lost or repeated lines", text)
 		}
+	}
+}
+
+// eventSeen records that an event handler ran.
+type eventSeen struct{ n int }
+
+func (e *eventSeen) HandleEvent(context.Context, *db.InboxItem, *wecom.Inbound) (inbox.Effects, error) {
+	e.n++
+	return nil, nil
+}
+
+// A sender that is not a userid is refused before anything runs: the Engine is nil here, so reaching it
+// would panic.
+func TestHandle_refusesSenderThatIsNotAUserid(t *testing.T) {
+	t.Parallel()
+	sec := &eventSeen{}
+	r := &router.Router{Encoder: client(t).Message, Events: map[string]router.EventHandler{"security": sec}}
+	msg := func(from, typ, extra string) *db.InboxItem {
+		return &db.InboxItem{ID: 1, Kind: typ, Payload: []byte(`<xml><ToUserName>ww1</ToUserName><FromUserName><![CDATA[` + from +
+			`]]></FromUserName><CreateTime>1</CreateTime><MsgType>` + typ + `</MsgType>` + extra + `<MsgId>5</MsgId></xml>`)}
+	}
+	// (No FromUserName at all is already refused by ParseInbound.)
+	for _, from := range []string{"@all", "@ALL", "zhangsan|lisi", "zhang san", strings.Repeat("a", 65)} {
+		for _, it := range []*db.InboxItem{
+			msg(from, "text", "<Content>/whoami</Content>"),
+			msg(from, "image", "<PicUrl>u</PicUrl>"),
+			msg(from, "event", "<Event>security</Event>"),
+		} {
+			eff, err := r.Handle(t.Context(), it)
+			if err == nil || !inbox.IsPermanent(err) || !strings.Contains(err.Error(), "refused") || eff != nil {
+				t.Errorf("sender %q, %s: Handle = %v, %v; want a permanent refusal and no effects", from, it.Kind, eff != nil, err)
+			}
+		}
+	}
+	if sec.n != 0 {
+		t.Fatalf("the security handler ran %d times for refused senders", sec.n)
+	}
+	// WeCom's system sender of events is a valid id.
+	if _, err := r.Handle(t.Context(), msg("sys", "event", "<Event>security</Event>")); err != nil || sec.n != 1 {
+		t.Fatalf("security event from sys: %v (handler ran %d times); want it handled", err, sec.n)
 	}
 }
