@@ -37,8 +37,8 @@ const (
 	// DefaultVisitsPerMinute bounds auth/getuserinfo calls from the page, all visitors together: far above what
 	// a corp's approvers open, far below WeCom's per-app quota.
 	DefaultVisitsPerMinute = 60
-	// maxCodeLen refuses codes no WeCom login issues (they are a few dozen characters) without a call.
-	maxCodeLen = 256
+	// maxCodeLen refuses, without a call, codes longer than WeCom issues ("code长度最大为512字节", DOC/91022).
+	maxCodeLen = 512
 	// nonceCookie carries the nonce a state is bound to, for the one page it was set on (its Path).
 	nonceCookie = "wecombot_oauth"
 )
