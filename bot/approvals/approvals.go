@@ -50,11 +50,17 @@ type Service struct {
 	// AuthorizeURL builds the OAuth link the approval page sends a visitor without a code to; nil is WeCom's
 	// (OAuthService.AuthorizeURL, snsapi_base). `bot demo` points it at its stand-in for WeCom's login page.
 	AuthorizeURL func(redirectURI, state string) string
+	// VisitsPerMinute bounds the auth/getuserinfo calls the approval page makes, for all visitors together:
+	// anyone can send it a code, so it must not let them spend the app's API quota. 0 is DefaultVisitsPerMinute.
+	VisitsPerMinute int
+	// StateTTL is how long a visitor has to come back from the OAuth login; 0 is DefaultStateTTL.
+	StateTTL time.Duration
 
-	cfg  config.Approvals
-	d    Deps
-	url  string // approval_url template with {apply_id}; "" when no page is configured
-	wake chan struct{}
+	cfg    config.Approvals
+	d      Deps
+	url    string // approval_url template with {apply_id}; "" when no page is configured
+	wake   chan struct{}
+	visits visitLimiter // getuserinfo calls from the page
 }
 
 // New returns the service. publicURL is callback.public_url, used for the default approval page URL: its origin

@@ -6,10 +6,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/wecombot/wecombot/bot/commands"
@@ -24,18 +29,88 @@ import (
 
 var applyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// stateKey signs the OAuth state so a code cannot be replayed onto another application's page (CSRF). It is
-// per process: a restart between redirect and return costs one more redirect.
+// Sign-in limits.
+const (
+	// DefaultStateTTL is how long a visitor has to come back from WeCom's login: an OAuth code lives 5 minutes
+	// (DOC/91023), and the login itself is one tap inside WeCom.
+	DefaultStateTTL = 10 * time.Minute
+	// DefaultVisitsPerMinute bounds auth/getuserinfo calls from the page, all visitors together: far above what
+	// a corp's approvers open, far below WeCom's per-app quota.
+	DefaultVisitsPerMinute = 60
+	// maxCodeLen refuses, without a call, codes longer than WeCom issues ("code长度最大为512字节", DOC/91022).
+	maxCodeLen = 512
+	// nonceCookie carries the nonce a state is bound to, for the one page it was set on (its Path).
+	nonceCookie = "wecombot_oauth"
+)
+
+// stateKey signs OAuth states. It is per process: a restart between redirect and return costs one more
+// redirect.
 var stateKey = func() []byte {
 	k := make([]byte, 32)
 	rand.Read(k)
 	return k
 }()
 
-func oauthState(applyID string) string {
+// oauthState binds a login to the browser that started it and to one application until exp: a random nonce
+// goes in an HttpOnly cookie, and the state WeCom echoes is exp and an HMAC of (nonce, apply_id, exp). A code
+// replayed onto another page, or sent by another browser (login CSRF), has no matching cookie. The state uses
+// only [a-z0-9], as WeCom asks (at most 128 bytes, DOC/91022).
+func oauthState(nonce, applyID string, exp int64) string {
 	m := hmac.New(sha256.New, stateKey)
-	m.Write([]byte(applyID))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	fmt.Fprintf(m, "%s\x00%s\x00%d", nonce, applyID, exp)
+	return strconv.FormatInt(exp, 10) + "s" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// checkState reports whether state is the one issued to this browser's nonce for applyID, and whether it
+// has expired.
+func checkState(state, nonce, applyID string, now time.Time, ttl time.Duration) (ok, expired bool) {
+	expText, _, found := strings.Cut(state, "s")
+	exp, err := strconv.ParseInt(expText, 10, 64)
+	if !found || err != nil || nonce == "" || !hmac.Equal([]byte(state), []byte(oauthState(nonce, applyID, exp))) {
+		return false, false
+	}
+	// An expiry further out than any state this server issues is refused too: the lifetime is the server's.
+	if exp > now.Add(ttl).Unix()+1 {
+		return false, false
+	}
+	return now.Unix() < exp, now.Unix() >= exp
+}
+
+// visitLimiter is a token bucket: perMinute tokens, refilled continuously.
+type visitLimiter struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+func (l *visitLimiter) allow(now time.Time, perMinute int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() {
+		l.tokens = float64(perMinute)
+	} else {
+		l.tokens = min(float64(perMinute), l.tokens+now.Sub(l.last).Minutes()*float64(perMinute))
+	}
+	l.last = now
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
+}
+
+func (s *Service) stateTTL() time.Duration {
+	if s.StateTTL > 0 {
+		return s.StateTTL
+	}
+	return DefaultStateTTL
+}
+
+func (s *Service) visitsPerMinute() int {
+	if s.VisitsPerMinute > 0 {
+		return s.VisitsPerMinute
+	}
+	return DefaultVisitsPerMinute
 }
 
 func (s *Service) authorizeURL(redirectURI, state string) string {
@@ -45,21 +120,66 @@ func (s *Service) authorizeURL(redirectURI, state string) string {
 	return s.d.Client.OAuth.AuthorizeURL(redirectURI, state, wecom.ScopeBase)
 }
 
+// startLogin sends the visitor to WeCom's login with a fresh nonce cookie and the state bound to it.
+func (s *Service) startLogin(w http.ResponseWriter, r *http.Request, id string) {
+	page := s.approvalURL(id)
+	pu, err := url.Parse(page)
+	if err != nil {
+		http.Error(w, "the approval page address is misconfigured (approvals.url)", http.StatusInternalServerError)
+		return
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	nonce := hex.EncodeToString(b)
+	ttl := s.stateTTL()
+	exp := s.d.Now().Add(ttl).Unix()
+	// Lax: the return from WeCom is a top-level GET navigation, which carries it; Secure whenever the page is
+	// https as its visitors reach it (behind a proxy the bot itself may see plain http).
+	http.SetCookie(w, &http.Cookie{Name: nonceCookie, Value: nonce, Path: pu.Path, MaxAge: int(ttl.Seconds()),
+		HttpOnly: true, Secure: pu.Scheme == "https", SameSite: http.SameSiteLaxMode})
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, s.authorizeURL(page, oauthState(nonce, id, exp)), http.StatusFound)
+}
+
 // ServeHTTP serves the approval page (mount it on "GET /approvals/{id}").
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !applyIDRE.MatchString(id) {
+	if !applyIDRE.MatchString(id) || s.url == "" {
 		http.Error(w, "no such application", http.StatusNotFound)
 		return
 	}
 	code, state := r.URL.Query().Get("code"), r.URL.Query().Get("state")
 	if code == "" {
-		http.Redirect(w, r, s.authorizeURL(s.approvalURL(id), oauthState(id)), http.StatusFound)
+		s.startLogin(w, r, id)
 		return
 	}
-	if !hmac.Equal([]byte(state), []byte(oauthState(id))) {
-		http.Error(w, "this link has expired; open the application again from WeCom", http.StatusBadRequest)
+	// Everything below is checked before WeCom is asked who the code belongs to: anyone can send a code.
+	if len(code) > maxCodeLen || len(state) > 128 {
+		http.Error(w, "that sign-in link is malformed; open the application again from WeCom", http.StatusBadRequest)
 		return
+	}
+	nonce := ""
+	if c, err := r.Cookie(nonceCookie); err == nil {
+		nonce = c.Value
+	}
+	ok, expired := checkState(state, nonce, id, s.d.Now(), s.stateTTL())
+	switch {
+	case expired:
+		http.Error(w, "this sign-in has expired; open the application again from WeCom", http.StatusBadRequest)
+		return
+	case !ok:
+		http.Error(w, "this sign-in was not started in this browser, or has expired; open the application again from WeCom", http.StatusBadRequest)
+		return
+	}
+	if !s.visits.allow(time.Now(), s.visitsPerMinute()) {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many sign-ins to approval pages just now; wait a minute, then open the application again from WeCom", http.StatusTooManyRequests)
+		return
+	}
+	// The nonce has done its work: a reload starts a fresh sign-in rather than reuse a spent code.
+	if pu, err := url.Parse(s.approvalURL(id)); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: nonceCookie, Value: "", Path: pu.Path, MaxAge: -1, HttpOnly: true,
+			Secure: pu.Scheme == "https", SameSite: http.SameSiteLaxMode})
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()

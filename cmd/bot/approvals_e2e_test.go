@@ -366,6 +366,7 @@ func TestApprovals_page(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	nonce := resp.Cookies() // the state is bound to this browser's nonce cookie
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusFound || loc.Host != "open.weixin.qq.com" ||
 		loc.Query().Get("redirect_uri") != "https://bot.example.com/approvals/"+id || loc.Query().Get("scope") != "snsapi_base" {
@@ -374,7 +375,11 @@ func TestApprovals_page(t *testing.T) {
 	state := loc.Query().Get("state")
 	open := func(user, st string) (int, string) {
 		code, _ := s.control(t, "oauth-code", map[string]any{"userid": user})["code"].(string)
-		resp, err := http.Get(page + "?code=" + url.QueryEscape(code) + "&state=" + st)
+		req, _ := http.NewRequest("GET", page+"?code="+url.QueryEscape(code)+"&state="+st, nil)
+		for _, c := range nonce {
+			req.AddCookie(c)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
