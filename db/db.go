@@ -100,7 +100,7 @@ func ensurePrivate(path string) error {
 		return fmt.Errorf("db: create %s: %w", path, err)
 	}
 	if runtime.GOOS == "windows" {
-		return nil // no unix permission bits; the directory's ACL protects the file
+		return nil // no unix permission bits to check
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
 		fi, err := os.Stat(p)
@@ -109,6 +109,9 @@ func ensurePrivate(path string) error {
 		}
 		if err != nil {
 			return fmt.Errorf("db: %w", err)
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("db: %s is not a regular file; point store.path at a database file", p)
 		}
 		if m := fi.Mode().Perm(); m&0o077 != 0 {
 			return fmt.Errorf("db: %s has mode %04o, so other users can read or change it, and it holds the WeCom access token and every decrypted message; make it the bot's user's alone: chmod 600 %s", p, m, p)
