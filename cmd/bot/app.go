@@ -44,6 +44,10 @@ type app struct {
 	shutdownTimeout time.Duration
 }
 
+// memberLimits are the per-member windows the sender keeps to; nil is WeCom's. Only the crash test's child
+// process changes them (TestMain), to the same shortened minute as its emulator's.
+var memberLimits []wecom.Window
+
 // newApp wires the bot from its config. handler handles stored callbacks; nil means the default.
 func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, error) {
 	crypter, err := wecom.NewCrypter(cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.WeCom.CorpID)
@@ -78,7 +82,7 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 	}
 	a := &app{cfg: cfg, log: log, db: d, client: client, crypter: crypter, mux: http.NewServeMux(),
 		shutdownTimeout: 10 * time.Second}
-	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox")}
+	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox"), MemberLimits: memberLimits}
 	if handler == nil {
 		r, err := a.newRouter()
 		if err != nil {

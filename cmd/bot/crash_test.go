@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -16,15 +19,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
-// TestMain lets a test run this binary as the real `bot` process: with WECOMBOT_MAIN set, it runs the command
-// line in WECOMBOT_ARGS instead of the tests.
+// TestMain lets a test run this binary as the real `bot` process: with WECOMBOT_MAIN set, it runs that command
+// line instead of the tests. WECOMBOT_MEMBER_MINUTE shortens the minute of the sender's per-member limits, to
+// the same length as the test's emulator counts in (Options.MemberMinute).
 func TestMain(m *testing.M) {
 	if args := os.Getenv("WECOMBOT_MAIN"); args != "" {
+		if d, err := time.ParseDuration(os.Getenv("WECOMBOT_MEMBER_MINUTE")); err == nil {
+			memberLimits = []wecom.Window{{N: 30, Per: d}, {N: 1000, Per: time.Hour}} // WeCom's, the minute shortened
+		}
 		os.Args = append([]string{"bot"}, strings.Fields(args)...)
 		main()
 		os.Exit(0)
@@ -32,11 +40,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// botProcess runs `bot serve --config path` as a child process.
-func startBotProcess(t *testing.T, cfgPath, addr string) *exec.Cmd {
+// startBotProcess runs `bot serve --config path` as a child process, with env added to its environment.
+func startBotProcess(t *testing.T, cfgPath, addr string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "WECOMBOT_MAIN=serve --config "+cfgPath)
+	cmd.Env = append(append(os.Environ(), "WECOMBOT_MAIN=serve --config "+cfgPath), env...)
 	var logBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
 	if err := cmd.Start(); err != nil {
@@ -67,55 +75,16 @@ func TestCrash_killNineLosesNothing(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	t.Parallel()
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // the child listens here
+	addr := freeAddr(t)
 	emu := wecomtest.NewServer(t, wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback",
 		Token: testToken, EncodingAESKey: testAESKey})
-	cfg := testConfig(t, addr, emu.URL, filepath.Join(dir, "bot.db"))
-	cfgPath := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, `
-[wecom]
-corp_id = %q
-agent_id = %d
-secret = %q
-api_base = %q
-[callback]
-listen = %q
-token = %q
-encoding_aes_key = %q
-[store]
-path = %q
-[log]
-level = "warn"
-`, cfg.WeCom.CorpID, cfg.WeCom.AgentID, cfg.WeCom.Secret, cfg.WeCom.APIBase, addr, testToken, testAESKey, cfg.Store.Path), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	crypter, _ := wecom.NewCrypter(testToken, testAESKey, cfg.WeCom.CorpID)
+	cfg, cfgPath := writeServeConfig(t, addr, emu.URL)
 
 	// 150 callbacks from 6 members: 25 each, under WeCom's 30 a minute, so every reply can go out at once.
 	users := []string{"zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi", "wujiu"}
 	const total = 150
 	post := func(i int) bool {
-		u := users[i%len(users)]
-		ts := fmt.Sprint(time.Now().Unix())
-		body, sig, err := crypter.EncryptCallback(emu.TextMessage(u, fmt.Sprintf("/help c%03d", i), uint64(500_000+i), time.Now()), ts, "n", "1000002")
-		if err != nil {
-			t.Error(err)
-			return false
-		}
-		q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {"n"}}
-		c := &http.Client{Timeout: 5 * time.Second}
-		resp, err := c.Post("http://"+addr+"/wecom/callback?"+q.Encode(), "text/xml", bytes.NewReader(body))
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
+		return postCallback(t, emu.Server, addr, users[i%len(users)], fmt.Sprintf("/help c%03d", i), uint64(500_000+i))
 	}
 
 	bot := startBotProcess(t, cfgPath, addr)
@@ -221,5 +190,230 @@ level = "warn"
 		if n := emu.DroppedCount(u); n != 0 {
 			t.Errorf("WeCom dropped %d messages to %s: the per-member limit was exceeded across the restart", n, u)
 		}
+	}
+}
+
+// freeAddr returns a loopback address nothing listens on, for a child bot to listen on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// writeServeConfig writes the config of a child `bot serve` listening on addr and talking to WeCom at apiBase,
+// with its database in a temporary directory.
+func writeServeConfig(t *testing.T, addr, apiBase string) (*config.Config, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := testConfig(t, addr, apiBase, filepath.Join(dir, "bot.db"))
+	cfgPath := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, `
+[wecom]
+corp_id = %q
+agent_id = %d
+secret = %q
+api_base = %q
+[callback]
+listen = %q
+token = %q
+encoding_aes_key = %q
+[store]
+path = %q
+[log]
+level = "warn"
+`, cfg.WeCom.CorpID, cfg.WeCom.AgentID, cfg.WeCom.Secret, cfg.WeCom.APIBase, addr, testToken, testAESKey, cfg.Store.Path), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, cfgPath
+}
+
+// postCallback posts a text message from user to the bot at addr as WeCom does, and reports whether the bot
+// acknowledged it.
+func postCallback(t *testing.T, emu *wecomtest.Server, addr, user, text string, msgID uint64) bool {
+	o := emu.Options()
+	crypter, err := wecom.NewCrypter(o.Token, o.EncodingAESKey, o.CorpID)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	ts := fmt.Sprint(time.Now().Unix())
+	body, sig, err := crypter.EncryptCallback(emu.TextMessage(user, text, msgID, time.Now()), ts, "n", fmt.Sprint(o.AgentID))
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {"n"}}
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Post("http://"+addr+"/wecom/callback?"+q.Encode(), "text/xml", bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+// sendTrap stands between the bot and the emulator. When armed, it lets a message/send reach the emulator
+// (which delivers and counts it) and then holds the answer back until the test has killed the bot: the send
+// WeCom took but the bot never learned about.
+type sendTrap struct {
+	next http.Handler
+
+	mu     sync.Mutex
+	skip   int           // sends to let through before the one caught
+	armed  chan struct{} // closed by the trap when it caught a send; nil when not armed
+	killed chan struct{} // closed by the test once the bot is dead
+}
+
+func (s *sendTrap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/cgi-bin/message/send" {
+		s.next.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	s.next.ServeHTTP(rec, r)
+	s.mu.Lock()
+	var caught, killed chan struct{}
+	if s.armed != nil {
+		if s.skip == 0 {
+			caught, killed, s.armed = s.armed, s.killed, nil
+		}
+		s.skip--
+	}
+	s.mu.Unlock()
+	if caught != nil {
+		close(caught)
+		<-killed // the answer goes nowhere: the bot is gone
+		return
+	}
+	maps.Copy(w.Header(), rec.Header())
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+// arm catches the send after the next skip; caught is closed when it has reached the emulator, and the trap
+// holds its answer until release is called.
+func (s *sendTrap) arm(skip int) (caught <-chan struct{}, release func()) {
+	c, k := make(chan struct{}), make(chan struct{})
+	s.mu.Lock()
+	s.skip, s.armed, s.killed = skip, c, k
+	s.mu.Unlock()
+	return c, func() { close(k) }
+}
+
+// TestCrash_killNineAtMemberLimitDropsNothing kills `bot serve` with SIGKILL again and again while one member's
+// replies flow at WeCom's per-member limit (30 a minute, the minute shortened to 2 s on both sides), most
+// kills just after WeCom took a send the bot had not yet recorded. At the end every reply has arrived, WeCom
+// dropped none, and duplicates are at most one per kill: a member's messages go out one at a time, so a kill
+// cuts off at most one of them, and that one is sent again (message/send has no read-back).
+func TestCrash_killNineAtMemberLimitDropsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Parallel()
+	const (
+		minute  = 2 * time.Second
+		user    = "lisi"
+		total   = 120 // four windows' worth
+		kills   = 6
+		msgBase = 700_000
+	)
+	seed := time.Now().UnixNano()
+	rnd := rand.New(rand.NewPCG(uint64(seed), 0))
+	t.Logf("random seed %d", seed)
+
+	addr := freeAddr(t)
+	emu := wecomtest.New(wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback",
+		Token: testToken, EncodingAESKey: testAESKey, MemberMinute: minute})
+	trap := &sendTrap{next: emu.Handler()}
+	hs := httptest.NewServer(trap)
+	t.Cleanup(hs.Close)
+	cfg, cfgPath := writeServeConfig(t, addr, hs.URL)
+	env := "WECOMBOT_MEMBER_MINUTE=" + minute.String()
+
+	// The callbacks come faster than 30 replies per window can go out, and keep coming while the bot is down
+	// (WeCom retries): each is posted until the bot acknowledges it.
+	bot := startBotProcess(t, cfgPath, addr, env)
+	posted := make(chan struct{})
+	go func() {
+		defer close(posted)
+		deadline := time.Now().Add(60 * time.Second)
+		for i := 0; i < total; i++ {
+			for !postCallback(t, emu, addr, user, fmt.Sprintf("/help c%03d", i), uint64(msgBase+i)) {
+				if time.Now().After(deadline) {
+					t.Errorf("callback %d never acknowledged", i)
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(15 * time.Millisecond)
+		}
+	}()
+	inSend := 0
+	for k := 0; k < kills; k++ {
+		if k%3 == 2 {
+			time.Sleep(time.Duration(100+rnd.IntN(1400)) * time.Millisecond) // anywhere: held back, idle, mid-claim
+			bot.Process.Signal(syscall.SIGKILL)
+			bot.Wait()
+		} else {
+			// Anywhere in a window's burst of 30: the first after a wait, the last before one, or between.
+			caught, release := trap.arm(rnd.IntN(30))
+			select {
+			case <-caught:
+			case <-time.After(10 * time.Second):
+				t.Fatal("no send reached WeCom in 10 s")
+			}
+			bot.Process.Signal(syscall.SIGKILL)
+			bot.Wait()
+			release()
+			inSend++
+		}
+		bot = startBotProcess(t, cfgPath, addr, env)
+	}
+	<-posted
+	replies := func() map[string]int { return countTokens(emu.Delivered(user)) }
+	// Every reply has been sent once it reached WeCom, delivered or dropped; a dropped one is never resent.
+	waitFor(t, 60*time.Second, "every reply to be sent", func() bool { return len(countTokens(emu.Messages(user))) == total })
+	bot.Process.Signal(syscall.SIGTERM)
+	bot.Wait()
+	if missing := total - len(replies()); missing > 0 {
+		t.Errorf("%d of %d replies never arrived", missing, total)
+	}
+
+	dups := 0
+	for tok, n := range replies() {
+		if n > 1 {
+			dups += n - 1
+			t.Logf("%s delivered %d times", tok, n)
+		}
+	}
+	delivered := emu.Delivered(user)
+	peak := 0 // most deliveries in any window: the flow ran at the limit
+	for i := range delivered {
+		n := 0
+		for j := i; j < len(delivered) && delivered[j].Time.Sub(delivered[i].Time) < minute; j++ {
+			n++
+		}
+		peak = max(peak, n)
+	}
+	t.Logf("%d replies, %d deliveries, %d kills (%d just after WeCom took a send), %d duplicates, %d dropped, at most %d in a %v window",
+		total, len(delivered), kills, inSend, dups, emu.DroppedCount(user), peak, minute)
+	if n := emu.DroppedCount(user); n != 0 {
+		t.Errorf("WeCom dropped %d messages to %s: the per-member limit was exceeded across the restarts", n, user)
+	}
+	if dups > kills {
+		t.Errorf("%d duplicated replies after %d kills; at most one per kill is possible", dups, kills)
+	}
+	d, err := db.Open(cfg.Store.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	counts, err := d.OutboxCounts(context.Background())
+	if err != nil || counts["sent"] != total || len(counts) != 1 {
+		t.Errorf("outbox = %v, %v; want all %d sent", counts, err, total)
 	}
 }

@@ -315,12 +315,13 @@ func (s *Server) recordLocked(m SentMessage, now time.Time) {
 	s.sent = append(s.sent, m)
 }
 
-// admitLocked applies WeCom's per-app, per-member limit (30/min, 1000/hour by default): it reports whether
-// userid may receive one more message now and, if so, counts it. Dropped messages do not count.
+// admitLocked applies WeCom's per-app, per-member limit (30/min, 1000/hour by default; Options.MemberMinute
+// may shorten the minute): it reports whether userid may receive one more message now and, if so, counts it.
+// Dropped messages do not count.
 func (s *Server) admitLocked(userid string, now time.Time) bool {
 	ts := pruneBefore(s.memRate[userid], now.Add(-time.Hour).Add(time.Nanosecond))
 	s.memRate[userid] = ts
-	minuteAgo := now.Add(-time.Minute)
+	minuteAgo := now.Add(-s.opts.MemberMinute)
 	inMinute := 0
 	for _, t := range ts {
 		if t.After(minuteAgo) {

@@ -534,3 +534,26 @@ func TestMessageSendTextTruncated(t *testing.T) {
 		t.Error("a short text is marked truncated")
 	}
 }
+
+func TestMemberRateLimitShortMinute(t *testing.T) {
+	clk := newClock()
+	opts := testOptions()
+	opts.Now, opts.MemberPerMinute, opts.MemberMinute = clk.Now, 2, 5*time.Second
+	ts, tok := emu(t, opts)
+	for range 3 {
+		wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", "ping")), 0)
+	}
+	if d := ts.DroppedCount("lisi"); d != 1 {
+		t.Errorf("DroppedCount(lisi) = %d; want 1 (2 per 5 s window)", d)
+	}
+	clk.Advance(4 * time.Second)
+	wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", "ping")), 0)
+	if d := ts.DroppedCount("lisi"); d != 2 {
+		t.Errorf("DroppedCount(lisi) 4 s later = %d; want 2 (the window still full)", d)
+	}
+	clk.Advance(time.Second)
+	wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", "ping")), 0)
+	if n := len(ts.Delivered("lisi")); n != 3 {
+		t.Errorf("delivered to lisi after the window = %d; want 3", n)
+	}
+}

@@ -40,6 +40,9 @@ type Options struct {
 	// recorded as dropped, as WeCom does. Tests may scale them down.
 	MemberPerMinute int
 	MemberPerHour   int
+	// MemberMinute is the length of the per-minute window; default one minute. A test may shorten it only
+	// together with the bot's own window (outbox.Sender.MemberLimits), so that both count the same window.
+	MemberMinute time.Duration
 	// Per-API per-corp call limit (WeCom: 10,000/min); over it → 45009.
 	APIPerMinute int
 
@@ -76,6 +79,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.MemberPerHour == 0 {
 		o.MemberPerHour = 1000
+	}
+	if o.MemberMinute == 0 {
+		o.MemberMinute = time.Minute
 	}
 	if o.APIPerMinute == 0 {
 		o.APIPerMinute = 10000
