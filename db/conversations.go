@@ -14,6 +14,7 @@ type Conversation struct {
 	Command   string
 	Line      []byte // the invocation so far, JSON (owned by bot/commands)
 	Missing   string // for "ask": the argument asked for
+	Token     string // for "confirm": random per proposal; names its card and buttons
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -22,8 +23,8 @@ type Conversation struct {
 func (db *DB) GetConversation(ctx context.Context, userID string) (*Conversation, error) {
 	c := &Conversation{UserID: userID}
 	var created, expires int64
-	err := db.sql.QueryRowContext(ctx, `SELECT kind, command, line, missing, created_at, expires_at
-		FROM conversations WHERE userid = ?`, userID).Scan(&c.Kind, &c.Command, &c.Line, &c.Missing, &created, &expires)
+	err := db.sql.QueryRowContext(ctx, `SELECT kind, command, line, missing, token, created_at, expires_at
+		FROM conversations WHERE userid = ?`, userID).Scan(&c.Kind, &c.Command, &c.Line, &c.Missing, &c.Token, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -36,12 +37,46 @@ func (db *DB) GetConversation(ctx context.Context, userID string) (*Conversation
 
 // PutConversation replaces the user's pending conversation.
 func (tx *Tx) PutConversation(ctx context.Context, c *Conversation) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO conversations (userid, kind, command, line, missing, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO conversations (userid, kind, command, line, missing, token, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (userid) DO UPDATE SET kind = excluded.kind, command = excluded.command, line = excluded.line,
-			missing = excluded.missing, created_at = excluded.created_at, expires_at = excluded.expires_at`,
-		c.UserID, c.Kind, c.Command, c.Line, c.Missing, c.CreatedAt.Unix(), c.ExpiresAt.Unix())
+			missing = excluded.missing, token = excluded.token, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+		c.UserID, c.Kind, c.Command, c.Line, c.Missing, c.Token, c.CreatedAt.Unix(), c.ExpiresAt.Unix())
 	return err
+}
+
+// ExpiredConversations returns up to limit conversations that expired before now, oldest first.
+func (db *DB) ExpiredConversations(ctx context.Context, now time.Time, limit int) ([]*Conversation, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT userid, kind, command, line, missing, token, created_at, expires_at
+		FROM conversations WHERE expires_at <= ? ORDER BY expires_at LIMIT ?`, now.Unix(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Conversation
+	for rows.Next() {
+		c := &Conversation{}
+		var created, expires int64
+		if err := rows.Scan(&c.UserID, &c.Kind, &c.Command, &c.Line, &c.Missing, &c.Token, &created, &expires); err != nil {
+			return nil, err
+		}
+		c.CreatedAt, c.ExpiresAt = time.Unix(created, 0), time.Unix(expires, 0)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// EndConversation deletes the user's conversation only if it is still the one given (same kind, token and
+// creation time): a sweep must not end a conversation the member started after it looked. It reports whether
+// it deleted one.
+func (tx *Tx) EndConversation(ctx context.Context, c *Conversation) (bool, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE userid = ? AND kind = ? AND token = ? AND created_at = ?`,
+		c.UserID, c.Kind, c.Token, c.CreatedAt.Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // DeleteConversation ends the user's pending conversation, if any.

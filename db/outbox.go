@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -266,4 +267,25 @@ func (db *DB) RecentSends(ctx context.Context, since time.Time) ([]Send, error) 
 // is what updates it later).
 func (db *DB) OutboxByRef(ctx context.Context, ref string) ([]OutboxMessage, error) {
 	return db.queryOutbox(ctx, `WHERE ref = ? ORDER BY id`, ref)
+}
+
+// TakeCardCode readies the card queued under ref for an update that ends it: a card not sent yet is withdrawn
+// (failed, with the reason), and a sent one gives up its response_code, which is cleared because WeCom lets
+// each code update a card once. code is "" when there is nothing to update (withdrawn, in flight, or gone).
+func (tx *Tx) TakeCardCode(ctx context.Context, ref, reason string) (code string, err error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', last_error = ? WHERE ref = ? AND state = 'pending'`,
+		"withdrawn: "+reason, ref); err != nil {
+		return "", err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT id, response_code FROM outbox
+		WHERE ref = ? AND state = 'sent' AND COALESCE(response_code, '') != '' ORDER BY id DESC LIMIT 1`, ref).Scan(&id, &code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE outbox SET response_code = NULL WHERE id = ?`, id)
+	return code, err
 }

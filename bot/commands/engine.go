@@ -2,7 +2,7 @@ package commands
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,13 +37,38 @@ type Engine struct {
 	ConfirmTTL time.Duration // how long a confirmation waits; default 5 min
 	AskTTL     time.Duration // how long a question for a missing argument waits; default 5 min
 	Timeout    time.Duration // per command run; default 30 s
+	SweepEvery time.Duration // how often RunExpiry ends expired conversations; default 30 s
+
+	// Cards ends a confirmation's card when its proposal ends (confirmed, cancelled, replaced, expired), so
+	// its buttons are gone. Nil leaves cards as they are; their clicks are still answered as ended.
+	Cards CardEnder
 }
+
+// CardEnder updates the card an ended proposal sent, in the transaction that ends it. code is the
+// response_code of the click that ended it, or "" to use the code message/send returned; label replaces the
+// buttons. The router implements it.
+type CardEnder interface {
+	EndCard(ctx context.Context, tx *db.Tx, userID, taskID, code, label string) error
+}
+
+// Labels that replace an ended card's buttons.
+const (
+	labelConfirmed = "已确认 Confirmed"
+	labelCancelled = "已取消 Cancelled"
+	labelReplaced  = "已被新命令取代 Replaced"
+	labelExpired   = "已过期 Expired"
+	labelEnded     = "已结束 Ended"
+)
 
 // Message is a text message from a member.
 type Message struct {
 	From    string // the decrypted callback's FromUserName
 	Text    string
 	InboxID int64
+
+	// The click that sent this message, when it came from a confirmation card's button: its token and the
+	// click's response_code, which updates that card.
+	clickToken, clickCode string
 }
 
 // Outcome is what handling a message produced: replies to the sender, and the state changes to commit with
@@ -141,7 +165,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 	case !strings.HasPrefix(text, "/"):
 		switch {
 		case isWord(word, yesWords) || isWord(word, noWords):
-			out.say("Nothing is waiting for your confirmation. Send /help to see the commands.")
+			out.say("Nothing is waiting for your confirmation (a confirmation lasts %s). Send /help to see the commands.", humanDuration(ttl(e.ConfirmTTL, 5*time.Minute)))
 		default:
 			out.say("I answer commands that start with **/**. Send /help to see what you can run.")
 		}
@@ -150,14 +174,81 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 	return out, e.command(ctx, out, m, text)
 }
 
-// expire ends a conversation that timed out.
+// expire ends a conversation that timed out: only if it is still the one read (a sweep must not end one
+// started since), auditing an unanswered confirmation and ending its card.
 func (e *Engine) expire(out *Outcome, conv *db.Conversation, m Message) {
-	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
-	if conv.Kind == "confirm" {
-		out.effect(func(ctx context.Context, tx *db.Tx) error {
-			return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: conv.Command, Args: auditArgsJSON(e.Registry.Lookup(conv.Command), conv.Line),
-				Decision: db.DecisionExpired, Result: "confirmation expired", InboxID: m.InboxID})
-		})
+	out.effect(func(ctx context.Context, tx *db.Tx) error {
+		ended, err := tx.EndConversation(ctx, conv)
+		if err != nil || !ended || conv.Kind != "confirm" {
+			return err
+		}
+		if err := tx.AppendAudit(ctx, &db.AuditEntry{Actor: conv.UserID, Command: conv.Command, Args: auditArgsJSON(e.Registry.Lookup(conv.Command), conv.Line),
+			Decision: db.DecisionExpired, Result: "confirmation expired", InboxID: m.InboxID}); err != nil {
+			return err
+		}
+		return e.endCardTx(ctx, tx, conv, m, labelExpired)
+	})
+}
+
+// endCard ends the card of a confirmation that is ending, as one of out's effects.
+func (e *Engine) endCard(out *Outcome, conv *db.Conversation, m Message, label string) {
+	if conv.Kind != "confirm" || conv.Token == "" || e.Cards == nil {
+		return
+	}
+	out.effect(func(ctx context.Context, tx *db.Tx) error { return e.endCardTx(ctx, tx, conv, m, label) })
+}
+
+func (e *Engine) endCardTx(ctx context.Context, tx *db.Tx, conv *db.Conversation, m Message, label string) error {
+	if conv.Kind != "confirm" || conv.Token == "" || e.Cards == nil {
+		return nil
+	}
+	code := ""
+	if m.clickToken == conv.Token {
+		code = m.clickCode
+	}
+	return e.Cards.EndCard(ctx, tx, conv.UserID, CardTaskID(conv.Token), code, label)
+}
+
+// ExpiryStore is what SweepExpired reads and writes; *db.DB implements it.
+type ExpiryStore interface {
+	ExpiredConversations(ctx context.Context, now time.Time, limit int) ([]*db.Conversation, error)
+	Tx(ctx context.Context, f func(ctx context.Context, tx *db.Tx) error) error
+}
+
+// sweepBatch bounds one sweep; the next tick takes the rest.
+const sweepBatch = 200
+
+// SweepExpired ends the conversations that expired with nobody answering: an expired confirmation is
+// audited and its card loses its buttons, instead of waiting for the member's next message. It returns how
+// many it looked at.
+func (e *Engine) SweepExpired(ctx context.Context, s ExpiryStore) (int, error) {
+	convs, err := s.ExpiredConversations(ctx, e.now(), sweepBatch)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range convs {
+		out := &Outcome{}
+		e.expire(out, c, Message{From: c.UserID})
+		if err := s.Tx(ctx, out.Effects); err != nil {
+			return 0, err
+		}
+	}
+	return len(convs), nil
+}
+
+// RunExpiry sweeps expired conversations every SweepEvery until ctx ends.
+func (e *Engine) RunExpiry(ctx context.Context, s ExpiryStore) error {
+	t := time.NewTicker(ttl(e.SweepEvery, 30*time.Second))
+	defer t.Stop()
+	for {
+		if _, err := e.SweepExpired(ctx, s); err != nil && ctx.Err() == nil {
+			e.log().Warn("cannot end expired conversations; retrying", slog.String("err", err.Error()))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
 	}
 }
 
@@ -169,10 +260,12 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 	if cmd == nil || json.Unmarshal(conv.Line, &saved) != nil {
 		// A command removed by an upgrade, or a corrupt row: drop it and treat the message afresh.
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		e.endCard(out, conv, m, labelEnded)
 		return false, nil
 	}
-	drop := func(decision, result string) {
+	drop := func(decision, result, label string) {
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		e.endCard(out, conv, m, label)
 		if conv.Kind == "confirm" {
 			out.effect(func(ctx context.Context, tx *db.Tx) error {
 				return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: auditArgs(cmd, saved.Args, saved.Flags),
@@ -182,15 +275,16 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 	}
 	switch {
 	case isWord(word, cancelWords) || (conv.Kind == "confirm" && isWord(word, noWords)):
-		drop(db.DecisionCancelled, "cancelled by the user")
+		drop(db.DecisionCancelled, "cancelled by the user", labelCancelled)
 		out.say("Cancelled /%s.", cmd.Path)
 		return true, nil
 	case conv.Kind == "confirm" && isWord(word, yesWords):
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
+		e.endCard(out, conv, m, labelConfirmed)
 		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
 		return true, e.runConfirmed(ctx, out, m, p)
 	case strings.HasPrefix(text, "/"):
-		drop(db.DecisionCancelled, "replaced by another command")
+		drop(db.DecisionCancelled, "replaced by another command", labelReplaced)
 		out.say("(Dropped the pending /%s.)", cmd.Path)
 		return false, nil
 	case conv.Kind == "ask":
@@ -384,7 +478,11 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 	}
 	now := e.now()
 	wait := ttl(e.ConfirmTTL, 5*time.Minute)
-	conv := &db.Conversation{UserID: m.From, Kind: "confirm", Command: cmd.Path, Line: line, CreatedAt: now, ExpiresAt: now.Add(wait)}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	conv := &db.Conversation{UserID: m.From, Kind: "confirm", Command: cmd.Path, Line: line, Token: token, CreatedAt: now, ExpiresAt: now.Add(wait)}
 	args := auditArgs(cmd, inv.Args, inv.Flags)
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
@@ -392,21 +490,28 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
 	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(wait))
-	token := confirmToken(conv)
-	out.reply(&Reply{TemplateCard: replies.ButtonCard("cf-"+token, "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
+	out.reply(&Reply{TemplateCard: replies.ButtonCard(CardTaskID(token), "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
 		[]replies.Button{{Text: "Run it 确认", Key: "confirm:yes:" + token, Style: 1}, {Text: "Cancel 取消", Key: "confirm:no:" + token, Style: 2}})})
 	return nil
 }
 
-// confirmToken identifies one pending confirmation, so a click on an old card cannot confirm a newer one.
-func confirmToken(c *db.Conversation) string {
-	sum := sha256.Sum256([]byte(c.UserID + "\x00" + c.Command + "\x00" + strconv.FormatInt(c.CreatedAt.Unix(), 10)))
-	return hex.EncodeToString(sum[:12])
+// newToken returns a proposal's token: 16 random bytes, so no two proposals share a card (WeCom refuses a
+// task_id used before, 42014) and no click on an old card matches a newer proposal.
+func newToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
 }
 
+// CardTaskID is the task_id of the card of the proposal with this token.
+func CardTaskID(token string) string { return "cf-" + token }
+
 // HandleConfirmClick handles a click on a confirmation card (key "confirm:yes:TOKEN" or "confirm:no:TOKEN")
-// as if the member had typed yes or /cancel — if that confirmation is still the one pending.
-func (e *Engine) HandleConfirmClick(ctx context.Context, from, key string, inboxID int64) (*Outcome, error) {
+// as if the member had typed yes or /cancel — if that confirmation is still the one pending. code is the
+// click's response_code: it updates the clicked card, whose buttons are replaced by what became of it.
+func (e *Engine) HandleConfirmClick(ctx context.Context, from, key, taskID, code string, inboxID int64) (*Outcome, error) {
 	parts := strings.SplitN(key, ":", 3)
 	if len(parts) != 3 || (parts[1] != "yes" && parts[1] != "no") {
 		return &Outcome{}, nil
@@ -415,16 +520,21 @@ func (e *Engine) HandleConfirmClick(ctx context.Context, from, key string, inbox
 	if err != nil {
 		return nil, err
 	}
-	if conv == nil || conv.Kind != "confirm" || confirmToken(conv) != parts[2] || !e.now().Before(conv.ExpiresAt) {
+	if conv == nil || conv.Kind != "confirm" || conv.Token == "" || conv.Token != parts[2] || !e.now().Before(conv.ExpiresAt) {
 		out := &Outcome{}
-		out.say("That confirmation is no longer pending. Send the command again if you still want it.")
+		out.say("That confirmation has ended (confirmed, cancelled, replaced or expired), so the click ran nothing. Send the command again if you still want it.")
+		if code != "" && e.Cards != nil && taskID != "" {
+			out.effect(func(ctx context.Context, tx *db.Tx) error {
+				return e.Cards.EndCard(ctx, tx, from, taskID, code, labelEnded)
+			})
+		}
 		return out, nil
 	}
 	text := "yes"
 	if parts[1] == "no" {
 		text = "/cancel"
 	}
-	return e.Handle(ctx, Message{From: from, Text: text, InboxID: inboxID})
+	return e.Handle(ctx, Message{From: from, Text: text, InboxID: inboxID, clickToken: conv.Token, clickCode: code})
 }
 
 // runConfirmed runs a confirmed mutating command, recording its intent first.

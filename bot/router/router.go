@@ -101,28 +101,16 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 	}
 }
 
-// confirmClick runs a Confirm/Cancel click through the engine and updates the clicked card.
+// confirmClick runs a Confirm/Cancel click through the engine, which also updates the clicked card (with
+// the click's response_code) to say what became of it.
 func (r *Router) confirmClick(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
-	out, err := r.Engine.HandleConfirmClick(ctx, m.FromUserName, m.EventKey, it.ID)
+	out, err := r.Engine.HandleConfirmClick(ctx, m.FromUserName, m.EventKey, m.TaskID, m.ResponseCode, it.ID)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := r.Render(m.FromUserName, it.ID, out.Replies)
 	if err != nil {
 		return nil, inbox.Permanent(err)
-	}
-	if m.ResponseCode != "" {
-		if u, ok := r.Encoder.(CardUpdater); ok {
-			label := "已确认 Confirmed"
-			if strings.HasPrefix(m.EventKey, "confirm:no:") {
-				label = "已取消 Cancelled"
-			}
-			body, err := u.EncodeUpdate(&wecom.UpdateTemplateCardRequest{UserIDs: []string{m.FromUserName}, ResponseCode: m.ResponseCode,
-				Button: &wecom.UpdateButton{ReplaceName: label}})
-			if err == nil {
-				rows = append(rows, &db.OutboxMessage{InboxID: it.ID, Recipient: m.FromUserName, API: "message/update_template_card", Body: body})
-			}
-		}
 	}
 	return func(ctx context.Context, tx *db.Tx) error {
 		if err := out.Effects(ctx, tx); err != nil {
@@ -135,6 +123,39 @@ func (r *Router) confirmClick(ctx context.Context, it *db.InboxItem, m *wecom.In
 // CardUpdater encodes update_template_card requests; *wecom.MessageService implements it.
 type CardUpdater interface {
 	EncodeUpdate(r *wecom.UpdateTemplateCardRequest) ([]byte, error)
+}
+
+var _ commands.CardEnder = (*Router)(nil)
+
+// cardRef is the outbox ref of a reply's template card, by which its proposal's end finds it again.
+func cardRef(taskID string) string { return "card:" + taskID }
+
+// EndCard implements commands.CardEnder: it queues the update that replaces the card's buttons with label,
+// using the click's code, or else the code message/send returned; a card not sent yet is withdrawn instead.
+// An encoder that cannot update cards leaves them (their clicks are answered as ended).
+func (r *Router) EndCard(ctx context.Context, tx *db.Tx, userID, taskID, code, label string) error {
+	u, ok := r.Encoder.(CardUpdater)
+	if !ok {
+		return nil
+	}
+	// Taken even when the click brought a code: the sent row's code must not update the card a second time.
+	sent, err := tx.TakeCardCode(ctx, cardRef(taskID), "its proposal ended before it was sent")
+	if err != nil {
+		return err
+	}
+	if code == "" {
+		code = sent
+	}
+	if code == "" {
+		return nil
+	}
+	body, err := u.EncodeUpdate(&wecom.UpdateTemplateCardRequest{UserIDs: []string{userID}, ResponseCode: code,
+		Button: &wecom.UpdateButton{ReplaceName: label}})
+	if err != nil {
+		return err
+	}
+	return tx.AddOutbox(ctx, &db.OutboxMessage{Recipient: userID, API: "message/update_template_card", Body: body,
+		Ref: cardRef(taskID) + ":update"})
 }
 
 func addAll(ctx context.Context, tx *db.Tx, rows []*db.OutboxMessage) error {
@@ -162,7 +183,11 @@ func (r *Router) Render(to string, inboxID int64, rs []*commands.Reply) ([]*db.O
 		if err != nil {
 			return fmt.Errorf("render reply: %w", err)
 		}
-		rows = append(rows, &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body})
+		row := &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body}
+		if m.TemplateCard != nil && m.TemplateCard.TaskID != "" {
+			row.Ref = cardRef(m.TemplateCard.TaskID)
+		}
+		rows = append(rows, row)
 		return nil
 	}
 	for _, rep := range rs {

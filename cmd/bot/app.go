@@ -149,14 +149,16 @@ func (a *app) newRouter() (*router.Router, error) {
 	}
 	a.registry = reg
 	a.engine = &commands.Engine{Registry: reg, Access: access, Store: a.db, Logger: a.log.With("component", "commands")}
-	return &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
+	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,
 			"submit_vip_account_approval": a.approvals,
 			"finish_vip_account_approval": a.approvals,
 		},
 		Cards:  map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
-		Logger: a.log.With("component", "router")}, nil
+		Logger: a.log.With("component", "router")}
+	a.engine.Cards = rt
+	return rt, nil
 }
 
 // ready reports whether the bot can do its work: the database takes writes and WeCom gives a token.
@@ -208,11 +210,13 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
-	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune}
+	expiry := func(ctx context.Context) error { return a.engine.RunExpiry(ctx, a.db) }
+	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune, expiry}
 	if a.alerts != nil {
 		loops = append(loops, a.alerts.Run, a.approvals.Run)
 	}
+	// Room for every loop and the server: a failing goroutine must never block on the send and hang wg.Wait.
+	errc := make(chan error, len(loops)+1)
 	for _, f := range loops {
 		wg.Add(1)
 		go func() {

@@ -109,6 +109,42 @@ func (s *stack) click(t *testing.T, user, applyID, action string) {
 		"task_id": task, "card_type": "button_interaction"})
 }
 
+// controlStatus posts to the emulator's control API and returns the HTTP status and body.
+func (s *stack) controlStatus(t *testing.T, path string, body any) (int, string) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(s.emu.URL+"/_emulator/"+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+// lateClick is a click the member made before the card's update reached them, delivered after it. A click
+// on the updated card itself is impossible (its buttons are a grey label now), and the emulator refuses it,
+// which lateClick checks first.
+func (s *stack) lateClick(t *testing.T, user, task, key string) {
+	t.Helper()
+	ev := map[string]any{"from": user, "event": "template_card_event", "event_key": key, "task_id": task, "card_type": "button_interaction"}
+	if code, body := s.controlStatus(t, "event", ev); code != http.StatusConflict {
+		t.Fatalf("a click on the updated card: HTTP %d %s; want 409 (no buttons left)", code, body)
+	}
+	s.deliverClick(t, user, task, key)
+}
+
+// deliverClick delivers a card click as WeCom's callback, without the emulator's check that the card still
+// has buttons: for clicks made before an update that arrive after it.
+func (s *stack) deliverClick(t *testing.T, user, task, key string) {
+	t.Helper()
+	res, err := s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent(user, wecomtest.CardEvent{EventKey: key, TaskID: task,
+		CardType: "button_interaction"}))
+	if err != nil || res.Status != http.StatusOK {
+		t.Fatalf("deliver click %s: %+v %v", key, res, err)
+	}
+}
+
 func (s *stack) updates(user string) []string {
 	var out []string
 	for _, m := range s.emu.Messages(user) {
@@ -177,7 +213,7 @@ func TestApprovals_happyPath(t *testing.T) {
 		t.Fatalf("audit = %+v; want zhaoliu's approval", entries)
 	}
 	// A later click gets who decided and when.
-	s.click(t, "zhangsan", id, "approve")
+	s.lateClick(t, "zhangsan", s.card(t, "zhangsan", id), "approval:approve:"+id)
 	waitFor(t, 10*time.Second, "the answer to a late click", func() bool {
 		return contains(s.contents("zhangsan"), "already approved by zhaoliu")
 	})
@@ -194,7 +230,10 @@ func TestApprovals_twoApproversAtOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, u := range []string{"zhangsan", "zhaoliu"} {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.click(t, u, id, "approve") }()
+		// Both click before either card is updated; delivered directly, so neither is refused as a click on
+		// a card already closed by the other's decision.
+		task := s.card(t, u, id)
+		go func() { defer wg.Done(); s.deliverClick(t, u, task, "approval:approve:"+id) }()
 	}
 	wg.Wait()
 	waitFor(t, 10*time.Second, "one decision and both cards updated", func() bool {
@@ -345,8 +384,8 @@ func TestApprovals_finishedInWeCom(t *testing.T) {
 	if err != nil || app.State != db.AppClosed || app.FinishType != 1 {
 		t.Fatalf("application = %+v, %v; want closed with finish type 1", app, err)
 	}
-	// A click after that is told it was closed, and nothing reaches WeCom.
-	s.click(t, "zhangsan", id, "approve")
+	// A click made before the update is told it was closed, and nothing reaches WeCom.
+	s.lateClick(t, "zhangsan", s.card(t, "zhangsan", id), "approval:approve:"+id)
 	waitFor(t, 10*time.Second, "the answer", func() bool { return contains(s.contents("zhangsan"), "closed in WeCom") })
 	if n := len(s.detailCalls(id)); n != 1 {
 		t.Fatalf("set_approval_detail calls = %d; want only the take-over", n)

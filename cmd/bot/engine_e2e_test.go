@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -223,54 +222,3 @@ func TestEngine_longReplySplitInOrder(t *testing.T) {
 	}
 }
 
-// confirmCard returns the task id and Run-button key of the newest confirmation card a member received.
-func (s *stack) confirmCard(t *testing.T, user string) (task, key string) {
-	t.Helper()
-	for _, m := range s.emu.Delivered(user) {
-		if m.MsgType != "template_card" {
-			continue
-		}
-		var body struct {
-			Card struct {
-				TaskID  string `json:"task_id"`
-				Buttons []struct {
-					Key string `json:"key"`
-				} `json:"button_list"`
-			} `json:"template_card"`
-		}
-		json.Unmarshal(m.Body, &body)
-		for _, b := range body.Card.Buttons {
-			if strings.HasPrefix(b.Key, "confirm:yes:") {
-				task, key = body.Card.TaskID, b.Key
-			}
-		}
-	}
-	return task, key
-}
-
-func TestEngine_confirmByCardButton(t *testing.T) {
-	t.Parallel()
-	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
-	s.say(t, "zhangsan", "/test poke wujiu")
-	task, key := s.confirmCard(t, "zhangsan")
-	if task == "" {
-		t.Fatal("no confirmation card with a Run button")
-	}
-	click := func() {
-		s.control(t, "event", map[string]any{"from": "zhangsan", "event": "template_card_event", "event_key": key,
-			"task_id": task, "card_type": "button_interaction"})
-	}
-	click()
-	waitFor(t, 10*time.Second, "the command to run", func() bool { return contains(s.contents("zhangsan"), "poked wujiu") })
-	waitFor(t, 10*time.Second, "the card update", func() bool { return len(s.updates("zhangsan")) == 1 })
-	if u := s.updates("zhangsan")[0]; !strings.Contains(u, "Confirmed") {
-		t.Fatalf("card update = %s", u)
-	}
-	// The same card clicked again (its confirmation is gone) runs nothing.
-	click()
-	waitFor(t, 10*time.Second, "the stale-card answer", func() bool { return contains(s.contents("zhangsan"), "no longer pending") })
-	if n := runs.Load(); n != 1 {
-		t.Fatalf("ran %d times; want 1", n)
-	}
-}

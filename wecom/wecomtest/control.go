@@ -367,6 +367,8 @@ func (s *Server) ctlEvent(r *http.Request) (any, error) {
 		err2 = badRequest("task %q is a %s card, not %s", ev.TaskID, c.CardType, ev.CardType)
 	case c != nil && !slices.Contains(c.To, from):
 		err2 = badRequest("%s did not receive the card of task %q", from, ev.TaskID)
+	case c != nil && c.Closed[from] != "":
+		err2 = &controlError{status: http.StatusConflict, msg: fmt.Sprintf("the card of task %q has no buttons for %s any more: they were replaced by %q", ev.TaskID, from, c.Closed[from])}
 	}
 	if err2 == nil {
 		if c != nil {

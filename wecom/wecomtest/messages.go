@@ -149,6 +149,9 @@ type card struct {
 	CardType string
 	To       []string
 	Sent     time.Time
+	// Closed holds the members whose copy had its buttons replaced (update_template_card with button): they
+	// see a grey label, and there is nothing left to click.
+	Closed map[string]string // userid → the label that replaced the buttons
 }
 
 type responseCode struct {
@@ -888,6 +891,19 @@ func (s *Server) updateTemplateCard(c *apiCall) (obj, *apiError) {
 		return nil, errf(codeAllInvalid, "user & party & tag all invalid")
 	}
 	rc.Used = true
+	if c := st.cards[rc.TaskID]; c != nil {
+		for _, u := range to {
+			switch {
+			case req.Button != nil:
+				if c.Closed == nil {
+					c.Closed = map[string]string{}
+				}
+				c.Closed[u] = req.Button.ReplaceName
+			case view.card != nil && len(view.card.ButtonList) > 0:
+				delete(c.Closed, u) // a new card with buttons
+			}
+		}
+	}
 	s.recordLocked(SentMessage{API: "message/update_template_card", To: orEmpty(to), MsgType: msgType,
 		Body: slices.Clone(c.body), ResponseCode: req.ResponseCode, TaskID: rc.TaskID, Title: view.title}, now)
 	return obj{"invaliduser": orEmpty(invalid)}, nil

@@ -1,0 +1,91 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/db"
+)
+
+// TestEndConversation_onlyTheOneRead: a sweep that read an expired confirmation must not end the one the
+// member started after it looked.
+func TestEndConversation_onlyTheOneRead(t *testing.T) {
+	t.Parallel()
+	d, now := MustOpen(t)
+	ctx := t.Context()
+	put := func(c *db.Conversation) {
+		t.Helper()
+		if err := d.Tx(ctx, func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := &db.Conversation{UserID: "lisi", Kind: "confirm", Command: "vip add", Line: []byte(`{}`), Token: "aa",
+		CreatedAt: now.Add(-10 * time.Minute), ExpiresAt: now.Add(-5 * time.Minute)}
+	put(old)
+	put(&db.Conversation{UserID: "wangwu", Kind: "ask", Command: "whois", Line: []byte(`{}`), CreatedAt: *now, ExpiresAt: now.Add(time.Minute)})
+	due, err := d.ExpiredConversations(ctx, *now, 10)
+	if err != nil || len(due) != 1 || due[0].UserID != "lisi" || due[0].Token != "aa" {
+		t.Fatalf("expired = %+v, %v; want lisi's confirmation with its token", due, err)
+	}
+	// lisi starts a new proposal before the sweep ends the old one.
+	put(&db.Conversation{UserID: "lisi", Kind: "confirm", Command: "vip add", Line: []byte(`{}`), Token: "bb",
+		CreatedAt: *now, ExpiresAt: now.Add(5 * time.Minute)})
+	var ended bool
+	if err := d.Tx(ctx, func(ctx context.Context, tx *db.Tx) (err error) {
+		ended, err = tx.EndConversation(ctx, due[0])
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := d.GetConversation(ctx, "lisi"); ended || c == nil || c.Token != "bb" {
+		t.Fatalf("ended = %v, conversation = %+v; want the new one kept", ended, c)
+	}
+	if err := d.Tx(ctx, func(ctx context.Context, tx *db.Tx) (err error) {
+		ended, err = tx.EndConversation(ctx, &db.Conversation{UserID: "lisi", Kind: "confirm", Token: "bb", CreatedAt: *now})
+		return err
+	}); err != nil || !ended {
+		t.Fatalf("ending the current one: %v, %v", ended, err)
+	}
+}
+
+// TestTakeCardCode: a card not sent yet is withdrawn; a sent one's response_code is handed out once.
+func TestTakeCardCode(t *testing.T) {
+	t.Parallel()
+	d, _ := MustOpen(t)
+	ctx := t.Context()
+	pending := &db.OutboxMessage{Recipient: "lisi", API: "message/send", Body: []byte(`{}`), Ref: "card:cf-1"}
+	sent := &db.OutboxMessage{Recipient: "lisi", API: "message/send", Body: []byte(`{}`), Ref: "card:cf-2"}
+	for _, m := range []*db.OutboxMessage{pending, sent} {
+		if err := d.AddOutbox(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.MarkOutboxSent(ctx, sent.ID, "msg1", "code2"); err != nil {
+		t.Fatal(err)
+	}
+	take := func(ref string) string {
+		t.Helper()
+		var code string
+		if err := d.Tx(ctx, func(ctx context.Context, tx *db.Tx) (err error) {
+			code, err = tx.TakeCardCode(ctx, ref, "its proposal ended")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	if code := take("card:cf-1"); code != "" {
+		t.Fatalf("pending card gave code %q", code)
+	}
+	rows, _ := d.OutboxByRef(ctx, "card:cf-1")
+	if len(rows) != 1 || rows[0].State != "failed" || rows[0].LastError != "withdrawn: its proposal ended" {
+		t.Fatalf("pending card = %+v; want withdrawn", rows)
+	}
+	if code := take("card:cf-2"); code != "code2" {
+		t.Fatalf("sent card code = %q; want code2", code)
+	}
+	if code := take("card:cf-2"); code != "" {
+		t.Fatalf("the code was handed out twice (%q); WeCom takes each once", code)
+	}
+}
