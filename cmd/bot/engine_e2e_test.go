@@ -221,4 +221,3 @@ func TestEngine_longReplySplitInOrder(t *testing.T) {
 		t.Fatalf("the parts do not reassemble the reply in order")
 	}
 }
-
