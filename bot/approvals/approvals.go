@@ -548,7 +548,7 @@ func (s *Service) sweep(ctx context.Context) {
 	now := s.d.Now()
 	if wait := s.cfg.RemindAfter.Duration; wait > 0 {
 		apps, err := s.d.DB.AppsInState(ctx, db.AppTaken, 200)
-		if err != nil {
+		if err != nil && ctx.Err() == nil { // not at shutdown
 			s.d.Logger.Error("reminder sweep failed", slog.String("err", err.Error()))
 		}
 		for _, a := range apps {
