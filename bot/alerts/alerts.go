@@ -18,6 +18,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/bot/inbox"
@@ -29,9 +31,9 @@ import (
 type Deps struct {
 	Client    *wecom.Client
 	DB        *db.DB
-	Directory commands.Directory // resolves team members given as tag:NAME / dept:ID
-	Access    *commands.Access   // who may acknowledge and silence (alerts.write)
-	Notify    func()             // wakes the outbox sender after rows are queued outside a callback
+	Directory access.Directory // resolves team members given as tag:NAME / dept:ID
+	Access    *access.Control  // who may acknowledge and silence (alerts.write)
+	Notify    func()           // wakes the outbox sender after rows are queued outside a callback
 	Logger    *slog.Logger
 	Location  *time.Location
 	Now       func() time.Time

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/inbox"
@@ -66,7 +68,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		}
 	}
 
-	var caller *commands.Caller
+	var caller *access.Caller
 	var resolveErr error
 	if s.d.Access != nil {
 		caller, resolveErr = s.d.Access.Resolve(ctx, from)

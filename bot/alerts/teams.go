@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot/config"
 )
 
@@ -18,11 +19,11 @@ import (
 const teamTTL = 5 * time.Minute
 
 // teams resolves team members (userids, "tag:NAME", "dept:ID" with its sub-departments) to userids through
-// commands.ExpandMembers, caching each team for teamTTL. When WeCom cannot be asked, the last known members are
+// access.ExpandMembers, caching each team for teamTTL. When WeCom cannot be asked, the last known members are
 // used (and the failure logged): an alert reaching the people of five minutes ago beats no alert.
 type teams struct {
 	cfg map[string]config.Team
-	dir commands.Directory
+	dir access.Directory
 	now func() time.Time
 	log *slog.Logger
 
@@ -99,5 +100,5 @@ func (t *teams) members(ctx context.Context, name string) ([]string, error) {
 }
 
 func (t *teams) resolve(ctx context.Context, refs []string) ([]string, error) {
-	return commands.ExpandMembers(ctx, t.dir, refs)
+	return access.ExpandMembers(ctx, t.dir, refs)
 }

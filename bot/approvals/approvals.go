@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
@@ -33,8 +35,8 @@ const Window = 24 * time.Hour
 type Deps struct {
 	Client    *wecom.Client
 	DB        *db.DB
-	Directory commands.Directory
-	Access    *commands.Access
+	Directory access.Directory
+	Access    *access.Control
 	Registry  *commands.Registry // for the reason question after a Reject click (/order reject)
 	Notify    func()             // wakes the outbox sender
 	Logger    *slog.Logger
@@ -120,13 +122,13 @@ func (s *Service) approversFor(ctx context.Context, businessType int, applicant 
 	if byType, ok := s.cfg.ByType[typeNames[businessType]]; ok {
 		refs = byType
 	}
-	users, err := commands.ExpandMembers(ctx, s.d.Directory, refs)
+	users, err := access.ExpandMembers(ctx, s.d.Directory, refs)
 	if err != nil {
 		return nil, err
 	}
 	out := users[:0]
 	for _, u := range users {
-		if !commands.SameUser(u, applicant) {
+		if !access.SameUser(u, applicant) {
 			out = append(out, u)
 		}
 	}
@@ -379,7 +381,7 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 	if app == nil {
 		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or use the admin console's own flow). See /order show %s.", applyID, applyID)
 	}
-	if commands.SameUser(approver, app.Applicant) {
+	if access.SameUser(approver, app.Applicant) {
 		return "", bot.Errorf(bot.EFORBIDDEN, "You cannot decide your own application.")
 	}
 	if s.url == "" {
@@ -493,7 +495,7 @@ func (s *Service) allocate(ctx context.Context, applicant string) string {
 		return "The account could not be allocated: " + replies.Text(commands.Describe(err)) + " Retry with /vip add " + applicant + "."
 	}
 	for _, u := range job.InvalidUserIDs {
-		if commands.SameUser(u, applicant) {
+		if access.SameUser(u, applicant) {
 			return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
 		}
 	}
@@ -501,12 +503,12 @@ func (s *Service) allocate(ctx context.Context, applicant string) string {
 		res, err := s.d.Client.VIP.BatchAddJobResult(ctx, job.JobID)
 		if err == nil {
 			for _, u := range res.SuccUserIDs {
-				if commands.SameUser(u, applicant) {
+				if access.SameUser(u, applicant) {
 					return "The account was allocated."
 				}
 			}
 			for _, u := range res.FailUserIDs {
-				if commands.SameUser(u, applicant) {
+				if access.SameUser(u, applicant) {
 					return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
 				}
 			}
@@ -648,7 +650,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		switch {
 		case app == nil:
 			replyMD = bot.ErrorMessage(bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over.", applyID))
-		case commands.SameUser(app.Applicant, user):
+		case access.SameUser(app.Applicant, user):
 			replyMD = "You cannot decide your own application."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "own application"}
 		case app.State != db.AppTaken && app.State != db.AppPending:

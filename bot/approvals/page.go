@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -203,7 +205,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller, _ := s.d.Access.Resolve(ctx, who.UserID)
-	if !commands.SameUser(who.UserID, app.Applicant) && !caller.Can("order.approve") {
+	if !access.SameUser(who.UserID, app.Applicant) && !caller.Can("order.approve") {
 		http.Error(w, "only the applicant and the approvers can see this application", http.StatusForbidden)
 		return
 	}
@@ -229,7 +231,7 @@ func (s *Service) pageData(app *db.Application, viewer string) pageData {
 		db.AppDeciding: "being decided", db.AppApproved: "approved", db.AppRejected: "rejected",
 		db.AppClosed: "closed in WeCom (" + finishText(app.FinishType) + ")", db.AppLapsed: "not taken over in time; decided in the admin console",
 	}
-	return pageData{App: app, Viewer: viewer, IsApplicant: commands.SameUser(viewer, app.Applicant), Type: s.typeText(app.BusinessType), State: states[app.State],
+	return pageData{App: app, Viewer: viewer, IsApplicant: access.SameUser(viewer, app.Applicant), Type: s.typeText(app.BusinessType), State: states[app.State],
 		Time:     func(t time.Time) string { return t.In(s.d.Location).Format("2006-01-02 15:04") },
 		Deadline: app.SubmittedAt.Add(Window).In(s.d.Location).Format("2006-01-02 15:04")}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/db"
 )
@@ -21,7 +22,7 @@ func benchEngine(b *testing.B) *commands.Engine {
 	if err := r.Err(); err != nil {
 		b.Fatal(err)
 	}
-	acc, err := commands.NewAccess([]string{"zhangsan"}, nil, nil, time.Hour)
+	acc, err := access.New([]string{"zhangsan"}, nil, nil, time.Hour)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -92,7 +94,7 @@ func help(r *Registry, inv *Invocation) (*Reply, error) {
 	return &Reply{Markdown: b.String()}, nil
 }
 
-func helpFor(r *Registry, caller *Caller, q string) (*Reply, error) {
+func helpFor(r *Registry, caller *access.Caller, q string) (*Reply, error) {
 	cmds := r.under(q)
 	var visible []*Command
 	for _, c := range cmds {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -103,7 +105,7 @@ func Markdownf(format string, args ...any) *Reply {
 // Invocation is one parsed use of a command.
 type Invocation struct {
 	Command *Command
-	Caller  *Caller
+	Caller  *access.Caller
 	Args    map[string][]string
 	Flags   map[string]string
 	InboxID int64

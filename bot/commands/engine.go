@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -29,7 +31,7 @@ type Store interface {
 // Engine runs users' messages through the commands.
 type Engine struct {
 	Registry *Registry
-	Access   *Access
+	Access   *access.Control
 	Store    Store
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -412,7 +414,7 @@ func (e *Engine) proceed(ctx context.Context, out *Outcome, m Message, p *Parsed
 }
 
 // authorize resolves the caller and checks the command's permission, replying and auditing a denial.
-func (e *Engine) authorize(ctx context.Context, out *Outcome, m Message, cmd *Command, p *Parsed) (*Caller, bool) {
+func (e *Engine) authorize(ctx context.Context, out *Outcome, m Message, cmd *Command, p *Parsed) (*access.Caller, bool) {
 	caller, err := e.Access.Resolve(ctx, m.From)
 	if caller.Can(cmd.Perm) {
 		return caller, true

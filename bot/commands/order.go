@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -194,7 +196,7 @@ func orderDecidable(app *wecom.Application, approver string) error {
 		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", bot.Markdown(replies.Code(app.ApplyID)),
 			orderStatusText(app.ApprovalStatus))
 	}
-	if SameUser(approver, app.Applicant) {
+	if access.SameUser(approver, app.Applicant) {
 		return bot.Errorf(bot.EFORBIDDEN, "you cannot decide your own application (%s): another approver must.",
 			bot.Markdown(replies.Code(app.ApplyID)))
 	}
@@ -639,7 +641,7 @@ func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) 
 		switch {
 		case err != nil:
 			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), Describe(err))
-		case hasUser(holders, app.Applicant):
+		case access.HasUser(holders, app.Applicant):
 			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:
 			fmt.Fprintf(&b, "\n\n%s holds no advanced-feature account yet: %s allocates it.", replies.Code(app.Applicant),

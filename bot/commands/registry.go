@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/wecombot/wecombot/bot/access"
 )
 
 // Registry holds the commands. Register every command at start-up, then check Err: a bad declaration is a
@@ -25,7 +27,6 @@ func NewRegistry() *Registry {
 
 var (
 	pathWord = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
-	permRE   = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$`)
 )
 
 // Register adds commands, collecting declaration errors for Err.
@@ -56,7 +57,7 @@ func (r *Registry) register(c *Command) error {
 	if c.Summary == "" {
 		return errors.New("no Summary")
 	}
-	if c.Perm != "" && !permRE.MatchString(c.Perm) {
+	if c.Perm != "" && !access.ValidPerm(c.Perm) {
 		return fmt.Errorf("permission %q must be dot-separated lower-case words", c.Perm)
 	}
 	if (c.Mutates || c.Audited) && c.Perm == "" {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -135,7 +137,7 @@ func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, 
 			peoplePlural(len(users), "member", "members"))
 	}
 	for _, u := range users {
-		held := hasUser(holders, u)
+		held := access.HasUser(holders, u)
 		var what string
 		switch {
 		case add && held:
@@ -201,7 +203,7 @@ func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*Reply
 	fmt.Fprintf(&b, "## %s was interrupted\n\nA restart cut it off after it was sent to WeCom, so it was not repeated. WeCom lists now:\n\n", cmd)
 	missing := 0
 	for _, u := range users {
-		held := hasUser(holders, u)
+		held := access.HasUser(holders, u)
 		if held {
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), replies.Font(replies.Info, "has an account"))
 		} else {
@@ -271,11 +273,11 @@ func (o vipOutcome) Describe(add bool) string {
 
 func (j *vipJob) outcome(u string) vipOutcome {
 	switch {
-	case hasUser(j.Invalid, u):
+	case access.HasUser(j.Invalid, u):
 		return vipInvalid
-	case hasUser(j.Succ, u):
+	case access.HasUser(j.Succ, u):
 		return vipDone
-	case hasUser(j.Fail, u):
+	case access.HasUser(j.Fail, u):
 		return vipFailed
 	}
 	return vipWaiting
@@ -295,7 +297,7 @@ func runVIPJob(ctx context.Context, c *wecom.Client, add bool, users []string) (
 	}
 	j := &vipJob{JobID: job.JobID, Invalid: job.InvalidUserIDs}
 	for _, u := range users {
-		if !hasUser(j.Invalid, u) {
+		if !access.HasUser(j.Invalid, u) {
 			j.Waiting = append(j.Waiting, u)
 		}
 	}
@@ -315,7 +317,7 @@ func runVIPJob(ctx context.Context, c *wecom.Client, add bool, users []string) (
 		}
 		j.Succ, j.Fail, j.Waiting = res.SuccUserIDs, res.FailUserIDs, nil
 		for _, u := range valid {
-			if !hasUser(j.Succ, u) && !hasUser(j.Fail, u) {
+			if !access.HasUser(j.Succ, u) && !access.HasUser(j.Fail, u) {
 				j.Waiting = append(j.Waiting, u)
 			}
 		}

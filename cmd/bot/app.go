@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot/alerts"
 	"github.com/wecombot/wecombot/bot/approvals"
 	"github.com/wecombot/wecombot/bot/commands"
@@ -111,16 +113,16 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 
 // newRouter builds the command engine, the approval flow, the alerts, and the router that feeds them.
 func (a *app) newRouter() (*router.Router, error) {
-	var roles []commands.Role
+	var roles []access.Role
 	for name, r := range a.cfg.Access.Roles {
-		roles = append(roles, commands.Role{Name: name, Members: r.Members, Perms: r.Permissions})
+		roles = append(roles, access.Role{Name: name, Members: r.Members, Perms: r.Permissions})
 	}
 	sort.Slice(roles, func(i, j int) bool { return roles[i].Name < roles[j].Name })
 	if len(a.cfg.Access.Admins) == 0 && len(roles) == 0 {
 		a.log.Warn("access: no admins and no roles; only the public commands (/help, /whoami, /ping) will run")
 	}
 	dir := directory{a.client}
-	access, err := commands.NewAccess(a.cfg.Access.Admins, roles, dir, a.cfg.Access.CacheTTL.Duration)
+	access, err := access.New(a.cfg.Access.Admins, roles, dir, a.cfg.Access.CacheTTL.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

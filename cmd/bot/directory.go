@@ -4,15 +4,16 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/wecom"
 )
 
 // directory answers role-membership questions from WeCom's address book. Results are cached by
-// commands.Access per caller, so each lookup here is one API call at most every few minutes per member.
+// access.Control per caller, so each lookup here is one API call at most every few minutes per member.
 type directory struct{ c *wecom.Client }
 
-var _ commands.Directory = directory{}
+var _ access.Directory = directory{}
 
 func (d directory) UserDepartments(ctx context.Context, userID string) ([]int, error) {
 	u, err := d.c.User.Get(ctx, userID)

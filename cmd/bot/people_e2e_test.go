@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
+
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -118,7 +120,7 @@ func peopleCommand(t *testing.T, s *stack, path string, direct bool) *commands.C
 }
 
 func peopleInvocation(c *commands.Command, caller string, args map[string][]string) *commands.Invocation {
-	return &commands.Invocation{Command: c, Caller: &commands.Caller{UserID: caller, Admin: true}, Args: args,
+	return &commands.Invocation{Command: c, Caller: &access.Caller{UserID: caller, Admin: true}, Args: args,
 		Flags: map[string]string{}, Now: time.Now()}
 }
 

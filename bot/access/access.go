@@ -1,8 +1,12 @@
-package commands
+// Package access decides who may do what: the caller of a message (from the decrypted callback, never from
+// its text), the roles they hold (by userid, tag or department, looked up in WeCom's directory and cached),
+// and the permissions those roles grant. Userids compare case-insensitively, as WeCom's do.
+package access
 
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -28,13 +32,13 @@ type Caller struct {
 // "不区分大小写"), so every comparison of userids goes through here.
 func SameUser(a, b string) bool { return strings.EqualFold(a, b) }
 
-// hasUser reports whether users holds u, as SameUser compares.
-func hasUser(users []string, u string) bool {
+// HasUser reports whether users holds u, as SameUser compares.
+func HasUser(users []string, u string) bool {
 	return slices.ContainsFunc(users, func(x string) bool { return SameUser(x, u) })
 }
 
-// userKey is a userid in the one case used for map keys, so that lookups agree with SameUser.
-func userKey(u string) string { return strings.ToLower(u) }
+// UserKey is a userid in the one case used for map keys, so that lookups agree with SameUser.
+func UserKey(u string) string { return strings.ToLower(u) }
 
 // Can reports whether the caller holds perm. "" is public. A pattern grants itself, and "x.*" grants x and
 // everything under it; admins hold everything.
@@ -80,7 +84,7 @@ func ExpandMembers(ctx context.Context, dir Directory, refs []string) ([]string,
 	seen := map[string]bool{}
 	add := func(users ...string) error {
 		for _, u := range users {
-			if k := userKey(u); !seen[k] {
+			if k := UserKey(u); !seen[k] {
 				seen[k] = true
 				out = append(out, u)
 			}
@@ -152,9 +156,9 @@ type Role struct {
 	Perms   []string
 }
 
-// Access decides who may do what. Admins and roles come from config.toml; membership through tags and
+// Control decides who may do what. Admins and roles come from config.toml; membership through tags and
 // departments is looked up in WeCom and cached for TTL.
-type Access struct {
+type Control struct {
 	admins []string
 	roles  []Role
 	dir    Directory
@@ -170,9 +174,9 @@ type cachedCaller struct {
 	at time.Time
 }
 
-// NewAccess checks the declarations and returns the access policy. dir may be nil when no member uses tag:
+// New checks the declarations and returns the access policy. dir may be nil when no member uses tag:
 // or dept:.
-func NewAccess(admins []string, roles []Role, dir Directory, ttl time.Duration) (*Access, error) {
+func New(admins []string, roles []Role, dir Directory, ttl time.Duration) (*Control, error) {
 	check := func(where, m string) error {
 		kind, v, ok := strings.Cut(m, ":")
 		switch {
@@ -208,7 +212,7 @@ func NewAccess(admins []string, roles []Role, dir Directory, ttl time.Duration) 
 			}
 		}
 		for _, p := range r.Perms {
-			if p != "*" && !permRE.MatchString(strings.TrimSuffix(p, ".*")) {
+			if p != "*" && !ValidPerm(strings.TrimSuffix(p, ".*")) {
 				return nil, fmt.Errorf("access.roles.%s.permissions: %q is not a permission pattern (like order.* or audit.read)", r.Name, p)
 			}
 		}
@@ -216,15 +220,15 @@ func NewAccess(admins []string, roles []Role, dir Directory, ttl time.Duration) 
 	if ttl <= 0 {
 		ttl = 5 * time.Minute
 	}
-	return &Access{admins: admins, roles: roles, dir: dir, ttl: ttl, now: time.Now, cache: map[string]cachedCaller{}}, nil
+	return &Control{admins: admins, roles: roles, dir: dir, ttl: ttl, now: time.Now, cache: map[string]cachedCaller{}}, nil
 }
 
 // Resolve returns the caller's roles and permissions. Explicit userids (in access.admins or a role's members)
 // need no lookup and are granted even when WeCom cannot be reached; a role that needs a tag or department lookup
 // that failed is not granted (deny by default), is named in Caller.Unchecked, and the error says why. Only a
 // complete answer is cached.
-func (a *Access) Resolve(ctx context.Context, userID string) (*Caller, error) {
-	key := userKey(userID)
+func (a *Control) Resolve(ctx context.Context, userID string) (*Caller, error) {
+	key := UserKey(userID)
 	a.mu.Lock()
 	if c, ok := a.cache[key]; ok && a.now().Sub(c.at) < a.ttl {
 		a.mu.Unlock()
@@ -275,7 +279,7 @@ func (a *Access) Resolve(ctx context.Context, userID string) (*Caller, error) {
 
 // membership answers "is the user one of these members" with at most one directory lookup per question.
 type membership struct {
-	a       *Access
+	a       *Control
 	user    string
 	depts   []int
 	deptErr error
@@ -339,7 +343,7 @@ func (m *membership) anyOf(ctx context.Context, members []string) (bool, error) 
 			if err != nil {
 				return false, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read tag %q", v)
 			}
-			if hasUser(users, m.user) {
+			if HasUser(users, m.user) {
 				return true, nil
 			}
 			for _, d := range depts {
@@ -355,3 +359,8 @@ func (m *membership) anyOf(ctx context.Context, members []string) (bool, error) 
 	}
 	return false, nil
 }
+
+var permRE = regexp.MustCompile(`^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$`)
+
+// ValidPerm reports whether s is a permission name: dot-separated lower-case words ("order.approve").
+func ValidPerm(s string) bool { return permRE.MatchString(s) }
