@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/replies"
 
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
@@ -37,6 +38,8 @@ type Deps struct {
 	Logger    *slog.Logger
 	Location  *time.Location
 	Now       func() time.Time
+	// Composer turns alerts into messages as every reply is turned (text mode for the WeChat plugin).
+	Composer replies.Composer
 }
 
 // Permissions the alerts need.

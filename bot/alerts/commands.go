@@ -92,7 +92,7 @@ func checkSilenceDuration(v string) error {
 	return nil
 }
 
-func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	since := inv.FlagDuration("since")
 	page := inv.FlagInt("page")
 	rule := inv.Flag("rule")
@@ -110,11 +110,11 @@ func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*co
 		if rule != "" && s.rule(rule) == nil {
 			msg += " (There is no rule " + replies.Code(rule) + "; the rules are " + s.ruleNames() + ".)"
 		}
-		return &commands.Reply{Markdown: msg}, nil
+		return &replies.Reply{Markdown: msg}, nil
 	}
 	pages := (total + alertsPerPage - 1) / alertsPerPage
 	if len(list) == 0 {
-		return &commands.Reply{Markdown: fmt.Sprintf("Page %d is past the end: %s %s make %d pages.", page,
+		return &replies.Reply{Markdown: fmt.Sprintf("Page %d is past the end: %s %s make %d pages.", page,
 			plural(total, "alert", "alerts"), scope, pages)}, nil
 	}
 	var b strings.Builder
@@ -130,7 +130,7 @@ func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*co
 		}
 		fmt.Fprintf(&b, " --page %d`", page+1)
 	}
-	return &commands.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 func stateLabel(a *db.Alert) string {
@@ -159,13 +159,13 @@ func (s *Service) ruleNames() string {
 	return strings.Join(out, ", ")
 }
 
-func (s *Service) listSilences(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+func (s *Service) listSilences(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	list, err := s.d.DB.ActiveAlertSilences(ctx)
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the silences from the database; try again")
 	}
 	if len(list) == 0 {
-		return &commands.Reply{Markdown: "No silences in force: every rule's alerts are pushed. Add one with `/silence add RULE 2h`."}, nil
+		return &replies.Reply{Markdown: "No silences in force: every rule's alerts are pushed. Add one with `/silence add RULE 2h`."}, nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Silences in force (%d)\n\n", len(list))
@@ -178,7 +178,7 @@ func (s *Service) listSilences(ctx context.Context, inv *commands.Invocation) (*
 		b.WriteString("\n")
 	}
 	b.WriteString("\nEnd one with `/silence remove ID`.")
-	return &commands.Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 // silenceRule checks the rule argument against the configured rules.
@@ -200,7 +200,7 @@ func (s *Service) previewSilenceAdd(ctx context.Context, inv *commands.Invocatio
 		replies.Escape(inv.Arg("duration")), replies.Code(inv.Now.Add(d).In(s.loc()).Format("01-02 15:04"))), nil
 }
 
-func (s *Service) silenceAdd(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+func (s *Service) silenceAdd(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	name, err := s.silenceRule(inv)
 	if err != nil {
 		return nil, err
@@ -211,19 +211,19 @@ func (s *Service) silenceAdd(ctx context.Context, inv *commands.Invocation) (*co
 	if _, err := s.d.DB.AddAlertSilence(ctx, sl); err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot store the silence; try again")
 	}
-	return commands.Markdownf("Silenced %s until %s (silence #%d). End it early with `/silence remove %d`.", bot.Markdown(replies.Code(name)),
+	return replies.Markdownf("Silenced %s until %s (silence #%d). End it early with `/silence remove %d`.", bot.Markdown(replies.Code(name)),
 		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), sl.ID, sl.ID), nil
 }
 
-func (s *Service) reconcileSilenceAdd(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+func (s *Service) reconcileSilenceAdd(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	sl, err := s.d.DB.AlertSilenceByInbox(ctx, inv.InboxID)
 	if err != nil {
 		return nil, err
 	}
 	if sl == nil {
-		return commands.Markdownf("The silence was not stored before the restart. Send the command again if you still want it."), nil
+		return replies.Markdownf("The silence was not stored before the restart. Send the command again if you still want it."), nil
 	}
-	return commands.Markdownf("The silence was stored before the restart: %s until %s (silence #%d).", bot.Markdown(replies.Code(sl.Rule)),
+	return replies.Markdownf("The silence was stored before the restart: %s until %s (silence #%d).", bot.Markdown(replies.Code(sl.Rule)),
 		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), sl.ID), nil
 }
 
@@ -244,7 +244,7 @@ func (s *Service) previewSilenceRemove(ctx context.Context, inv *commands.Invoca
 		replies.Code(sl.Rule), replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), nil
 }
 
-func (s *Service) silenceRemove(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+func (s *Service) silenceRemove(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	sl, err := s.d.DB.EndAlertSilence(ctx, silenceID(inv), inv.Caller.UserID)
 	if errors.Is(err, db.ErrAlertNotFound) {
 		return nil, bot.Errorf(bot.ENOTFOUND, "There is no silence #%s in force (it may have ended meanwhile). /silence lists them.", inv.Arg("id"))
@@ -252,17 +252,17 @@ func (s *Service) silenceRemove(ctx context.Context, inv *commands.Invocation) (
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot end the silence; try again")
 	}
-	return commands.Markdownf("Ended silence #%d: rule %s alerts are pushed again.", sl.ID, bot.Markdown(replies.Code(sl.Rule))), nil
+	return replies.Markdownf("Ended silence #%d: rule %s alerts are pushed again.", sl.ID, bot.Markdown(replies.Code(sl.Rule))), nil
 }
 
-func (s *Service) reconcileSilenceRemove(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+func (s *Service) reconcileSilenceRemove(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	sl, err := s.d.DB.GetAlertSilence(ctx, silenceID(inv))
 	if err != nil {
 		return nil, err
 	}
 	if !sl.RemovedAt.IsZero() {
-		return commands.Markdownf("Silence #%d was ended by %s before the restart.", sl.ID, bot.Markdown(replies.Code(sl.RemovedBy))), nil
+		return replies.Markdownf("Silence #%d was ended by %s before the restart.", sl.ID, bot.Markdown(replies.Code(sl.RemovedBy))), nil
 	}
-	return commands.Markdownf("Silence #%d is still in force (until %s). Send the command again to end it.", sl.ID,
+	return replies.Markdownf("Silence #%d is still in force (until %s). Send the command again to end it.", sl.ID,
 		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")))), nil
 }

@@ -496,17 +496,12 @@ func (s *Service) buildDigest(d *db.AlertDigest, v *digestView, to audience) ([]
 	if len(to.users) > 0 {
 		md := v.render(false)
 		for i, u := range to.users {
-			mdMsg, err := s.sendBody(wecom.NewMarkdown(md, u))
-			if err != nil {
-				return nil, err
-			}
 			taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
-			cardMsg, err := s.sendBody(wecom.NewTemplateCard(v.card(taskID, d.ID), u))
+			ds, err := s.deliveries(u, &replies.Reply{Markdown: md, TemplateCard: v.card(taskID, d.ID)})
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &db.AlertDelivery{Recipient: u, Message: mdMsg},
-				&db.AlertDelivery{Recipient: u, TaskID: taskID, Message: cardMsg})
+			out = append(out, ds...)
 		}
 	}
 	if to.chat != "" {
@@ -524,11 +519,12 @@ func (s *Service) buildCritical(d *db.AlertDigest, a *db.Alert, to audience) ([]
 	tag := taskTag()
 	for i, u := range to.users {
 		taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
-		m, err := s.sendBody(wecom.NewTemplateCard(criticalCard(a, taskID, d.ID, s.loc()), u))
+		ds, err := s.deliveries(u, &replies.Reply{TemplateCard: criticalCard(a, taskID, d.ID, s.loc()),
+			Fallback: &replies.Reply{Markdown: criticalMarkdown(a, s.loc())}})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, &db.AlertDelivery{Recipient: u, TaskID: taskID, Message: m})
+		out = append(out, ds...)
 	}
 	if to.chat != "" {
 		m, err := chatBody(to.chat, criticalMarkdown(a, s.loc()))
@@ -536,6 +532,24 @@ func (s *Service) buildCritical(d *db.AlertDigest, a *db.Alert, to audience) ([]
 			return nil, err
 		}
 		out = append(out, &db.AlertDelivery{Recipient: "chat:" + to.chat, Message: m})
+	}
+	return out, nil
+}
+
+// deliveries composes r for one member as every reply is composed (plain text in text mode, without the
+// cards the WeChat plugin cannot show), one delivery per message; a card's delivery carries its task_id.
+func (s *Service) deliveries(to string, r *replies.Reply) ([]*db.AlertDelivery, error) {
+	var out []*db.AlertDelivery
+	for _, m := range s.d.Composer.Messages(to, r) {
+		row, err := s.sendBody(m)
+		if err != nil {
+			return nil, err
+		}
+		d := &db.AlertDelivery{Recipient: to, Message: row}
+		if m.TemplateCard != nil {
+			d.TaskID = m.TemplateCard.TaskID
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }

@@ -202,7 +202,7 @@ func (s *Service) updateCard(ctx context.Context, tx *db.Tx, inboxID int64, user
 
 // reply is a markdown message to one member answering a callback.
 func (s *Service) reply(to string, inboxID int64, md string) (*db.OutboxMessage, error) {
-	m, err := s.sendBody(wecom.NewMarkdown(replies.Split(replies.Markdown(md), replies.MaxBytes)[0], to))
+	m, err := s.sendBody(s.d.Composer.Markdown(to, md)[0])
 	if err != nil {
 		return nil, err
 	}
@@ -293,11 +293,10 @@ func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, t
 	if err != nil {
 		return nil, err
 	}
-	chunks := replies.Split(replies.Markdown(md), replies.MaxBytes)
 	var ds []*db.AlertDelivery
 	for _, u := range to.users {
-		for _, c := range chunks {
-			msg, err := s.sendBody(wecom.NewMarkdown(c, u))
+		for _, c := range s.d.Composer.Markdown(u, md) {
+			msg, err := s.sendBody(c)
 			if err != nil {
 				return nil, inbox.Permanent(err)
 			}
@@ -306,7 +305,7 @@ func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, t
 		}
 	}
 	if to.chat != "" {
-		for _, c := range chunks {
+		for _, c := range replies.Split(replies.Markdown(md), replies.MaxBytes) {
 			msg, err := chatBody(to.chat, c)
 			if err != nil {
 				return nil, inbox.Permanent(err)

@@ -42,9 +42,9 @@ type Deps struct {
 	Logger    *slog.Logger
 	Location  *time.Location
 	Now       func() time.Time
-	// TextFallback also sends each approver a textcard, for members who read the bot through the WeChat
-	// plugin (which shows no template cards).
-	TextFallback bool
+	// Composer turns the service's replies into messages as every reply is turned: in text mode
+	// (replies.format = "text", the WeChat plugin) plain text, and a textcard in place of each card.
+	Composer replies.Composer
 }
 
 // Service is the approval flow.
@@ -282,24 +282,35 @@ func (s *Service) cards(app *db.Application, approvers []string) ([]*db.OutboxMe
 				{Text: "驳回 Reject", Key: "approval:reject:" + app.ApplyID, Style: 2}})
 		card.CardAction = &wecom.CardAction{Type: wecom.CardLinkURL, URL: s.approvalURL(app.ApplyID)}
 		card.Source = &wecom.CardSource{Desc: "wecombot"}
-		body, err := s.d.Client.Message.Encode(wecom.NewTemplateCard(card, u))
+		tc := replies.TextCard("高级功能账号申请 "+app.ApplyID, []string{
+			replies.Gray(submitted), "申请人 " + app.Applicant + " · " + s.typeText(app.BusinessType), "原因 " + app.Reason,
+			replies.Highlight("Reply /order approve " + app.ApplyID + " or /order reject " + app.ApplyID + " REASON")},
+			s.approvalURL(app.ApplyID), "详情")
+		r, err := s.rows(u, 0, ref(app.ApplyID), &replies.Reply{TemplateCard: card, Fallback: &replies.Reply{TextCard: &tc}})
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, &db.OutboxMessage{Recipient: u, API: "message/send", Body: body, Ref: ref(app.ApplyID)})
-		if s.d.TextFallback {
-			tc := replies.TextCard("高级功能账号申请 "+app.ApplyID, []string{
-				replies.Gray(submitted), "申请人 " + app.Applicant + " · " + s.typeText(app.BusinessType), "原因 " + app.Reason,
-				replies.Highlight("Reply /order approve " + app.ApplyID + " or /order reject " + app.ApplyID + " REASON")},
-				s.approvalURL(app.ApplyID), "详情")
-			body, err := s.d.Client.Message.Encode(wecom.NewTextCard(tc, u))
-			if err != nil {
-				return nil, err
-			}
-			rows = append(rows, &db.OutboxMessage{Recipient: u, API: "message/send", Body: body, Ref: ref(app.ApplyID) + ":text"})
-		}
+		rows = append(rows, r...)
 	}
 	return rows, nil
+}
+
+// rows composes r for one member and encodes it as outbox rows under refName: a card's row is refName itself
+// (its updates find it there), a textcard's refName+":text".
+func (s *Service) rows(to string, inboxID int64, refName string, r *replies.Reply) ([]*db.OutboxMessage, error) {
+	var out []*db.OutboxMessage
+	for _, m := range s.d.Composer.Messages(to, r) {
+		body, err := s.d.Client.Message.Encode(m)
+		if err != nil {
+			return nil, err
+		}
+		row := &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body, Ref: refName}
+		if m.TextCard != nil && refName != "" {
+			row.Ref = refName + ":text"
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // tellApprovers sends a markdown note to the approvers of app (outside a callback).
@@ -328,21 +339,31 @@ func (s *Service) tellApprovers(ctx context.Context, app *db.Application, md str
 }
 
 func (s *Service) addMarkdown(ctx context.Context, tx *db.Tx, to, md, refName string) error {
-	for _, chunk := range replies.Split(replies.Markdown(md), replies.MaxBytes) {
-		body, err := s.d.Client.Message.Encode(wecom.NewMarkdown(chunk, to))
-		if err != nil {
-			return err
-		}
-		if err := tx.AddOutbox(ctx, &db.OutboxMessage{Recipient: to, API: "message/send", Body: body, Ref: refName}); err != nil {
-			return err
-		}
+	rows, err := s.rows(to, 0, refName, &replies.Reply{Markdown: md})
+	if err != nil {
+		return err
 	}
-	return nil
+	return addAll(ctx, tx, rows)
 }
 
 // updateCards replaces the buttons of every sent card of the application with a note (who decided, or how
 // WeCom closed it), and withdraws cards not sent yet.
-func (s *Service) updateCards(ctx context.Context, tx *db.Tx, applyID, note string) error {
+//
+// A textcard (text mode) cannot be updated: its recipients other than except (the decider, who has the
+// answer already) are told in a message instead.
+func (s *Service) updateCards(ctx context.Context, tx *db.Tx, applyID, note, except string) error {
+	texts, err := s.d.DB.OutboxByRef(ctx, ref(applyID)+":text")
+	if err != nil {
+		return err
+	}
+	for _, m := range texts {
+		if m.State == "sent" && !access.SameUser(m.Recipient, except) {
+			if err := s.addMarkdown(ctx, tx, m.Recipient, bot.Markdownf("Advanced-feature account application %s: %s", bot.Markdown(replies.Code(applyID)), note),
+				ref(applyID)+":note"); err != nil {
+				return err
+			}
+		}
+	}
 	msgs, err := s.d.DB.OutboxByRef(ctx, ref(applyID))
 	if err != nil {
 		return err
@@ -443,7 +464,7 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		if err := tx.FinishDecision(ctx, applyID, state, allocation); err != nil {
 			return err
 		}
-		if err := s.updateCards(ctx, tx, applyID, cardNote); err != nil {
+		if err := s.updateCards(ctx, tx, applyID, cardNote, approver); err != nil {
 			return err
 		}
 		return s.addMarkdown(ctx, tx, app.Applicant, toApplicant, ref(applyID)+":applicant")
@@ -492,7 +513,7 @@ func finishText(t int) string {
 func (s *Service) allocate(ctx context.Context, applicant string) string {
 	job, err := s.d.Client.VIP.SubmitBatchAddJob(ctx, []string{applicant})
 	if err != nil {
-		return "The account could not be allocated: " + replies.Text(commands.Describe(err)) + " Retry with /vip add " + applicant + "."
+		return "The account could not be allocated: " + replies.Text(replies.Describe(err)) + " Retry with /vip add " + applicant + "."
 	}
 	for _, u := range job.InvalidUserIDs {
 		if access.SameUser(u, applicant) {
@@ -541,7 +562,7 @@ func (s *Service) finish(ctx context.Context, m *wecom.Inbound) (inbox.Effects, 
 		if app.State == db.AppApproved || app.State == db.AppRejected {
 			return nil // the cards already show the decision
 		}
-		return s.updateCards(ctx, tx, m.ApplyID, note)
+		return s.updateCards(ctx, tx, m.ApplyID, note, "")
 	}, nil
 }
 
@@ -614,7 +635,7 @@ func (s *Service) reconcile(ctx context.Context, a *db.Application) {
 		if err := tx.FinishDecision(ctx, a.ApplyID, state, "not checked after a restart: see /vip list"); err != nil {
 			return err
 		}
-		return s.updateCards(ctx, tx, a.ApplyID, note)
+		return s.updateCards(ctx, tx, a.ApplyID, note, "")
 	})
 	if err == nil {
 		s.d.Logger.Info("reconciled an interrupted decision from WeCom", slog.String("apply_id", a.ApplyID), slog.String("state", state))
@@ -685,7 +706,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 			replyMD = bot.ErrorMessage(err)
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorText(err)}
 		default:
-			replyMD = "The approval failed: " + commands.Describe(err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
+			replyMD = "The approval failed: " + replies.Describe(err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		}
@@ -720,15 +741,7 @@ func (s *Service) askReason(user, applyID string) (*db.Conversation, error) {
 }
 
 func (s *Service) replyRows(to string, inboxID int64, md string) ([]*db.OutboxMessage, error) {
-	var rows []*db.OutboxMessage
-	for _, chunk := range replies.Split(replies.Markdown(md), replies.MaxBytes) {
-		body, err := s.d.Client.Message.Encode(wecom.NewMarkdown(chunk, to))
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body})
-	}
-	return rows, nil
+	return s.rows(to, inboxID, "", &replies.Reply{Markdown: md})
 }
 
 func addAll(ctx context.Context, tx *db.Tx, rows []*db.OutboxMessage) error {

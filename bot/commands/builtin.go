@@ -29,7 +29,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Args:     []Arg{{Name: "command", Optional: true, Rest: true, Help: "a command to explain, like order approve"}},
 			Summary:  "List the commands you may run, or explain one",
 			Examples: []string{"/help", "/help order approve"},
-			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return help(r, inv) },
+			Run:      func(ctx context.Context, inv *Invocation) (*replies.Reply, error) { return help(r, inv) },
 		},
 		{
 			Path:     "whoami",
@@ -41,8 +41,8 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Path:     "ping",
 			Summary:  "Check that the bot is alive",
 			Examples: []string{"/ping"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
-				return Markdownf("pong (%s)", inv.Now.In(loc).Format("15:04:05")), nil
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+				return replies.Markdownf("pong (%s)", inv.Now.In(loc).Format("15:04:05")), nil
 			},
 		},
 		{
@@ -50,8 +50,8 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Summary:  "Cancel the command waiting for your confirmation or answer",
 			Examples: []string{"/cancel"},
 			// With a conversation pending, the engine handles /cancel before parsing; reaching Run means none is.
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
-				return Markdownf("Nothing is waiting for you; there is nothing to cancel."), nil
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+				return replies.Markdownf("Nothing is waiting for you; there is nothing to cancel."), nil
 			},
 		},
 		{
@@ -66,14 +66,14 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Summary:  "Show the audit trail of commands and decisions",
 			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50"},
 			Perm:     "audit.read",
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return listAudit(ctx, audit, inv, loc)
 			},
 		},
 	}
 }
 
-func help(r *Registry, inv *Invocation) (*Reply, error) {
+func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 	if q := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(inv.Arg("command")), "/")); q != "" {
 		return helpFor(r, inv.Caller, q)
 	}
@@ -91,10 +91,10 @@ func help(r *Registry, inv *Invocation) (*Reply, error) {
 		b.WriteString("None.\n")
 	}
 	b.WriteString("\nSend `/help COMMAND` for details and examples.")
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func helpFor(r *Registry, caller *access.Caller, q string) (*Reply, error) {
+func helpFor(r *Registry, caller *access.Caller, q string) (*replies.Reply, error) {
 	cmds := r.under(q)
 	var visible []*Command
 	for _, c := range cmds {
@@ -145,10 +145,10 @@ func helpFor(r *Registry, caller *access.Caller, q string) (*Reply, error) {
 			b.WriteString(" Asks for confirmation before it changes anything.")
 		}
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func whoami(ctx context.Context, inv *Invocation) (*Reply, error) {
+func whoami(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	c := inv.Caller
 	var b strings.Builder
 	fmt.Fprintf(&b, "You are %s.\n\n", replies.Code(c.UserID))
@@ -167,7 +167,7 @@ func whoami(ctx context.Context, inv *Invocation) (*Reply, error) {
 		fmt.Fprintf(&b, "\n\nNot checked just now (a WeCom tag or department lookup failed, so not granted): %s. Try again in a minute.",
 			joinCode(c.Unchecked))
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 func joinCode(ss []string) string {
@@ -178,7 +178,7 @@ func joinCode(ss []string) string {
 	return strings.Join(out, ", ")
 }
 
-func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*Reply, error) {
+func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*replies.Reply, error) {
 	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: inv.FlagInt("limit")}
 	if inv.Has("since") {
 		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
@@ -188,7 +188,7 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *tim
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
 	}
 	if len(entries) == 0 {
-		return Markdownf("No audit entries match."), nil
+		return replies.Markdownf("No audit entries match."), nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Audit trail (newest first, %d)\n\n", len(entries))
@@ -203,7 +203,7 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *tim
 		}
 		b.WriteString(line + "\n")
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 func formatArgs(args map[string]string) string {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/replies"
 
 	"github.com/wecombot/wecombot/bot"
-	"github.com/wecombot/wecombot/wecom"
 )
 
 // Command is one command's declaration.
@@ -39,13 +39,13 @@ type Command struct {
 	// APIs are the WeCom endpoints the command calls, like "POST security/trustdevice/list", for docs and review.
 	APIs []string
 
-	Run func(ctx context.Context, inv *Invocation) (*Reply, error)
+	Run func(ctx context.Context, inv *Invocation) (*replies.Reply, error)
 	// Preview describes what a mutating command will do, for the confirmation prompt; nil gives a generic one.
 	Preview func(ctx context.Context, inv *Invocation) (string, error)
 	// Reconcile is called instead of Run when a confirmed run was cut off by a crash after its intent was
 	// recorded: it reads the state back and reports, rather than repeat a side effect. nil reports that the
 	// outcome is unknown and how to check.
-	Reconcile func(ctx context.Context, inv *Invocation) (*Reply, error)
+	Reconcile func(ctx context.Context, inv *Invocation) (*replies.Reply, error)
 }
 
 // Arg is a positional argument.
@@ -87,19 +87,6 @@ type Flag struct {
 	Default  string
 	Values   []string // allowed values, if limited
 	Min, Max int      // for Int, when Max > 0
-}
-
-// Reply is what a command answers: CommonMark text rendered for WeCom by bot/replies, or a card.
-type Reply struct {
-	Markdown     string
-	TextCard     *wecom.TextCard
-	TemplateCard *wecom.TemplateCard
-}
-
-// Markdownf formats a CommonMark reply as bot.Markdownf does: format is markup, and the arguments are text,
-// escaped, except those of type bot.Markdown (such as replies.Code's result, converted).
-func Markdownf(format string, args ...any) *Reply {
-	return &Reply{Markdown: bot.Markdownf(format, args...)}
 }
 
 // Invocation is one parsed use of a command.

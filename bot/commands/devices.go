@@ -88,8 +88,8 @@ func deviceCommands(d Deps) []*Command {
 			Mutates:  true,
 			APIs:     []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"},
 			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return d.devDecidePreview(ctx, inv, true) },
-			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devDecide(ctx, inv, true) },
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run:      func(ctx context.Context, inv *Invocation) (*replies.Reply, error) { return d.devDecide(ctx, inv, true) },
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return d.devDecideReconcile(ctx, inv, true)
 			},
 		},
@@ -103,8 +103,10 @@ func deviceCommands(d Deps) []*Command {
 			Mutates:  true,
 			APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
 			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return d.devDecidePreview(ctx, inv, false) },
-			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devDecide(ctx, inv, false) },
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+				return d.devDecide(ctx, inv, false)
+			},
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return d.devDecideReconcile(ctx, inv, false)
 			},
 		},
@@ -143,8 +145,10 @@ func deviceCommands(d Deps) []*Command {
 			Mutates: true,
 			APIs:    []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
 			Preview: func(ctx context.Context, inv *Invocation) (string, error) { return devImportPreview(inv, "Windows") },
-			Run:     func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devImport(ctx, inv, "Windows") },
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+				return d.devImport(ctx, inv, "Windows")
+			},
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return d.devImportReconcile(ctx, inv, "Windows")
 			},
 		},
@@ -160,8 +164,10 @@ func deviceCommands(d Deps) []*Command {
 			Mutates:  true,
 			APIs:     []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
 			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return devImportPreview(inv, "Mac") },
-			Run:      func(ctx context.Context, inv *Invocation) (*Reply, error) { return d.devImport(ctx, inv, "Mac") },
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+				return d.devImport(ctx, inv, "Mac")
+			},
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return d.devImportReconcile(ctx, inv, "Mac")
 			},
 		},
@@ -251,7 +257,7 @@ func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom
 	return devs, false, nil
 }
 
-func (d Deps) devList(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) devList(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	which := strings.ToLower(inv.Arg("list"))
 	if which == "" {
 		which = "trusted"
@@ -269,9 +275,9 @@ func (d Deps) devList(ctx context.Context, inv *Invocation) (*Reply, error) {
 	}
 	if len(devs) == 0 {
 		if pending {
-			return Markdownf("No device is awaiting an admin's decision."), nil
+			return replies.Markdownf("No device is awaiting an admin's decision."), nil
 		}
-		return Markdownf("No %s.", strings.ToLower(title[:1])+title[1:]), nil
+		return replies.Markdownf("No %s.", strings.ToLower(title[:1])+title[1:]), nil
 	}
 	// Most recent activity first: for applications the application time, otherwise the last login.
 	slices.SortStableFunc(devs, func(a, b wecom.Device) int {
@@ -300,10 +306,10 @@ func (d Deps) devList(ctx context.Context, inv *Invocation) (*Reply, error) {
 	if pending {
 		b.WriteString("\nDecide with `/devices approve CODE…` or `/devices reject CODE…`.")
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-func (d Deps) devUser(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) devUser(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	user := inv.Arg("userid")
 	types := []wecom.DeviceType{wecom.DeviceTrustedCorp, wecom.DeviceUnknown, wecom.DeviceTrustedPersonal}
 	if inv.Has("type") {
@@ -337,9 +343,9 @@ func (d Deps) devUser(ctx context.Context, inv *Invocation) (*Reply, error) {
 		if len(types) == 1 {
 			lists = "the " + strings.ToLower(devListTitle[types[0]]) + " list"
 		}
-		return Markdownf("%s%s last logged in on no device on %s.", bot.Markdown(head), bot.Markdown(replies.Code(user)), lists), nil
+		return replies.Markdownf("%s%s last logged in on no device on %s.", bot.Markdown(head), bot.Markdown(replies.Code(user)), lists), nil
 	}
-	return &Reply{Markdown: strings.TrimRight(head+secPlural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(head+secPlural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
 }
 
 func devTypeWordOf(t wecom.DeviceType) string {
@@ -446,7 +452,7 @@ func (d Deps) devDecidePreview(ctx context.Context, inv *Invocation, approve boo
 	return head + "\n\n" + list, nil
 }
 
-func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*Reply, error) {
+func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*replies.Reply, error) {
 	verb, past, _ := devVerb(approve)
 	codes := secUnique(inv.List("code"))
 	call := d.Client.Security.RejectDevices
@@ -493,13 +499,13 @@ func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*Re
 		}
 	}
 	if lerr != nil {
-		fmt.Fprintf(&b, "\n(The devices could not be read back after the %s: %s)", verb, Describe(lerr))
+		fmt.Fprintf(&b, "\n(The devices could not be read back after the %s: %s)", verb, replies.Describe(lerr))
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 // devDecideReconcile reports the devices' current state after a run cut off by a restart.
-func (d Deps) devDecideReconcile(ctx context.Context, inv *Invocation, approve bool) (*Reply, error) {
+func (d Deps) devDecideReconcile(ctx context.Context, inv *Invocation, approve bool) (*replies.Reply, error) {
 	verb, past, _ := devVerb(approve)
 	codes := secUnique(inv.List("code"))
 	found, err := d.devLookup(ctx, codes, devAllTypes...)
@@ -524,7 +530,7 @@ func (d Deps) devDecideReconcile(ctx context.Context, inv *Invocation, approve b
 	if still > 0 {
 		fmt.Fprintf(&b, "\nSend `/devices %s` again for the %s still awaiting a decision.", verb, secPlural(still, "device", "devices"))
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 // devDeleteType reads the required --type of /devices delete.
@@ -568,7 +574,7 @@ func (d Deps) devDeletePreview(ctx context.Context, inv *Invocation) (string, er
 		secPlural(len(found), "device", "devices"), listName, strings.Join(lines, "\n"), warn), nil
 }
 
-func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	typ, err := devDeleteType(inv)
 	if err != nil {
 		return nil, err
@@ -583,8 +589,8 @@ func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*Reply, error) {
 	var b strings.Builder
 	if lerr != nil {
 		fmt.Fprintf(&b, "WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
-			secCodes(codes), listName, Describe(lerr))
-		return &Reply{Markdown: b.String()}, nil
+			secCodes(codes), listName, replies.Describe(lerr))
+		return &replies.Reply{Markdown: b.String()}, nil
 	}
 	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), secPlural(len(codes), "device", "devices"), listName)
 	for _, c := range codes {
@@ -594,10 +600,10 @@ func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*Reply, error) {
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, "gone"), replies.Code(c))
 		}
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-func (d Deps) devDeleteReconcile(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) devDeleteReconcile(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	typ, err := devDeleteType(inv)
 	if err != nil {
 		return nil, err
@@ -620,7 +626,7 @@ func (d Deps) devDeleteReconcile(ctx context.Context, inv *Invocation) (*Reply, 
 	if len(left) > 0 {
 		fmt.Fprintf(&b, "\nSend `/devices delete` again for the %s still there.", secPlural(len(left), "device", "devices"))
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 // devNormMAC writes a MAC address the way WeCom's docs do: upper case, colon-separated.
@@ -775,7 +781,7 @@ func devImportStatus(s wecom.ImportStatus) string {
 	return replies.Font(c, replies.Escape(s.String()))
 }
 
-func (d Deps) devImport(ctx context.Context, inv *Invocation, system string) (*Reply, error) {
+func (d Deps) devImport(ctx context.Context, inv *Invocation, system string) (*replies.Reply, error) {
 	devs, err := devImports(inv, system)
 	if err != nil {
 		return nil, err
@@ -809,11 +815,11 @@ func (d Deps) devImport(ctx context.Context, inv *Invocation, system string) (*R
 		}
 		b.WriteString(line + "\n")
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 // devImportReconcile looks for the devices on the trusted list, where an import puts them.
-func (d Deps) devImportReconcile(ctx context.Context, inv *Invocation, system string) (*Reply, error) {
+func (d Deps) devImportReconcile(ctx context.Context, inv *Invocation, system string) (*replies.Reply, error) {
 	devs, err := devImports(inv, system)
 	if err != nil {
 		return nil, err
@@ -844,7 +850,7 @@ func (d Deps) devImportReconcile(ctx context.Context, inv *Invocation, system st
 		fmt.Fprintf(&b, "\nSend the import again for the %s not on the list: WeCom reports a device it already has as 重复导入 rather than importing it twice.",
 			secPlural(missing, "device", "devices"))
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 // devSame reports whether a listed device is the one imported: a Mac by serial number, a PC by a shared MAC.

@@ -178,7 +178,7 @@ func domainIPCommands(d Deps) []*Command {
 	}}
 }
 
-func (d Deps) domainIP(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) domainIP(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	snap, err := FetchDomainIP(ctx, d.Client)
 	if err != nil {
 		return nil, secErr(err)
@@ -236,7 +236,7 @@ func (d Deps) domainIP(ctx context.Context, inv *Invocation) (*Reply, error) {
 	for _, n := range notes {
 		b.WriteString("\n\n" + replies.Font(replies.Warning, replies.Escape(n)))
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 // dipRow is "TCP 443, 80 · required · description".

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -76,7 +75,7 @@ type Message struct {
 // Outcome is what handling a message produced: replies to the sender, and the state changes to commit with
 // the callback (conversation, audit rows, intent outcomes).
 type Outcome struct {
-	Replies []*Reply
+	Replies []*replies.Reply
 	effects []func(ctx context.Context, tx *db.Tx) error
 }
 
@@ -90,8 +89,8 @@ func (o *Outcome) Effects(ctx context.Context, tx *db.Tx) error {
 	return nil
 }
 
-func (o *Outcome) reply(r *Reply)                 { o.Replies = append(o.Replies, r) }
-func (o *Outcome) say(format string, args ...any) { o.reply(Markdownf(format, args...)) }
+func (o *Outcome) reply(r *replies.Reply)         { o.Replies = append(o.Replies, r) }
+func (o *Outcome) say(format string, args ...any) { o.reply(replies.Markdownf(format, args...)) }
 func (o *Outcome) effect(f func(ctx context.Context, tx *db.Tx) error) {
 	o.effects = append(o.effects, f)
 }
@@ -459,7 +458,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		pv, err := cmd.Preview(pctx, inv)
 		cancel()
 		if err != nil {
-			out.say("%s", bot.Markdown(Describe(err)))
+			out.say("%s", bot.Markdown(replies.Describe(err)))
 			if bot.ErrorCode(err) == bot.EFORBIDDEN {
 				// A refusal decided while previewing (e.g. deciding one's own application) is a denial like any other.
 				args := auditArgs(cmd, inv.Args, inv.Flags)
@@ -492,7 +491,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
 	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(wait))
-	out.reply(&Reply{TemplateCard: replies.ButtonCard(CardTaskID(token), "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
+	out.reply(&replies.Reply{TemplateCard: replies.ButtonCard(CardTaskID(token), "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
 		[]replies.Button{{Text: "Run it 确认", Key: "confirm:yes:" + token, Style: 1}, {Text: "Cancel 取消", Key: "confirm:no:" + token, Style: 2}})})
 	return nil
 }
@@ -564,7 +563,7 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 	decision, result, code := db.DecisionOK, "done", 0
 	if runErr != nil {
 		decision, result, code = db.DecisionFailed, runErr.Error(), wecom.ErrorCode(runErr)
-		out.say("/%s failed: %s", cmd.Path, bot.Markdown(Describe(runErr)))
+		out.say("/%s failed: %s", cmd.Path, bot.Markdown(replies.Describe(runErr)))
 	} else if reply != nil {
 		out.reply(reply)
 	}
@@ -588,7 +587,7 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 	if cmd.Reconcile != nil {
 		reply, err := cmd.Reconcile(ctx, inv)
 		if err != nil {
-			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, bot.Markdown(Describe(err)))
+			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, bot.Markdown(replies.Describe(err)))
 		} else {
 			out.reply(reply)
 			result = "interrupted by a restart; state read back"
@@ -610,7 +609,7 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 	start := time.Now()
 	reply, err := e.call(ctx, inv)
 	if err != nil {
-		out.say("%s", bot.Markdown(Describe(err)))
+		out.say("%s", bot.Markdown(replies.Describe(err)))
 		if bot.ErrorCode(err) == bot.EINTERNAL {
 			e.log().Error("command failed", slog.String("command", inv.Command.Path), slog.String("err", err.Error()))
 		}
@@ -631,50 +630,10 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 	}
 }
 
-func (e *Engine) call(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (e *Engine) call(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, ttl(e.Timeout, 30*time.Second))
 	defer cancel()
 	return inv.Command.Run(ctx, inv)
-}
-
-// DescribeLocation is the time zone Describe writes times in: the corp's (cmd/bot sets it from
-// replies.location).
-var DescribeLocation = shanghai
-
-// Describe turns an error into what the user reads, in CommonMark: our own messages as they are (already
-// escaped by bot.Errorf), WeCom errcodes with their meaning and hint (escaped), anything else as a generic
-// internal error (logged by the caller). Everything that answers
-// a member (commands, card clicks) phrases errors through it.
-func Describe(err error) string {
-	var be *bot.Error
-	var we *wecom.Error
-	var ve *wecom.ValidationError
-	switch {
-	case errors.As(err, &be):
-		return be.Message
-	case errors.As(err, &we) && we.Code == wecom.CodeFreqLimit && !we.RetryAt.IsZero():
-		// A blocked quota, not a blip (DOC/90454): say when it opens rather than "try again".
-		at := we.RetryAt.In(DescribeLocation)
-		when := at.Format("15:04")
-		if time.Until(at) < 2*time.Minute {
-			when = at.Format("15:04:05")
-		}
-		return bot.Markdownf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
-	case errors.As(err, &we):
-		s := bot.Markdownf("WeCom answered errcode %d on %s", we.Code, we.Op)
-		if we.Hint != "" {
-			s += ": " + replies.Escape(we.Hint)
-		}
-		if we.Temporary() {
-			s += ". Try again in a minute."
-		}
-		return s + "."
-	case errors.As(err, &ve):
-		return bot.Markdownf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
-	case errors.Is(err, context.DeadlineExceeded):
-		return "That took too long and was stopped. WeCom may be slow; try again."
-	}
-	return bot.ErrorMessage(err)
 }
 
 // auditArgs flattens arguments and flags for the audit trail, redacting secrets.

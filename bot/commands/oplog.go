@@ -359,14 +359,14 @@ func oplogLogFilters[T interface {
 	return opts, filters, nil
 }
 
-func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	return oplogOperLog(ctx, d, inv, "member", "Member operation log", oplogMemberTypes, false, d.Client.Security.AllMemberOperLogs,
 		func(r wecom.MemberOperLog) operRow {
 			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
 		})
 }
 
-func (d Deps) oplogAdmin(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) oplogAdmin(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	return oplogOperLog(ctx, d, inv, "admin", "Admin operation log", oplogAdminTypes, true, d.Client.Security.AllAdminOperLogs,
 		func(r wecom.AdminOperLog) operRow {
 			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
@@ -385,7 +385,7 @@ func oplogOperLog[R any, T interface {
 	~int
 	fmt.Stringer
 }](ctx context.Context, d Deps, inv *Invocation, who, title string, types map[string]T, anyType bool,
-	all func(ctx context.Context, o wecom.OperLogOptions) iter.Seq2[R, error], row func(R) operRow) (*Reply, error) {
+	all func(ctx context.Context, o wecom.OperLogOptions) iter.Seq2[R, error], row func(R) operRow) (*replies.Reply, error) {
 	opts, filters, err := oplogLogFilters(inv, who, types, anyType)
 	if err != nil {
 		return nil, err
@@ -411,7 +411,7 @@ func oplogOperLog[R any, T interface {
 	return d.oplogReply(inv, title, who+" operation records", from, to, filters, rows, more), nil
 }
 
-func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	opts := wecom.FileOperRecordOptions{Limit: wecom.MaxFileRecordLimit}
 	var filters []string
 	if inv.Has("user") {
@@ -472,7 +472,7 @@ func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*Reply, error) {
 	return d.oplogReply(inv, "File operation records", "file operation records", from, to, filters, rows, more), nil
 }
 
-func (d Deps) oplogScreen(ctx context.Context, inv *Invocation) (*Reply, error) {
+func (d Deps) oplogScreen(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 	opts := wecom.ScreenOperRecordOptions{Limit: wecom.MaxScreenRecordLimit}
 	var filters []string
 	if inv.Has("user") {
@@ -525,7 +525,7 @@ func (d Deps) oplogScreen(ctx context.Context, inv *Invocation) (*Reply, error) 
 }
 
 // oplogReply summarises records: the range and filters, counts by kind, then a page of rows, newest first.
-func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time, filters []string, rows []oplogRow, more bool) *Reply {
+func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time, filters []string, rows []oplogRow, more bool) *replies.Reply {
 	loc := d.loc()
 	span := fmt.Sprintf("%s → %s", when(from.Unix(), loc), when(to.Unix(), loc))
 	scope := span
@@ -533,7 +533,7 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 		scope += " · " + strings.Join(filters, " · ")
 	}
 	if len(rows) == 0 {
-		return Markdownf("No %s from %s.", noun, bot.Markdown(scope))
+		return replies.Markdownf("No %s from %s.", noun, bot.Markdown(scope))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n%s\n\n", title, scope)
@@ -568,7 +568,7 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 	if footer != "" {
 		b.WriteString("\n" + footer)
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}
 }
 
 // oplogJoin joins the non-empty parts of a row.

@@ -216,20 +216,20 @@ func orderDecideError(err error, applyID string) error {
 
 // orderDecide runs /order approve or /order reject: through the approval flow's Decider when the bot has one
 // (so that a command and a card click never both decide), else straight to WeCom with DecideApplication.
-func orderDecide(ctx context.Context, d Deps, inv *Invocation, approve bool, note string) (*Reply, error) {
+func orderDecide(ctx context.Context, d Deps, inv *Invocation, approve bool, note string) (*replies.Reply, error) {
 	id, approver := inv.Arg("id"), inv.Caller.UserID
 	if d.Decider != nil {
 		md, err := d.Decider.Decide(ctx, id, approver, approve, note)
 		if err != nil {
 			return nil, orderDecideError(err, id)
 		}
-		return &Reply{Markdown: md}, nil
+		return &replies.Reply{Markdown: md}, nil
 	}
 	dec, err := DecideApplication(ctx, d.Client, id, approver, approve, note)
 	if err != nil {
 		return nil, err
 	}
-	return &Reply{Markdown: orderDecisionText(dec)}, nil
+	return &replies.Reply{Markdown: orderDecisionText(dec)}, nil
 }
 
 // orderReadError words get_approval_info's 40058: 不合法的参数 (an invalid parameter), all WeCom documents.
@@ -270,7 +270,7 @@ func orderCommands(d Deps) []*Command {
 			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return orderList(ctx, d, inv)
 			},
 		},
@@ -281,12 +281,12 @@ func orderCommands(d Deps) []*Command {
 			Examples: []string{"/order show ap17000000000001"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_approval_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
 				if err != nil {
 					return nil, orderReadError(err, inv.Arg("id"))
 				}
-				return &Reply{Markdown: orderShow(app, d.loc())}, nil
+				return &replies.Reply{Markdown: orderShow(app, d.loc())}, nil
 			},
 		},
 		{
@@ -303,10 +303,10 @@ func orderCommands(d Deps) []*Command {
 			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
 				return orderPreview(ctx, d, inv, true)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return orderDecide(ctx, d, inv, true, inv.Arg("remark"))
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return orderReconcile(ctx, d, inv, true)
 			},
 		},
@@ -323,10 +323,10 @@ func orderCommands(d Deps) []*Command {
 			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
 				return orderPreview(ctx, d, inv, false)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return orderDecide(ctx, d, inv, false, inv.Arg("reason"))
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return orderReconcile(ctx, d, inv, false)
 			},
 		},
@@ -364,7 +364,7 @@ func orderStateText(a *db.Application) string {
 // orderList lists applications. WeCom has no query for all of a corp's applications: get_apply_id_list needs
 // a business_type and a userid (DOC/99883). So the bot's own record of the applications it received
 // (submit_vip_account_approval callbacks) is the list, and --user asks WeCom about one member.
-func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+func orderList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
 	if u := inv.Flag("user"); u != "" {
 		if !secUserIDRE.MatchString(u) {
 			return nil, bot.Errorf(bot.EINVALID, "--user %s is not a userid: 1–64 letters, digits and _-@.",
@@ -399,9 +399,9 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 	switch {
 	case total == 0:
 		fmt.Fprintf(&b, "None.\n\n%s", source)
-		return &Reply{Markdown: b.String()}, nil
+		return &replies.Reply{Markdown: b.String()}, nil
 	case len(apps) == 0:
-		return Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, bot.Markdown(label),
+		return replies.Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, bot.Markdown(label),
 			(total+PerPage-1)/PerPage), nil
 	}
 	awaiting := false
@@ -423,7 +423,7 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 	if awaiting {
 		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 // orderNextPage is the command line for the page after this one.
@@ -443,7 +443,7 @@ const maxMemberApplications = 100
 
 // orderListFromWeCom lists one member's applications as WeCom has them: get_apply_id_list for each product
 // (business_type is required), then get_approval_info for each, newest first.
-func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user string) (*Reply, error) {
+func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user string) (*replies.Reply, error) {
 	types := []wecom.BusinessType{wecom.BusinessMail, wecom.BusinessDocs, wecom.BusinessDrive, wecom.BusinessMeetings}
 	what := "applications by " + replies.Code(user)
 	if t := inv.Flag("type"); t != "" {
@@ -495,9 +495,9 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user strin
 	switch {
 	case len(shown) == 0:
 		fmt.Fprintf(&b, "None among %d.\n\n%s", len(apps), source)
-		return &Reply{Markdown: b.String()}, nil
+		return &replies.Reply{Markdown: b.String()}, nil
 	case start >= len(shown):
-		return Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), bot.Markdown(label),
+		return replies.Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), bot.Markdown(label),
 			(len(shown)+PerPage-1)/PerPage), nil
 	}
 	end := min(start+PerPage, len(shown))
@@ -522,7 +522,7 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user strin
 	if pending {
 		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 // orderShow describes an application in words.
@@ -614,13 +614,13 @@ func orderDecisionText(dec *Decision) string {
 			replies.Code(dec.AllocationJob))
 	default:
 		fmt.Fprintf(&b, "- account: %s — %s Check with /vip list; %s allocates it.", replies.Font(replies.Warning, "unknown"),
-			Describe(dec.AllocationErr), add)
+			replies.Describe(dec.AllocationErr), add)
 	}
 	return b.String()
 }
 
 // orderReconcile reads an application back after an interrupted decision.
-func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) (*Reply, error) {
+func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) (*replies.Reply, error) {
 	id := inv.Arg("id")
 	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
 	if err != nil {
@@ -640,7 +640,7 @@ func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) 
 		holders, err := vipHolders(ctx, d.Client)
 		switch {
 		case err != nil:
-			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), Describe(err))
+			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), replies.Describe(err))
 		case access.HasUser(holders, app.Applicant):
 			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:
@@ -648,5 +648,5 @@ func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) 
 				replies.Code("/vip add "+app.Applicant))
 		}
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }

@@ -10,9 +10,10 @@ import (
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/replies"
 )
 
-func nop(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) { return nil, nil }
+func nop(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) { return nil, nil }
 
 // testRegistry declares commands shaped like the real ones.
 func testRegistry(t testing.TB) *commands.Registry {

@@ -191,7 +191,7 @@ func staffCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:     "staff.read",
 			Audited:  true,
 			APIs:     []string{"GET hr/get_fields"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return staffFields(ctx, fc)
 			},
 		},
@@ -205,7 +205,7 @@ func staffCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:     "staff.read",
 			Audited:  true,
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return staffShow(ctx, d, fc, inv)
 			},
 		},
@@ -234,23 +234,23 @@ func staffCommands(d Deps, fc *hrFieldCache) []*Command {
 				}
 				return strings.TrimRight(b.String(), "\n"), nil
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return staffSet(ctx, d, fc, inv)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return staffReconcile(ctx, d, fc, inv)
 			},
 		},
 	}
 }
 
-func staffFields(ctx context.Context, fc *hrFieldCache) (*Reply, error) {
+func staffFields(ctx context.Context, fc *hrFieldCache) (*replies.Reply, error) {
 	fs, err := fc.get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(fs.list) == 0 {
-		return Markdownf("The roster (花名册) has no fields."), nil
+		return replies.Markdownf("The roster (花名册) has no fields."), nil
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Roster fields (花名册): %d\n", len(fs.list))
@@ -283,10 +283,10 @@ func staffFields(ctx context.Context, fc *hrFieldCache) (*Reply, error) {
 	}
 	b.WriteString("\nRead-only fields cannot be changed with /staff set. Name a field of another group as group.name, " +
 		"e.g. 紧急联系人.姓名, or by its id.")
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Reply, error) {
+func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
 	user, names, all := inv.Arg("userid"), inv.List("field"), inv.FlagBool("all")
 	if all && len(names) > 0 {
 		return nil, bot.Errorf(bot.EINVALID, "name fields or give --all, not both. Usage: %s", inv.Command.Usage())
@@ -314,7 +314,7 @@ func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (
 			}
 		}
 		if len(wanted) == 0 {
-			return Markdownf("The roster (花名册) has no fields to show."), nil
+			return replies.Markdownf("The roster (花名册) has no fields to show."), nil
 		}
 		for _, f := range wanted {
 			req.FieldIDs = append(req.FieldIDs, wecom.HRFieldRef{FieldID: f.FieldID})
@@ -335,7 +335,7 @@ func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (
 		if len(names) == 0 {
 			b.WriteString("\nMore: " + replies.Code("/staff "+user+" --all") + ", or name fields (/staff fields lists them).")
 		}
-		return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+		return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 	}
 	// Every field, grouped; entries of a repeatable group are numbered.
 	type section struct {
@@ -368,7 +368,7 @@ func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n%s\n", title, strings.Join(lines[s], "\n"))
 	}
-	return &Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
 // staffValues indexes values of plain fields (and first entries of repeatable groups) by fieldid.
@@ -642,7 +642,7 @@ func staffAsRead(v wecom.StaffFieldValue) *wecom.StaffField {
 	return sf
 }
 
-func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Reply, error) {
+func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
 	user, changes, err := staffPlan(ctx, d, fc, inv)
 	if err != nil {
 		return nil, err
@@ -681,11 +681,11 @@ func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*
 		fmt.Fprintf(&b, ", %d not", n)
 	}
 	b.WriteString(".")
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 // staffReconcile reads the fields back after an interrupted /staff set and says which hold the values asked for.
-func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Reply, error) {
+func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
 	user, changes, err := staffPlan(ctx, d, fc, inv)
 	if err != nil {
 		return nil, err
@@ -707,5 +707,5 @@ func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocati
 	} else {
 		b.WriteString("\nEvery field is as requested.")
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }

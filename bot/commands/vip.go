@@ -38,7 +38,7 @@ func vipCommands(d Deps) []*Command {
 			Examples: []string{"/vip list", "/vip list --page 2"},
 			Perm:     "vip.read",
 			APIs:     []string{"POST security/vip/list", "GET user/get"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return vipList(ctx, d, inv)
 			},
 		},
@@ -56,10 +56,10 @@ func vipCommands(d Deps) []*Command {
 			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
 				return vipPreview(ctx, d, peopleUnique(inv.List("userid")), true)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return vipRun(ctx, d, peopleUnique(inv.List("userid")), true)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return vipReconcile(ctx, d, peopleUnique(inv.List("userid")), true)
 			},
 		},
@@ -77,10 +77,10 @@ func vipCommands(d Deps) []*Command {
 			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
 				return vipPreview(ctx, d, peopleUnique(inv.List("userid")), false)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return vipRun(ctx, d, peopleUnique(inv.List("userid")), false)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return vipReconcile(ctx, d, peopleUnique(inv.List("userid")), false)
 			},
 		},
@@ -99,13 +99,13 @@ func vipHolders(ctx context.Context, c *wecom.Client) ([]string, error) {
 	return wecom.Collect(seq, maxVIPHolders)
 }
 
-func vipList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+func vipList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
 	}
 	if len(holders) == 0 {
-		return Markdownf("No member holds an advanced-feature account (高级功能账号)."), nil
+		return replies.Markdownf("No member holds an advanced-feature account (高级功能账号)."), nil
 	}
 	page, footer := pageOf(holders, inv.FlagInt("page"), "/vip list")
 	var b strings.Builder
@@ -120,7 +120,7 @@ func vipList(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 		b.WriteString(line + "\n")
 	}
 	b.WriteString("\n" + footer)
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, error) {
@@ -155,7 +155,7 @@ func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, 
 	return b.String(), nil
 }
 
-func vipRun(ctx context.Context, d Deps, users []string, add bool) (*Reply, error) {
+func vipRun(ctx context.Context, d Deps, users []string, add bool) (*replies.Reply, error) {
 	r, err := runVIPJob(ctx, d.Client, add, users)
 	if err != nil {
 		return nil, err
@@ -183,14 +183,14 @@ func vipRun(ctx context.Context, d Deps, users []string, add bool) (*Reply, erro
 	switch {
 	case r.ResultErr != nil:
 		fmt.Fprintf(&b, "\n\nThe job was submitted, but its result could not be read: %s Check with /vip list.",
-			Describe(r.ResultErr))
+			replies.Describe(r.ResultErr))
 	case counts[vipWaiting] > 0:
 		b.WriteString("\n\nThe job was still running after about 10 seconds. Check with /vip list in a minute.")
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*Reply, error) {
+func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*replies.Reply, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*Reply
 	} else {
 		b.WriteString("\nEvery member is as requested.")
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 // vipJob is a submitted allocation or revocation job and what its result said.

@@ -132,7 +132,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 			Audited: true,
 			APIs: []string{"GET user/get", "GET department/get", "GET externalcontact/get", "POST batch/openuserid_to_userid",
 				"POST idconvert/convert_tmp_external_userid", "GET hr/get_fields", "POST hr/get_staff_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return whois(ctx, d, fc, inv)
 			},
 		},
@@ -146,7 +146,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:     "whois.read",
 			Audited:  true,
 			APIs:     []string{"POST batch/openuserid_to_userid"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return convertOpen(ctx, d, inv)
 			},
 		},
@@ -162,7 +162,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:    "whois.read",
 			Audited: true,
 			APIs:    []string{"POST idconvert/convert_tmp_external_userid"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return convertTmp(ctx, d, inv)
 			},
 		},
@@ -176,7 +176,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:     "whois.read",
 			Audited:  true,
 			APIs:     []string{"POST externalcontact/from_service_external_userid", "GET externalcontact/get"},
-			Run: func(ctx context.Context, inv *Invocation) (*Reply, error) {
+			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return convertServiceExternal(ctx, d, inv)
 			},
 		},
@@ -208,7 +208,7 @@ type whoisResult struct {
 	note string
 }
 
-func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Reply, error) {
+func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
 	id := inv.Arg("id")
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
@@ -239,7 +239,7 @@ func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*Rep
 			if len(notes) > 0 {
 				read += " (" + strings.Join(notes, "; ") + ")"
 			}
-			return &Reply{Markdown: r.md + "\n\n" + replies.Font(replies.Comment, read+".")}, nil
+			return &replies.Reply{Markdown: r.md + "\n\n" + replies.Font(replies.Comment, read+".")}, nil
 		}
 		notes = append(notes, r.note)
 	}
@@ -304,7 +304,7 @@ func memberText(ctx context.Context, d Deps, fc *hrFieldCache, u *wecom.User, ho
 		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment,
 			"not available — roster access is not configured: add this app to 人事助手's 「可调用接口的应用」 (WeCom answered 48002)"))
 	case err != nil:
-		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+Describe(err)))
+		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+replies.Describe(err)))
 	case summary != "":
 		fmt.Fprintf(&b, "- roster: %s\n", summary)
 	}
@@ -387,7 +387,7 @@ func whoisOpen(ctx context.Context, d Deps, fc *hrFieldCache, id string, agent i
 		how := fmt.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
 		u, err := d.Client.User.Get(ctx, m.UserID)
 		if err != nil {
-			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, Describe(err))}, nil
+			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, replies.Describe(err))}, nil
 		}
 		return whoisResult{ok: true, md: memberText(ctx, d, fc, u, how)}, nil
 	}
@@ -438,7 +438,7 @@ func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut in
 		c, err := d.Client.ExternalContact.Get(ctx, r.ExternalUserID)
 		if err != nil {
 			return fmt.Sprintf("## External contact\n\n- %s\n- external_userid: %s\n- the contact could not be read: %s",
-				how, replies.Code(r.ExternalUserID), Describe(err))
+				how, replies.Code(r.ExternalUserID), replies.Describe(err))
 		}
 		return externalText(c, how, d)
 	}
@@ -451,7 +451,7 @@ func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut in
 		how, replies.Code(r.CorpID), replies.Code(r.UserID))
 }
 
-func convertOpen(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+func convertOpen(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
 	agent, err := needAgent(inv)
 	if err != nil {
 		return nil, err
@@ -483,10 +483,10 @@ func convertOpen(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 		}
 	}
 	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", peoplePlural(len(ids), "id", "ids"), converted, invalid)
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func convertTmp(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+func convertTmp(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
 	if !inv.Has("type") {
 		return nil, bot.Errorf(bot.EINVALID, "--type is required: meeting, form or doc, the product that handed the ids "+
 			"out. Usage: %s", inv.Command.Usage())
@@ -557,10 +557,10 @@ func convertTmp(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
 	for _, n := range notes {
 		b.WriteString("\n\n" + n)
 	}
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func convertServiceExternal(ctx context.Context, d Deps, inv *Invocation) (*Reply, error) {
+func convertServiceExternal(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
 	agent, err := needAgent(inv)
 	if err != nil {
 		return nil, err
@@ -581,5 +581,5 @@ func convertServiceExternal(ctx context.Context, d Deps, inv *Invocation) (*Repl
 		b.WriteString(" (" + replies.Escape(c.ExternalContact.Name) + ")")
 	}
 	b.WriteString("\n\nMore: " + replies.Code("/whois "+ext))
-	return &Reply{Markdown: b.String()}, nil
+	return &replies.Reply{Markdown: b.String()}, nil
 }

@@ -93,7 +93,7 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 		return nil, nil
 	default:
 		// Pictures, voice, files: acknowledged and answered with a hint, never retried.
-		rows, err := r.Render(m.FromUserName, it.ID, []*commands.Reply{commands.Markdownf("I read text commands only. Send /help to see them.")})
+		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Markdownf("I read text commands only. Send /help to see them.")})
 		if err != nil {
 			return nil, inbox.Permanent(err)
 		}
@@ -176,50 +176,21 @@ func (r *Router) log() *slog.Logger {
 
 // Render turns replies to one member into outbox rows: markdown (or text) split into messages of at most
 // 2,048 bytes in order, and cards as they are (not in text mode).
-func (r *Router) Render(to string, inboxID int64, rs []*commands.Reply) ([]*db.OutboxMessage, error) {
+func (r *Router) Render(to string, inboxID int64, rs []*replies.Reply) ([]*db.OutboxMessage, error) {
 	var rows []*db.OutboxMessage
-	add := func(m *wecom.Message) error {
+	for _, m := range r.Composer().Messages(to, rs...) {
 		body, err := r.Encoder.Encode(m)
 		if err != nil {
-			return fmt.Errorf("render reply: %w", err)
+			return nil, fmt.Errorf("render reply: %w", err)
 		}
 		row := &db.OutboxMessage{InboxID: inboxID, Recipient: to, API: "message/send", Body: body}
 		if m.TemplateCard != nil && m.TemplateCard.TaskID != "" {
 			row.Ref = cardRef(m.TemplateCard.TaskID)
 		}
 		rows = append(rows, row)
-		return nil
-	}
-	for _, rep := range rs {
-		if rep == nil {
-			continue
-		}
-		if rep.Markdown != "" {
-			if r.Text {
-				for _, chunk := range replies.Split(replies.Text(rep.Markdown), replies.MaxBytes) {
-					if err := add(wecom.NewText(chunk, to)); err != nil {
-						return nil, err
-					}
-				}
-			} else {
-				for _, chunk := range replies.Split(replies.Markdown(rep.Markdown), replies.MaxBytes) {
-					if err := add(wecom.NewMarkdown(chunk, to)); err != nil {
-						return nil, err
-					}
-				}
-			}
-		}
-		if rep.TextCard != nil {
-			if err := add(wecom.NewTextCard(*rep.TextCard, to)); err != nil {
-				return nil, err
-			}
-		}
-		// The WeChat plugin shows no template cards; in text mode the text already says what to do.
-		if rep.TemplateCard != nil && !r.Text {
-			if err := add(wecom.NewTemplateCard(rep.TemplateCard, to)); err != nil {
-				return nil, err
-			}
-		}
 	}
 	return rows, nil
 }
+
+// Composer is how the router's replies become messages.
+func (r *Router) Composer() replies.Composer { return replies.Composer{Text: r.Text} }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/bot/router"
@@ -39,7 +38,7 @@ func TestRender(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("设备 line of a long reply\n\n", 200) // ~6 KB
 	card := replies.ButtonCard("task1", "Confirm", "desc", nil, []replies.Button{{Text: "Run", Key: "confirm:yes:x"}})
-	reps := []*commands.Reply{{Markdown: long}, {Markdown: "**done**", TemplateCard: card}}
+	reps := []*replies.Reply{{Markdown: long}, {Markdown: "**done**", TemplateCard: card}}
 	for _, text := range []bool{false, true} {
 		r := &router.Router{Encoder: client(t).Message, Text: text}
 		rows, err := r.Render("lisi", 7, reps)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/replies"
 
 	"github.com/wecombot/wecombot/bot/alerts"
 	"github.com/wecombot/wecombot/bot/approvals"
@@ -127,11 +128,11 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	loc := a.cfg.Replies.Location()
-	commands.DescribeLocation = loc
+	replies.DescribeLocation = loc
 	reg := commands.NewRegistry()
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
-		TextFallback: a.cfg.Replies.Format == "text"}, a.cfg.Callback.PublicURL)
+		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}}, a.cfg.Callback.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -141,7 +142,8 @@ func (a *app) newRouter() (*router.Router, error) {
 	reg.Register(commands.Builtins(reg, a.db, loc)...)
 	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals})...)
 	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
-		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc})
+		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc,
+		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
@@ -61,9 +62,9 @@ func pokeCommand(runs *atomic.Int32) *commands.Command {
 		Path: "test poke", Summary: "poke", Perm: "test.poke", Mutates: true,
 		Args:     []commands.Arg{{Name: "target", Prompt: "Poke whom?"}},
 		Examples: []string{"/test poke lisi"},
-		Run: func(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
+		Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 			runs.Add(1)
-			return commands.Markdownf("poked %s", inv.Arg("target")), nil
+			return replies.Markdownf("poked %s", inv.Arg("target")), nil
 		},
 	}
 }
@@ -203,8 +204,8 @@ func TestEngine_longReplySplitInOrder(t *testing.T) {
 		fmt.Fprintf(&want, "line %03d: 设备 %s\n\n", i, strings.Repeat("x", 40))
 	}
 	long := &commands.Command{Path: "test long", Summary: "long", Examples: []string{"/test long"},
-		Run: func(ctx context.Context, inv *commands.Invocation) (*commands.Reply, error) {
-			return &commands.Reply{Markdown: want.String()}, nil
+		Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+			return &replies.Reply{Markdown: want.String()}, nil
 		}}
 	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(long) })
 	got := s.say(t, "lisi", "/test long")

@@ -1,0 +1,119 @@
+package replies
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/wecom"
+)
+
+// Reply is what the bot answers a member with: CommonMark text, and cards. Commands return one; approvals
+// and alerts build them too; a Composer turns every one of them into WeCom messages the same way.
+type Reply struct {
+	Markdown     string
+	TextCard     *wecom.TextCard
+	TemplateCard *wecom.TemplateCard
+	// Fallback is sent instead of TemplateCard where template cards are not shown (Composer.Text: the WeChat
+	// plugin shows none). Nil sends nothing in its place: Markdown must then say what the card offers.
+	Fallback *Reply
+}
+
+// Markdownf formats a CommonMark reply as bot.Markdownf does: format is markup, and the arguments are text,
+// escaped, except those of type bot.Markdown (such as Code's result, converted).
+func Markdownf(format string, args ...any) *Reply {
+	return &Reply{Markdown: bot.Markdownf(format, args...)}
+}
+
+// Composer turns replies into WeCom messages for one corp: markdown for the WeCom app, or plain text for
+// corps whose members read the bot through the WeChat plugin (replies.format = "text"), which shows neither
+// markdown nor template cards. Every path from a reply to the outbox goes through it.
+type Composer struct {
+	Text bool
+}
+
+// Messages returns the messages that carry rs to one member, in order, each within WeCom's byte limits.
+func (c Composer) Messages(to string, rs ...*Reply) []*wecom.Message {
+	var out []*wecom.Message
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if r.Markdown != "" {
+			out = append(out, c.Markdown(to, r.Markdown)...)
+		}
+		if r.TextCard != nil {
+			out = append(out, wecom.NewTextCard(*r.TextCard, to))
+		}
+		switch {
+		case r.TemplateCard != nil && !c.Text:
+			out = append(out, wecom.NewTemplateCard(r.TemplateCard, to))
+		case r.TemplateCard != nil && r.Fallback != nil:
+			out = append(out, c.Messages(to, r.Fallback)...)
+		}
+	}
+	return out
+}
+
+// Markdown returns the messages that carry CommonMark md to one member: as many as its size takes.
+func (c Composer) Markdown(to, md string) []*wecom.Message {
+	var out []*wecom.Message
+	if c.Text {
+		for _, chunk := range Split(Text(md), MaxBytes) {
+			out = append(out, wecom.NewText(chunk, to))
+		}
+		return out
+	}
+	for _, chunk := range Split(Markdown(md), MaxBytes) {
+		out = append(out, wecom.NewMarkdown(chunk, to))
+	}
+	return out
+}
+
+// DescribeLocation is the time zone Describe writes times in: the corp's (cmd/bot sets it from
+// replies.timezone).
+var DescribeLocation = shanghai
+
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600) // no tzdata on the machine: China has one offset and no DST
+}()
+
+// Describe turns an error into what the member reads, in CommonMark: our own messages as they are (already
+// escaped by bot.Errorf), WeCom errcodes with their meaning and hint (escaped), anything else as a generic
+// internal error (logged by the caller). Everything that answers a member (commands, card clicks, the
+// approval page) phrases errors through it.
+func Describe(err error) string {
+	var be *bot.Error
+	var we *wecom.Error
+	var ve *wecom.ValidationError
+	switch {
+	case errors.As(err, &be):
+		return be.Message
+	case errors.As(err, &we) && we.Code == wecom.CodeFreqLimit && !we.RetryAt.IsZero():
+		// A blocked quota, not a blip (DOC/90454): say when it opens rather than "try again".
+		at := we.RetryAt.In(DescribeLocation)
+		when := at.Format("15:04")
+		if time.Until(at) < 2*time.Minute {
+			when = at.Format("15:04:05")
+		}
+		return bot.Markdownf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
+	case errors.As(err, &we):
+		s := bot.Markdownf("WeCom answered errcode %d on %s", we.Code, we.Op)
+		if we.Hint != "" {
+			s += ": " + Escape(we.Hint)
+		}
+		if we.Temporary() {
+			s += ". Try again in a minute."
+		}
+		return s + "."
+	case errors.As(err, &ve):
+		return bot.Markdownf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "That took too long and was stopped. WeCom may be slow; try again."
+	}
+	return bot.ErrorMessage(err)
+}
