@@ -3,6 +3,8 @@ package wecom
 import (
 	"context"
 	"iter"
+	"strings"
+	"time"
 )
 
 // VIPService allocates and revokes advanced-feature accounts (高级功能账号, security/vip/*). Allocation is an
@@ -131,4 +133,93 @@ func (s *VIPService) All(ctx context.Context) iter.Seq2[string, error] {
 		}
 		return p.UserIDs, p.NextCursor, p.HasMore, nil
 	})
+}
+
+// VIPOutcome is what a job did for one member.
+type VIPOutcome int
+
+// Outcomes of a job for one member.
+const (
+	VIPDone    VIPOutcome = iota // allocated (add) or revoked (delete)
+	VIPFailed                    // WeCom could not: no seat left, or the member held no account
+	VIPInvalid                   // WeCom left the userid out of the job
+	VIPWaiting                   // no outcome read yet
+)
+
+// VIPRun is a submitted job and what became of its members, as far as it was read.
+type VIPRun struct {
+	JobID     string
+	Invalid   []string // userids WeCom left out of the job
+	Succ      []string
+	Fail      []string
+	Waiting   []string // submitted, without an outcome yet
+	ResultErr error    // reading the result failed or was cut off; the job was submitted
+}
+
+// Outcome reports what the job did for userid (compared as WeCom compares userids, ignoring case).
+func (r *VIPRun) Outcome(userid string) VIPOutcome {
+	has := func(list []string) bool {
+		for _, u := range list {
+			if strings.EqualFold(u, userid) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(r.Invalid):
+		return VIPInvalid
+	case has(r.Succ):
+		return VIPDone
+	case has(r.Fail):
+		return VIPFailed
+	}
+	return VIPWaiting
+}
+
+// VIPPollDelays are the waits before each read of a job's result: about 10 seconds in all. WeCom does not
+// document how long a job runs (the emulator finishes it at submission).
+var VIPPollDelays = []time.Duration{0, 250 * time.Millisecond, 500 * time.Millisecond, time.Second,
+	2 * time.Second, 3 * time.Second, 3 * time.Second}
+
+// Run submits an add (allocate) or delete (revoke) job for userIDs and reads its result, waiting
+// VIPPollDelays between reads, until every member WeCom took has an outcome. Only a failed submission is an
+// error: once the job is submitted, a result that could not be read is in ResultErr.
+func (s *VIPService) Run(ctx context.Context, add bool, userIDs []string) (*VIPRun, error) {
+	submit, result := s.SubmitBatchDelJob, s.BatchDelJobResult
+	if add {
+		submit, result = s.SubmitBatchAddJob, s.BatchAddJobResult
+	}
+	job, err := submit(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	r := &VIPRun{JobID: job.JobID, Invalid: job.InvalidUserIDs}
+	for _, u := range userIDs {
+		if r.Outcome(u) != VIPInvalid {
+			r.Waiting = append(r.Waiting, u)
+		}
+	}
+	valid := r.Waiting
+	for _, delay := range VIPPollDelays {
+		if len(r.Waiting) == 0 {
+			break
+		}
+		if err := sleepCtx(ctx, delay); err != nil {
+			r.ResultErr = err
+			break
+		}
+		res, err := result(ctx, job.JobID)
+		if err != nil {
+			r.ResultErr = err
+			break
+		}
+		r.Succ, r.Fail, r.Waiting = res.SuccUserIDs, res.FailUserIDs, nil
+		for _, u := range valid {
+			if o := r.Outcome(u); o != VIPDone && o != VIPFailed {
+				r.Waiting = append(r.Waiting, u)
+			}
+		}
+	}
+	return r, nil
 }

@@ -115,13 +115,13 @@ func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*re
 	pages := (total + alertsPerPage - 1) / alertsPerPage
 	if len(list) == 0 {
 		return &replies.Reply{Markdown: fmt.Sprintf("Page %d is past the end: %s %s make %d pages.", page,
-			plural(total, "alert", "alerts"), scope, pages)}, nil
+			replies.Plural(total, "alert", "alerts"), scope, pages)}, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Alerts %s\n\n%s, newest first; page %d of %d.\n\n", scope, plural(total, "alert", "alerts"), page, pages)
+	fmt.Fprintf(&b, "## Alerts %s\n\n%s, newest first; page %d of %d.\n\n", scope, replies.Plural(total, "alert", "alerts"), page, pages)
 	for _, a := range list {
 		fmt.Fprintf(&b, "- #%d %s %s **%s** %s — %s\n", a.ID, replies.Code(a.CreatedAt.In(s.loc()).Format("01-02 15:04")),
-			sevLabel(a.Severity), replies.Escape(a.Rule), stateLabel(a), replies.Escape(truncate(a.Summary, 100)))
+			sevLabel(a.Severity), replies.Escape(a.Rule), stateLabel(a), replies.Escape(replies.Truncate(a.Summary, 100)))
 	}
 	if page < pages {
 		fmt.Fprintf(&b, "\nMore: `/alerts --since %s", inv.Flag("since"))

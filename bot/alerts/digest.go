@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -292,15 +291,8 @@ func byCount(m map[string]int) []string {
 	return out
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 func (v *digestView) title() string {
-	return plural(v.n, "security alert", "security alerts") + " for team " + v.team
+	return replies.Plural(v.n, "security alert", "security alerts") + " for team " + v.team
 }
 
 // sevLabel is a severity in WeCom colour: critical bold orange-red, warning orange-red, info grey.
@@ -342,11 +334,11 @@ func (v *digestView) markdown(latest, usersN int, chat bool) string {
 	fmt.Fprintf(&b, "**%s** · %s\n\n", replies.Escape(v.title()), sevLabel(v.severity))
 	fmt.Fprintf(&b, "Found %s", replies.Escape(v.span()))
 	if len(v.users) > 0 {
-		fmt.Fprintf(&b, " · %s involved", plural(len(v.users), "member", "members"))
+		fmt.Fprintf(&b, " · %s involved", replies.Plural(len(v.users), "member", "members"))
 	}
 	b.WriteString("\n\n")
 	for _, rc := range v.rules {
-		fmt.Fprintf(&b, "- **%s** %s: %s", replies.Escape(rc.rule), sevLabel(rc.severity), plural(rc.n, "alert", "alerts"))
+		fmt.Fprintf(&b, "- **%s** %s: %s", replies.Escape(rc.rule), sevLabel(rc.severity), replies.Plural(rc.n, "alert", "alerts"))
 		if rc.repeats > 0 {
 			fmt.Fprintf(&b, " (%d repeated)", rc.repeats)
 		}
@@ -406,10 +398,10 @@ func (v *digestView) card(taskID string, id int64) *wecom.TemplateCard {
 		}
 		buttons = append(buttons, replies.Button{Text: text, Key: "alert:silence:" + rc.rule, Style: 2})
 	}
-	c := replies.ButtonCard(taskID, plural(v.n, "security alert", "security alerts"), "team "+v.team+" · "+v.span(), fields, buttons)
+	c := replies.ButtonCard(taskID, replies.Plural(v.n, "security alert", "security alerts"), "team "+v.team+" · "+v.span(), fields, buttons)
 	c.Source = cardSource(v.severity)
 	if len(v.latest) > 0 {
-		c.SubTitleText = "Latest: " + truncate(v.latest[0].Summary, 120)
+		c.SubTitleText = "Latest: " + replies.Truncate(v.latest[0].Summary, 120)
 	}
 	return c
 }
@@ -431,14 +423,6 @@ func plainNames(users []string, n int) string {
 	return strings.Join(users[:n], ", ") + fmt.Sprintf(" +%d", len(users)-n)
 }
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // criticalCard is the card of one critical alert.
 func criticalCard(a *db.Alert, taskID string, id int64, loc *time.Location) *wecom.TemplateCard {
 	fields := []replies.Field{{Key: "Rule", Value: a.Rule}}
@@ -458,7 +442,7 @@ func criticalCard(a *db.Alert, taskID string, id int64, loc *time.Location) *wec
 	}
 	c := replies.ButtonCard(taskID, "Critical: "+a.Rule, a.Summary, fields, buttons)
 	c.Source = cardSource(SevCritical)
-	c.SubTitleText = truncate(a.Summary, 200)
+	c.SubTitleText = replies.Truncate(a.Summary, 200)
 	return c
 }
 

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/security"
 
 	"github.com/wecombot/wecombot/bot"
-	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -193,7 +193,7 @@ func (s *Service) updateCard(ctx context.Context, tx *db.Tx, inboxID int64, user
 		return nil
 	}
 	body, err := s.d.Client.Message.EncodeUpdate(&wecom.UpdateTemplateCardRequest{UserIDs: []string{user},
-		ResponseCode: responseCode, Button: &wecom.UpdateButton{ReplaceName: truncate(name, 30)}})
+		ResponseCode: responseCode, Button: &wecom.UpdateButton{ReplaceName: replies.Truncate(name, 30)}})
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *Service) reply(to string, inboxID int64, md string) (*db.OutboxMessage,
 // go out exactly once.
 func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
 	team := s.cfg.DomainIPTeam
-	snap, err := commands.FetchDomainIP(ctx, s.d.Client)
+	snap, err := security.FetchDomainIP(ctx, s.d.Client)
 	if err != nil {
 		var we *wecom.Error
 		if !errors.As(err, &we) || we.Temporary() {
@@ -238,7 +238,7 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 	if err != nil {
 		return nil, inbox.Permanent(err)
 	}
-	latest, latestAt, ok, err := s.d.DB.LatestSnapshot(ctx, commands.SnapshotDomainIP)
+	latest, latestAt, ok, err := s.d.DB.LatestSnapshot(ctx, security.SnapshotDomainIP)
 	if err != nil {
 		return nil, err
 	}
@@ -251,11 +251,11 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 		return nil, err
 	}
 	if !ok || !bytes.Equal(latest, body) {
-		if err := s.d.DB.SaveSnapshot(ctx, commands.SnapshotDomainIP, body); err != nil {
+		if err := s.d.DB.SaveSnapshot(ctx, security.SnapshotDomainIP, body); err != nil {
 			return nil, err
 		}
 	}
-	var old *commands.DomainIPSnapshot
+	var old *security.DomainIPSnapshot
 	if base != nil && json.Unmarshal(base, &old) != nil {
 		old, base = nil, nil
 	}
@@ -263,16 +263,16 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 		s.log.Warn("alerts: WeCom's domains/IPs changed and no alerts.domain_ip_team is set; nobody is told")
 		return nil, nil
 	}
-	diff := commands.DiffDomainIP(old, snap)
+	diff := security.DiffDomainIP(old, snap)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s **WeCom's domains/IPs changed** — update your firewall.\n\n", sevLabel(SevWarning))
 	switch {
 	case base == nil:
 		fmt.Fprintf(&b, "No earlier list was stored to compare with. The current list has %s and %s; send `/domainip` to see it.",
-			plural(len(snap.Domains), "domain", "domains"), plural(len(snap.IPs), "IP", "IPs"))
+			replies.Plural(len(snap.Domains), "domain", "domains"), replies.Plural(len(snap.IPs), "IP", "IPs"))
 	case diff.Empty():
 		fmt.Fprintf(&b, "WeCom says so, but the list matches the one stored %s (%s and %s). Send `/domainip` to check.",
-			baseAt.In(s.loc()).Format("2006-01-02 15:04"), plural(len(snap.Domains), "domain", "domains"), plural(len(snap.IPs), "IP", "IPs"))
+			baseAt.In(s.loc()).Format("2006-01-02 15:04"), replies.Plural(len(snap.Domains), "domain", "domains"), replies.Plural(len(snap.IPs), "IP", "IPs"))
 	default:
 		fmt.Fprintf(&b, "Compared with the list stored %s:\n\n%s\n\nSend `/domainip` for the whole list.",
 			baseAt.In(s.loc()).Format("2006-01-02 15:04"), diff.Markdown())

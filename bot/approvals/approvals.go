@@ -111,8 +111,9 @@ func (s *Service) approvalURL(applyID string) string {
 	return strings.ReplaceAll(s.url, "{apply_id}", applyID)
 }
 
-// approvalID is the approval id the bot gives an application: fixed 1:1 with the apply_id, as WeCom requires.
-func approvalID(applyID string) string { return "wecombot-" + applyID }
+// ApprovalID is the approval id the bot gives an application it takes over. WeCom fixes the pair for good
+// (DOC/99880: "审批id和申请id是一一对应的，不可改变"), so it is derived from the apply_id, never generated.
+func ApprovalID(applyID string) string { return "wecombot-" + applyID }
 
 var typeNames = map[int]string{1: "mail", 2: "docs", 3: "drive", 4: "meetings"}
 
@@ -221,7 +222,7 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 	}
 	if err == nil {
 		err = s.d.Client.AdvancedFeature.SetApprovalDetail(ctx, &wecom.ApprovalDetail{
-			ApplyID: app.ApplyID, ApprovalID: approvalID(app.ApplyID), ApprovalStatus: wecom.ApprovalInProgress,
+			ApplyID: app.ApplyID, ApprovalID: ApprovalID(app.ApplyID), ApprovalStatus: wecom.ApprovalInProgress,
 			ApprovalURL: s.approvalURL(app.ApplyID),
 			ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{CurrentApprovers: approvers, CompletedApprovers: []string{},
 				NodeApvStatus: wecom.ApprovalInProgress, NodeApvRel: wecom.NodeAnyMayApprove, ApvUpdateTime: now.Unix()}}},
@@ -433,7 +434,7 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 	}
 	now := s.d.Now()
 	err = s.d.Client.AdvancedFeature.SetApprovalDetail(ctx, &wecom.ApprovalDetail{
-		ApplyID: applyID, ApprovalID: approvalID(applyID), ApprovalStatus: status, ApprovalURL: s.approvalURL(applyID),
+		ApplyID: applyID, ApprovalID: ApprovalID(applyID), ApprovalStatus: status, ApprovalURL: s.approvalURL(applyID),
 		ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{CurrentApprovers: []string{}, CompletedApprovers: []string{approver},
 			NodeApvStatus: status, NodeApvRel: wecom.NodeAnyMayApprove, ApvUpdateTime: now.Unix()}}},
 	})
@@ -511,36 +512,19 @@ func finishText(t int) string {
 
 // allocate gives the applicant an advanced-feature account and says how it went.
 func (s *Service) allocate(ctx context.Context, applicant string) string {
-	job, err := s.d.Client.VIP.SubmitBatchAddJob(ctx, []string{applicant})
+	run, err := s.d.Client.VIP.Run(ctx, true, []string{applicant})
 	if err != nil {
 		return "The account could not be allocated: " + replies.Text(replies.Describe(err)) + " Retry with /vip add " + applicant + "."
 	}
-	for _, u := range job.InvalidUserIDs {
-		if access.SameUser(u, applicant) {
-			return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
-		}
+	switch run.Outcome(applicant) {
+	case wecom.VIPDone:
+		return "The account was allocated."
+	case wecom.VIPInvalid:
+		return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
+	case wecom.VIPFailed:
+		return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
 	}
-	for i := 0; i < 10; i++ {
-		res, err := s.d.Client.VIP.BatchAddJobResult(ctx, job.JobID)
-		if err == nil {
-			for _, u := range res.SuccUserIDs {
-				if access.SameUser(u, applicant) {
-					return "The account was allocated."
-				}
-			}
-			for _, u := range res.FailUserIDs {
-				if access.SameUser(u, applicant) {
-					return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return "The allocation job " + job.JobID + " was still running; check with /vip list."
-		case <-time.After(time.Duration(100*(i+1)) * time.Millisecond):
-		}
-	}
-	return "The allocation job " + job.JobID + " was still running; check with /vip list."
+	return "The allocation job " + run.JobID + " was still running; check with /vip list."
 }
 
 // finish handles finish_vip_account_approval: WeCom closed the application (an admin rejected it, an account

@@ -21,7 +21,7 @@ type AuditLister interface {
 // Builtins are the commands every bot has: /help, /whoami, /ping, /cancel, /audit.
 func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 	if loc == nil {
-		loc = shanghai
+		loc = replies.China
 	}
 	return []*Command{
 		{
@@ -105,7 +105,7 @@ func helpFor(r *Registry, caller *access.Caller, q string) (*replies.Reply, erro
 	if len(visible) == 0 {
 		hint := ""
 		if len(cmds) == 0 {
-			if s := suggest(strings.Fields(q)[0], r.topNames()); s != "" {
+			if s := Suggest(strings.Fields(q)[0], r.topNames()); s != "" {
 				hint = fmt.Sprintf(" Did you mean /%s?", s)
 			}
 		}

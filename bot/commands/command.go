@@ -1,6 +1,8 @@
 // Package commands is the bot's command engine. A command is one declaration (Command); from it come parsing,
 // usage errors, "did you mean", /help, permission checks, confirmation of mutating commands, and the audit
-// trail. Engine.Handle runs a user's message through all of that.
+// trail. Engine.Handle runs a user's message through all of that. It holds the framework only: the desks
+// (bot/security, bot/people, bot/alerts) declare their commands, bot/access decides who may run them, and
+// bot/replies phrases and composes what they answer.
 package commands
 
 import (
@@ -144,7 +146,7 @@ func (inv *Invocation) FlagDuration(name string) time.Duration {
 
 // FlagTime returns a Date flag's value in loc (validated at parse time).
 func (inv *Invocation) FlagTime(name string, loc *time.Location) time.Time {
-	t, _ := parseDate(inv.Flag(name), loc)
+	t, _ := ParseDate(inv.Flag(name), loc)
 	return t
 }
 
@@ -227,7 +229,8 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func parseDate(s string, loc *time.Location) (time.Time, error) {
+// ParseDate reads a date (and optional time) in loc: 2026-11-20, "2026-11-20 14:30" or 2026-11-20T14:30.
+func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.Local
 	}
@@ -263,7 +266,7 @@ func (f *Flag) validate(v string) error {
 			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
 		}
 	case Date:
-		if _, err := parseDate(v, time.Local); err != nil {
+		if _, err := ParseDate(v, time.Local); err != nil {
 			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
 		}
 	}
@@ -282,3 +285,10 @@ func (a *Arg) validate(v string) error {
 	}
 	return nil
 }
+
+// UserIDRE matches a userid as members type it: 1–64 bytes of letters, digits and _-@., starting with a letter
+// or digit (DOC/90195, 创建成员). Every argument or flag that takes a userid matches it.
+var UserIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+
+// UserIDHelp describes a userid argument.
+const UserIDHelp = "a member's userid (letters, digits and _ - . @, at most 64)"

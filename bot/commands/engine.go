@@ -573,7 +573,7 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 	})
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: decision, ErrCode: code,
-			Result: truncate(result, 500), Duration: dur, InboxID: m.InboxID})
+			Result: replies.Truncate(result, 500), Duration: dur, InboxID: m.InboxID})
 	})
 	return nil
 }
@@ -625,7 +625,7 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 		dur := time.Since(start)
 		out.effect(func(ctx context.Context, tx *db.Tx) error {
 			return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: inv.Command.Path, Args: args, Decision: decision,
-				ErrCode: wecom.ErrorCode(err), Result: truncate(result, 500), Duration: dur, InboxID: m.InboxID})
+				ErrCode: wecom.ErrorCode(err), Result: replies.Truncate(result, 500), Duration: dur, InboxID: m.InboxID})
 		})
 	}
 }
@@ -680,18 +680,6 @@ func redactedLine(c *Command, args map[string][]string, flags map[string]string)
 	}
 	return Format(c, shown, flags)
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func humanDuration(d time.Duration) string {
 	if d%time.Minute == 0 {

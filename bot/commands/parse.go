@@ -117,14 +117,14 @@ func (r *Registry) match(words []string) (*Command, int, error) {
 		// neither a subcommand nor a valid first argument but looks like a misspelt subcommand gets a suggestion.
 		if n < len(words) && r.isGroup(prefix) && !strings.HasPrefix(words[n], "-") {
 			first := len(c.Args) > 0 && c.Args[0].validate(words[n]) == nil
-			if !first && suggest(lower[n], r.subcommands(prefix)) != "" {
+			if !first && Suggest(lower[n], r.subcommands(prefix)) != "" {
 				return nil, 0, r.unknownSub(prefix, lower[n])
 			}
 		}
 		return c, n, nil
 	}
 	hint := ""
-	if s := suggest(lower[0], r.topNames()); s != "" {
+	if s := Suggest(lower[0], r.topNames()); s != "" {
 		hint = " — did you mean /" + s + "?"
 	}
 	return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s%s Send /help for the list.", words[0], hint)
@@ -133,7 +133,7 @@ func (r *Registry) match(words []string) (*Command, int, error) {
 func (r *Registry) unknownSub(prefix, word string) error {
 	subs := r.subcommands(prefix)
 	hint := ""
-	if s := suggest(word, subs); s != "" {
+	if s := Suggest(word, subs); s != "" {
 		hint = fmt.Sprintf(" — did you mean /%s %s?", prefix, s)
 	}
 	return bot.Errorf(bot.EINVALID, "/%s has no subcommand %q%s Subcommands: %s.", prefix, word, hint, strings.Join(subs, ", "))
@@ -222,7 +222,7 @@ func (p *Parsed) unknownFlag(name string) error {
 		names = append(names, f.Name)
 	}
 	hint := ""
-	if s := suggest(name, names); s != "" {
+	if s := Suggest(name, names); s != "" {
 		hint = " — did you mean --" + s + "?"
 	}
 	return bot.Errorf(bot.EINVALID, "/%s has no option --%s%s Usage: %s", p.Command.Path, name, hint, p.Command.Usage())
@@ -272,7 +272,8 @@ func quote(s string) string {
 }
 
 // suggest returns the candidate closest to word within a small edit distance, or "".
-func suggest(word string, candidates []string) string {
+// Suggest returns the candidate closest to word, or "" when none is close.
+func Suggest(word string, candidates []string) string {
 	best, bestD := "", 3
 	if utf8.RuneCountInString(word) <= 3 {
 		bestD = 2
@@ -315,4 +316,17 @@ func distance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// Unique returns vs without repeats, in first-seen order.
+func Unique[T comparable](vs []T) []T {
+	seen := make(map[T]bool, len(vs))
+	out := make([]T, 0, len(vs))
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

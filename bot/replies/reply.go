@@ -73,9 +73,10 @@ func (c Composer) Markdown(to, md string) []*wecom.Message {
 
 // DescribeLocation is the time zone Describe writes times in: the corp's (cmd/bot sets it from
 // replies.timezone).
-var DescribeLocation = shanghai
+var DescribeLocation = China
 
-var shanghai = func() *time.Location {
+// China is Asia/Shanghai, WeCom's own zone and the default for showing and reading times.
+var China = func() *time.Location {
 	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return l
 	}

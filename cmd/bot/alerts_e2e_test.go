@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/security"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
@@ -341,7 +341,7 @@ func TestAlerts_domainIPChange(t *testing.T) {
 		}
 	}
 	// The snapshot /domainip compares with is the new list.
-	body, _, ok, err := s.app.db.LatestSnapshot(t.Context(), commands.SnapshotDomainIP)
+	body, _, ok, err := s.app.db.LatestSnapshot(t.Context(), security.SnapshotDomainIP)
 	if err != nil || !ok || !bytes.Contains(body, []byte("edge.work.weixin.qq.com")) || bytes.Contains(body, []byte("live.work.weixin.qq.com")) {
 		t.Fatalf("latest snapshot = %s, %v, %v; want the new list", body, ok, err)
 	}

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/people"
 	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/bot/security"
 
 	"github.com/wecombot/wecombot/bot/alerts"
 	"github.com/wecombot/wecombot/bot/approvals"
@@ -140,7 +142,8 @@ func (a *app) newRouter() (*router.Router, error) {
 		a.log.Warn("approvals: no approvers configured; member applications will not be taken over (set approvals.approvers)")
 	}
 	reg.Register(commands.Builtins(reg, a.db, loc)...)
-	reg.Register(commands.AdminCommands(commands.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals})...)
+	reg.Register(security.Commands(security.Deps{Client: a.client, DB: a.db, Location: loc})...)                   // devices, operation logs, domains and IPs
+	reg.Register(people.Commands(people.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals})...) // accounts, ids, roster, applications
 	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
 		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc,
 		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}})

@@ -15,7 +15,6 @@ import (
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
-	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -83,14 +82,6 @@ func peopleWants(t *testing.T, what string, got []string, pieces ...string) {
 	}
 }
 
-// peopleTakeOver is the set_approval_detail that takes an application over, as the approval flow does.
-func peopleTakeOver(applyID string) *wecom.ApprovalDetail {
-	return &wecom.ApprovalDetail{ApplyID: applyID, ApprovalID: commands.ApprovalIDFor(applyID), ApprovalStatus: wecom.ApprovalInProgress,
-		ApprovalURL: "https://bot.example.com/approvals/" + applyID, ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{
-			CurrentApprovers: []string{"zhangsan", "zhaoliu"}, CompletedApprovers: []string{}, NodeApvStatus: wecom.ApprovalInProgress,
-			NodeApvRel: wecom.NodeAnyMayApprove, ApvUpdateTime: time.Now().Unix()}}}}
-}
-
 // peopleSeededApp returns a seeded application by applicant and status.
 func peopleSeededApp(t *testing.T, s *stack, applicant string, status int) wecomtest.ApplicationState {
 	t.Helper()
@@ -103,20 +94,14 @@ func peopleSeededApp(t *testing.T, s *stack, applicant string, status int) wecom
 	return wecomtest.ApplicationState{}
 }
 
-// peopleCommand returns a command built over the stack's client without the approval flow's Decider, to run
-// its functions directly (Reconcile, or DecideApplication's path).
-func peopleCommand(t *testing.T, s *stack, path string, direct bool) *commands.Command {
+// peopleCommand returns a registered command, to run its functions directly (Reconcile).
+func peopleCommand(t *testing.T, s *stack, path string) *commands.Command {
 	t.Helper()
-	if !direct {
-		return s.app.registry.Lookup(path)
+	c := s.app.registry.Lookup(path)
+	if c == nil {
+		t.Fatalf("no command /%s", path)
 	}
-	for _, c := range commands.AdminCommands(commands.Deps{Client: s.app.client, DB: s.app.db}) {
-		if c.Path == path {
-			return c
-		}
-	}
-	t.Fatalf("no command /%s", path)
-	return nil
+	return c
 }
 
 func peopleInvocation(c *commands.Command, caller string, args map[string][]string) *commands.Invocation {
@@ -231,7 +216,7 @@ func TestPeopleVIP_errcodes(t *testing.T) {
 func TestPeopleVIP_reconcileReadsTheListBack(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, wecomtest.Options{}, nil)
-	c := peopleCommand(t, s, "vip add", false)
+	c := peopleCommand(t, s, "vip add")
 	r, err := c.Reconcile(t.Context(), peopleInvocation(c, "zhangsan", map[string][]string{"userid": {"lisi", "wangwu"}}))
 	if err != nil {
 		t.Fatal(err)
@@ -485,7 +470,7 @@ func TestPeopleStaff_setConfirmsAndUpdates(t *testing.T) {
 	}
 
 	// Reconcile after an interruption reads the values back.
-	c := peopleCommand(t, s, "staff set", false)
+	c := peopleCommand(t, s, "staff set")
 	r, err := c.Reconcile(t.Context(), peopleInvocation(c, "zhaoliu", map[string][]string{"userid": {"lisi"}, "change": {"工位=B-2-01", "工号=X1"}}))
 	if err != nil {
 		t.Fatal(err)
@@ -644,7 +629,7 @@ func TestPeopleOrder_approveThroughTheFlow(t *testing.T) {
 	peopleWants(t, "second approval", s.say(t, "zhangsan", "/order approve "+id), "is already approved by approver (审批人已同意)")
 
 	// Reconcile reads WeCom back.
-	c := peopleCommand(t, s, "order approve", false)
+	c := peopleCommand(t, s, "order approve")
 	r, err := c.Reconcile(t.Context(), peopleInvocation(c, "zhaoliu", map[string][]string{"id": {id}}))
 	if err != nil {
 		t.Fatal(err)
@@ -689,50 +674,6 @@ func TestPeopleOrder_refusals(t *testing.T) {
 	peopleWants(t, "not in the flow", s.say(t, "zhangsan", "/order approve "+history.ApplyID), "is not awaiting a decision")
 	if n := len(s.detailCalls(own)); n != 1 {
 		t.Fatalf("refused decisions reached WeCom (%d calls)", n)
-	}
-}
-
-func TestPeopleOrder_decideApplicationDirect(t *testing.T) {
-	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
-	s.emu.SetVIPSeats(2) // no seat for the applicant
-	app := peopleSeededApp(t, s, "sunqi", 1)
-	c := peopleCommand(t, s, "order approve", true)
-	inv := peopleInvocation(c, "zhaoliu", map[string][]string{"id": {app.ApplyID}})
-	preview, err := c.Preview(t.Context(), inv)
-	if err != nil || !strings.Contains(preview, "applicant: `sunqi`") {
-		t.Fatalf("preview = %q, %v", preview, err)
-	}
-	r, err := c.Run(t.Context(), inv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := peopleLast(t, s, "advanced_feature/set_approval_detail")
-	node := d["process_list"].(map[string]any)["node_list"].([]any)[0].(map[string]any)
-	// The seeded application is bound to approval_id SP-2024-0003: it is kept, as WeCom requires.
-	if d["apply_id"] != app.ApplyID || d["approval_id"] != "SP-2024-0003" || d["approval_status"] != 3.0 ||
-		fmt.Sprint(node["completed_approvers"]) != "[zhaoliu]" || fmt.Sprint(node["current_approvers"]) != "[]" {
-		t.Fatalf("decision = %v", d)
-	}
-	peopleWants(t, "direct approval", []string{replies.Markdown(r.Markdown)}, "Application `"+app.ApplyID+"` approved",
-		"reported to WeCom: approved (已同意), approval id `SP-2024-0003`", "account: not allocated", "no seat left", "`/vip add sunqi`")
-	// Decided now: the next attempt is a conflict, and so is a 40058 from set_approval_detail.
-	if _, err := c.Run(t.Context(), inv); err == nil || !strings.Contains(err.Error(), "already approved") {
-		t.Fatalf("second decision: %v", err)
-	}
-	other := s.apply(t, "lisi", 1, "x")
-	if err := s.app.client.AdvancedFeature.SetApprovalDetail(t.Context(), peopleTakeOver(other)); err != nil {
-		t.Fatal(err)
-	}
-	s.emu.Fail("advanced_feature/set_approval_detail", 40058, 1)
-	_, err = c.Run(t.Context(), peopleInvocation(c, "zhaoliu", map[string][]string{"id": {other}}))
-	if err == nil || !strings.Contains(err.Error(), "WeCom refused the decision") || !strings.Contains(err.Error(), "errcode 40058") {
-		t.Fatalf("40058: %v", err)
-	}
-	// The applicant cannot decide.
-	if _, err := c.Run(t.Context(), peopleInvocation(c, "lisi", map[string][]string{"id": {other}})); err == nil ||
-		!strings.Contains(err.Error(), "cannot decide your own") {
-		t.Fatalf("own: %v", err)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/security"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
@@ -922,11 +922,11 @@ func TestSecurityDomainIP(t *testing.T) {
 		`"warning">required</font>`, "`live.work.weixin.qq.com` · TCP 443, 80 · ", `"comment">optional</font> · 企业微信直播`, "**IPs** (3)", "`115.238.203.110`",
 		"**API host IPs** (3", "`198.51.100.0/24`", "**Callback IPs** (3")
 	secWantNot(t, got, "universal_domian", "is_necessary")
-	body, at, ok, err := s.app.db.LatestSnapshot(t.Context(), commands.SnapshotDomainIP)
+	body, at, ok, err := s.app.db.LatestSnapshot(t.Context(), security.SnapshotDomainIP)
 	if err != nil || !ok || time.Since(at) > time.Minute {
 		t.Fatalf("no snapshot stored: %v %v", ok, err)
 	}
-	var stored commands.DomainIPSnapshot
+	var stored security.DomainIPSnapshot
 	if err := json.Unmarshal(body, &stored); err != nil || len(stored.Domains) != 4 || len(stored.IPs) != 3 || len(stored.APIIPs) != 3 {
 		t.Fatalf("stored snapshot %s: %v", body, err)
 	}
@@ -934,7 +934,7 @@ func TestSecurityDomainIP(t *testing.T) {
 	got = s.say(t, "wujiu", "/domainip")
 	secWant(t, got, "No change", "since "+at.In(shanghaiZone(t)).Format("2006-01-02 15:04")+": WeCom's list is the one stored then")
 	var kept int
-	if err := s.app.db.SQL().QueryRow(`SELECT COUNT(*) FROM snapshots WHERE kind = ?`, commands.SnapshotDomainIP).Scan(&kept); err != nil || kept != 1 {
+	if err := s.app.db.SQL().QueryRow(`SELECT COUNT(*) FROM snapshots WHERE kind = ?`, security.SnapshotDomainIP).Scan(&kept); err != nil || kept != 1 {
 		t.Fatalf("%d snapshots after an unchanged look, %v; want 1 (only changes are stored)", kept, err)
 	}
 
@@ -952,15 +952,15 @@ func TestSecurityDomainIP(t *testing.T) {
 	old.IPs = slices.DeleteFunc(slices.Clone(stored.IPs), func(ip wecom.ServerIP) bool { return ip.IP == "115.238.203.110" })
 	old.APIIPs = append(slices.Clone(stored.APIIPs), "203.0.113.7")
 	oldBody, _ := json.Marshal(old)
-	if err := s.app.db.SaveSnapshot(t.Context(), commands.SnapshotDomainIP, oldBody); err != nil {
+	if err := s.app.db.SaveSnapshot(t.Context(), security.SnapshotDomainIP, oldBody); err != nil {
 		t.Fatal(err)
 	}
 	got = s.say(t, "wujiu", "/domainip")
 	secWant(t, got, "Changes since the list stored", "added</font> domain `wework.qpic.cn`", "removed</font> domain `old.work.weixin.qq.com`",
 		"changed</font> domain `qyapi.weixin.qq.com`", "added</font> IP `115.238.203.110`", "removed</font> API host IP `203.0.113.7`")
 	secWantNot(t, got, "callback IP `", "No change")
-	body, _, _, _ = s.app.db.LatestSnapshot(t.Context(), commands.SnapshotDomainIP)
-	var latest commands.DomainIPSnapshot
+	body, _, _, _ = s.app.db.LatestSnapshot(t.Context(), security.SnapshotDomainIP)
+	var latest security.DomainIPSnapshot
 	json.Unmarshal(body, &latest)
 	if diff := cmp.Diff(stored, latest); diff != "" {
 		t.Fatalf("the newest snapshot is not what WeCom answered (-first +latest):\n%s", diff)
@@ -973,7 +973,7 @@ func TestSecurityDomainIP_errors(t *testing.T) {
 	s.emu.Fail("security/get_server_domain_ip", 48002, 1)
 	got := s.say(t, "zhangsan", "/domainip")
 	secWant(t, got, "errcode 48002", "「我的企业 - 设置 - 域名IP - 可调用API的应用」", "可调用接口的应用")
-	if _, _, ok, _ := s.app.db.LatestSnapshot(t.Context(), commands.SnapshotDomainIP); ok {
+	if _, _, ok, _ := s.app.db.LatestSnapshot(t.Context(), security.SnapshotDomainIP); ok {
 		t.Fatalf("a failed /domainip stored a snapshot")
 	}
 	s.emu.Fail("getcallbackip", -1, 4)
@@ -1000,7 +1000,7 @@ func TestSecurityDiffDomainIP(t *testing.T) {
 	ip := func(addr string, ports []int, need int) wecom.ServerIP {
 		return wecom.ServerIP{IP: addr, Protocol: "TCP", Port: ports, IsNecessary: need}
 	}
-	base := &commands.DomainIPSnapshot{
+	base := &security.DomainIPSnapshot{
 		Domains:     []wecom.ServerDomain{dom("a.qq.com", []int{443, 80}, 1), dom("b.qq.com", []int{443}, 0)},
 		IPs:         []wecom.ServerIP{ip("1.1.1.1", []int{443}, 1)},
 		APIIPs:      []string{"2.2.2.2", "3.3.3.3"},
@@ -1008,34 +1008,34 @@ func TestSecurityDiffDomainIP(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name     string
-		old, new *commands.DomainIPSnapshot
-		want     commands.DomainIPDiff
+		old, new *security.DomainIPSnapshot
+		want     security.DomainIPDiff
 	}{
-		{"same", base, base, commands.DomainIPDiff{}},
-		{"ports reordered and descriptions changed are no change", base, &commands.DomainIPSnapshot{
+		{"same", base, base, security.DomainIPDiff{}},
+		{"ports reordered and descriptions changed are no change", base, &security.DomainIPSnapshot{
 			Domains: []wecom.ServerDomain{{Domain: "b.qq.com", Protocol: "tcp", Port: []int{443}, Description: "new text"}, dom("a.qq.com", []int{80, 443}, 1)},
 			IPs:     base.IPs, APIIPs: []string{"3.3.3.3", "2.2.2.2"}, CallbackIPs: base.CallbackIPs,
-		}, commands.DomainIPDiff{}},
-		{"first snapshot: all added", nil, base, commands.DomainIPDiff{
-			Domains: commands.ListDiff{Added: []string{"a.qq.com", "b.qq.com"}}, IPs: commands.ListDiff{Added: []string{"1.1.1.1"}},
-			APIIPs: commands.ListDiff{Added: []string{"2.2.2.2", "3.3.3.3"}}, CallbackIPs: commands.ListDiff{Added: []string{"4.4.4.4"}},
+		}, security.DomainIPDiff{}},
+		{"first snapshot: all added", nil, base, security.DomainIPDiff{
+			Domains: security.ListDiff{Added: []string{"a.qq.com", "b.qq.com"}}, IPs: security.ListDiff{Added: []string{"1.1.1.1"}},
+			APIIPs: security.ListDiff{Added: []string{"2.2.2.2", "3.3.3.3"}}, CallbackIPs: security.ListDiff{Added: []string{"4.4.4.4"}},
 		}},
-		{"added, removed, changed", base, &commands.DomainIPSnapshot{
+		{"added, removed, changed", base, &security.DomainIPSnapshot{
 			Domains:     []wecom.ServerDomain{dom("a.qq.com", []int{443}, 1), dom("c.qq.com", []int{443}, 1), dom("b.qq.com", []int{443}, 1)},
 			IPs:         []wecom.ServerIP{ip("1.1.1.1", []int{443}, 1), ip("5.5.5.5", []int{443}, 0)},
 			APIIPs:      []string{"3.3.3.3"},
 			CallbackIPs: []string{"4.4.4.4", "6.6.6.6"},
-		}, commands.DomainIPDiff{
-			Domains: commands.ListDiff{Added: []string{"c.qq.com"}, Changed: []string{"a.qq.com", "b.qq.com"}},
-			IPs:     commands.ListDiff{Added: []string{"5.5.5.5"}}, APIIPs: commands.ListDiff{Removed: []string{"2.2.2.2"}},
-			CallbackIPs: commands.ListDiff{Added: []string{"6.6.6.6"}},
+		}, security.DomainIPDiff{
+			Domains: security.ListDiff{Added: []string{"c.qq.com"}, Changed: []string{"a.qq.com", "b.qq.com"}},
+			IPs:     security.ListDiff{Added: []string{"5.5.5.5"}}, APIIPs: security.ListDiff{Removed: []string{"2.2.2.2"}},
+			CallbackIPs: security.ListDiff{Added: []string{"6.6.6.6"}},
 		}},
-		{"a domain listed per protocol", &commands.DomainIPSnapshot{Domains: []wecom.ServerDomain{dom("a.qq.com", []int{443}, 1),
+		{"a domain listed per protocol", &security.DomainIPSnapshot{Domains: []wecom.ServerDomain{dom("a.qq.com", []int{443}, 1),
 			{Domain: "a.qq.com", Protocol: "UDP", Port: []int{8000}, IsNecessary: 1}}},
-			&commands.DomainIPSnapshot{Domains: []wecom.ServerDomain{dom("a.qq.com", []int{443}, 1)}},
-			commands.DomainIPDiff{Domains: commands.ListDiff{Changed: []string{"a.qq.com"}}}},
+			&security.DomainIPSnapshot{Domains: []wecom.ServerDomain{dom("a.qq.com", []int{443}, 1)}},
+			security.DomainIPDiff{Domains: security.ListDiff{Changed: []string{"a.qq.com"}}}},
 	} {
-		got := commands.DiffDomainIP(tc.old, tc.new)
+		got := security.DiffDomainIP(tc.old, tc.new)
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%s: DiffDomainIP (-want +got):\n%s", tc.name, diff)
 		}
@@ -1043,12 +1043,12 @@ func TestSecurityDiffDomainIP(t *testing.T) {
 			t.Errorf("%s: Empty() = %v", tc.name, got.Empty())
 		}
 	}
-	md := commands.DiffDomainIP(base, &commands.DomainIPSnapshot{Domains: base.Domains[:1], IPs: base.IPs, APIIPs: base.APIIPs,
+	md := security.DiffDomainIP(base, &security.DomainIPSnapshot{Domains: base.Domains[:1], IPs: base.IPs, APIIPs: base.APIIPs,
 		CallbackIPs: []string{"4.4.4.4", "7.7.7.7"}}).Markdown()
 	if !strings.Contains(md, "removed</font> domain `b.qq.com`") || !strings.Contains(md, "added</font> callback IP `7.7.7.7`") {
 		t.Errorf("Markdown() = %q", md)
 	}
-	if got := commands.DiffDomainIP(base, base).Markdown(); got != "" {
+	if got := security.DiffDomainIP(base, base).Markdown(); got != "" {
 		t.Errorf("Markdown() of no change = %q; want empty", got)
 	}
 }

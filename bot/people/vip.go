@@ -1,10 +1,11 @@
-package commands
+package people
 
 import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot/access"
 
@@ -15,36 +16,31 @@ import (
 // Advanced-feature accounts (高级功能账号, security/vip/*, DOC/99503, 99505, 99506). Allocation and revocation
 // are asynchronous jobs: submit, then read the result until every submitted member has one.
 
-// vipPollDelays are the waits before each read of a job's result: about 10 seconds in all. WeCom does not
-// document how long a job runs; the emulator finishes it at submission.
-var vipPollDelays = []time.Duration{0, 250 * time.Millisecond, 500 * time.Millisecond, time.Second,
-	2 * time.Second, 3 * time.Second, 3 * time.Second}
-
 // maxVIPHolders bounds one walk of security/vip/list: no corp buys more accounts than this.
 const maxVIPHolders = 100_000
 
-func vipCommands(d Deps) []*Command {
-	users := Arg{Name: "userid", Many: true, Match: peopleUserID,
+func vipCommands(d Deps) []*commands.Command {
+	users := commands.Arg{Name: "userid", Many: true, Match: commands.UserIDRE,
 		Help: "members, by userid, separated by spaces (at most 100)"}
 	add := users
 	add.Prompt = "Give an advanced-feature account to whom? (userids, separated by spaces)"
 	remove := users
 	remove.Prompt = "Take the advanced-feature account back from whom? (userids, separated by spaces)"
-	return []*Command{
+	return []*commands.Command{
 		{
 			Path:     "vip list",
-			Flags:    []Flag{{Name: "page", Kind: Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 members a page"}},
+			Flags:    []commands.Flag{{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 members a page"}},
 			Summary:  "List the members holding an advanced-feature account (高级功能账号)",
 			Examples: []string{"/vip list", "/vip list --page 2"},
 			Perm:     "vip.read",
 			APIs:     []string{"POST security/vip/list", "GET user/get"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return vipList(ctx, d, inv)
 			},
 		},
 		{
 			Path:    "vip add",
-			Args:    []Arg{add},
+			Args:    []commands.Arg{add},
 			Summary: "Give members an advanced-feature account",
 			Help: "Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new " +
 				"account takes a seat of the corp's licence pool.",
@@ -53,19 +49,19 @@ func vipCommands(d Deps) []*Command {
 			Mutates:  true,
 			APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_add_job",
 				"POST security/vip/batch_add_job_result"},
-			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
-				return vipPreview(ctx, d, peopleUnique(inv.List("userid")), true)
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
+				return vipPreview(ctx, d, commands.Unique(inv.List("userid")), true)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return vipRun(ctx, d, peopleUnique(inv.List("userid")), true)
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return vipRun(ctx, d, commands.Unique(inv.List("userid")), true)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return vipReconcile(ctx, d, peopleUnique(inv.List("userid")), true)
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return vipReconcile(ctx, d, commands.Unique(inv.List("userid")), true)
 			},
 		},
 		{
 			Path:    "vip remove",
-			Args:    []Arg{remove},
+			Args:    []commands.Arg{remove},
 			Summary: "Take the advanced-feature account back from members",
 			Help: "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats " +
 				"return to the corp's licence pool.",
@@ -74,14 +70,14 @@ func vipCommands(d Deps) []*Command {
 			Mutates:  true,
 			APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_del_job",
 				"POST security/vip/batch_del_job_result"},
-			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
-				return vipPreview(ctx, d, peopleUnique(inv.List("userid")), false)
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
+				return vipPreview(ctx, d, commands.Unique(inv.List("userid")), false)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return vipRun(ctx, d, peopleUnique(inv.List("userid")), false)
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return vipRun(ctx, d, commands.Unique(inv.List("userid")), false)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return vipReconcile(ctx, d, peopleUnique(inv.List("userid")), false)
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return vipReconcile(ctx, d, commands.Unique(inv.List("userid")), false)
 			},
 		},
 	}
@@ -99,7 +95,7 @@ func vipHolders(ctx context.Context, c *wecom.Client) ([]string, error) {
 	return wecom.Collect(seq, maxVIPHolders)
 }
 
-func vipList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
+func vipList(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
@@ -107,10 +103,10 @@ func vipList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, erro
 	if len(holders) == 0 {
 		return replies.Markdownf("No member holds an advanced-feature account (高级功能账号)."), nil
 	}
-	page, footer := pageOf(holders, inv.FlagInt("page"), "/vip list")
+	page, footer := replies.Page(holders, inv.FlagInt("page"), "/vip list")
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Advanced-feature accounts (高级功能账号)\n\n%s hold one.\n\n",
-		peoplePlural(len(holders), "member", "members"))
+		replies.Plural(len(holders), "member", "members"))
 	for _, u := range page {
 		line := "- " + replies.Code(u)
 		// Names only make the list easier to read: a member user/get cannot read is still listed.
@@ -131,10 +127,10 @@ func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, 
 	var b strings.Builder
 	if add {
 		fmt.Fprintf(&b, "You are about to give an advanced-feature account (高级功能账号) to %s:\n\n",
-			peoplePlural(len(users), "member", "members"))
+			replies.Plural(len(users), "member", "members"))
 	} else {
 		fmt.Fprintf(&b, "You are about to take the advanced-feature account (高级功能账号) back from %s:\n\n",
-			peoplePlural(len(users), "member", "members"))
+			replies.Plural(len(users), "member", "members"))
 	}
 	for _, u := range users {
 		held := access.HasUser(holders, u)
@@ -151,12 +147,12 @@ func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, 
 		}
 		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), what)
 	}
-	fmt.Fprintf(&b, "\nWeCom lists %s in use now.", peoplePlural(len(holders), "account", "accounts"))
+	fmt.Fprintf(&b, "\nWeCom lists %s in use now.", replies.Plural(len(holders), "account", "accounts"))
 	return b.String(), nil
 }
 
 func vipRun(ctx context.Context, d Deps, users []string, add bool) (*replies.Reply, error) {
-	r, err := runVIPJob(ctx, d.Client, add, users)
+	r, err := d.Client.VIP.Run(ctx, add, users)
 	if err != nil {
 		return nil, err
 	}
@@ -166,25 +162,25 @@ func vipRun(ctx context.Context, d Deps, users []string, add bool) (*replies.Rep
 	} else {
 		b.WriteString("## Advanced-feature accounts: remove\n\n")
 	}
-	counts := map[vipOutcome]int{}
+	counts := map[wecom.VIPOutcome]int{}
 	for _, u := range users {
-		o := r.outcome(u)
+		o := r.Outcome(u)
 		counts[o]++
-		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), o.Describe(add))
+		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), describeOutcome(o, add))
 	}
 	var parts []string
-	for _, o := range []vipOutcome{vipDone, vipFailed, vipInvalid, vipWaiting} {
+	for _, o := range []wecom.VIPOutcome{wecom.VIPDone, wecom.VIPFailed, wecom.VIPInvalid, wecom.VIPWaiting} {
 		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o.word(add)))
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], outcomeWord(o, add)))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %s. Job %s.", peoplePlural(len(users), "member", "members"), strings.Join(parts, ", "),
+	fmt.Fprintf(&b, "\n%s: %s. Job %s.", replies.Plural(len(users), "member", "members"), strings.Join(parts, ", "),
 		replies.Code(r.JobID))
 	switch {
 	case r.ResultErr != nil:
 		fmt.Fprintf(&b, "\n\nThe job was submitted, but its result could not be read: %s Check with /vip list.",
 			replies.Describe(r.ResultErr))
-	case counts[vipWaiting] > 0:
+	case counts[wecom.VIPWaiting] > 0:
 		b.WriteString("\n\nThe job was still running after about 10 seconds. Check with /vip list in a minute.")
 	}
 	return &replies.Reply{Markdown: b.String()}, nil
@@ -214,7 +210,7 @@ func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*repli
 		}
 	}
 	if missing > 0 {
-		fmt.Fprintf(&b, "\n%s for the %s not done yet.", cmd, peoplePlural(missing, "member", "members"))
+		fmt.Fprintf(&b, "\n%s for the %s not done yet.", cmd, replies.Plural(missing, "member", "members"))
 	} else {
 		b.WriteString("\nEvery member is as requested.")
 	}
@@ -222,105 +218,34 @@ func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*repli
 }
 
 // vipJob is a submitted allocation or revocation job and what its result said.
-type vipJob struct {
-	JobID     string
-	Invalid   []string // userids WeCom left out of the job
-	Succ      []string
-	Fail      []string
-	Waiting   []string // submitted, without an outcome yet
-	ResultErr error    // reading the result failed; the job was submitted
-}
 
-type vipOutcome int
-
-const (
-	vipDone vipOutcome = iota
-	vipFailed
-	vipInvalid
-	vipWaiting
-)
-
-func (o vipOutcome) word(add bool) string {
+func outcomeWord(o wecom.VIPOutcome, add bool) string {
 	switch o {
-	case vipDone:
+	case wecom.VIPDone:
 		if add {
 			return "allocated"
 		}
 		return "removed"
-	case vipFailed:
+	case wecom.VIPFailed:
 		return "failed"
-	case vipInvalid:
+	case wecom.VIPInvalid:
 		return "invalid userid"
 	}
 	return "still running"
 }
 
-func (o vipOutcome) Describe(add bool) string {
-	w := o.word(add)
+func describeOutcome(o wecom.VIPOutcome, add bool) string {
+	w := outcomeWord(o, add)
 	switch o {
-	case vipDone:
+	case wecom.VIPDone:
 		return replies.Font(replies.Info, w)
-	case vipFailed:
+	case wecom.VIPFailed:
 		if add {
 			return replies.Font(replies.Warning, w) + ": WeCom could not allocate an account (no seat left in the licence pool?)"
 		}
 		return replies.Font(replies.Warning, w) + ": WeCom did not take an account back (the member may hold none)"
-	case vipInvalid:
+	case wecom.VIPInvalid:
 		return replies.Font(replies.Warning, w) + ": not a member, or outside this app's visibility"
 	}
 	return replies.Font(replies.Comment, w)
-}
-
-func (j *vipJob) outcome(u string) vipOutcome {
-	switch {
-	case access.HasUser(j.Invalid, u):
-		return vipInvalid
-	case access.HasUser(j.Succ, u):
-		return vipDone
-	case access.HasUser(j.Fail, u):
-		return vipFailed
-	}
-	return vipWaiting
-}
-
-// runVIPJob submits an add (allocate) or delete (revoke) job for users and reads its result with a short,
-// bounded backoff until every valid member has an outcome. Only a failed submission is an error: once the
-// job is submitted, a result that cannot be read is reported in ResultErr.
-func runVIPJob(ctx context.Context, c *wecom.Client, add bool, users []string) (*vipJob, error) {
-	submit, result := c.VIP.SubmitBatchDelJob, c.VIP.BatchDelJobResult
-	if add {
-		submit, result = c.VIP.SubmitBatchAddJob, c.VIP.BatchAddJobResult
-	}
-	job, err := submit(ctx, users)
-	if err != nil {
-		return nil, err
-	}
-	j := &vipJob{JobID: job.JobID, Invalid: job.InvalidUserIDs}
-	for _, u := range users {
-		if !access.HasUser(j.Invalid, u) {
-			j.Waiting = append(j.Waiting, u)
-		}
-	}
-	valid := j.Waiting
-	for _, delay := range vipPollDelays {
-		if len(j.Waiting) == 0 {
-			break
-		}
-		if err := peopleSleep(ctx, delay); err != nil {
-			j.ResultErr = err
-			break
-		}
-		res, err := result(ctx, job.JobID)
-		if err != nil {
-			j.ResultErr = err
-			break
-		}
-		j.Succ, j.Fail, j.Waiting = res.SuccUserIDs, res.FailUserIDs, nil
-		for _, u := range valid {
-			if !access.HasUser(j.Succ, u) && !access.HasUser(j.Fail, u) {
-				j.Waiting = append(j.Waiting, u)
-			}
-		}
-	}
-	return j, nil
 }

@@ -1,4 +1,4 @@
-package commands
+package security
 
 // /devices: WeCom's device management (设备管理, security/trustdevice/*, DOC/98920). Three lists: trusted
 // enterprise devices (type 1), unknown devices (type 2) and trusted personal devices (type 3). Members apply for
@@ -13,24 +13,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wecombot/wecombot/bot/commands"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
 
 var (
-	// devCodeRE matches a device_code: WeCom's look 7 letters and digits ("49nNtYq"); a little room is left.
-	devCodeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	devListRE = regexp.MustCompile(`^(?i:trusted|unknown|personal|pending)$`)
-	devMACRE  = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$`)
-	// devSerialRE matches a Mac serial number (Apple's are 10–12 letters and digits).
-	devSerialRE = regexp.MustCompile(`^[A-Za-z0-9]{4,64}$`)
-	devUUIDRE   = regexp.MustCompile(`^[A-Za-z0-9_.:{}-]{1,128}$`)
-	devNameRE   = regexp.MustCompile(`^[^\x00-\x1f\x7f]{1,128}$`)
+	// codeRE matches a device_code: WeCom's look 7 letters and digits ("49nNtYq"); a little room is left.
+	codeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	listRE = regexp.MustCompile(`^(?i:trusted|unknown|personal|pending)$`)
+	mACRE  = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$`)
+	// serialRE matches a Mac serial number (Apple's are 10–12 letters and digits).
+	serialRE = regexp.MustCompile(`^[A-Za-z0-9]{4,64}$`)
+	uUIDRE   = regexp.MustCompile(`^[A-Za-z0-9_.:{}-]{1,128}$`)
+	nameRE   = regexp.MustCompile(`^[^\x00-\x1f\x7f]{1,128}$`)
 )
 
-// devMaxListed bounds one list walk (50 pages of 100): a corp with more devices sees the first ones and is told.
-const devMaxListed = 5000
+// maxListed bounds one list walk (50 pages of 100): a corp with more devices sees the first ones and is told.
+const maxListed = 5000
 
 // devTypes are the words for the three lists.
 var devTypes = map[string]wecom.DeviceType{
@@ -39,24 +41,24 @@ var devTypes = map[string]wecom.DeviceType{
 	"personal": wecom.DeviceTrustedPersonal,
 }
 
-var devTypeWords = []string{"trusted", "unknown", "personal"}
+var typeWords = []string{"trusted", "unknown", "personal"}
 
-// devListTitle names each list in headings.
-var devListTitle = map[wecom.DeviceType]string{
+// listTitle names each list in headings.
+var listTitle = map[wecom.DeviceType]string{
 	wecom.DeviceTrustedCorp:     "Trusted enterprise devices (可信企业设备)",
 	wecom.DeviceUnknown:         "Unknown devices (未知设备)",
 	wecom.DeviceTrustedPersonal: "Trusted personal devices (可信个人设备)",
 }
 
-func deviceCommands(d Deps) []*Command {
-	codes := Arg{Name: "code", Many: true, Match: devCodeRE, Help: "device codes, as /devices shows them (up to 100)",
+func deviceCommands(d Deps) []*commands.Command {
+	codes := commands.Arg{Name: "code", Many: true, Match: codeRE, Help: "device codes, as /devices shows them (up to 100)",
 		Prompt: "Which device codes? (as /devices shows them, separated by spaces)"}
-	return []*Command{
+	return []*commands.Command{
 		{
 			Path: "devices",
-			Args: []Arg{{Name: "list", Optional: true, Match: devListRE,
+			Args: []commands.Arg{{Name: "list", Optional: true, Match: listRE,
 				Help: "trusted (default), unknown, personal, or pending: unknown devices awaiting an admin's decision"}},
-			Flags:   []Flag{secPageFlag},
+			Flags:   []commands.Flag{pageFlag},
 			Summary: "List trusted, unknown or personal devices, or those awaiting approval",
 			Help: "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, " +
 				"most recent login first.",
@@ -68,8 +70,8 @@ func deviceCommands(d Deps) []*Command {
 		},
 		{
 			Path:     "devices user",
-			Args:     []Arg{{Name: "userid", Match: secUserIDRE, Help: "the member's userid (the account, not the display name)"}},
-			Flags:    []Flag{{Name: "type", Values: devTypeWords, Help: "only this list (default: all three)"}},
+			Args:     []commands.Arg{{Name: "userid", Match: commands.UserIDRE, Help: "the member's userid (the account, not the display name)"}},
+			Flags:    []commands.Flag{{Name: "type", Values: typeWords, Help: "only this list (default: all three)"}},
 			Summary:  "Show the devices a member last logged in on",
 			Examples: []string{"/devices user lisi", "/devices user zhangsan --type personal"},
 			Perm:     "devices.read",
@@ -79,7 +81,7 @@ func deviceCommands(d Deps) []*Command {
 		},
 		{
 			Path:    "devices approve",
-			Args:    []Arg{codes},
+			Args:    []commands.Arg{codes},
 			Summary: "Approve devices awaiting confirmation as trusted",
 			Help: "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
 				"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device.",
@@ -87,33 +89,39 @@ func deviceCommands(d Deps) []*Command {
 			Perm:     "devices.write",
 			Mutates:  true,
 			APIs:     []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"},
-			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return d.devDecidePreview(ctx, inv, true) },
-			Run:      func(ctx context.Context, inv *Invocation) (*replies.Reply, error) { return d.devDecide(ctx, inv, true) },
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return d.devDecideReconcile(ctx, inv, true)
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
+				return d.decidePreview(ctx, inv, true)
+			},
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return d.decide(ctx, inv, true)
+			},
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return d.decideReconcile(ctx, inv, true)
 			},
 		},
 		{
 			Path:     "devices reject",
-			Args:     []Arg{codes},
+			Args:     []commands.Arg{codes},
 			Summary:  "Reject devices' applications to be trusted",
 			Help:     "Only devices awaiting an admin's confirmation (/devices pending) can be rejected; they stay unknown devices.",
 			Examples: []string{"/devices reject 49nNtYq", "/devices reject 49nNtYq rjDTnOh"},
 			Perm:     "devices.write",
 			Mutates:  true,
 			APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
-			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return d.devDecidePreview(ctx, inv, false) },
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return d.devDecide(ctx, inv, false)
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
+				return d.decidePreview(ctx, inv, false)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return d.devDecideReconcile(ctx, inv, false)
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return d.decide(ctx, inv, false)
+			},
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return d.decideReconcile(ctx, inv, false)
 			},
 		},
 		{
 			Path:    "devices delete",
-			Args:    []Arg{codes},
-			Flags:   []Flag{{Name: "type", Values: devTypeWords, Help: "required: the list to delete from, trusted, unknown or personal"}},
+			Args:    []commands.Arg{codes},
+			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Help: "required: the list to delete from, trusted, unknown or personal"}},
 			Summary: "Delete devices from a list (--type is required)",
 			Help: "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers " +
 				"nothing per device, so the list is read back afterwards to say which are gone.",
@@ -121,16 +129,16 @@ func deviceCommands(d Deps) []*Command {
 			Perm:      "devices.write",
 			Mutates:   true,
 			APIs:      []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
-			Preview:   d.devDeletePreview,
+			Preview:   d.deletePreview,
 			Run:       d.devDelete,
-			Reconcile: d.devDeleteReconcile,
+			Reconcile: d.deleteReconcile,
 		},
 		{
 			Path: "devices import windows",
-			Args: []Arg{{Name: "macs", Many: true, Check: devCheckMACWord,
+			Args: []commands.Arg{{Name: "macs", Many: true, Check: checkMACWord,
 				Help:   "one word per PC: its MAC addresses, comma-separated, like 50:81:40:29:33:CA,36:27:51:DF:6E:80",
 				Prompt: "Which PCs? One word per PC: its MAC addresses, comma-separated."}},
-			Flags: []Flag{
+			Flags: []commands.Flag{
 				{Name: "pc-name", Help: "the PC's computer name (one PC only)"},
 				{Name: "domain", Help: "the PC's Windows domain (one PC only)"},
 				{Name: "motherboard-uuid", Help: "the motherboard UUID (one PC only)"},
@@ -144,31 +152,35 @@ func deviceCommands(d Deps) []*Command {
 			Perm:    "devices.write",
 			Mutates: true,
 			APIs:    []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
-			Preview: func(ctx context.Context, inv *Invocation) (string, error) { return devImportPreview(inv, "Windows") },
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
+				return importPreview(inv, "Windows")
+			},
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return d.devImport(ctx, inv, "Windows")
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return d.devImportReconcile(ctx, inv, "Windows")
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return d.importReconcile(ctx, inv, "Windows")
 			},
 		},
 		{
 			Path: "devices import mac",
-			Args: []Arg{{Name: "serial", Many: true, Match: devSerialRE, Help: "one word per Mac: its serial number",
+			Args: []commands.Arg{{Name: "serial", Many: true, Match: serialRE, Help: "one word per Mac: its serial number",
 				Prompt: "Which Macs? Their serial numbers, separated by spaces."}},
-			Flags:    []Flag{{Name: "mac", Help: "the Mac's MAC addresses, comma-separated (one Mac only; optional)"}},
+			Flags:    []commands.Flag{{Name: "mac", Help: "the Mac's MAC addresses, comma-separated (one Mac only; optional)"}},
 			Summary:  "Import Macs as trusted enterprise devices, by serial number",
 			Help:     "Up to 100 Macs at once, one serial number each.",
 			Examples: []string{"/devices import mac C02XK1ABJGH5", "/devices import mac C02XK1ABJGH5 --mac a4:83:e7:11:22:33"},
 			Perm:     "devices.write",
 			Mutates:  true,
 			APIs:     []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
-			Preview:  func(ctx context.Context, inv *Invocation) (string, error) { return devImportPreview(inv, "Mac") },
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
+				return importPreview(inv, "Mac")
+			},
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return d.devImport(ctx, inv, "Mac")
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return d.devImportReconcile(ctx, inv, "Mac")
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+				return d.importReconcile(ctx, inv, "Mac")
 			},
 		},
 	}
@@ -207,7 +219,7 @@ func devName(dev wecom.Device) string {
 func (d Deps) devLine(dev wecom.Device) string {
 	owner := "no login yet"
 	if dev.LastLoginUserID != "" {
-		owner = replies.Code(dev.LastLoginUserID) + ", last login " + when(dev.LastLoginTime, d.loc())
+		owner = replies.Code(dev.LastLoginUserID) + ", last login " + replies.When(dev.LastLoginTime, d.loc())
 	}
 	line := fmt.Sprintf("%s · %s · %s · %s", replies.Code(dev.DeviceCode), devName(dev), owner, devStatus(dev.Status))
 	if devAwaiting(dev.Status) && dev.ConfirmTimestamp > 0 {
@@ -215,13 +227,13 @@ func (d Deps) devLine(dev wecom.Device) string {
 		if dev.ConfirmUserID != "" {
 			applicant = " by " + replies.Code(dev.ConfirmUserID)
 		}
-		line += fmt.Sprintf(" · applied%s %s", applicant, when(dev.ConfirmTimestamp, d.loc()))
+		line += fmt.Sprintf(" · applied%s %s", applicant, replies.When(dev.ConfirmTimestamp, d.loc()))
 	}
 	return line
 }
 
-// devStatusCounts is "3 confirmed …; 2 imported, …", most common first.
-func devStatusCounts(devs []wecom.Device) string {
+// statusCounts is "3 confirmed …; 2 imported, …", most common first.
+func statusCounts(devs []wecom.Device) string {
 	counts := map[wecom.DeviceStatus]int{}
 	for _, dev := range devs {
 		counts[dev.Status]++
@@ -240,16 +252,16 @@ func devStatusCounts(devs []wecom.Device) string {
 	return strings.Join(parts, "; ")
 }
 
-// devWalk reads a whole list, up to devMaxListed devices; capped reports that there were more.
+// devWalk reads a whole list, up to maxListed devices; capped reports that there were more.
 func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom.Device) bool) (devs []wecom.Device, capped bool, err error) {
 	for dev, err := range d.Client.Security.AllDevices(ctx, typ) {
 		if err != nil {
-			return nil, false, secErr(err)
+			return nil, false, wecomErr(err)
 		}
 		if keep != nil && !keep(dev) {
 			continue
 		}
-		if len(devs) >= devMaxListed {
+		if len(devs) >= maxListed {
 			return devs, true, nil
 		}
 		devs = append(devs, dev)
@@ -257,13 +269,13 @@ func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom
 	return devs, false, nil
 }
 
-func (d Deps) devList(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	which := strings.ToLower(inv.Arg("list"))
 	if which == "" {
 		which = "trusted"
 	}
 	typ, pending := devTypes[which], which == "pending"
-	title := devListTitle[typ]
+	title := listTitle[typ]
 	var keep func(wecom.Device) bool
 	if pending {
 		typ, title = wecom.DeviceUnknown, "Devices awaiting an admin's decision (待管理员确认)"
@@ -286,15 +298,15 @@ func (d Deps) devList(ctx context.Context, inv *Invocation) (*replies.Reply, err
 		}
 		return cmp.Compare(b.LastLoginTime, a.LastLoginTime)
 	})
-	page, footer := secPage(devs, inv)
+	page, footer := pageFor(devs, inv)
 	var b strings.Builder
 	noun := "devices"
 	if len(devs) == 1 {
 		noun = "device"
 	}
-	fmt.Fprintf(&b, "## %s\n\n**%d** %s: %s\n", title, len(devs), noun, devStatusCounts(devs))
+	fmt.Fprintf(&b, "## %s\n\n**%d** %s: %s\n", title, len(devs), noun, statusCounts(devs))
 	if capped {
-		fmt.Fprintf(&b, "\n%s\n", replies.Font(replies.Warning, fmt.Sprintf("More than %d devices: only the first %d are counted and listed.", devMaxListed, devMaxListed)))
+		fmt.Fprintf(&b, "\n%s\n", replies.Font(replies.Warning, fmt.Sprintf("More than %d devices: only the first %d are counted and listed.", maxListed, maxListed)))
 	}
 	b.WriteString("\n")
 	for _, dev := range page {
@@ -309,46 +321,46 @@ func (d Deps) devList(ctx context.Context, inv *Invocation) (*replies.Reply, err
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-func (d Deps) devUser(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+func (d Deps) devUser(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	user := inv.Arg("userid")
 	types := []wecom.DeviceType{wecom.DeviceTrustedCorp, wecom.DeviceUnknown, wecom.DeviceTrustedPersonal}
 	if inv.Has("type") {
 		types = []wecom.DeviceType{devTypes[inv.Flag("type")]}
 	}
-	const perList = PerPage
+	const perList = replies.PerPage
 	var b strings.Builder
 	total := 0
 	for _, typ := range types {
 		devs, err := d.Client.Security.GetDevicesByUser(ctx, user, typ)
 		if err != nil {
-			return nil, secErr(err, user)
+			return nil, wecomErr(err, user)
 		}
 		total += len(devs)
 		if len(devs) == 0 {
-			fmt.Fprintf(&b, "\n**%s**: none\n", devListTitle[typ])
+			fmt.Fprintf(&b, "\n**%s**: none\n", listTitle[typ])
 			continue
 		}
 		slices.SortStableFunc(devs, func(a, b wecom.Device) int { return cmp.Compare(b.LastLoginTime, a.LastLoginTime) })
-		fmt.Fprintf(&b, "\n**%s**: %d\n\n", devListTitle[typ], len(devs))
+		fmt.Fprintf(&b, "\n**%s**: %d\n\n", listTitle[typ], len(devs))
 		for _, dev := range devs[:min(len(devs), perList)] {
 			b.WriteString("- " + d.devLine(dev) + "\n")
 		}
 		if len(devs) > perList {
-			fmt.Fprintf(&b, "- … and %d more: see `/devices %s`\n", len(devs)-perList, devTypeWordOf(typ))
+			fmt.Fprintf(&b, "- … and %d more: see `/devices %s`\n", len(devs)-perList, typeWordOf(typ))
 		}
 	}
 	head := fmt.Sprintf("## Devices %s last logged in on\n\n", replies.Code(user))
 	if total == 0 {
 		lists := "any list"
 		if len(types) == 1 {
-			lists = "the " + strings.ToLower(devListTitle[types[0]]) + " list"
+			lists = "the " + strings.ToLower(listTitle[types[0]]) + " list"
 		}
 		return replies.Markdownf("%s%s last logged in on no device on %s.", bot.Markdown(head), bot.Markdown(replies.Code(user)), lists), nil
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(head+secPlural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(head+replies.Plural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
 }
 
-func devTypeWordOf(t wecom.DeviceType) string {
+func typeWordOf(t wecom.DeviceType) string {
 	for w, v := range devTypes {
 		if v == t {
 			return w
@@ -378,7 +390,7 @@ func (d Deps) devLookup(ctx context.Context, codes []string, types ...wecom.Devi
 		n := 0
 		for dev, err := range d.Client.Security.AllDevices(ctx, typ) {
 			if err != nil {
-				return found, secErr(err)
+				return found, wecomErr(err)
 			}
 			if want[dev.DeviceCode] {
 				found[dev.DeviceCode] = devFound{dev, typ}
@@ -386,7 +398,7 @@ func (d Deps) devLookup(ctx context.Context, codes []string, types ...wecom.Devi
 					break
 				}
 			}
-			if n++; n >= devMaxListed {
+			if n++; n >= maxListed {
 				break
 			}
 		}
@@ -394,7 +406,7 @@ func (d Deps) devLookup(ctx context.Context, codes []string, types ...wecom.Devi
 	return found, nil
 }
 
-var devAllTypes = []wecom.DeviceType{wecom.DeviceUnknown, wecom.DeviceTrustedCorp, wecom.DeviceTrustedPersonal}
+var allTypes = []wecom.DeviceType{wecom.DeviceUnknown, wecom.DeviceTrustedCorp, wecom.DeviceTrustedPersonal}
 
 // devBecomes says what approving a device awaiting confirmation makes it.
 func devBecomes(s wecom.DeviceStatus) string {
@@ -411,12 +423,12 @@ func devVerb(approve bool) (verb, past, op string) {
 	return "reject", "rejected", "security/trustdevice/reject"
 }
 
-// devDecidePreview lists each device with its owner and status, flags those WeCom will refuse, and refuses
+// decidePreview lists each device with its owner and status, flags those WeCom will refuse, and refuses
 // outright when none can be decided.
-func (d Deps) devDecidePreview(ctx context.Context, inv *Invocation, approve bool) (string, error) {
+func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, approve bool) (string, error) {
 	verb, past, op := devVerb(approve)
-	codes := secUnique(inv.List("code"))
-	found, err := d.devLookup(ctx, codes, devAllTypes...)
+	codes := commands.Unique(inv.List("code"))
+	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return "", err
 	}
@@ -445,26 +457,26 @@ func (d Deps) devDecidePreview(ctx context.Context, inv *Invocation, approve boo
 		return "", bot.Errorf(bot.ECONFLICT, "Nothing to %s: only devices awaiting an admin's confirmation (待管理员确认) can be %s, and none of these is.\n\n%s\n\nSee `/devices pending`.",
 			verb, past, bot.Markdown(list))
 	}
-	head := fmt.Sprintf("**%s %s** (%s):", strings.ToUpper(verb[:1])+verb[1:], secPlural(eligible, "device", "devices"), op)
+	head := fmt.Sprintf("**%s %s** (%s):", strings.ToUpper(verb[:1])+verb[1:], replies.Plural(eligible, "device", "devices"), op)
 	if skipped := len(codes) - eligible; skipped > 0 {
 		head += fmt.Sprintf(" %d of the %d codes will fail, as marked.", skipped, len(codes))
 	}
 	return head + "\n\n" + list, nil
 }
 
-func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*replies.Reply, error) {
+func (d Deps) decide(ctx context.Context, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
 	verb, past, _ := devVerb(approve)
-	codes := secUnique(inv.List("code"))
+	codes := commands.Unique(inv.List("code"))
 	call := d.Client.Security.RejectDevices
 	if approve {
 		call = d.Client.Security.ApproveDevices
 	}
 	res, err := call(ctx, codes)
 	if err != nil {
-		return nil, secErr(err)
+		return nil, wecomErr(err)
 	}
 	// The call is done: whatever happens reading back, the reply reports it.
-	after, lerr := d.devLookup(ctx, codes, devAllTypes...)
+	after, lerr := d.devLookup(ctx, codes, allTypes...)
 	ok := map[string]bool{}
 	for _, c := range res.SuccessList {
 		ok[c] = true
@@ -474,7 +486,7 @@ func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*re
 		failed[c] = true
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## %s %d of %s\n\n", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), secPlural(len(codes), "device", "devices"))
+	fmt.Fprintf(&b, "## %s %d of %s\n\n", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), replies.Plural(len(codes), "device", "devices"))
 	for _, c := range codes {
 		now := ""
 		if f, found := after[c]; found {
@@ -504,11 +516,11 @@ func (d Deps) devDecide(ctx context.Context, inv *Invocation, approve bool) (*re
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-// devDecideReconcile reports the devices' current state after a run cut off by a restart.
-func (d Deps) devDecideReconcile(ctx context.Context, inv *Invocation, approve bool) (*replies.Reply, error) {
+// decideReconcile reports the devices' current state after a run cut off by a restart.
+func (d Deps) decideReconcile(ctx context.Context, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
 	verb, past, _ := devVerb(approve)
-	codes := secUnique(inv.List("code"))
-	found, err := d.devLookup(ctx, codes, devAllTypes...)
+	codes := commands.Unique(inv.List("code"))
+	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return nil, err
 	}
@@ -528,13 +540,13 @@ func (d Deps) devDecideReconcile(ctx context.Context, inv *Invocation, approve b
 		}
 	}
 	if still > 0 {
-		fmt.Fprintf(&b, "\nSend `/devices %s` again for the %s still awaiting a decision.", verb, secPlural(still, "device", "devices"))
+		fmt.Fprintf(&b, "\nSend `/devices %s` again for the %s still awaiting a decision.", verb, replies.Plural(still, "device", "devices"))
 	}
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-// devDeleteType reads the required --type of /devices delete.
-func devDeleteType(inv *Invocation) (wecom.DeviceType, error) {
+// deleteType reads the required --type of /devices delete.
+func deleteType(inv *commands.Invocation) (wecom.DeviceType, error) {
 	if !inv.Has("type") {
 		return 0, bot.Errorf(bot.EINVALID, "/devices delete needs --type: the list to delete from, trusted, unknown or personal. Usage: %s",
 			inv.Command.Usage())
@@ -542,17 +554,17 @@ func devDeleteType(inv *Invocation) (wecom.DeviceType, error) {
 	return devTypes[inv.Flag("type")], nil
 }
 
-func (d Deps) devDeletePreview(ctx context.Context, inv *Invocation) (string, error) {
-	typ, err := devDeleteType(inv)
+func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation) (string, error) {
+	typ, err := deleteType(inv)
 	if err != nil {
 		return "", err
 	}
-	codes := secUnique(inv.List("code"))
+	codes := commands.Unique(inv.List("code"))
 	found, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return "", err
 	}
-	listName := strings.ToLower(devListTitle[typ])
+	listName := strings.ToLower(listTitle[typ])
 	var lines []string
 	for _, c := range codes {
 		if f, ok := found[c]; ok {
@@ -571,28 +583,28 @@ func (d Deps) devDeletePreview(ctx context.Context, inv *Invocation) (string, er
 		warn = "\n\nA deleted device is no longer trusted: it must be imported or approved again."
 	}
 	return fmt.Sprintf("**Delete %s from the %s list** (security/trustdevice/delete):\n\n%s%s",
-		secPlural(len(found), "device", "devices"), listName, strings.Join(lines, "\n"), warn), nil
+		replies.Plural(len(found), "device", "devices"), listName, strings.Join(lines, "\n"), warn), nil
 }
 
-func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-	typ, err := devDeleteType(inv)
+func (d Deps) devDelete(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	typ, err := deleteType(inv)
 	if err != nil {
 		return nil, err
 	}
-	codes := secUnique(inv.List("code"))
+	codes := commands.Unique(inv.List("code"))
 	if err := d.Client.Security.DeleteDevices(ctx, typ, codes); err != nil {
-		return nil, secErr(err)
+		return nil, wecomErr(err)
 	}
 	// WeCom answers only errcode: read the list back to say which are gone.
 	left, lerr := d.devLookup(ctx, codes, typ)
-	listName := strings.ToLower(devListTitle[typ])
+	listName := strings.ToLower(listTitle[typ])
 	var b strings.Builder
 	if lerr != nil {
 		fmt.Fprintf(&b, "WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
-			secCodes(codes), listName, replies.Describe(lerr))
+			codeList(codes), listName, replies.Describe(lerr))
 		return &replies.Reply{Markdown: b.String()}, nil
 	}
-	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), secPlural(len(codes), "device", "devices"), listName)
+	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), replies.Plural(len(codes), "device", "devices"), listName)
 	for _, c := range codes {
 		if f, ok := left[c]; ok {
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still on the list"), d.devLine(f.Device))
@@ -603,19 +615,19 @@ func (d Deps) devDelete(ctx context.Context, inv *Invocation) (*replies.Reply, e
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-func (d Deps) devDeleteReconcile(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-	typ, err := devDeleteType(inv)
+func (d Deps) deleteReconcile(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	typ, err := deleteType(inv)
 	if err != nil {
 		return nil, err
 	}
-	codes := secUnique(inv.List("code"))
+	codes := commands.Unique(inv.List("code"))
 	left, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return nil, err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "The /devices delete was interrupted by a restart, so it was not repeated. On the %s list now:\n\n",
-		strings.ToLower(devListTitle[typ]))
+		strings.ToLower(listTitle[typ]))
 	for _, c := range codes {
 		if f, ok := left[c]; ok {
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still there"), d.devLine(f.Device))
@@ -624,29 +636,29 @@ func (d Deps) devDeleteReconcile(ctx context.Context, inv *Invocation) (*replies
 		}
 	}
 	if len(left) > 0 {
-		fmt.Fprintf(&b, "\nSend `/devices delete` again for the %s still there.", secPlural(len(left), "device", "devices"))
+		fmt.Fprintf(&b, "\nSend `/devices delete` again for the %s still there.", replies.Plural(len(left), "device", "devices"))
 	}
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-// devNormMAC writes a MAC address the way WeCom's docs do: upper case, colon-separated.
-func devNormMAC(m string) string {
+// normMAC writes a MAC address the way WeCom's docs do: upper case, colon-separated.
+func normMAC(m string) string {
 	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(m), "-", ":"))
 }
 
-// devMACList reads "aa:bb:…,cc:dd:…": valid, normalised, without repeats, at most 100 (WeCom's per-device bound).
-func devMACList(v string) ([]string, error) {
+// mACList reads "aa:bb:…,cc:dd:…": valid, normalised, without repeats, at most 100 (WeCom's per-device bound).
+func mACList(v string) ([]string, error) {
 	var out []string
 	for _, m := range strings.Split(v, ",") {
 		if strings.TrimSpace(m) == "" {
 			continue
 		}
-		if !devMACRE.MatchString(strings.TrimSpace(m)) {
+		if !mACRE.MatchString(strings.TrimSpace(m)) {
 			return nil, fmt.Errorf("%q is not a MAC address; write it like 50:81:40:29:33:CA", m)
 		}
-		out = append(out, devNormMAC(m))
+		out = append(out, normMAC(m))
 	}
-	out = secUnique(out)
+	out = commands.Unique(out)
 	switch {
 	case len(out) == 0:
 		return nil, fmt.Errorf("no MAC address in %q", v)
@@ -656,17 +668,17 @@ func devMACList(v string) ([]string, error) {
 	return out, nil
 }
 
-func devCheckMACWord(v string) error { _, err := devMACList(v); return err }
+func checkMACWord(v string) error { _, err := mACList(v); return err }
 
-// devImports builds the import request from the invocation. The per-device flags describe one device, so they
+// imports builds the import request from the invocation. The per-device flags describe one device, so they
 // are refused with several.
-func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
+func imports(inv *commands.Invocation, system string) ([]wecom.DeviceImport, error) {
 	one := func(flag string) error {
 		return bot.Errorf(bot.EINVALID, "--%s describes one device: import one device per command when you set it", flag)
 	}
 	var out []wecom.DeviceImport
 	if system == "Windows" {
-		words := secUnique(inv.List("macs"))
+		words := commands.Unique(inv.List("macs"))
 		if len(words) > 1 {
 			for _, f := range []string{"pc-name", "domain", "motherboard-uuid", "harddisk-uuid"} {
 				if inv.Has(f) {
@@ -675,7 +687,7 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 			}
 		}
 		for _, w := range words {
-			macs, err := devMACList(w)
+			macs, err := mACList(w)
 			if err != nil {
 				return nil, bot.Errorf(bot.EINVALID, "macs: %s", bot.UserText(err))
 			}
@@ -685,9 +697,9 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 			dev := &out[0]
 			for flag, dst := range map[string]*string{"pc-name": &dev.PCName, "domain": &dev.Domain, "motherboard-uuid": &dev.MotherboardUUID} {
 				if v := strings.TrimSpace(inv.Flag(flag)); inv.Has(flag) {
-					re := devNameRE
+					re := nameRE
 					if flag == "motherboard-uuid" {
-						re = devUUIDRE
+						re = uUIDRE
 					}
 					if !re.MatchString(v) {
 						return nil, bot.Errorf(bot.EINVALID, "--%s: %q is not valid (1–128 characters, no control characters)", flag, v)
@@ -700,12 +712,12 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 					if h = strings.TrimSpace(h); h == "" {
 						continue
 					}
-					if !devUUIDRE.MatchString(h) {
+					if !uUIDRE.MatchString(h) {
 						return nil, bot.Errorf(bot.EINVALID, "--harddisk-uuid: %q is not a serial number", h)
 					}
 					dev.HarddiskUUID = append(dev.HarddiskUUID, h)
 				}
-				dev.HarddiskUUID = secUnique(dev.HarddiskUUID)
+				dev.HarddiskUUID = commands.Unique(dev.HarddiskUUID)
 				if len(dev.HarddiskUUID) > wecom.MaxDeviceMACAddresses {
 					return nil, bot.Errorf(bot.EINVALID, "--harddisk-uuid: at most %d per device", wecom.MaxDeviceMACAddresses)
 				}
@@ -713,7 +725,7 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 		}
 		return out, nil
 	}
-	serials := secUnique(inv.List("serial"))
+	serials := commands.Unique(inv.List("serial"))
 	if len(serials) > 1 && inv.Has("mac") {
 		return nil, one("mac")
 	}
@@ -721,7 +733,7 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 		out = append(out, wecom.DeviceImport{System: "Mac", SeqNo: strings.ToUpper(s)})
 	}
 	if inv.Has("mac") {
-		macs, err := devMACList(inv.Flag("mac"))
+		macs, err := mACList(inv.Flag("mac"))
 		if err != nil {
 			return nil, bot.Errorf(bot.EINVALID, "--mac: %s", bot.UserText(err))
 		}
@@ -730,14 +742,14 @@ func devImports(inv *Invocation, system string) ([]wecom.DeviceImport, error) {
 	return out, nil
 }
 
-// devImportDesc describes one device to import (escaped).
-func devImportDesc(dev wecom.DeviceImport) string {
+// importDesc describes one device to import (escaped).
+func importDesc(dev wecom.DeviceImport) string {
 	var parts []string
 	if dev.SeqNo != "" {
 		parts = append(parts, "serial "+replies.Code(dev.SeqNo))
 	}
 	if len(dev.MacAddr) > 0 {
-		parts = append(parts, "MAC "+secCodes(dev.MacAddr))
+		parts = append(parts, "MAC "+codeList(dev.MacAddr))
 	}
 	if dev.PCName != "" {
 		parts = append(parts, "PC name "+replies.Code(dev.PCName))
@@ -749,28 +761,28 @@ func devImportDesc(dev wecom.DeviceImport) string {
 		parts = append(parts, "motherboard "+replies.Code(dev.MotherboardUUID))
 	}
 	if len(dev.HarddiskUUID) > 0 {
-		parts = append(parts, "disk "+secCodes(dev.HarddiskUUID))
+		parts = append(parts, "disk "+codeList(dev.HarddiskUUID))
 	}
 	return strings.Join(parts, " · ")
 }
 
-func devImportPreview(inv *Invocation, system string) (string, error) {
-	devs, err := devImports(inv, system)
+func importPreview(inv *commands.Invocation, system string) (string, error) {
+	devs, err := imports(inv, system)
 	if err != nil {
 		return "", err
 	}
 	what := map[string][2]string{"Windows": {"Windows PC", "Windows PCs"}, "Mac": {"Mac", "Macs"}}[system]
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):\n\n",
-		secPlural(len(devs), what[0], what[1]))
+		replies.Plural(len(devs), what[0], what[1]))
 	for i, dev := range devs {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, devImportDesc(dev))
+		fmt.Fprintf(&b, "%d. %s\n", i+1, importDesc(dev))
 	}
 	b.WriteString("\nThey are trusted as soon as a member logs in on them.")
 	return b.String(), nil
 }
 
-func devImportStatus(s wecom.ImportStatus) string {
+func importStatus(s wecom.ImportStatus) string {
 	c := replies.Warning
 	switch s {
 	case wecom.ImportOK:
@@ -781,14 +793,14 @@ func devImportStatus(s wecom.ImportStatus) string {
 	return replies.Font(c, replies.Escape(s.String()))
 }
 
-func (d Deps) devImport(ctx context.Context, inv *Invocation, system string) (*replies.Reply, error) {
-	devs, err := devImports(inv, system)
+func (d Deps) devImport(ctx context.Context, inv *commands.Invocation, system string) (*replies.Reply, error) {
+	devs, err := imports(inv, system)
 	if err != nil {
 		return nil, err
 	}
 	res, err := d.Client.Security.ImportDevices(ctx, devs)
 	if err != nil {
-		return nil, secErr(err)
+		return nil, wecomErr(err)
 	}
 	byIndex := map[int]wecom.DeviceImportResult{}
 	imported := 0
@@ -799,28 +811,28 @@ func (d Deps) devImport(ctx context.Context, inv *Invocation, system string) (*r
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Imported %d of %s\n\n", imported, secPlural(len(devs), "device", "devices"))
+	fmt.Fprintf(&b, "## Imported %d of %s\n\n", imported, replies.Plural(len(devs), "device", "devices"))
 	for i, dev := range devs {
 		r, ok := byIndex[i+1]
-		line := fmt.Sprintf("%d. %s → ", i+1, devImportDesc(dev))
+		line := fmt.Sprintf("%d. %s → ", i+1, importDesc(dev))
 		switch {
 		case !ok:
 			line += replies.Font(replies.Comment, "not reported by WeCom")
 		case r.Status == wecom.ImportOK:
-			line += devImportStatus(r.Status) + " as " + replies.Code(r.DeviceCode)
+			line += importStatus(r.Status) + " as " + replies.Code(r.DeviceCode)
 		case r.Status == wecom.ImportDuplicate && r.DuplicatedDeviceCode != "":
-			line += devImportStatus(r.Status) + ": it is " + replies.Code(r.DuplicatedDeviceCode)
+			line += importStatus(r.Status) + ": it is " + replies.Code(r.DuplicatedDeviceCode)
 		default:
-			line += devImportStatus(r.Status)
+			line += importStatus(r.Status)
 		}
 		b.WriteString(line + "\n")
 	}
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-// devImportReconcile looks for the devices on the trusted list, where an import puts them.
-func (d Deps) devImportReconcile(ctx context.Context, inv *Invocation, system string) (*replies.Reply, error) {
-	devs, err := devImports(inv, system)
+// importReconcile looks for the devices on the trusted list, where an import puts them.
+func (d Deps) importReconcile(ctx context.Context, inv *commands.Invocation, system string) (*replies.Reply, error) {
+	devs, err := imports(inv, system)
 	if err != nil {
 		return nil, err
 	}
@@ -840,15 +852,15 @@ func (d Deps) devImportReconcile(ctx context.Context, inv *Invocation, system st
 			}
 		}
 		if hit != nil {
-			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, devImportDesc(want), d.devLine(*hit))
+			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, importDesc(want), d.devLine(*hit))
 		} else {
 			missing++
-			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, devImportDesc(want), replies.Font(replies.Warning, "not on the list"))
+			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, importDesc(want), replies.Font(replies.Warning, "not on the list"))
 		}
 	}
 	if missing > 0 {
 		fmt.Fprintf(&b, "\nSend the import again for the %s not on the list: WeCom reports a device it already has as 重复导入 rather than importing it twice.",
-			secPlural(missing, "device", "devices"))
+			replies.Plural(missing, "device", "devices"))
 	}
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
@@ -859,7 +871,7 @@ func devSame(want wecom.DeviceImport, dev wecom.Device) bool {
 		return strings.EqualFold(want.SeqNo, dev.SeqNo)
 	}
 	for _, m := range dev.MacAddr {
-		if slices.Contains(want.MacAddr, devNormMAC(m)) {
+		if slices.Contains(want.MacAddr, normMAC(m)) {
 			return true
 		}
 	}

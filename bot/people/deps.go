@@ -1,14 +1,17 @@
-package commands
+package people
 
 import (
 	"context"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/replies"
+
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
 
-// Deps are what the admin commands work with. Tests build them over the WeCom emulator and a database file.
+// Deps are what the people desk works with. Tests build them over the WeCom emulator and a database file.
 type Deps struct {
 	Client *wecom.Client
 	DB     *db.DB
@@ -16,7 +19,7 @@ type Deps struct {
 	Location *time.Location
 	Now      func() time.Time
 	// Decider decides applications exactly once (bot/approvals); /order approve|reject go through it, so a
-	// command and a card click can never both decide. nil: the commands call WeCom directly.
+	// command and a card click can never both decide. Required.
 	Decider Decider
 }
 
@@ -38,20 +41,20 @@ func (d Deps) loc() *time.Location {
 	if d.Location != nil {
 		return d.Location
 	}
-	return shanghai
+	return replies.China
 }
 
-var shanghai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return l
+// Commands are the people desk's commands over members and their accounts: advanced-feature accounts
+// (/vip), ids (/whois, /convert), the HR roster (/staff) and member applications (/order).
+func Commands(d Deps) []*commands.Command {
+	if d.Decider == nil || d.Client == nil || d.DB == nil {
+		panic("people: Deps needs a Client, a DB and a Decider")
 	}
-	return time.FixedZone("CST", 8*3600) // no tzdata on the machine: China has one offset and no DST
-}()
-
-// AdminCommands are the commands over WeCom's admin APIs (seed 000's capabilities).
-func AdminCommands(d Deps) []*Command {
-	var out []*Command
-	out = append(out, securityDesk(d)...) // devices, operation logs, domains and IPs
-	out = append(out, peopleDesk(d)...)   // advanced-feature accounts, ids, roster, applications
+	fields := newHRFieldCache(d) // shared by /staff and /whois, so a roster summary reuses /staff's field list
+	var out []*commands.Command
+	out = append(out, vipCommands(d)...)
+	out = append(out, whoisCommands(d, fields)...)
+	out = append(out, staffCommands(d, fields)...)
+	out = append(out, orderCommands(d)...)
 	return out
 }

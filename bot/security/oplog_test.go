@@ -1,4 +1,4 @@
-package commands
+package security
 
 import (
 	"context"
@@ -13,14 +13,14 @@ import (
 )
 
 // oplogNow is a fixed "now" with a sub-second part, which resolve must drop.
-var oplogNow = time.Date(2026, 11, 20, 10, 0, 0, 500_000_000, shanghai)
+var oplogNow = time.Date(2026, 11, 20, 10, 0, 0, 500_000_000, replies.China)
 
 const oplogDay = 24 * time.Hour
 
-// oplogCheckWindows checks the invariants every split must keep: newest first; each window within span and
+// checkWindows checks the invariants every split must keep: newest first; each window within span and
 // non-empty (WeCom refuses end_time <= start_time); adjacent windows share their boundary second and the owned
 // ranges [Keep, End] tile [from, to] exactly, so no record is missed or read twice.
-func oplogCheckWindows(t *testing.T, ws []oplogWindow, from, to time.Time, span time.Duration) {
+func checkWindows(t *testing.T, ws []oplogWindow, from, to time.Time, span time.Duration) {
 	t.Helper()
 	if len(ws) == 0 {
 		t.Fatalf("no windows for %v → %v", from, to)
@@ -63,22 +63,22 @@ func TestOplogWindows(t *testing.T) {
 		{"30d", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxOperLogSpan, 5, now.Add(-30 * oplogDay), end, end.Add(-7 * oplogDay).Unix()},
 		{"30d in 14-day windows", oplogRange{Since: 30 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 3, now.Add(-30 * oplogDay), end, end.Add(-14 * oplogDay).Unix()},
 		{"200d in 14-day windows", oplogRange{Since: 200 * oplogDay, HasSince: true}, wecom.MaxFileRecordSpan, 15, now.Add(-200 * oplogDay), end, end.Add(-14 * oplogDay).Unix()},
-		{"default is 7d", oplogRange{}, wecom.MaxOperLogSpan, 1, now.Add(-oplogDefaultSince), end, now.Add(-7 * oplogDay).Unix()},
+		{"default is 7d", oplogRange{}, wecom.MaxOperLogSpan, 1, now.Add(-defaultSince), end, now.Add(-7 * oplogDay).Unix()},
 		{"--from/--to dates cover whole days", oplogRange{From: "2026-11-01", To: "2026-11-15"}, wecom.MaxOperLogSpan, 3,
-			time.Date(2026, 11, 1, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 15, 23, 59, 59, 0, shanghai),
-			time.Date(2026, 11, 15, 23, 59, 59, 0, shanghai).Add(-7 * oplogDay).Unix()},
+			time.Date(2026, 11, 1, 0, 0, 0, 0, replies.China), time.Date(2026, 11, 15, 23, 59, 59, 0, replies.China),
+			time.Date(2026, 11, 15, 23, 59, 59, 0, replies.China).Add(-7 * oplogDay).Unix()},
 		{"--to with a time of day is exact", oplogRange{From: "2026-11-19", To: "2026-11-19 12:30"}, wecom.MaxOperLogSpan, 1,
-			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 19, 12, 30, 0, 0, shanghai),
-			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
+			time.Date(2026, 11, 19, 0, 0, 0, 0, replies.China), time.Date(2026, 11, 19, 12, 30, 0, 0, replies.China),
+			time.Date(2026, 11, 19, 0, 0, 0, 0, replies.China).Unix()},
 		{"--from alone runs to now", oplogRange{From: "2026-11-18"}, wecom.MaxOperLogSpan, 1,
-			time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai), end, time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai).Unix()},
+			time.Date(2026, 11, 18, 0, 0, 0, 0, replies.China), end, time.Date(2026, 11, 18, 0, 0, 0, 0, replies.China).Unix()},
 		{"--to today is capped at now", oplogRange{From: "2026-11-10", To: "2026-11-20"}, wecom.MaxOperLogSpan, 2,
-			time.Date(2026, 11, 10, 0, 0, 0, 0, shanghai), end, end.Add(-7 * oplogDay).Unix()},
+			time.Date(2026, 11, 10, 0, 0, 0, 0, replies.China), end, end.Add(-7 * oplogDay).Unix()},
 		{"--to in the future is capped at now", oplogRange{From: "2026-11-19", To: "2027-01-01"}, wecom.MaxOperLogSpan, 1,
-			time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai), end, time.Date(2026, 11, 19, 0, 0, 0, 0, shanghai).Unix()},
+			time.Date(2026, 11, 19, 0, 0, 0, 0, replies.China), end, time.Date(2026, 11, 19, 0, 0, 0, 0, replies.China).Unix()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			from, to, err := tc.r.resolve(oplogNow, shanghai, oplogDefaultSince)
+			from, to, err := tc.r.resolve(oplogNow, replies.China, defaultSince)
 			if err != nil {
 				t.Fatalf("resolve(%+v) error: %v", tc.r, err)
 			}
@@ -92,7 +92,7 @@ func TestOplogWindows(t *testing.T) {
 			if ws[0].Start != tc.first {
 				t.Errorf("newest window starts %d; want %d", ws[0].Start, tc.first)
 			}
-			oplogCheckWindows(t, ws, from, to, tc.span)
+			checkWindows(t, ws, from, to, tc.span)
 		})
 	}
 }
@@ -107,7 +107,7 @@ func TestOplogWindows_empty(t *testing.T) {
 	}
 	// One second is still a valid window (end > start).
 	ws := oplogWindows(oplogNow.Add(-time.Second), oplogNow, wecom.MaxOperLogSpan)
-	oplogCheckWindows(t, ws, oplogNow.Add(-time.Second).Truncate(time.Second), oplogNow.Truncate(time.Second), wecom.MaxOperLogSpan)
+	checkWindows(t, ws, oplogNow.Add(-time.Second).Truncate(time.Second), oplogNow.Truncate(time.Second), wecom.MaxOperLogSpan)
 }
 
 func TestOplogRange_errors(t *testing.T) {
@@ -123,7 +123,7 @@ func TestOplogRange_errors(t *testing.T) {
 		{oplogRange{From: "yesterday"}, "--from"},
 		{oplogRange{Since: 0, HasSince: true}, "--since must be longer"},
 	} {
-		_, _, err := tc.r.resolve(oplogNow, shanghai, oplogDefaultSince)
+		_, _, err := tc.r.resolve(oplogNow, replies.China, defaultSince)
 		if err == nil || bot.ErrorCode(err) != bot.EINVALID || !strings.Contains(bot.ErrorMessage(err), tc.want) {
 			t.Errorf("resolve(%+v) = %v; want EINVALID mentioning %q", tc.r, err, tc.want)
 		}
@@ -133,28 +133,28 @@ func TestOplogRange_errors(t *testing.T) {
 func TestOplogBound(t *testing.T) {
 	t.Parallel()
 	now := oplogNow
-	oldest := now.Truncate(time.Second).Add(-oplogLogHorizon)
+	oldest := now.Truncate(time.Second).Add(-logHorizon)
 	// Within the horizon: unchanged.
-	if from, err := oplogBound(now.Add(-30*oplogDay), now, now, oplogLogHorizon, "member operation log", shanghai); err != nil || !from.Equal(now.Add(-30*oplogDay)) {
+	if from, err := oplogBound(now.Add(-30*oplogDay), now, now, logHorizon, "member operation log", replies.China); err != nil || !from.Equal(now.Add(-30*oplogDay)) {
 		t.Errorf("30 days back = %v, %v; want unchanged", from, err)
 	}
 	// Exactly at the horizon (--since 180d): moved just inside, so the oldest window is not refused when the
 	// clock has moved on by the time it is read.
-	from, err := oplogBound(oldest, now, now, oplogLogHorizon, "member operation log", shanghai)
-	if err != nil || !from.Equal(oldest.Add(oplogHorizonMargin)) {
-		t.Errorf("at the horizon = %v, %v; want %v", from, err, oldest.Add(oplogHorizonMargin))
+	from, err := oplogBound(oldest, now, now, logHorizon, "member operation log", replies.China)
+	if err != nil || !from.Equal(oldest.Add(horizonMargin)) {
+		t.Errorf("at the horizon = %v, %v; want %v", from, err, oldest.Add(horizonMargin))
 	}
 	// Beyond it: refused before any call, saying how far back WeCom goes.
-	_, err = oplogBound(now.Add(-200*oplogDay), now, now, oplogLogHorizon, "member operation log", shanghai)
+	_, err = oplogBound(now.Add(-200*oplogDay), now, now, logHorizon, "member operation log", replies.China)
 	// Messages are CommonMark with the values escaped: read them as the member does.
 	if msg := replies.Text(bot.ErrorMessage(err)); err == nil || !strings.Contains(msg, "180 days") || !strings.Contains(msg, oldest.Format("2006-01-02")) {
 		t.Errorf("200 days back = %v; want a refusal naming 180 days and %s", err, oldest.Format("2006-01-02"))
 	}
-	// No horizon (file records): any start, but at most oplogMaxRange at once.
-	if _, err := oplogBound(now.Add(-200*oplogDay), now, now, 0, "file operation records", shanghai); err != nil {
+	// No horizon (file records): any start, but at most maxRange at once.
+	if _, err := oplogBound(now.Add(-200*oplogDay), now, now, 0, "file operation records", replies.China); err != nil {
 		t.Errorf("files 200 days back: %v", err)
 	}
-	if _, err := oplogBound(now.Add(-401*oplogDay), now, now, 0, "file operation records", shanghai); err == nil {
+	if _, err := oplogBound(now.Add(-401*oplogDay), now, now, 0, "file operation records", replies.China); err == nil {
 		t.Errorf("files 401 days at once: no error; want one")
 	}
 }
@@ -171,29 +171,29 @@ func TestOplogParseKind(t *testing.T) {
 		{"新设备登录", wecom.MemberNewDeviceLogin},
 		{"21", wecom.MemberDeviceLocked},
 	} {
-		got, err := oplogParseKind("type", tc.v, oplogMemberTypes, false)
+		got, err := parseKind("type", tc.v, memberTypes, false)
 		if err != nil || got != tc.want {
-			t.Errorf("oplogParseKind(%q) = %v, %v; want %v", tc.v, got, err, tc.want)
+			t.Errorf("parseKind(%q) = %v, %v; want %v", tc.v, got, err, tc.want)
 		}
 	}
 	for _, v := range []string{"10", "0", "-4", "bogus", "", "设备"} {
-		if got, err := oplogParseKind("type", v, oplogMemberTypes, false); err == nil {
-			t.Errorf("oplogParseKind(%q) = %v; want an error (10 is not a documented member type)", v, got)
+		if got, err := parseKind("type", v, memberTypes, false); err == nil {
+			t.Errorf("parseKind(%q) = %v; want an error (10 is not a documented member type)", v, got)
 		} else if msg := replies.Text(bot.ErrorMessage(err)); !strings.Contains(msg, "new-device-login") {
-			t.Errorf("oplogParseKind(%q) error %q does not list the words", v, msg)
+			t.Errorf("parseKind(%q) error %q does not list the words", v, msg)
 		}
 	}
 	// The admin log's types are known from one source: other numbers pass through to WeCom.
-	if got, err := oplogParseKind("type", "99", oplogAdminTypes, true); err != nil || got != 99 {
+	if got, err := parseKind("type", "99", adminTypes, true); err != nil || got != 99 {
 		t.Errorf("admin type 99 = %v, %v; want 99", got, err)
 	}
-	if got, err := oplogParseKind("op", "download", oplogFileOps, true); err != nil || got != wecom.FileDownload {
+	if got, err := parseKind("op", "download", fileOps, true); err != nil || got != wecom.FileDownload {
 		t.Errorf("--op download = %v, %v", got, err)
 	}
 }
 
-// oplogFakeRec is a record for oplogCollect.
-type oplogFakeRec struct{ at int64 }
+// fakeRec is a record for oplogCollect.
+type fakeRec struct{ at int64 }
 
 func TestOplogCollect(t *testing.T) {
 	t.Parallel()
@@ -203,16 +203,16 @@ func TestOplogCollect(t *testing.T) {
 	boundary := ws[0].Start
 	// WeCom's windows are inclusive at both ends: a record on the boundary comes back from both calls.
 	data := []int64{from.Unix(), from.Unix() + 5, boundary - 1, boundary, boundary + 1, to.Unix()}
-	walk := func(w oplogWindow) iter.Seq2[oplogFakeRec, error] {
-		return func(yield func(oplogFakeRec, error) bool) {
+	walk := func(w oplogWindow) iter.Seq2[fakeRec, error] {
+		return func(yield func(fakeRec, error) bool) {
 			for _, at := range data { // oldest first, like WeCom
-				if at >= w.Start && at <= w.End && !yield(oplogFakeRec{at}, nil) {
+				if at >= w.Start && at <= w.End && !yield(fakeRec{at}, nil) {
 					return
 				}
 			}
 		}
 	}
-	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r oplogFakeRec) int64 { return r.at })
+	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r fakeRec) int64 { return r.at })
 	if err != nil || more {
 		t.Fatalf("oplogCollect: %v, more %v", err, more)
 	}
@@ -236,21 +236,21 @@ func TestOplogCollect_bounded(t *testing.T) {
 	to := oplogNow.Truncate(time.Second)
 	ws := oplogWindows(to.Add(-3*oplogDay), to, wecom.MaxOperLogSpan)
 	calls := 0
-	walk := func(w oplogWindow) iter.Seq2[oplogFakeRec, error] {
-		return func(yield func(oplogFakeRec, error) bool) {
-			for i := int64(0); i < oplogMaxRecords*2; i++ {
+	walk := func(w oplogWindow) iter.Seq2[fakeRec, error] {
+		return func(yield func(fakeRec, error) bool) {
+			for i := int64(0); i < maxRecords*2; i++ {
 				calls++
-				if !yield(oplogFakeRec{w.End - i%1000}, nil) {
+				if !yield(fakeRec{w.End - i%1000}, nil) {
 					return
 				}
 			}
 		}
 	}
-	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r oplogFakeRec) int64 { return r.at })
-	if err != nil || !more || len(recs) != oplogMaxRecords {
-		t.Fatalf("oplogCollect = %d records, more %v, %v; want %d and more", len(recs), more, err, oplogMaxRecords)
+	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r fakeRec) int64 { return r.at })
+	if err != nil || !more || len(recs) != maxRecords {
+		t.Fatalf("oplogCollect = %d records, more %v, %v; want %d and more", len(recs), more, err, maxRecords)
 	}
-	if calls > oplogMaxRecords+1 {
+	if calls > maxRecords+1 {
 		t.Fatalf("read %d records; want it to stop right after the bound", calls)
 	}
 	for i := 1; i < len(recs); i++ {

@@ -1,4 +1,4 @@
-package commands
+package security
 
 // /domainip: WeCom's own addresses, for firewall rules. security/get_server_domain_ip (DOC/100079) lists the
 // domains and IPs WeCom's clients use; get_api_domain_ip (DOC/92520) the IPs of qyapi.weixin.qq.com, for
@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
@@ -84,14 +86,14 @@ func DiffDomainIP(old, new *DomainIPSnapshot) DomainIPDiff {
 	domains := func(s *DomainIPSnapshot) map[string][]string {
 		m := map[string][]string{}
 		for _, d := range s.Domains {
-			m[d.Domain] = append(m[d.Domain], dipDetail(d.Protocol, d.Port, d.IsNecessary)+" "+d.UniversalDomain)
+			m[d.Domain] = append(m[d.Domain], detail(d.Protocol, d.Port, d.IsNecessary)+" "+d.UniversalDomain)
 		}
 		return m
 	}
 	ips := func(s *DomainIPSnapshot) map[string][]string {
 		m := map[string][]string{}
 		for _, ip := range s.IPs {
-			m[ip.IP] = append(m[ip.IP], dipDetail(ip.Protocol, ip.Port, ip.IsNecessary))
+			m[ip.IP] = append(m[ip.IP], detail(ip.Protocol, ip.Port, ip.IsNecessary))
 		}
 		return m
 	}
@@ -110,8 +112,8 @@ func DiffDomainIP(old, new *DomainIPSnapshot) DomainIPDiff {
 	}
 }
 
-// dipDetail is what matters about an entry besides its key, comparable as a string (ports in any order).
-func dipDetail(protocol string, ports []int, necessary int) string {
+// detail is what matters about an entry besides its key, comparable as a string (ports in any order).
+func detail(protocol string, ports []int, necessary int) string {
 	ps := slices.Clone(ports)
 	slices.Sort(ps)
 	return fmt.Sprintf("%s %v %d", strings.ToUpper(protocol), ps, necessary)
@@ -165,8 +167,8 @@ func (d DomainIPDiff) Markdown() string {
 	return strings.Join(lines, "\n")
 }
 
-func domainIPCommands(d Deps) []*Command {
-	return []*Command{{
+func domainIPCommands(d Deps) []*commands.Command {
+	return []*commands.Command{{
 		Path:    "domainip",
 		Summary: "Show WeCom's domains and IPs for firewall rules, and what changed since the last look",
 		Help: "Reads WeCom's domain and IP list, its API host's IPs (allow them outbound) and its callback IPs " +
@@ -178,10 +180,10 @@ func domainIPCommands(d Deps) []*Command {
 	}}
 }
 
-func (d Deps) domainIP(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+func (d Deps) domainIP(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	snap, err := FetchDomainIP(ctx, d.Client)
 	if err != nil {
-		return nil, secErr(err)
+		return nil, wecomErr(err)
 	}
 	var b strings.Builder
 	b.WriteString("## WeCom domains and IPs\n\n")
@@ -200,7 +202,7 @@ func (d Deps) domainIP(ctx context.Context, inv *Invocation) (*replies.Reply, er
 			old, ok = nil, false
 			notes = append(notes, "The stored snapshot could not be read, so there is nothing to compare with.")
 		}
-		since := when(oldAt.Unix(), d.loc())
+		since := replies.When(oldAt.Unix(), d.loc())
 		switch diff := DiffDomainIP(old, snap); {
 		case !ok:
 			b.WriteString("First look: nothing stored to compare with yet; the next /domainip will show what changed.\n\n")
@@ -249,12 +251,12 @@ func dipRow(protocol string, ports []int, necessary int, desc string) string {
 	if necessary == 1 {
 		need = replies.Font(replies.Warning, "required")
 	}
-	return oplogJoin(replies.Escape(strings.TrimSpace(protocol+" "+strings.Join(ps, ", "))), need, replies.Escape(desc))
+	return join(replies.Escape(strings.TrimSpace(protocol+" "+strings.Join(ps, ", "))), need, replies.Escape(desc))
 }
 
 func dipList(ips []string) string {
 	if len(ips) == 0 {
 		return "none"
 	}
-	return secCodes(ips)
+	return codeList(ips)
 }

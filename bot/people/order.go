@@ -1,15 +1,16 @@
-package commands
+package people
 
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot/access"
 
@@ -22,16 +23,6 @@ import (
 // Members' applications for advanced-feature accounts (高级功能 - 成员申请管理, advanced_feature/*, DOC/99880,
 // 99883, 99885). The bot runs the approval itself and reports each decision to WeCom with set_approval_detail;
 // an approval also allocates the account (security/vip/*).
-
-// ApprovalURLBase is the start of the approval_url DecideApplication reports for an application WeCom has no
-// approval_url for yet: the page is ApprovalURLBase + apply_id. It is empty by default, and then such a decision
-// is refused rather than reported with a link that leads nowhere. (The bot's own flow, bot/approvals, links to
-// the page it serves and does not use it.)
-var ApprovalURLBase = ""
-
-// ApprovalIDFor is the approval_id the bot binds to an application it takes over. WeCom fixes the pair for good
-// (DOC/99880: "审批id和申请id是一一对应的，不可改变"), so it is derived from the apply_id, never generated.
-func ApprovalIDFor(applyID string) string { return "wecombot-" + applyID }
 
 // orderApplyID is an apply_id as the bot accepts one: WeCom documents no format.
 var orderApplyID = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,128}$`)
@@ -59,129 +50,6 @@ func orderStatusText(s wecom.ApplicationStatus) string {
 		return "withdrawn (已撤销)"
 	}
 	return s.String()
-}
-
-// AllocationState is what became of the advanced-feature account after an approval.
-type AllocationState int
-
-// Allocation states.
-const (
-	AllocationNone    AllocationState = iota // nothing was allocated: a rejection
-	AllocationDone                           // the applicant holds an account
-	AllocationFailed                         // WeCom's job failed it, typically for want of a seat
-	AllocationInvalid                        // WeCom refused the applicant's userid
-	AllocationRunning                        // the job was still running when the bot stopped waiting
-	AllocationUnknown                        // submitting the job or reading its result failed: see AllocationErr
-)
-
-func (s AllocationState) String() string {
-	switch s {
-	case AllocationNone:
-		return "none"
-	case AllocationDone:
-		return "allocated"
-	case AllocationFailed:
-		return "failed"
-	case AllocationInvalid:
-		return "invalid userid"
-	case AllocationRunning:
-		return "still running"
-	}
-	return "unknown"
-}
-
-// Decision is an approver's decision on an application, as reported to WeCom.
-type Decision struct {
-	Application wecom.Application // as read just before deciding
-	Approved    bool
-	Approver    string
-	Reason      string // the approver's remark or reason; kept in the audit trail, not sent to WeCom
-	ApprovalID  string
-	DecidedAt   time.Time
-
-	// After an approval: the account allocation.
-	Allocation    AllocationState
-	AllocationJob string
-	AllocationErr error
-}
-
-// DecideApplication decides an application once, for an approver who is not its applicant: it checks that the
-// application awaits a decision in the bot's flow (get_approval_info status 1), reports the decision with
-// set_approval_detail (approval_status 3 or 2, one 或签 node completed by the approver) and, on approval,
-// allocates the applicant's account and reads the job's result. Errors are *bot.Error for a decided or unknown
-// application (ECONFLICT, ENOTFOUND) and for the applicant deciding their own (EFORBIDDEN), else WeCom's. Once
-// the decision is reported, allocation failures are in the Decision, not the error.
-//
-// /order approve and /order reject call it when Deps has no Decider; with one (bot/approvals), the decision
-// goes through the approval flow, which also claims the application so that it is decided once.
-func DecideApplication(ctx context.Context, c *wecom.Client, applyID, approver string, approve bool, reason string) (*Decision, error) {
-	app, err := c.AdvancedFeature.GetApprovalInfo(ctx, applyID)
-	if err != nil {
-		return nil, orderReadError(err, applyID)
-	}
-	if err := orderDecidable(app, approver); err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	status := wecom.ApprovalRejected
-	if approve {
-		status = wecom.ApprovalApproved
-	}
-	approvalID := app.ApprovalID
-	if approvalID == "" {
-		approvalID = ApprovalIDFor(applyID)
-	}
-	// The page WeCom already links the application to stays; a new one only when a page is configured.
-	pageURL := app.ApprovalURL
-	if pageURL == "" && ApprovalURLBase != "" {
-		pageURL = ApprovalURLBase + url.PathEscape(applyID)
-	}
-	if pageURL == "" {
-		return nil, bot.Errorf(bot.EUNAVAILABLE, "application %s has no approval page to link to, so the decision was not reported. "+
-			"Set callback.public_url in config.toml and decide it with the card or /order again.", bot.Markdown(replies.Code(applyID)))
-	}
-	detail := &wecom.ApprovalDetail{
-		ApplyID:        applyID,
-		ApprovalID:     approvalID,
-		ApprovalStatus: status,
-		ApprovalURL:    pageURL,
-		ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{
-			CurrentApprovers:   []string{},
-			CompletedApprovers: []string{approver},
-			NodeApvStatus:      status,
-			NodeApvRel:         wecom.NodeAnyMayApprove,
-			ApvUpdateTime:      now.Unix(),
-		}}},
-	}
-	if err := c.AdvancedFeature.SetApprovalDetail(ctx, detail); err != nil {
-		return nil, orderDecideError(err, applyID)
-	}
-	dec := &Decision{Application: *app, Approved: approve, Approver: approver, Reason: reason, ApprovalID: approvalID,
-		DecidedAt: now}
-	if !approve {
-		return dec, nil
-	}
-	job, err := runVIPJob(ctx, c, true, []string{app.Applicant})
-	switch {
-	case err != nil:
-		dec.Allocation, dec.AllocationErr = AllocationUnknown, err
-	default:
-		dec.AllocationJob = job.JobID
-		switch job.outcome(app.Applicant) {
-		case vipDone:
-			dec.Allocation = AllocationDone
-		case vipFailed:
-			dec.Allocation = AllocationFailed
-		case vipInvalid:
-			dec.Allocation = AllocationInvalid
-		default:
-			dec.Allocation = AllocationRunning
-			if job.ResultErr != nil {
-				dec.Allocation, dec.AllocationErr = AllocationUnknown, job.ResultErr
-			}
-		}
-	}
-	return dec, nil
 }
 
 // orderDecidable refuses a decision on an application that is not awaiting one, or by its own applicant.
@@ -214,22 +82,15 @@ func orderDecideError(err error, applyID string) error {
 	return err
 }
 
-// orderDecide runs /order approve or /order reject: through the approval flow's Decider when the bot has one
-// (so that a command and a card click never both decide), else straight to WeCom with DecideApplication.
-func orderDecide(ctx context.Context, d Deps, inv *Invocation, approve bool, note string) (*replies.Reply, error) {
+// orderDecide runs /order approve or /order reject through the approval flow's Decider, the one path that
+// decides applications (so that a command and a card click never both decide).
+func orderDecide(ctx context.Context, d Deps, inv *commands.Invocation, approve bool, note string) (*replies.Reply, error) {
 	id, approver := inv.Arg("id"), inv.Caller.UserID
-	if d.Decider != nil {
-		md, err := d.Decider.Decide(ctx, id, approver, approve, note)
-		if err != nil {
-			return nil, orderDecideError(err, id)
-		}
-		return &replies.Reply{Markdown: md}, nil
-	}
-	dec, err := DecideApplication(ctx, d.Client, id, approver, approve, note)
+	md, err := d.Decider.Decide(ctx, id, approver, approve, note)
 	if err != nil {
-		return nil, err
+		return nil, orderDecideError(err, id)
 	}
-	return &replies.Reply{Markdown: orderDecisionText(dec)}, nil
+	return &replies.Reply{Markdown: md}, nil
 }
 
 // orderReadError words get_approval_info's 40058: 不合法的参数 (an invalid parameter), all WeCom documents.
@@ -249,19 +110,19 @@ func checkDecisionText(s string) error {
 	return nil
 }
 
-func orderCommands(d Deps) []*Command {
-	id := Arg{Name: "id", Match: orderApplyID, Help: "the application's apply_id, from /order list",
+func orderCommands(d Deps) []*commands.Command {
+	id := commands.Arg{Name: "id", Match: orderApplyID, Help: "the application's apply_id, from /order list",
 		Prompt: "Which application? (its id, from /order list)"}
 	decideAPIs := []string{"POST advanced_feature/get_approval_info", "POST advanced_feature/set_approval_detail"}
-	return []*Command{
+	return []*commands.Command{
 		{
 			Path: "order list",
-			Flags: []Flag{
+			Flags: []commands.Flag{
 				{Name: "status", Values: []string{"pending", "approved", "rejected", "all"}, Default: "pending",
 					Help: "which applications: pending (awaiting an approver), approved, rejected or all"},
 				{Name: "type", Values: []string{"mail", "docs", "drive", "meetings"}, Help: "only applications for this product"},
 				{Name: "user", Help: "ask WeCom for this member's applications (userid), older ones included"},
-				{Name: "page", Kind: Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 applications a page, newest first"},
+				{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 applications a page, newest first"},
 			},
 			Summary: "List members' applications for advanced-feature accounts",
 			Help: "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). " +
@@ -270,18 +131,18 @@ func orderCommands(d Deps) []*Command {
 			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return orderList(ctx, d, inv)
 			},
 		},
 		{
 			Path:     "order show",
-			Args:     []Arg{id},
+			Args:     []commands.Arg{id},
 			Summary:  "Show one application for an advanced-feature account",
 			Examples: []string{"/order show ap17000000000001"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_approval_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
 				if err != nil {
 					return nil, orderReadError(err, inv.Arg("id"))
@@ -291,7 +152,7 @@ func orderCommands(d Deps) []*Command {
 		},
 		{
 			Path: "order approve",
-			Args: []Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
+			Args: []commands.Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
 				Help: "a note for the audit trail"}},
 			Summary: "Approve an application and allocate the advanced-feature account",
 			Help: "Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting " +
@@ -300,19 +161,19 @@ func orderCommands(d Deps) []*Command {
 			Perm:     "order.approve",
 			Mutates:  true,
 			APIs:     append(slices.Clone(decideAPIs), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list"),
-			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
 				return orderPreview(ctx, d, inv, true)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return orderDecide(ctx, d, inv, true, inv.Arg("remark"))
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return orderReconcile(ctx, d, inv, true)
 			},
 		},
 		{
 			Path: "order reject",
-			Args: []Arg{id, {Name: "reason", Rest: true, Check: checkDecisionText, Help: "why, for the audit trail",
+			Args: []commands.Arg{id, {Name: "reason", Rest: true, Check: checkDecisionText, Help: "why, for the audit trail",
 				Prompt: "Why is it rejected? (kept in the audit trail)"}},
 			Summary:  "Reject an application for an advanced-feature account",
 			Help:     "Reports the rejection to WeCom. A reason is required.",
@@ -320,13 +181,13 @@ func orderCommands(d Deps) []*Command {
 			Perm:     "order.approve",
 			Mutates:  true,
 			APIs:     decideAPIs,
-			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
 				return orderPreview(ctx, d, inv, false)
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return orderDecide(ctx, d, inv, false, inv.Arg("reason"))
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return orderReconcile(ctx, d, inv, false)
 			},
 		},
@@ -364,9 +225,9 @@ func orderStateText(a *db.Application) string {
 // orderList lists applications. WeCom has no query for all of a corp's applications: get_apply_id_list needs
 // a business_type and a userid (DOC/99883). So the bot's own record of the applications it received
 // (submit_vip_account_approval callbacks) is the list, and --user asks WeCom about one member.
-func orderList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
+func orderList(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
 	if u := inv.Flag("user"); u != "" {
-		if !secUserIDRE.MatchString(u) {
+		if !commands.UserIDRE.MatchString(u) {
 			return nil, bot.Errorf(bot.EINVALID, "--user %s is not a userid: 1–64 letters, digits and _-@.",
 				bot.Markdown(replies.Code(u)))
 		}
@@ -383,7 +244,7 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, er
 		what = "applications for " + orderBusinessTypes[t].String()
 	}
 	page := inv.FlagInt("page")
-	apps, total, err := d.DB.ListApplications(ctx, f, PerPage, (page-1)*PerPage)
+	apps, total, err := d.DB.ListApplications(ctx, f, replies.PerPage, (page-1)*replies.PerPage)
 	if err != nil {
 		return nil, err
 	}
@@ -402,19 +263,19 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, er
 		return &replies.Reply{Markdown: b.String()}, nil
 	case len(apps) == 0:
 		return replies.Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, bot.Markdown(label),
-			(total+PerPage-1)/PerPage), nil
+			(total+replies.PerPage-1)/replies.PerPage), nil
 	}
 	awaiting := false
 	for _, a := range apps {
 		line := fmt.Sprintf("- %s · %s · %s · %s · %s", replies.Code(a.ApplyID), replies.Code(a.Applicant),
-			replies.Escape(wecom.BusinessType(a.BusinessType).String()), orderStateText(a), when(a.SubmittedAt.Unix(), d.loc()))
+			replies.Escape(wecom.BusinessType(a.BusinessType).String()), orderStateText(a), replies.When(a.SubmittedAt.Unix(), d.loc()))
 		if a.Reason != "" {
-			line += " · " + replies.Escape(peopleShort(a.Reason, 30))
+			line += " · " + replies.Escape(oneLine(a.Reason, 30))
 		}
 		b.WriteString(line + "\n")
 		awaiting = awaiting || a.State == db.AppTaken
 	}
-	start := (page-1)*PerPage + 1
+	start := (page-1)*replies.PerPage + 1
 	footer := fmt.Sprintf("%d–%d of %d, newest first", start, start+len(apps)-1, total)
 	if start+len(apps)-1 < total {
 		footer += " — older: " + orderNextPage(inv, page)
@@ -427,14 +288,14 @@ func orderList(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, er
 }
 
 // orderNextPage is the command line for the page after this one.
-func orderNextPage(inv *Invocation, page int) string {
+func orderNextPage(inv *commands.Invocation, page int) string {
 	flags := map[string]string{}
 	for k, v := range inv.Flags {
 		if k != "page" {
 			flags[k] = v
 		}
 	}
-	return replies.Code(fmt.Sprintf("%s --page %d", Format(inv.Command, inv.Args, flags), page+1))
+	return replies.Code(fmt.Sprintf("%s --page %d", commands.Format(inv.Command, inv.Args, flags), page+1))
 }
 
 // maxMemberApplications bounds the applications of one member the bot reads details of (one
@@ -443,7 +304,7 @@ const maxMemberApplications = 100
 
 // orderListFromWeCom lists one member's applications as WeCom has them: get_apply_id_list for each product
 // (business_type is required), then get_approval_info for each, newest first.
-func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user string) (*replies.Reply, error) {
+func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, user string) (*replies.Reply, error) {
 	types := []wecom.BusinessType{wecom.BusinessMail, wecom.BusinessDocs, wecom.BusinessDrive, wecom.BusinessMeetings}
 	what := "applications by " + replies.Code(user)
 	if t := inv.Flag("type"); t != "" {
@@ -491,22 +352,22 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *Invocation, user strin
 	fmt.Fprintf(&b, "## %s\n\n", strings.ToUpper(label[:1])+label[1:])
 	source := fmt.Sprintf("From WeCom (advanced_feature/get_apply_id_list for %s).", replies.Code(user))
 	page := inv.FlagInt("page")
-	start := (page - 1) * PerPage
+	start := (page - 1) * replies.PerPage
 	switch {
 	case len(shown) == 0:
 		fmt.Fprintf(&b, "None among %d.\n\n%s", len(apps), source)
 		return &replies.Reply{Markdown: b.String()}, nil
 	case start >= len(shown):
 		return replies.Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), bot.Markdown(label),
-			(len(shown)+PerPage-1)/PerPage), nil
+			(len(shown)+replies.PerPage-1)/replies.PerPage), nil
 	}
-	end := min(start+PerPage, len(shown))
+	end := min(start+replies.PerPage, len(shown))
 	pending := false
 	for _, a := range shown[start:end] {
 		line := fmt.Sprintf("- %s · %s · %s · %s", replies.Code(a.ApplyID),
-			replies.Escape(a.BusinessType.String()), replies.Escape(orderStatusText(a.ApprovalStatus)), when(a.CreateTime, d.loc()))
+			replies.Escape(a.BusinessType.String()), replies.Escape(orderStatusText(a.ApprovalStatus)), replies.When(a.CreateTime, d.loc()))
 		if a.RequestReason != "" {
-			line += " · " + replies.Escape(peopleShort(a.RequestReason, 30))
+			line += " · " + replies.Escape(oneLine(a.RequestReason, 30))
 		}
 		b.WriteString(line + "\n")
 		pending = pending || a.ApprovalStatus == wecom.ApplicationPending
@@ -535,7 +396,7 @@ func orderShow(a *wecom.Application, loc *time.Location) string {
 		fmt.Fprintf(&b, "- reason: %s\n", replies.Escape(a.RequestReason))
 	}
 	fmt.Fprintf(&b, "- status: %s\n", replies.Escape(orderStatusText(a.ApprovalStatus)))
-	fmt.Fprintf(&b, "- submitted: %s\n", when(a.CreateTime, loc))
+	fmt.Fprintf(&b, "- submitted: %s\n", replies.When(a.CreateTime, loc))
 	fmt.Fprintf(&b, "- flow: %s\n", replies.Escape(a.ApprovalType.String()))
 	if a.ApprovalID != "" {
 		fmt.Fprintf(&b, "- approval id: %s\n", replies.Code(a.ApprovalID))
@@ -550,7 +411,7 @@ func orderShow(a *wecom.Application, loc *time.Location) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func orderPreview(ctx context.Context, d Deps, inv *Invocation, approve bool) (string, error) {
+func orderPreview(ctx context.Context, d Deps, inv *commands.Invocation, approve bool) (string, error) {
 	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
 	if err != nil {
 		return "", orderReadError(err, inv.Arg("id"))
@@ -568,7 +429,7 @@ func orderPreview(ctx context.Context, d Deps, inv *Invocation, approve bool) (s
 	if app.RequestReason != "" {
 		fmt.Fprintf(&b, "- their reason: %s\n", replies.Escape(app.RequestReason))
 	}
-	fmt.Fprintf(&b, "- submitted: %s\n\n", when(app.CreateTime, d.loc()))
+	fmt.Fprintf(&b, "- submitted: %s\n\n", replies.When(app.CreateTime, d.loc()))
 	if approve {
 		fmt.Fprintf(&b, "This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of "+
 			"the licence pool).", replies.Code(app.Applicant))
@@ -581,46 +442,8 @@ func orderPreview(ctx context.Context, d Deps, inv *Invocation, approve bool) (s
 	return b.String(), nil
 }
 
-// orderDecisionText reports a decision.
-func orderDecisionText(dec *Decision) string {
-	a := dec.Application
-	var b strings.Builder
-	word, status := "rejected", wecom.ApprovalRejected
-	if dec.Approved {
-		word, status = "approved", wecom.ApprovalApproved
-	}
-	fmt.Fprintf(&b, "## Application %s %s\n\n", replies.Code(a.ApplyID), word)
-	fmt.Fprintf(&b, "- applicant: %s\n- for: %s\n", replies.Code(a.Applicant), replies.Escape(a.BusinessType.String()))
-	fmt.Fprintf(&b, "- reported to WeCom: %s, approval id %s\n", replies.Escape(status.String()), replies.Code(dec.ApprovalID))
-	if dec.Reason != "" {
-		fmt.Fprintf(&b, "- your note: %s\n", replies.Escape(dec.Reason))
-	}
-	if !dec.Approved {
-		return strings.TrimRight(b.String(), "\n")
-	}
-	user := replies.Code(a.Applicant)
-	add := replies.Code("/vip add " + a.Applicant)
-	switch dec.Allocation {
-	case AllocationDone:
-		fmt.Fprintf(&b, "- account: %s — %s holds an advanced-feature account", replies.Font(replies.Info, "allocated"), user)
-	case AllocationFailed:
-		fmt.Fprintf(&b, "- account: %s — WeCom could not allocate one (no seat left in the licence pool?). Free a seat, then %s.",
-			replies.Font(replies.Warning, "not allocated"), add)
-	case AllocationInvalid:
-		fmt.Fprintf(&b, "- account: %s — WeCom refused %s (not a member, or outside this app's visibility).",
-			replies.Font(replies.Warning, "not allocated"), user)
-	case AllocationRunning:
-		fmt.Fprintf(&b, "- account: %s (job %s) — check with /vip list in a minute.", replies.Font(replies.Comment, "still being allocated"),
-			replies.Code(dec.AllocationJob))
-	default:
-		fmt.Fprintf(&b, "- account: %s — %s Check with /vip list; %s allocates it.", replies.Font(replies.Warning, "unknown"),
-			replies.Describe(dec.AllocationErr), add)
-	}
-	return b.String()
-}
-
 // orderReconcile reads an application back after an interrupted decision.
-func orderReconcile(ctx context.Context, d Deps, inv *Invocation, approve bool) (*replies.Reply, error) {
+func orderReconcile(ctx context.Context, d Deps, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
 	id := inv.Arg("id")
 	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
 	if err != nil {

@@ -1,10 +1,10 @@
-package commands
+package security
 
 // /oplog: WeCom's security logs. The member operation log (成员操作记录, DOC/100178) and the admin operation
 // log (管理端操作日志, DOC/100179) answer at most 7 days per call and only the last 180 days; file operation
 // records (文件防泄漏, DOC/98079) and screenshot records (截屏/录屏管理, DOC/100128) at most 14 days per call.
 // A longer range is cut into windows, newest first, each window's cursor pages walked, and the records merged
-// newest first, up to oplogMaxRecords.
+// newest first, up to maxRecords.
 
 import (
 	"cmp"
@@ -16,23 +16,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/commands"
+
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
 
 const (
-	// oplogMaxRecords bounds what one /oplog reads (13 member-log pages, 5 file-record pages per window).
-	oplogMaxRecords = 5000
-	// oplogDefaultSince is the range when none is given.
-	oplogDefaultSince = 7 * 24 * time.Hour
-	// oplogLogHorizon is how far back the member and admin logs reach: start_time "不早于180天前".
-	oplogLogHorizon = 180 * 24 * time.Hour
-	// oplogHorizonMargin keeps a range that starts right at the horizon from crossing it while the windows are
+	// maxRecords bounds what one /oplog reads (13 member-log pages, 5 file-record pages per window).
+	maxRecords = 5000
+	// defaultSince is the range when none is given.
+	defaultSince = 7 * 24 * time.Hour
+	// logHorizon is how far back the member and admin logs reach: start_time "不早于180天前".
+	logHorizon = 180 * 24 * time.Hour
+	// horizonMargin keeps a range that starts right at the horizon from crossing it while the windows are
 	// walked (the clock moves on between the check and the oldest window's call).
-	oplogHorizonMargin = 10 * time.Minute
-	// oplogMaxRange bounds the records without a horizon (files are kept forever, screenshots: undocumented).
-	oplogMaxRange = 400 * 24 * time.Hour
+	horizonMargin = 10 * time.Minute
+	// maxRange bounds the records without a horizon (files are kept forever, screenshots: undocumented).
+	maxRange = 400 * 24 * time.Hour
 )
 
 // oplogWindow is the range of one API call, [Start, End] in unix seconds. Adjacent windows share their boundary
@@ -67,7 +69,7 @@ type oplogRange struct {
 	From, To string // dates as typed, "" when not given
 }
 
-func oplogRangeOf(inv *Invocation) oplogRange {
+func rangeOf(inv *commands.Invocation) oplogRange {
 	return oplogRange{Since: inv.FlagDuration("since"), HasSince: inv.Has("since"), From: inv.Flag("from"), To: inv.Flag("to")}
 }
 
@@ -82,12 +84,12 @@ func (r oplogRange) resolve(now time.Time, loc *time.Location, def time.Duration
 	case r.To != "" && r.From == "":
 		return from, to, bot.Errorf(bot.EINVALID, "--to needs --from (or use --since, like --since 3d)")
 	case r.From != "":
-		if from, err = parseDate(r.From, loc); err != nil {
+		if from, err = commands.ParseDate(r.From, loc); err != nil {
 			return from, to, bot.Errorf(bot.EINVALID, "--from: %s", bot.UserText(err))
 		}
 		to = now
 		if r.To != "" {
-			if to, err = parseDate(r.To, loc); err != nil {
+			if to, err = commands.ParseDate(r.To, loc); err != nil {
 				return from, to, bot.Errorf(bot.EINVALID, "--to: %s", bot.UserText(err))
 			}
 			if _, dateOnly := time.Parse(time.DateOnly, strings.TrimSpace(r.To)); dateOnly == nil {
@@ -118,12 +120,12 @@ func (r oplogRange) resolve(now time.Time, loc *time.Location, def time.Duration
 
 // oplogBound checks a resolved range against what WeCom keeps, before any call: a start before the horizon is
 // refused with the oldest time that can be asked for; one within the margin of it is moved just inside. With
-// no horizon, the range may be at most oplogMaxRange long.
+// no horizon, the range may be at most maxRange long.
 func oplogBound(from, to, now time.Time, horizon time.Duration, what string, loc *time.Location) (time.Time, error) {
 	if horizon == 0 {
-		if to.Sub(from) > oplogMaxRange {
+		if to.Sub(from) > maxRange {
 			return from, bot.Errorf(bot.EINVALID, "that range is %d days long; ask for at most %d days of %s at once",
-				int(to.Sub(from).Hours()/24), int(oplogMaxRange.Hours()/24), what)
+				int(to.Sub(from).Hours()/24), int(maxRange.Hours()/24), what)
 		}
 		return from, nil
 	}
@@ -132,14 +134,14 @@ func oplogBound(from, to, now time.Time, horizon time.Duration, what string, loc
 		return from, bot.Errorf(bot.EINVALID, "WeCom keeps the %s for %d days: the oldest you can ask for is %s, and this range starts %s. Use a later --from, or --since %dd at most.",
 			what, int(horizon.Hours()/24), oldest.In(loc).Format("2006-01-02 15:04"), from.In(loc).Format("2006-01-02 15:04"), int(horizon.Hours()/24))
 	}
-	if limit := oldest.Add(oplogHorizonMargin); from.Before(limit) {
+	if limit := oldest.Add(horizonMargin); from.Before(limit) {
 		from = limit
 	}
 	return from, nil
 }
 
 // oplogCollect walks the windows, newest first, and each window's pages, keeping a record only in the window
-// that owns its time, until oplogMaxRecords; more reports that it stopped early. The records come back newest
+// that owns its time, until maxRecords; more reports that it stopped early. The records come back newest
 // first.
 func oplogCollect[T any](ctx context.Context, windows []oplogWindow, walk func(w oplogWindow) iter.Seq2[T, error],
 	at func(T) int64) (recs []T, more bool, err error) {
@@ -152,7 +154,7 @@ collect:
 			if !w.has(at(r)) {
 				continue
 			}
-			if len(recs) >= oplogMaxRecords {
+			if len(recs) >= maxRecords {
 				more = true
 				break collect
 			}
@@ -172,7 +174,7 @@ type oplogRow struct {
 
 // Words for --type, --op and --source, besides the numbers.
 var (
-	oplogMemberTypes = map[string]wecom.MemberOperType{
+	memberTypes = map[string]wecom.MemberOperType{
 		"add-contact": wecom.MemberAddExternalContact, "delete-contact": wecom.MemberDeleteExternalContact,
 		"mark-customer": wecom.MemberMarkCorpCustomer, "new-device-login": wecom.MemberNewDeviceLogin,
 		"change-mobile": wecom.MemberChangeMobile, "bind-wechat": wecom.MemberBindWeChat,
@@ -182,28 +184,28 @@ var (
 		"app-change": wecom.MemberAppChange, "confirm-archive-order": wecom.MemberConfirmArchiveOrder,
 		"interop-banned": wecom.MemberInteropBanned, "lock-device": wecom.MemberDeviceLocked,
 	}
-	oplogAdminTypes = map[string]wecom.AdminOperType{
+	adminTypes = map[string]wecom.AdminOperType{
 		"permission-change": wecom.AdminPermissionChange, "member-change": wecom.AdminMemberDeptChange,
 		"other": wecom.AdminOther, "app-change": wecom.AdminAppChange, "contacts-chat": wecom.AdminContactsChatManagement,
 		"corp-info": wecom.AdminCorpInfoManagement, "external-contact": wecom.AdminExternalContactManage,
 	}
-	oplogFileOps = map[string]wecom.FileOperType{
+	fileOps = map[string]wecom.FileOperType{
 		"upload": wecom.FileUpload, "download": wecom.FileDownload, "forward": wecom.FileForwardToWeCom,
 		"link-download": wecom.FileDownloadViaLink, "approve": wecom.FileApproveDownloadApply, "reject": wecom.FileRejectDownloadApply,
 	}
-	oplogFileSources = map[string]wecom.FileSource{
+	fileSources = map[string]wecom.FileSource{
 		"chat": wecom.FileSourceChat, "mail": wecom.FileSourceMail, "doc": wecom.FileSourceDocs,
 		"drive": wecom.FileSourceDrive, "schedule": wecom.FileSourceSchedule,
 	}
-	oplogScreenTypes = map[string]wecom.ScreenShotType{
+	screenTypes = map[string]wecom.ScreenShotType{
 		"chat": wecom.ScreenShotChat, "contacts": wecom.ScreenShotContacts, "mail": wecom.ScreenShotMail,
 		"file": wecom.ScreenShotFile, "schedule": wecom.ScreenShotSchedule, "other": wecom.ScreenShotOther,
 	}
 )
 
-// oplogParseKind reads a --type/--op value: a word of words, the Chinese name WeCom gives it ("新设备登录"), or
+// parseKind reads a --type/--op value: a word of words, the Chinese name WeCom gives it ("新设备登录"), or
 // its number. anyNumber accepts numbers WeCom may have added since (for lists known from one source only).
-func oplogParseKind[T interface {
+func parseKind[T interface {
 	~int
 	fmt.Stringer
 }](flag, v string, words map[string]T, anyNumber bool) (T, error) {
@@ -239,23 +241,23 @@ func oplogParseKind[T interface {
 }
 
 // oplogFlags are the flags every /oplog command takes, after its own.
-func oplogFlags(own ...Flag) []Flag {
+func oplogFlags(own ...commands.Flag) []commands.Flag {
 	return append(own,
-		Flag{Name: "since", Kind: Duration, Help: "this far back from now, like 3d, 12h or 2w (default 7d)"},
-		Flag{Name: "from", Kind: Date, Help: "start date, like 2026-11-01 or \"2026-11-01 09:00\""},
-		Flag{Name: "to", Kind: Date, Help: "end date, inclusive (default now)"},
-		secPageFlag,
+		commands.Flag{Name: "since", Kind: commands.Duration, Help: "this far back from now, like 3d, 12h or 2w (default 7d)"},
+		commands.Flag{Name: "from", Kind: commands.Date, Help: "start date, like 2026-11-01 or \"2026-11-01 09:00\""},
+		commands.Flag{Name: "to", Kind: commands.Date, Help: "end date, inclusive (default now)"},
+		pageFlag,
 	)
 }
 
-func oplogCommands(d Deps) []*Command {
-	user := Flag{Name: "user", Help: "only this member's records (userid)"}
-	users := Flag{Name: "user", Help: "only these members' records: userids, comma-separated (up to 100)"}
-	return []*Command{
+func oplogCommands(d Deps) []*commands.Command {
+	user := commands.Flag{Name: "user", Help: "only this member's records (userid)"}
+	users := commands.Flag{Name: "user", Help: "only these members' records: userids, comma-separated (up to 100)"}
+	return []*commands.Command{
 		{
 			Path: "oplog member",
-			Flags: oplogFlags(user, Flag{Name: "type",
-				Help: "only one kind: " + oplogWordList(oplogMemberTypes) + ", or its number"}),
+			Flags: oplogFlags(user, commands.Flag{Name: "type",
+				Help: "only one kind: " + wordList(memberTypes) + ", or its number"}),
 			Summary: "Read the member operation log: logins on new devices, locked devices, contacts added…",
 			Help:    "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
 			Examples: []string{"/oplog member", "/oplog member --user lisi --since 3d",
@@ -267,8 +269,8 @@ func oplogCommands(d Deps) []*Command {
 		},
 		{
 			Path: "oplog admin",
-			Flags: oplogFlags(Flag{Name: "user", Help: "only this admin's records (userid)"}, Flag{Name: "type",
-				Help: "only one kind: " + oplogWordList(oplogAdminTypes) + ", or its number"}),
+			Flags: oplogFlags(commands.Flag{Name: "user", Help: "only this admin's records (userid)"}, commands.Flag{Name: "type",
+				Help: "only one kind: " + wordList(adminTypes) + ", or its number"}),
 			Summary:  "Read the admin console's operation log: permission, member and app changes…",
 			Help:     "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
 			Examples: []string{"/oplog admin", "/oplog admin --type permission-change --since 30d", "/oplog admin --user zhangsan --since 3d"},
@@ -280,8 +282,8 @@ func oplogCommands(d Deps) []*Command {
 		{
 			Path: "oplog files",
 			Flags: oplogFlags(users,
-				Flag{Name: "op", Help: "only one operation: " + oplogWordList(oplogFileOps) + ", or its number"},
-				Flag{Name: "source", Values: slices.Sorted(oplogKeys(oplogFileSources)), Help: "only where it happened"}),
+				commands.Flag{Name: "op", Help: "only one operation: " + wordList(fileOps) + ", or its number"},
+				commands.Flag{Name: "source", Values: slices.Sorted(oplogKeys(fileSources)), Help: "only where it happened"}),
 			Summary: "Read the file operation records (文件防泄漏): uploads, downloads, forwards…",
 			Help: "WeCom answers 14 days per call; a longer range is read in 14-day windows. Corps without 微盘专业版 " +
 				"can only query the last 90 days.",
@@ -294,8 +296,8 @@ func oplogCommands(d Deps) []*Command {
 		{
 			Path: "oplog screen",
 			Flags: oplogFlags(users,
-				Flag{Name: "dept", Help: "only members of these departments: ids, comma-separated (up to 100)"},
-				Flag{Name: "type", Help: "only screenshots of: " + oplogWordList(oplogScreenTypes)}),
+				commands.Flag{Name: "dept", Help: "only members of these departments: ids, comma-separated (up to 100)"},
+				commands.Flag{Name: "type", Help: "only screenshots of: " + wordList(screenTypes)}),
 			Summary:  "Read the screenshot and screen recording records (截屏/录屏管理)",
 			Help:     "WeCom answers 14 days per call; a longer range is read in 14-day windows.",
 			Examples: []string{"/oplog screen", "/oplog screen --type file --since 30d", "/oplog screen --user lisi --since 3d"},
@@ -317,14 +319,14 @@ func oplogKeys[V any](m map[string]V) iter.Seq[string] {
 	}
 }
 
-func oplogWordList[T any](m map[string]T) string {
+func wordList[T any](m map[string]T) string {
 	return strings.Join(slices.Sorted(oplogKeys(m)), ", ")
 }
 
-// oplogPlan resolves the range and cuts it into windows.
-func (d Deps) oplogPlan(inv *Invocation, span, horizon time.Duration, what string) (from, to time.Time, windows []oplogWindow, err error) {
+// plan resolves the range and cuts it into windows.
+func (d Deps) plan(inv *commands.Invocation, span, horizon time.Duration, what string) (from, to time.Time, windows []oplogWindow, err error) {
 	now := d.now()
-	from, to, err = oplogRangeOf(inv).resolve(now, d.loc(), oplogDefaultSince)
+	from, to, err = rangeOf(inv).resolve(now, d.loc(), defaultSince)
 	if err != nil {
 		return
 	}
@@ -334,22 +336,22 @@ func (d Deps) oplogPlan(inv *Invocation, span, horizon time.Duration, what strin
 	return from, to, oplogWindows(from, to, span), nil
 }
 
-// oplogLogFilters reads --user and --type for the member and admin logs, which share a request shape.
-func oplogLogFilters[T interface {
+// logFilters reads --user and --type for the member and admin logs, which share a request shape.
+func logFilters[T interface {
 	~int
 	fmt.Stringer
-}](inv *Invocation, who string, types map[string]T, anyType bool) (wecom.OperLogOptions, []string, error) {
+}](inv *commands.Invocation, who string, types map[string]T, anyType bool) (wecom.OperLogOptions, []string, error) {
 	opts := wecom.OperLogOptions{Limit: wecom.MaxOperLogLimit}
 	var filters []string
 	if inv.Has("user") {
 		opts.UserID = inv.Flag("user")
-		if !secUserIDRE.MatchString(opts.UserID) {
+		if !commands.UserIDRE.MatchString(opts.UserID) {
 			return opts, nil, bot.Errorf(bot.EINVALID, "--user: %q is not a userid (the account in the admin console, not the display name)", opts.UserID)
 		}
 		filters = append(filters, who+" "+replies.Code(opts.UserID))
 	}
 	if inv.Has("type") {
-		t, err := oplogParseKind("type", inv.Flag("type"), types, anyType)
+		t, err := parseKind("type", inv.Flag("type"), types, anyType)
 		if err != nil {
 			return opts, nil, err
 		}
@@ -359,15 +361,15 @@ func oplogLogFilters[T interface {
 	return opts, filters, nil
 }
 
-func (d Deps) oplogMember(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-	return oplogOperLog(ctx, d, inv, "member", "Member operation log", oplogMemberTypes, false, d.Client.Security.AllMemberOperLogs,
+func (d Deps) oplogMember(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	return operLog(ctx, d, inv, "member", "Member operation log", memberTypes, false, d.Client.Security.AllMemberOperLogs,
 		func(r wecom.MemberOperLog) operRow {
 			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
 		})
 }
 
-func (d Deps) oplogAdmin(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-	return oplogOperLog(ctx, d, inv, "admin", "Admin operation log", oplogAdminTypes, true, d.Client.Security.AllAdminOperLogs,
+func (d Deps) oplogAdmin(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	return operLog(ctx, d, inv, "admin", "Admin operation log", adminTypes, true, d.Client.Security.AllAdminOperLogs,
 		func(r wecom.AdminOperLog) operRow {
 			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
 		})
@@ -379,18 +381,18 @@ type operRow struct {
 	UserID, Kind, Detail, IP string
 }
 
-// oplogOperLog runs /oplog member and /oplog admin: the two logs share a request shape, windows and reply, and
+// operLog runs /oplog member and /oplog admin: the two logs share a request shape, windows and reply, and
 // differ only in their record type and oper-type names.
-func oplogOperLog[R any, T interface {
+func operLog[R any, T interface {
 	~int
 	fmt.Stringer
-}](ctx context.Context, d Deps, inv *Invocation, who, title string, types map[string]T, anyType bool,
+}](ctx context.Context, d Deps, inv *commands.Invocation, who, title string, types map[string]T, anyType bool,
 	all func(ctx context.Context, o wecom.OperLogOptions) iter.Seq2[R, error], row func(R) operRow) (*replies.Reply, error) {
-	opts, filters, err := oplogLogFilters(inv, who, types, anyType)
+	opts, filters, err := logFilters(inv, who, types, anyType)
 	if err != nil {
 		return nil, err
 	}
-	from, to, windows, err := d.oplogPlan(inv, wecom.MaxOperLogSpan, oplogLogHorizon, who+" operation log")
+	from, to, windows, err := d.plan(inv, wecom.MaxOperLogSpan, logHorizon, who+" operation log")
 	if err != nil {
 		return nil, err
 	}
@@ -400,31 +402,31 @@ func oplogOperLog[R any, T interface {
 		return all(ctx, o)
 	}, func(r R) int64 { return row(r).Time })
 	if err != nil {
-		return nil, secErr(err, opts.UserID)
+		return nil, wecomErr(err, opts.UserID)
 	}
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
 		o := row(r)
 		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
-			Line: oplogJoin(replies.Code(o.UserID), replies.Escape(o.Kind), replies.Escape(o.Detail), oplogIP(o.IP))}
+			Line: join(replies.Code(o.UserID), replies.Escape(o.Kind), replies.Escape(o.Detail), iP(o.IP))}
 	}
 	return d.oplogReply(inv, title, who+" operation records", from, to, filters, rows, more), nil
 }
 
-func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	opts := wecom.FileOperRecordOptions{Limit: wecom.MaxFileRecordLimit}
 	var filters []string
 	if inv.Has("user") {
-		us, err := secUserList("user", inv.Flag("user"))
+		us, err := userList("user", inv.Flag("user"))
 		if err != nil {
 			return nil, err
 		}
 		opts.UserIDs = us
-		filters = append(filters, "members "+secCodes(us))
+		filters = append(filters, "members "+codeList(us))
 	}
 	var op wecom.FileOperation
 	if inv.Has("op") {
-		t, err := oplogParseKind("op", inv.Flag("op"), oplogFileOps, true)
+		t, err := parseKind("op", inv.Flag("op"), fileOps, true)
 		if err != nil {
 			return nil, err
 		}
@@ -432,13 +434,13 @@ func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*replies.Reply, 
 		filters = append(filters, replies.Escape(t.String()))
 	}
 	if inv.Has("source") {
-		op.Source = oplogFileSources[inv.Flag("source")]
+		op.Source = fileSources[inv.Flag("source")]
 		filters = append(filters, "in "+replies.Escape(op.Source.String()))
 	}
 	if op != (wecom.FileOperation{}) {
 		opts.Operation = &op
 	}
-	from, to, windows, err := d.oplogPlan(inv, wecom.MaxFileRecordSpan, 0, "file operation records")
+	from, to, windows, err := d.plan(inv, wecom.MaxFileRecordSpan, 0, "file operation records")
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +450,7 @@ func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*replies.Reply, 
 		return d.Client.Security.AllFileOperRecords(ctx, o)
 	}, func(r wecom.FileOperRecord) int64 { return r.Time })
 	if err != nil {
-		return nil, secErr(err, opts.UserIDs...)
+		return nil, wecomErr(err, opts.UserIDs...)
 	}
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
@@ -467,24 +469,24 @@ func (d Deps) oplogFiles(ctx context.Context, inv *Invocation) (*replies.Reply, 
 			extra = append(extra, "device "+replies.Code(r.DeviceCode))
 		}
 		rows[i] = oplogRow{At: r.Time, Kind: r.Operation.Type.String(),
-			Line: oplogJoin(append([]string{oplogFileActor(r), what, replies.Escape(r.FileInfo)}, extra...)...)}
+			Line: join(append([]string{fileActor(r), what, replies.Escape(r.FileInfo)}, extra...)...)}
 	}
 	return d.oplogReply(inv, "File operation records", "file operation records", from, to, filters, rows, more), nil
 }
 
-func (d Deps) oplogScreen(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	opts := wecom.ScreenOperRecordOptions{Limit: wecom.MaxScreenRecordLimit}
 	var filters []string
 	if inv.Has("user") {
-		us, err := secUserList("user", inv.Flag("user"))
+		us, err := userList("user", inv.Flag("user"))
 		if err != nil {
 			return nil, err
 		}
 		opts.UserIDs = us
-		filters = append(filters, "members "+secCodes(us))
+		filters = append(filters, "members "+codeList(us))
 	}
 	if inv.Has("dept") {
-		ids, err := oplogDeptList(inv.Flag("dept"))
+		ids, err := deptList(inv.Flag("dept"))
 		if err != nil {
 			return nil, err
 		}
@@ -496,14 +498,14 @@ func (d Deps) oplogScreen(ctx context.Context, inv *Invocation) (*replies.Reply,
 		filters = append(filters, "departments "+strings.Join(ds, ", "))
 	}
 	if inv.Has("type") {
-		t, err := oplogParseKind("type", inv.Flag("type"), oplogScreenTypes, false)
+		t, err := parseKind("type", inv.Flag("type"), screenTypes, false)
 		if err != nil {
 			return nil, err
 		}
 		opts.ScreenShotType = t
 		filters = append(filters, "of "+replies.Escape(t.String()))
 	}
-	from, to, windows, err := d.oplogPlan(inv, wecom.MaxScreenRecordSpan, 0, "screenshot records")
+	from, to, windows, err := d.plan(inv, wecom.MaxScreenRecordSpan, 0, "screenshot records")
 	if err != nil {
 		return nil, err
 	}
@@ -513,21 +515,21 @@ func (d Deps) oplogScreen(ctx context.Context, inv *Invocation) (*replies.Reply,
 		return d.Client.Security.AllScreenOperRecords(ctx, o)
 	}, func(r wecom.ScreenOperRecord) int64 { return r.Time })
 	if err != nil {
-		return nil, secErr(err, opts.UserIDs...)
+		return nil, wecomErr(err, opts.UserIDs...)
 	}
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
 		rows[i] = oplogRow{At: r.Time, Kind: r.ScreenShotType.String(),
-			Line: oplogJoin(replies.Code(r.UserID), "screenshot of "+replies.Escape(r.ScreenShotType.String()),
+			Line: join(replies.Code(r.UserID), "screenshot of "+replies.Escape(r.ScreenShotType.String()),
 				replies.Escape(r.ScreenShotContent), replies.Escape(r.System))}
 	}
 	return d.oplogReply(inv, "Screenshot records", "screenshot records", from, to, filters, rows, more), nil
 }
 
 // oplogReply summarises records: the range and filters, counts by kind, then a page of rows, newest first.
-func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time, filters []string, rows []oplogRow, more bool) *replies.Reply {
+func (d Deps) oplogReply(inv *commands.Invocation, title, noun string, from, to time.Time, filters []string, rows []oplogRow, more bool) *replies.Reply {
 	loc := d.loc()
-	span := fmt.Sprintf("%s → %s", when(from.Unix(), loc), when(to.Unix(), loc))
+	span := fmt.Sprintf("%s → %s", replies.When(from.Unix(), loc), replies.When(to.Unix(), loc))
 	scope := span
 	if len(filters) > 0 {
 		scope += " · " + strings.Join(filters, " · ")
@@ -539,7 +541,7 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 	fmt.Fprintf(&b, "## %s\n\n%s\n\n", title, scope)
 	if more {
 		fmt.Fprintf(&b, "%s\n\n", replies.Font(replies.Warning, fmt.Sprintf("More than %s records in this range: reading stopped there, "+
-			"so the counts and rows below are partial. Narrow with --user, --type or a shorter range.", oplogThousands(oplogMaxRecords))))
+			"so the counts and rows below are partial. Narrow with --user, --type or a shorter range.", oplogThousands(maxRecords))))
 	}
 	counts := map[string]int{}
 	for _, r := range rows {
@@ -554,7 +556,7 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 	for _, k := range kinds {
 		fmt.Fprintf(&b, "- %d %s\n", counts[k], replies.Escape(k))
 	}
-	page, footer := secPage(rows, inv)
+	page, footer := pageFor(rows, inv)
 	if len(page) > 0 {
 		if inv.FlagInt("page") > 1 {
 			b.WriteString("\n**Page " + strconv.Itoa(inv.FlagInt("page")) + ", newest first:**\n")
@@ -562,7 +564,7 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 			b.WriteString("\n**Latest:**\n")
 		}
 		for _, r := range page {
-			fmt.Fprintf(&b, "- %s · %s\n", when(r.At, loc), r.Line)
+			fmt.Fprintf(&b, "- %s · %s\n", replies.When(r.At, loc), r.Line)
 		}
 	}
 	if footer != "" {
@@ -571,8 +573,8 @@ func (d Deps) oplogReply(inv *Invocation, title, noun string, from, to time.Time
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}
 }
 
-// oplogJoin joins the non-empty parts of a row.
-func oplogJoin(parts ...string) string {
+// join joins the non-empty parts of a row.
+func join(parts ...string) string {
 	var out []string
 	for _, p := range parts {
 		if p != "" {
@@ -582,15 +584,15 @@ func oplogJoin(parts ...string) string {
 	return strings.Join(out, " · ")
 }
 
-func oplogIP(ip string) string {
+func iP(ip string) string {
 	if ip == "" {
 		return ""
 	}
 	return "IP " + replies.Escape(ip)
 }
 
-// oplogFileActor is who acted on a file: a member, or an outsider (WeChat user, or a member of another corp).
-func oplogFileActor(r wecom.FileOperRecord) string {
+// fileActor is who acted on a file: a member, or an outsider (WeChat user, or a member of another corp).
+func fileActor(r wecom.FileOperRecord) string {
 	switch {
 	case r.UserID != "":
 		return replies.Code(r.UserID)
@@ -621,8 +623,8 @@ func oplogThousands(n int) string {
 	return s
 }
 
-// oplogDeptList reads --dept: department ids, comma-separated, at most 100.
-func oplogDeptList(v string) ([]int, error) {
+// deptList reads --dept: department ids, comma-separated, at most 100.
+func deptList(v string) ([]int, error) {
 	var out []int
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s == "" {

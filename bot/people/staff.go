@@ -1,4 +1,4 @@
-package commands
+package people
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -125,7 +126,7 @@ func (fs *hrFields) resolve(name string) (*hrField, error) {
 		}
 	}
 	hint := ""
-	if s := suggest(strings.ToLower(name), lowerAll(names)); s != "" {
+	if s := commands.Suggest(strings.ToLower(name), lowerAll(names)); s != "" {
 		for _, n := range names {
 			if strings.ToLower(n) == s {
 				s = n
@@ -181,9 +182,9 @@ func (c *hrFieldCache) get(ctx context.Context) (*hrFields, error) {
 	return c.fields, nil
 }
 
-func staffCommands(d Deps, fc *hrFieldCache) []*Command {
-	user := Arg{Name: "userid", Match: peopleUserID, Help: peopleUserIDHelp, Prompt: "Whose roster? (a userid)"}
-	return []*Command{
+func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
+	user := commands.Arg{Name: "userid", Match: commands.UserIDRE, Help: commands.UserIDHelp, Prompt: "Whose roster? (a userid)"}
+	return []*commands.Command{
 		{
 			Path:     "staff fields",
 			Summary:  "List the roster's (花名册) fields: names, ids, types, options",
@@ -191,27 +192,27 @@ func staffCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:     "staff.read",
 			Audited:  true,
 			APIs:     []string{"GET hr/get_fields"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return staffFields(ctx, fc)
 			},
 		},
 		{
 			Path: "staff",
-			Args: []Arg{user, {Name: "field", Optional: true, Many: true,
+			Args: []commands.Arg{user, {Name: "field", Optional: true, Many: true,
 				Help: "fields to show: a name (入职日期), group.name (紧急联系人.姓名) or a fieldid; default a summary"}},
-			Flags:    []Flag{{Name: "all", Kind: Bool, Help: "show every field, and every entry of repeatable groups"}},
+			Flags:    []commands.Flag{{Name: "all", Kind: commands.Bool, Help: "show every field, and every entry of repeatable groups"}},
 			Summary:  "Show a member's roster (花名册) entry",
 			Examples: []string{"/staff lisi", "/staff lisi 入职日期 工位", "/staff lisi --all"},
 			Perm:     "staff.read",
 			Audited:  true,
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return staffShow(ctx, d, fc, inv)
 			},
 		},
 		{
 			Path: "staff set",
-			Args: []Arg{user, {Name: "change", Many: true, Check: staffCheckChange,
+			Args: []commands.Arg{user, {Name: "change", Many: true, Check: staffCheckChange,
 				Help:   "FIELD=VALUE, as many as needed: 工位=A-3-12, 职位=经理 (an option's text or id), 入职日期=2024-03-01",
 				Prompt: "What should change? (FIELD=VALUE, e.g. 工位=A-3-12)"}},
 			Summary: "Change fields of a member's roster (花名册) entry",
@@ -222,7 +223,7 @@ func staffCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:     "staff.write",
 			Mutates:  true,
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info", "POST hr/update_staff_info"},
-			Preview: func(ctx context.Context, inv *Invocation) (string, error) {
+			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
 				user, changes, err := staffPlan(ctx, d, fc, inv)
 				if err != nil {
 					return "", err
@@ -234,10 +235,10 @@ func staffCommands(d Deps, fc *hrFieldCache) []*Command {
 				}
 				return strings.TrimRight(b.String(), "\n"), nil
 			},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return staffSet(ctx, d, fc, inv)
 			},
-			Reconcile: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return staffReconcile(ctx, d, fc, inv)
 			},
 		},
@@ -286,7 +287,7 @@ func staffFields(ctx context.Context, fc *hrFieldCache) (*replies.Reply, error) 
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
+func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
 	user, names, all := inv.Arg("userid"), inv.List("field"), inv.FlagBool("all")
 	if all && len(names) > 0 {
 		return nil, bot.Errorf(bot.EINVALID, "name fields or give --all, not both. Usage: %s", inv.Command.Usage())
@@ -444,7 +445,7 @@ func staffShowValue(f *hrField, v *wecom.StaffField, loc *time.Location) string 
 		if v.ValueFile == nil || len(v.ValueFile.MediaIDs) == 0 {
 			return "—"
 		}
-		return peoplePlural(len(v.ValueFile.MediaIDs), "file", "files")
+		return replies.Plural(len(v.ValueFile.MediaIDs), "file", "files")
 	}
 	return replies.Font(replies.Comment, "a value of an unknown type")
 }
@@ -512,7 +513,7 @@ type staffChange struct {
 }
 
 // staffPlan resolves and checks a /staff set request, then reads the current values: nothing is written.
-func staffPlan(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (string, []staffChange, error) {
+func staffPlan(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (string, []staffChange, error) {
 	user := inv.Arg("userid")
 	fs, err := fc.get(ctx)
 	if err != nil {
@@ -581,7 +582,7 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 		}
 		return v, bot.Errorf(bot.EINVALID, "%s is not one of its options: %s", bot.Markdown(replies.Code(raw)), strings.Join(names, ", "))
 	case f.FieldType == wecom.HRFieldTime:
-		t, err := parseDate(raw, loc)
+		t, err := commands.ParseDate(raw, loc)
 		if err != nil {
 			return v, bot.Errorf(bot.EINVALID, "it is a date; write it like 2024-03-01")
 		}
@@ -642,7 +643,7 @@ func staffAsRead(v wecom.StaffFieldValue) *wecom.StaffField {
 	return sf
 }
 
-func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
+func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
 	user, changes, err := staffPlan(ctx, d, fc, inv)
 	if err != nil {
 		return nil, err
@@ -676,7 +677,7 @@ func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*
 		}
 		fmt.Fprintf(&b, "- %s: %s → %s — %s\n", replies.Escape(c.Field.FieldName), c.Old, c.New, outcome)
 	}
-	fmt.Fprintf(&b, "\n%s: %d changed", peoplePlural(len(changes), "field", "fields"), ok)
+	fmt.Fprintf(&b, "\n%s: %d changed", replies.Plural(len(changes), "field", "fields"), ok)
 	if n := len(changes) - ok; n > 0 {
 		fmt.Fprintf(&b, ", %d not", n)
 	}
@@ -685,7 +686,7 @@ func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*
 }
 
 // staffReconcile reads the fields back after an interrupted /staff set and says which hold the values asked for.
-func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
+func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
 	user, changes, err := staffPlan(ctx, d, fc, inv)
 	if err != nil {
 		return nil, err
@@ -703,7 +704,7 @@ func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocati
 			replies.Font(replies.Warning, "not the requested"), c.New)
 	}
 	if pending > 0 {
-		fmt.Fprintf(&b, "\n%s not changed yet: send /staff set again for them.", peoplePlural(pending, "field is", "fields are"))
+		fmt.Fprintf(&b, "\n%s not changed yet: send /staff set again for them.", replies.Plural(pending, "field is", "fields are"))
 	} else {
 		b.WriteString("\nEvery field is as requested.")
 	}

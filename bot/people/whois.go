@@ -1,4 +1,4 @@
-package commands
+package people
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
@@ -57,7 +59,7 @@ func whoisKinds(id string, agent, typ bool) []idKind {
 	if long && (strings.HasPrefix(id, "wm") || strings.HasPrefix(id, "wo")) {
 		out = append(out, kindExternal)
 	}
-	if peopleUserID.MatchString(id) {
+	if commands.UserIDRE.MatchString(id) {
 		out = append(out, kindMember)
 	}
 	return out
@@ -96,7 +98,7 @@ func tmpUserName(ut int) string {
 }
 
 // flagTypes returns the business and user types to try: the flags' values, or every one.
-func flagTypes(inv *Invocation) (bts, uts []int) {
+func flagTypes(inv *commands.Invocation) (bts, uts []int) {
 	if v := inv.Flag("type"); v != "" {
 		bts = []int{tmpBusinessTypes[v]}
 	} else {
@@ -110,18 +112,18 @@ func flagTypes(inv *Invocation) (bts, uts []int) {
 	return bts, uts
 }
 
-func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
-	agentFlag := Flag{Name: "agent", Kind: Int, Min: 1, Max: 1<<31 - 1,
+func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
+	agentFlag := commands.Flag{Name: "agent", Kind: commands.Int, Min: 1, Max: 1<<31 - 1,
 		Help: "agentid of the third-party or 代开发 app that obtained the id (source_agentid)"}
-	typeFlag := Flag{Name: "type", Values: []string{"meeting", "form", "doc"},
+	typeFlag := commands.Flag{Name: "type", Values: []string{"meeting", "form", "doc"},
 		Help: "for a tmp_external_userid: the product that handed it out"}
-	userTypeFlag := Flag{Name: "user-type", Values: []string{"customer", "partner", "upstream", "circle"},
+	userTypeFlag := commands.Flag{Name: "user-type", Values: []string{"customer", "partner", "upstream", "circle"},
 		Help: "for a tmp_external_userid: who it stands for (default: try each)"}
-	return []*Command{
+	return []*commands.Command{
 		{
 			Path:  "whois",
-			Args:  []Arg{{Name: "id", Match: whoisID, Help: "a userid, external_userid, open_userid or tmp_external_userid", Prompt: "Which id?"}},
-			Flags: []Flag{agentFlag, typeFlag, userTypeFlag},
+			Args:  []commands.Arg{{Name: "id", Match: whoisID, Help: "a userid, external_userid, open_userid or tmp_external_userid", Prompt: "Which id?"}},
+			Flags: []commands.Flag{agentFlag, typeFlag, userTypeFlag},
 			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a " +
 				"tmp_external_userid",
 			Help: "The kind of id is read from its shape; when it could be several, each is tried in turn and the " +
@@ -132,29 +134,29 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 			Audited: true,
 			APIs: []string{"GET user/get", "GET department/get", "GET externalcontact/get", "POST batch/openuserid_to_userid",
 				"POST idconvert/convert_tmp_external_userid", "GET hr/get_fields", "POST hr/get_staff_info"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return whois(ctx, d, fc, inv)
 			},
 		},
 		{
 			Path: "convert open",
-			Args: []Arg{{Name: "open_userid", Many: true, Match: whoisID, Help: "open_userids, separated by spaces (at most 100)",
+			Args: []commands.Arg{{Name: "open_userid", Many: true, Match: whoisID, Help: "open_userids, separated by spaces (at most 100)",
 				Prompt: "Which open_userids? (separated by spaces)"}},
-			Flags:    []Flag{agentFlag},
+			Flags:    []commands.Flag{agentFlag},
 			Summary:  "Convert open_userids of a third-party or 代开发 app into userids",
 			Examples: []string{"/convert open woAAAlisiOPENxxxx --agent 2000001"},
 			Perm:     "whois.read",
 			Audited:  true,
 			APIs:     []string{"POST batch/openuserid_to_userid"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return convertOpen(ctx, d, inv)
 			},
 		},
 		{
 			Path: "convert tmp",
-			Args: []Arg{{Name: "tmp_external_userid", Many: true, Match: whoisID, Help: "tmp_external_userids, separated by spaces (at most 100)",
+			Args: []commands.Arg{{Name: "tmp_external_userid", Many: true, Match: whoisID, Help: "tmp_external_userids, separated by spaces (at most 100)",
 				Prompt: "Which tmp_external_userids? (separated by spaces)"}},
-			Flags:   []Flag{typeFlag, userTypeFlag},
+			Flags:   []commands.Flag{typeFlag, userTypeFlag},
 			Summary: "Convert tmp_external_userids from meetings, forms or docs into external_userids or members of other corps",
 			Help:    "--type is required: a tmp id converts only with the product that handed it out.",
 			Examples: []string{"/convert tmp ouTMPmeetChen000000000000001 --type meeting",
@@ -162,21 +164,21 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 			Perm:    "whois.read",
 			Audited: true,
 			APIs:    []string{"POST idconvert/convert_tmp_external_userid"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return convertTmp(ctx, d, inv)
 			},
 		},
 		{
 			Path: "convert service-external",
-			Args: []Arg{{Name: "external_userid", Match: whoisID, Help: "the external_userid a third-party or 代开发 app obtained",
+			Args: []commands.Arg{{Name: "external_userid", Match: whoisID, Help: "the external_userid a third-party or 代开发 app obtained",
 				Prompt: "Which external_userid?"}},
-			Flags:    []Flag{agentFlag},
+			Flags:    []commands.Flag{agentFlag},
 			Summary:  "Convert a third-party or 代开发 app's external_userid into this app's",
 			Examples: []string{"/convert service-external wmSVCchenkehu000000000000001 --agent 2000001"},
 			Perm:     "whois.read",
 			Audited:  true,
 			APIs:     []string{"POST externalcontact/from_service_external_userid", "GET externalcontact/get"},
-			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 				return convertServiceExternal(ctx, d, inv)
 			},
 		},
@@ -184,7 +186,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*Command {
 }
 
 // needAgent refuses a command that needs --agent without one.
-func needAgent(inv *Invocation) (int, error) {
+func needAgent(inv *commands.Invocation) (int, error) {
 	if !inv.Has("agent") {
 		return 0, bot.Errorf(bot.EINVALID, "--agent is required: the agentid of the third-party or 代开发 app that obtained "+
 			"the id (WeCom's source_agentid). Usage: %s", inv.Command.Usage())
@@ -208,7 +210,7 @@ type whoisResult struct {
 	note string
 }
 
-func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *Invocation) (*replies.Reply, error) {
+func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
 	id := inv.Arg("id")
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
@@ -352,7 +354,7 @@ func externalText(c *wecom.ExternalContactDetail, how string, d Deps) string {
 	if e.Gender != wecom.GenderUnspecified {
 		fmt.Fprintf(&b, "- gender: %s\n", replies.Escape(e.Gender.String()))
 	}
-	fmt.Fprintf(&b, "- added by %s", peoplePlural(len(c.FollowUser), "member", "members"))
+	fmt.Fprintf(&b, "- added by %s", replies.Plural(len(c.FollowUser), "member", "members"))
 	if len(c.FollowUser) > 0 {
 		b.WriteString(":")
 	}
@@ -367,7 +369,7 @@ func externalText(c *wecom.ExternalContactDetail, how string, d Deps) string {
 			line += ", remark " + replies.Escape(f.Remark)
 		}
 		if f.CreateTime > 0 {
-			line += ", added " + when(f.CreateTime, d.loc())
+			line += ", added " + replies.When(f.CreateTime, d.loc())
 		}
 		b.WriteString(line + "\n")
 	}
@@ -451,12 +453,12 @@ func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut in
 		how, replies.Code(r.CorpID), replies.Code(r.UserID))
 }
 
-func convertOpen(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
+func convertOpen(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
 	agent, err := needAgent(inv)
 	if err != nil {
 		return nil, err
 	}
-	ids := peopleUnique(inv.List("open_userid"))
+	ids := commands.Unique(inv.List("open_userid"))
 	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, ids, agent)
 	if err != nil {
 		return nil, agentError(err, agent)
@@ -482,18 +484,18 @@ func convertOpen(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, 
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(id), replies.Font(replies.Warning, "no answer from WeCom"))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", peoplePlural(len(ids), "id", "ids"), converted, invalid)
+	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, invalid)
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func convertTmp(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
+func convertTmp(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
 	if !inv.Has("type") {
 		return nil, bot.Errorf(bot.EINVALID, "--type is required: meeting, form or doc, the product that handed the ids "+
 			"out. Usage: %s", inv.Command.Usage())
 	}
 	bts, uts := flagTypes(inv)
 	bt := bts[0]
-	ids := peopleUnique(inv.List("tmp_external_userid"))
+	ids := commands.Unique(inv.List("tmp_external_userid"))
 	remaining := ids
 	found := map[string]wecom.TmpIDResult{}
 	userType := map[string]int{}
@@ -553,14 +555,14 @@ func convertTmp(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, e
 			fmt.Fprintf(&b, "- %s — %s: %s\n", replies.Code(id), replies.Font(replies.Warning, "invalid"), why)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", peoplePlural(len(ids), "id", "ids"), converted, len(ids)-converted)
+	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, len(ids)-converted)
 	for _, n := range notes {
 		b.WriteString("\n\n" + n)
 	}
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func convertServiceExternal(ctx context.Context, d Deps, inv *Invocation) (*replies.Reply, error) {
+func convertServiceExternal(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
 	agent, err := needAgent(inv)
 	if err != nil {
 		return nil, err

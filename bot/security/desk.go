@@ -1,40 +1,28 @@
-package commands
+// Package security is the security desk: commands over WeCom's 安全管理 APIs — trusted devices (/devices),
+// member, admin, file and screen operation logs (/oplog), and the corp's domains and IPs (/domainip), whose
+// snapshots the alerts also diff. cmd/bot registers Commands.
+package security
 
 import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"strings"
+
+	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
 
-// securityDesk returns the device, log and domain/IP commands: WeCom's 安全管理 APIs (seed 000 S1–S6).
-//
-// The helpers these files share are prefixed sec; those of one file take its prefix (dev, oplog, dip), so that
-// they cannot collide with the people desk's in this package.
-func securityDesk(d Deps) []*Command {
-	var out []*Command
-	out = append(out, deviceCommands(d)...)
-	out = append(out, oplogCommands(d)...)
-	out = append(out, domainIPCommands(d)...)
-	return out
-}
+// pageFlag is --page of every paged list.
+var pageFlag = commands.Flag{Name: "page", Kind: commands.Int, Min: 1, Max: 500, Help: fmt.Sprintf("which page of the list (%d per page)", replies.PerPage)}
 
-// secUserIDRE matches a WeCom userid: 1–64 bytes of letters, digits and _-@., starting with a letter or digit
-// (DOC/90195, 创建成员).
-var secUserIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
-
-// secPageFlag is --page of every paged list.
-var secPageFlag = Flag{Name: "page", Kind: Int, Min: 1, Max: 500, Help: fmt.Sprintf("which page of the list (%d per page)", PerPage)}
-
-// secConsole says where in the admin console an app is allowed to call each family of security APIs: errcode
+// consoleLists says where in the admin console an app is allowed to call each family of security APIs: errcode
 // 48002 means it is not in that list. From the APIs' own docs (DOC/98920, 100178, 100179, 98079, 100128,
 // 100079); the domain/IP page calls its list 可调用API的应用.
-var secConsole = []struct{ prefix, where string }{
+var consoleLists = []struct{ prefix, where string }{
 	{"security/trustdevice/", "「安全与管理 - 设备管理 - 可调用接口的应用」"},
 	{"security/member_oper_log/", "「使用分析」 → the member operation records' 「API」 panel → 「可调用接口的应用」 (the app also needs 「获取成员操作记录」)"},
 	{"security/admin_oper_log/", "「使用分析」 → the admin operation log's 「API」 panel → 「可调用接口的应用」 (the app also needs 「获取管理端操作日志」)"},
@@ -43,8 +31,8 @@ var secConsole = []struct{ prefix, where string }{
 	{"security/get_server_domain_ip", "「我的企业 - 设置 - 域名IP - 可调用API的应用」 (its 可调用接口的应用 list)"},
 }
 
-// secFileCodes are get_file_oper_record's own errcodes (DOC/90313, wecom-notes.md).
-var secFileCodes = map[int]string{
+// fileCodes are get_file_oper_record's own errcodes (DOC/90313, wecom-notes.md).
+var fileCodes = map[int]string{
 	701100: "WeCom refused the time range. A corp without 微盘专业版 can only query the last 90 days of file records: try a shorter --since or a later --from",
 	701101: "WeCom refused the page size (at most 1,000)",
 	701102: "WeCom refused the user list (at most 100 userids)",
@@ -53,10 +41,10 @@ var secFileCodes = map[int]string{
 	701105: "WeCom refused the paging cursor; run the command again",
 }
 
-// secErr phrases the WeCom errcodes whose generic hint is not enough here: 48002 names the admin-console list
+// wecomErr phrases the WeCom errcodes whose generic hint is not enough here: 48002 names the admin-console list
 // for the API that refused, 60011 and 60111 name the member (users are the userids the request named), 60003
 // the department, and the file records' 7011xx codes what to change. Anything else is returned as it is.
-func secErr(err error, users ...string) error {
+func wecomErr(err error, users ...string) error {
 	var we *wecom.Error
 	if err == nil || !errors.As(err, &we) {
 		return err
@@ -65,11 +53,11 @@ func secErr(err error, users ...string) error {
 	if len(users) == 1 {
 		who = replies.Code(users[0])
 	} else if len(users) > 1 {
-		who = "one of " + secCodes(users)
+		who = "one of " + codeList(users)
 	}
 	switch we.Code {
 	case wecom.CodeAPIForbidden:
-		for _, c := range secConsole {
+		for _, c := range consoleLists {
 			if strings.HasPrefix(we.Op, c.prefix) {
 				return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
 					"In the admin console, add the app to %s.", we.Op, c.where)
@@ -92,79 +80,58 @@ func secErr(err error, users ...string) error {
 		return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60003 on %s: no such department. "+
 			"Department ids are shown in the admin console (通讯录).", we.Op)
 	}
-	if hint, ok := secFileCodes[we.Code]; ok && we.Op == "security/get_file_oper_record" {
+	if hint, ok := fileCodes[we.Code]; ok && we.Op == "security/get_file_oper_record" {
 		return bot.Wrap(bot.EINVALID, err, "WeCom answered errcode %d on %s: %s.", we.Code, we.Op, hint)
 	}
 	return err
 }
 
-// secPage returns the page --page asks for and its footer (pageOf's, in grey), or no footer when everything
+// pageFor returns the page --page asks for and its footer (pageOf's, in grey), or no footer when everything
 // fits on the first page.
-func secPage[T any](items []T, inv *Invocation) ([]T, string) {
+func pageFor[T any](items []T, inv *commands.Invocation) ([]T, string) {
 	n := inv.FlagInt("page")
-	page, footer := pageOf(items, n, secMore(inv))
-	if footer == "" || (len(items) <= PerPage && n <= 1) {
+	page, footer := replies.Page(items, n, withoutPage(inv))
+	if footer == "" || (len(items) <= replies.PerPage && n <= 1) {
 		return page, ""
 	}
 	return page, replies.Font(replies.Comment, replies.Escape(footer))
 }
 
-// secMore is the invocation's command line without --page, for a paging footer.
-func secMore(inv *Invocation) string {
+// withoutPage is the invocation's command line without --page, for a paging footer.
+func withoutPage(inv *commands.Invocation) string {
 	flags := maps.Clone(inv.Flags)
 	delete(flags, "page")
-	return Format(inv.Command, inv.Args, flags)
+	return commands.Format(inv.Command, inv.Args, flags)
 }
 
-// secUnique returns vs without repeats, in first-seen order.
-func secUnique(vs []string) []string {
-	seen := make(map[string]bool, len(vs))
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// secUserList reads a comma-separated list of userids (a flag's value): at most MaxMany, each valid.
-func secUserList(flag, v string) ([]string, error) {
+// userList reads a comma-separated list of userids (a flag's value): at most commands.MaxMany, each valid.
+func userList(flag, v string) ([]string, error) {
 	var out []string
 	for _, u := range strings.Split(v, ",") {
 		u = strings.TrimSpace(u)
 		if u == "" {
 			continue
 		}
-		if !secUserIDRE.MatchString(u) {
+		if !commands.UserIDRE.MatchString(u) {
 			return nil, bot.Errorf(bot.EINVALID, "--%s: %q is not a userid (letters, digits and _-@. only; the account in the admin console, not the display name)", flag, u)
 		}
 		out = append(out, u)
 	}
-	out = secUnique(out)
+	out = commands.Unique(out)
 	switch {
 	case len(out) == 0:
 		return nil, bot.Errorf(bot.EINVALID, "--%s needs at least one userid, like lisi or lisi,wangwu", flag)
-	case len(out) > MaxMany:
-		return nil, bot.Errorf(bot.EINVALID, "--%s: at most %d userids at once, got %d", flag, MaxMany, len(out))
+	case len(out) > commands.MaxMany:
+		return nil, bot.Errorf(bot.EINVALID, "--%s: at most %d userids at once, got %d", flag, commands.MaxMany, len(out))
 	}
 	return out, nil
 }
 
-// secCodes shows values as code spans joined by commas.
-func secCodes(vs []string) string {
+// codeList shows values as code spans joined by commas.
+func codeList(vs []string) string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = replies.Code(v)
 	}
 	return strings.Join(out, ", ")
-}
-
-// secPlural is "1 device" or "3 devices".
-func secPlural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -1,4 +1,4 @@
-package commands
+package replies
 
 import (
 	"fmt"
@@ -8,9 +8,9 @@ import (
 // PerPage is how many rows a list reply shows: a page stays well inside one 2,048-byte message.
 const PerPage = 20
 
-// pageOf returns page n (1-based) of items and a footer saying what is shown and how to see more, e.g.
+// Page returns page n (1-based) of items and a footer saying what is shown and how to see more, e.g.
 // "showing 21–40 of 143 — /devices unknown --page 3". more is the command line without --page.
-func pageOf[T any](items []T, n int, more string) ([]T, string) {
+func Page[T any](items []T, n int, more string) ([]T, string) {
 	if n < 1 {
 		n = 1
 	}
@@ -33,8 +33,8 @@ func pageOf[T any](items []T, n int, more string) ([]T, string) {
 	return items[start:end], footer
 }
 
-// when formats a unix time in the corp's zone, the way members read it.
-func when(unix int64, loc *time.Location) string {
+// When formats a unix time in the corp's zone, the way members read it.
+func When(unix int64, loc *time.Location) string {
 	if unix <= 0 {
 		return "—"
 	}
