@@ -217,7 +217,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, start time.Tim
 		// Authentic (it decrypted) but not a message we can read: keep it, visible and acknowledged, rather than
 		// make WeCom retry something that will never parse. The worker marks it failed with the reason.
 		sum := sha256.Sum256(plain)
-		it.Key, it.From, it.Kind = "raw:"+hex.EncodeToString(sum[:16]), "", "unparsed"
+		it.Key, it.From, it.Kind = "raw:"+hex.EncodeToString(sum[:16]), "", db.KindUnparsed
 		h.logger().Warn("callback decrypted but unparsable; stored", slog.String("err", perr.Error()))
 	}
 	inserted, err := h.store(r.Context(), it, start)

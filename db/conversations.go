@@ -7,14 +7,20 @@ import (
 	"time"
 )
 
+// Conversation kinds.
+const (
+	ConvConfirm = "confirm" // a mutating command waits for yes
+	ConvAsk     = "ask"     // a command waits for a missing argument
+)
+
 // Conversation is a user's pending exchange with the bot.
 type Conversation struct {
 	UserID    string
-	Kind      string // "confirm" or "ask"
+	Kind      string // ConvConfirm or ConvAsk
 	Command   string
 	Line      []byte // the invocation so far, JSON (owned by bot/commands)
-	Missing   string // for "ask": the argument asked for
-	Token     string // for "confirm": random per proposal; names its card and buttons
+	Missing   string // for ConvAsk: the argument asked for
+	Token     string // for ConvConfirm: random per proposal; names its card and buttons
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

@@ -10,13 +10,17 @@ import (
 	"time"
 )
 
+// KindUnparsed is the Kind of a stored callback whose plaintext is not a WeCom message: kept for the
+// record, never handled.
+const KindUnparsed = "unparsed"
+
 // InboxItem is one received callback.
 type InboxItem struct {
 	ID         int64
 	Key        string // dedupe key: MsgId for messages, an event key for events
 	ReceivedAt time.Time
 	From       string // FromUserName of the decrypted callback
-	Kind       string // MsgType, or "event:<Event>"
+	Kind       string // MsgType, "event:<Event>", or KindUnparsed
 	Payload    []byte // decrypted XML
 	Attempts   int    // handling attempts so far, including the current one when claimed
 	LastError  string

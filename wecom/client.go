@@ -15,12 +15,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wecombot/wecombot/internal/retry"
 )
 
 // DefaultBaseURL is WeCom's API host.
@@ -392,11 +393,7 @@ func (c *Client) blockedUntil(path string) time.Time {
 
 // backoff is exponential with full jitter, so that many callers hit by the same 45009 do not retry in step.
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.retryBase << attempt
-	if d > c.retryMax || d <= 0 {
-		d = c.retryMax
-	}
-	return d/2 + rand.N(d/2+1)
+	return retry.Backoff(c.retryBase, c.retryMax, attempt)
 }
 
 // transportError is a failure below WeCom's JSON: network, HTTP status, or a body that is not WeCom's envelope.

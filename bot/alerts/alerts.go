@@ -18,6 +18,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wecombot/wecombot/internal/retry"
+
 	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/replies"
 
@@ -55,7 +57,7 @@ type Service struct {
 	rules []*rule
 	teams *teams
 	log   *slog.Logger
-	wake  chan struct{}
+	wake  retry.Wake
 
 	retryAt map[string]time.Time // team → when to try its failed flush again (Run's goroutine only)
 }
@@ -72,7 +74,7 @@ func New(cfg config.Alerts, d Deps) (*Service, error) {
 	if err := checkTeams(cfg.Teams, d.Directory != nil); err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, d: d, rules: rules, wake: make(chan struct{}, 1), retryAt: map[string]time.Time{}}
+	s := &Service{cfg: cfg, d: d, rules: rules, wake: retry.NewWake(), retryAt: map[string]time.Time{}}
 	s.log = d.Logger
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -103,12 +105,7 @@ var shanghai = func() *time.Location {
 }()
 
 // kick makes the flusher look at pending alerts now.
-func (s *Service) kick() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) kick() { s.wake.Notify() }
 
 // Run polls the security logs every Interval (when there are rules and Interval is not 0) and pushes due
 // digests, until ctx ends.

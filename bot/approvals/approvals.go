@@ -11,10 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wecombot/wecombot/internal/retry"
 
 	"github.com/wecombot/wecombot/bot/access"
 
@@ -61,7 +62,7 @@ type Service struct {
 	cfg    config.Approvals
 	d      Deps
 	url    string // approval_url template with {apply_id}; "" when no page is configured
-	wake   chan struct{}
+	wake   retry.Wake
 	visits visitLimiter // getuserinfo calls from the page
 }
 
@@ -94,15 +95,10 @@ func New(cfg config.Approvals, d Deps, publicURL string) (*Service, error) {
 	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return nil, fmt.Errorf("approvals.url must be an http(s) URL, got %q", url)
 	}
-	return &Service{cfg: cfg, d: d, url: url, wake: make(chan struct{}, 1)}, nil
+	return &Service{cfg: cfg, d: d, url: url, wake: retry.NewWake()}, nil
 }
 
-func (s *Service) notifyRunner() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) notifyRunner() { s.wake.Notify() }
 
 // errNoPage refuses to report an application to WeCom without a page to link it to.
 var errNoPage = errors.New("no approval page to link to: set callback.public_url (or approvals.url) in config.toml")
@@ -229,8 +225,7 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 		})
 	}
 	if err != nil {
-		d := min(5*time.Second<<min(app.Attempts, 10), 10*time.Minute)
-		d = d/2 + rand.N(d/2+1)
+		d := retry.Backoff(5*time.Second, 10*time.Minute, app.Attempts)
 		log.Warn("approval take-over failed; will retry", slog.String("err", err.Error()), slog.Duration("in", d), slog.Int("attempt", app.Attempts+1))
 		if rerr := s.d.DB.RetryTakeover(ctx, app.ApplyID, err.Error(), now.Add(d)); rerr != nil {
 			log.Error("cannot record take-over failure", slog.String("err", rerr.Error()))
@@ -720,7 +715,7 @@ func (s *Service) askReason(user, applyID string) (*db.Conversation, error) {
 		return nil, err
 	}
 	now := s.d.Now()
-	return &db.Conversation{UserID: user, Kind: "ask", Command: "order reject", Line: line, Missing: "reason",
+	return &db.Conversation{UserID: user, Kind: db.ConvAsk, Command: "order reject", Line: line, Missing: "reason",
 		CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}, nil
 }
 

@@ -149,7 +149,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 	}
 	if conv != nil && !e.now().Before(conv.ExpiresAt) {
 		e.expire(out, conv, m)
-		if conv.Kind == "confirm" && isWord(word, yesWords) {
+		if conv.Kind == db.ConvConfirm && isWord(word, yesWords) {
 			out.say("That confirmation expired (they last %s). Send the command again.", ttl(e.ConfirmTTL, 5*time.Minute))
 			return out, nil
 		}
@@ -180,7 +180,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 func (e *Engine) expire(out *Outcome, conv *db.Conversation, m Message) {
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
 		ended, err := tx.EndConversation(ctx, conv)
-		if err != nil || !ended || conv.Kind != "confirm" {
+		if err != nil || !ended || conv.Kind != db.ConvConfirm {
 			return err
 		}
 		if err := tx.AppendAudit(ctx, &db.AuditEntry{Actor: conv.UserID, Command: conv.Command, Args: auditArgsJSON(e.Registry.Lookup(conv.Command), conv.Line),
@@ -193,14 +193,14 @@ func (e *Engine) expire(out *Outcome, conv *db.Conversation, m Message) {
 
 // endCard ends the card of a confirmation that is ending, as one of out's effects.
 func (e *Engine) endCard(out *Outcome, conv *db.Conversation, m Message, label string) {
-	if conv.Kind != "confirm" || conv.Token == "" || e.Cards == nil {
+	if conv.Kind != db.ConvConfirm || conv.Token == "" || e.Cards == nil {
 		return
 	}
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return e.endCardTx(ctx, tx, conv, m, label) })
 }
 
 func (e *Engine) endCardTx(ctx context.Context, tx *db.Tx, conv *db.Conversation, m Message, label string) error {
-	if conv.Kind != "confirm" || conv.Token == "" || e.Cards == nil {
+	if conv.Kind != db.ConvConfirm || conv.Token == "" || e.Cards == nil {
 		return nil
 	}
 	code := ""
@@ -267,7 +267,7 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 	drop := func(decision, result, label string) {
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
 		e.endCard(out, conv, m, label)
-		if conv.Kind == "confirm" {
+		if conv.Kind == db.ConvConfirm {
 			out.effect(func(ctx context.Context, tx *db.Tx) error {
 				return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: auditArgs(cmd, saved.Args, saved.Flags),
 					Decision: decision, Result: result, InboxID: m.InboxID})
@@ -275,11 +275,11 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 		}
 	}
 	switch {
-	case isWord(word, cancelWords) || (conv.Kind == "confirm" && isWord(word, noWords)):
+	case isWord(word, cancelWords) || (conv.Kind == db.ConvConfirm && isWord(word, noWords)):
 		drop(db.DecisionCancelled, "cancelled by the user", labelCancelled)
 		out.say("Cancelled /%s.", cmd.Path)
 		return true, nil
-	case conv.Kind == "confirm" && isWord(word, yesWords):
+	case conv.Kind == db.ConvConfirm && isWord(word, yesWords):
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
 		e.endCard(out, conv, m, labelConfirmed)
 		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
@@ -288,7 +288,7 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 		drop(db.DecisionCancelled, "replaced by another command", labelReplaced)
 		out.say("(Dropped the pending /%s.)", cmd.Path)
 		return false, nil
-	case conv.Kind == "ask":
+	case conv.Kind == db.ConvAsk:
 		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
 		if p.Args == nil {
 			p.Args = map[string][]string{}
@@ -442,7 +442,7 @@ func (e *Engine) ask(out *Outcome, m Message, p *Parsed, arg string) error {
 		return err
 	}
 	now := e.now()
-	conv := &db.Conversation{UserID: m.From, Kind: "ask", Command: p.Command.Path, Line: line, Missing: arg,
+	conv := &db.Conversation{UserID: m.From, Kind: db.ConvAsk, Command: p.Command.Path, Line: line, Missing: arg,
 		CreatedAt: now, ExpiresAt: now.Add(ttl(e.AskTTL, 5*time.Minute))}
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
 	out.say("%s (or /cancel)\n\nUsage: %s", prompt(p.Command, arg), bot.Markdown(replies.Code(p.Command.Usage())))
@@ -483,7 +483,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 	if err != nil {
 		return err
 	}
-	conv := &db.Conversation{UserID: m.From, Kind: "confirm", Command: cmd.Path, Line: line, Token: token, CreatedAt: now, ExpiresAt: now.Add(wait)}
+	conv := &db.Conversation{UserID: m.From, Kind: db.ConvConfirm, Command: cmd.Path, Line: line, Token: token, CreatedAt: now, ExpiresAt: now.Add(wait)}
 	args := auditArgs(cmd, inv.Args, inv.Flags)
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
@@ -521,7 +521,7 @@ func (e *Engine) HandleConfirmClick(ctx context.Context, from, key, taskID, code
 	if err != nil {
 		return nil, err
 	}
-	if conv == nil || conv.Kind != "confirm" || conv.Token == "" || conv.Token != parts[2] || !e.now().Before(conv.ExpiresAt) {
+	if conv == nil || conv.Kind != db.ConvConfirm || conv.Token == "" || conv.Token != parts[2] || !e.now().Before(conv.ExpiresAt) {
 		out := &Outcome{}
 		out.say("That confirmation has ended (confirmed, cancelled, replaced or expired), so the click ran nothing. Send the command again if you still want it.")
 		if code != "" && e.Cards != nil && taskID != "" {

@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/wecombot/wecombot/internal/retry"
 
 	"github.com/sourcegraph/conc/panics"
 	"github.com/sourcegraph/conc/pool"
@@ -77,13 +78,13 @@ type Processor struct {
 	// Done is called after a row's effects are committed (e.g. to wake the outbox sender); it must not block.
 	Done func()
 
-	wake chan struct{}
+	wake retry.Wake
 	once sync.Once
 }
 
 func (p *Processor) init() {
 	p.once.Do(func() {
-		p.wake = make(chan struct{}, 1)
+		p.wake = retry.NewWake()
 		if p.Workers <= 0 {
 			p.Workers = 8
 		}
@@ -117,10 +118,7 @@ func (p *Processor) init() {
 // Notify wakes the loop; it never blocks, so the callback handler can call it.
 func (p *Processor) Notify() {
 	p.init()
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
+	p.wake.Notify()
 }
 
 // Run replays rows a crash left in flight, then handles rows until ctx ends. On shutdown it stops claiming and
@@ -218,9 +216,5 @@ func (p *Processor) handle(ctx context.Context, it *db.InboxItem) {
 }
 
 func (p *Processor) backoff(attempt int) time.Duration {
-	d := p.RetryBase << max(attempt-1, 0)
-	if d > p.RetryMax || d <= 0 {
-		d = p.RetryMax
-	}
-	return d/2 + rand.N(d/2+1)
+	return retry.Backoff(p.RetryBase, p.RetryMax, attempt-1)
 }

@@ -11,10 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wecombot/wecombot/internal/retry"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -59,13 +60,13 @@ type Sender struct {
 	Now         func() time.Time
 
 	once    sync.Once
-	wake    chan struct{}
+	wake    retry.Wake
 	limiter *wecom.Limiter
 }
 
 func (s *Sender) init() {
 	s.once.Do(func() {
-		s.wake = make(chan struct{}, 1)
+		s.wake = retry.NewWake()
 		if s.Logger == nil {
 			s.Logger = slog.New(slog.DiscardHandler)
 		}
@@ -104,10 +105,7 @@ func (s *Sender) init() {
 // Notify wakes the sender; it never blocks.
 func (s *Sender) Notify() {
 	s.init()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	s.wake.Notify()
 }
 
 // Run requeues messages a crash left in flight, then sends until ctx ends.
@@ -269,11 +267,7 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 		}
 		return
 	}
-	d := s.RetryBase << min(attempt-1, 20)
-	if d > s.RetryMax || d <= 0 {
-		d = s.RetryMax
-	}
-	d = d/2 + rand.N(d/2+1)
+	d := retry.Backoff(s.RetryBase, s.RetryMax, attempt-1)
 	log.Warn("message failed; will retry", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Duration("in", d))
 	if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, s.Now().Add(d), true); rerr != nil {
 		log.Error("cannot requeue message", slog.String("err", rerr.Error()))

@@ -45,7 +45,7 @@ var _ inbox.Handler = (*Router)(nil)
 
 // Handle implements inbox.Handler.
 func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, error) {
-	if it.Kind == "unparsed" {
+	if it.Kind == db.KindUnparsed {
 		return nil, inbox.Permanent(errors.New("callback payload is not a WeCom message"))
 	}
 	m, err := wecom.ParseInbound(it.Payload)
