@@ -54,7 +54,7 @@ type app struct {
 var memberLimits []wecom.Window
 
 // newApp wires the bot from its config. handler handles stored callbacks; nil means the default.
-func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, error) {
+func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app, err error) {
 	crypter, err := wecom.NewCrypter(cfg.Callback.Token, cfg.Callback.EncodingAESKey, cfg.WeCom.CorpID)
 	if err != nil {
 		return nil, fmt.Errorf("callback crypto: %w", err)
@@ -63,14 +63,17 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 	if err != nil {
 		return nil, err
 	}
+	defer func() { // one cleanup for every failure below
+		if err != nil {
+			d.Close()
+		}
+	}()
 	// The audit key is set before anything can append, and checked against the trail already on disk: a lost
 	// or newly added key stops the bot here rather than failing every audited action.
 	if err := d.SetAuditKey([]byte(cfg.Audit.Key)); err != nil {
-		d.Close()
 		return nil, fmt.Errorf("audit.key: %w", err)
 	}
 	if err := d.CheckAuditKey(context.Background()); err != nil {
-		d.Close()
 		return nil, fmt.Errorf("audit.key: %w", err)
 	}
 	client, err := wecom.NewClient(wecom.Config{
@@ -82,7 +85,6 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 		Logger:     log,
 	})
 	if err != nil {
-		d.Close()
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, db: d, client: client, crypter: crypter, mux: http.NewServeMux(),
@@ -91,7 +93,6 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (*app, 
 	if handler == nil {
 		r, err := a.newRouter()
 		if err != nil {
-			d.Close()
 			return nil, err
 		}
 		handler = r
@@ -217,10 +218,16 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	expiry := func(ctx context.Context) error { return a.engine.RunExpiry(ctx, a.db) }
-	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune, expiry}
+	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune}
+	// The engine, approvals and alerts exist when the bot runs its own router (tests may bring a handler).
+	if a.engine != nil {
+		loops = append(loops, func(ctx context.Context) error { return a.engine.RunExpiry(ctx, a.db) })
+	}
+	if a.approvals != nil {
+		loops = append(loops, a.approvals.Run)
+	}
 	if a.alerts != nil {
-		loops = append(loops, a.alerts.Run, a.approvals.Run)
+		loops = append(loops, a.alerts.Run)
 	}
 	// Room for every loop and the server: a failing goroutine must never block on the send and hang wg.Wait.
 	errc := make(chan error, len(loops)+1)
