@@ -89,6 +89,23 @@ type Flag struct {
 	Default  string
 	Values   []string // allowed values, if limited
 	Min, Max int      // for Int, when Max > 0
+	// Required flags must be given: the parser refuses a line without one, and usage shows it unbracketed.
+	Required bool
+	// Match and Check validate the value (each item of a List) as they do an Arg's.
+	Match *regexp.Regexp
+	Check func(v string) error
+	// List reads the value as comma-separated items: trimmed, empty ones dropped, repeats removed, at most
+	// MaxMany. Invocation.FlagList returns them.
+	List bool
+}
+
+// FlagList returns a List flag's items; nil when it was not given.
+func (inv *Invocation) FlagList(name string) []string {
+	v := inv.Flag(name)
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
 }
 
 // Invocation is one parsed use of a command.
@@ -175,13 +192,21 @@ func (c *Command) Usage() string {
 		}
 	}
 	for _, f := range c.Flags {
+		var one string
 		switch {
 		case f.Kind == Bool:
-			fmt.Fprintf(&b, " [--%s]", f.Name)
+			one = "--" + f.Name
 		case len(f.Values) > 0:
-			fmt.Fprintf(&b, " [--%s %s]", f.Name, strings.Join(f.Values, "|"))
+			one = fmt.Sprintf("--%s %s", f.Name, strings.Join(f.Values, "|"))
+		case f.List:
+			one = fmt.Sprintf("--%s %s,…", f.Name, kindName(f.Kind))
 		default:
-			fmt.Fprintf(&b, " [--%s %s]", f.Name, kindName(f.Kind))
+			one = fmt.Sprintf("--%s %s", f.Name, kindName(f.Kind))
+		}
+		if f.Required {
+			b.WriteString(" " + one)
+		} else {
+			b.WriteString(" [" + one + "]")
 		}
 	}
 	return b.String()
@@ -242,8 +267,43 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date; write it like 2026-11-20 or \"2026-11-20 14:30\"", s)
 }
 
-// validateFlag checks a flag value against its declaration.
+// normalize checks a flag's value against its declaration and returns it as stored: a List's items
+// trimmed, without empty ones and repeats, joined by commas.
+func (f *Flag) normalize(v string) (string, error) {
+	if !f.List {
+		return v, f.validate(v)
+	}
+	var items []string
+	for _, it := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' }) {
+		if it = strings.TrimSpace(it); it != "" {
+			items = append(items, it)
+		}
+	}
+	items = Unique(items)
+	switch {
+	case len(items) == 0:
+		return "", bot.Errorf(bot.EINVALID, "--%s needs at least one value (separate several with commas)", f.Name)
+	case len(items) > MaxMany:
+		return "", bot.Errorf(bot.EINVALID, "--%s takes at most %d values, got %d", f.Name, MaxMany, len(items))
+	}
+	for _, it := range items {
+		if err := f.validate(it); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(items, ","), nil
+}
+
+// validate checks one flag value (one item of a List) against its declaration.
 func (f *Flag) validate(v string) error {
+	if f.Match != nil && !f.Match.MatchString(v) {
+		return bot.Errorf(bot.EINVALID, "--%s: %q is not valid", f.Name, v)
+	}
+	if f.Check != nil {
+		if err := f.Check(v); err != nil {
+			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
+		}
+	}
 	if len(f.Values) > 0 {
 		for _, ok := range f.Values {
 			if v == ok {
@@ -289,6 +349,14 @@ func (a *Arg) validate(v string) error {
 // UserIDRE matches a userid as members type it: 1–64 bytes of letters, digits and _-@., starting with a letter
 // or digit (DOC/90195, 创建成员). Every argument or flag that takes a userid matches it.
 var UserIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+
+// CheckUserID is a Check for userids, saying what a userid is when one is not.
+func CheckUserID(v string) error {
+	if !UserIDRE.MatchString(v) {
+		return fmt.Errorf("%q is not a userid (letters, digits and _-@. only: the account in the admin console, not the display name)", v)
+	}
+	return nil
+}
 
 // UserIDHelp describes a userid argument.
 const UserIDHelp = "a member's userid (letters, digits and _ - . @, at most 64)"

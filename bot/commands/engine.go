@@ -327,7 +327,7 @@ func fillMissing(p *Parsed, name, text string) error {
 			if len(words) > MaxMany {
 				return bot.Errorf(bot.EINVALID, "at most %d %s at once", MaxMany, a.Name)
 			}
-			vals = words
+			vals = Unique(words)
 		} else if a.Rest {
 			vals = strings.Fields(text)
 		} else {

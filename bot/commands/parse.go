@@ -177,10 +177,21 @@ func (p *Parsed) read(words []string) error {
 			i++
 			val = words[i]
 		}
-		if err := f.validate(val); err != nil {
+		// A list typed with spaces after its commas ("--user lisi, wangwu") goes on into the next words.
+		for f.List && (strings.HasSuffix(val, ",") || strings.HasSuffix(val, "，")) && i+1 < len(words) && !strings.HasPrefix(words[i+1], "--") {
+			i++
+			val += words[i]
+		}
+		norm, err := f.normalize(val)
+		if err != nil {
 			return err
 		}
-		p.Flags[name] = val
+		p.Flags[name] = norm
+	}
+	for _, f := range c.Flags {
+		if _, ok := p.Flags[f.Name]; f.Required && !ok {
+			return bot.Errorf(bot.EINVALID, "--%s is required (%s). Usage: %s", f.Name, f.Help, c.Usage())
+		}
 	}
 	for i := range c.Args {
 		a := &c.Args[i]
@@ -199,6 +210,9 @@ func (p *Parsed) read(words []string) error {
 		}
 		vals := pos[:take]
 		pos = pos[take:]
+		if a.Many {
+			vals = Unique(vals) // "/vip add lisi lisi" is one member
+		}
 		if !a.Rest {
 			for _, v := range vals {
 				if err := a.validate(v); err != nil {

@@ -86,6 +86,12 @@ func (r *Registry) register(c *Command) error {
 			return fmt.Errorf("flag %q: empty, duplicate or not lower-case", f.Name)
 		}
 		seen["--"+f.Name] = true
+		switch {
+		case f.Kind == Bool && (f.Required || f.List):
+			return fmt.Errorf("flag %q: a Bool flag can be neither Required nor a List", f.Name)
+		case f.Required && f.Default != "":
+			return fmt.Errorf("flag %q: Required with a Default", f.Name)
+		}
 		if f.Default != "" {
 			if err := f.validate(f.Default); err != nil {
 				return fmt.Errorf("flag %q default: %v", f.Name, err)

@@ -50,13 +50,13 @@ func vipCommands(d Deps) []*commands.Command {
 			APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_add_job",
 				"POST security/vip/batch_add_job_result"},
 			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return vipPreview(ctx, d, commands.Unique(inv.List("userid")), true)
+				return vipPreview(ctx, d, inv.List("userid"), true)
 			},
 			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipRun(ctx, d, commands.Unique(inv.List("userid")), true)
+				return vipRun(ctx, d, inv.List("userid"), true)
 			},
 			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipReconcile(ctx, d, commands.Unique(inv.List("userid")), true)
+				return vipReconcile(ctx, d, inv.List("userid"), true)
 			},
 		},
 		{
@@ -71,13 +71,13 @@ func vipCommands(d Deps) []*commands.Command {
 			APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_del_job",
 				"POST security/vip/batch_del_job_result"},
 			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return vipPreview(ctx, d, commands.Unique(inv.List("userid")), false)
+				return vipPreview(ctx, d, inv.List("userid"), false)
 			},
 			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipRun(ctx, d, commands.Unique(inv.List("userid")), false)
+				return vipRun(ctx, d, inv.List("userid"), false)
 			},
 			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipReconcile(ctx, d, commands.Unique(inv.List("userid")), false)
+				return vipReconcile(ctx, d, inv.List("userid"), false)
 			},
 		},
 	}

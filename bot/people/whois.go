@@ -117,6 +117,9 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 		Help: "agentid of the third-party or 代开发 app that obtained the id (source_agentid)"}
 	typeFlag := commands.Flag{Name: "type", Values: []string{"meeting", "form", "doc"},
 		Help: "for a tmp_external_userid: the product that handed it out"}
+	// /convert open and service-external cannot work without the app; /convert tmp without the product.
+	needsAgent, needsType := agentFlag, typeFlag
+	needsAgent.Required, needsType.Required = true, true
 	userTypeFlag := commands.Flag{Name: "user-type", Values: []string{"customer", "partner", "upstream", "circle"},
 		Help: "for a tmp_external_userid: who it stands for (default: try each)"}
 	return []*commands.Command{
@@ -142,7 +145,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Path: "convert open",
 			Args: []commands.Arg{{Name: "open_userid", Many: true, Match: whoisID, Help: "open_userids, separated by spaces (at most 100)",
 				Prompt: "Which open_userids? (separated by spaces)"}},
-			Flags:    []commands.Flag{agentFlag},
+			Flags:    []commands.Flag{needsAgent},
 			Summary:  "Convert open_userids of a third-party or 代开发 app into userids",
 			Examples: []string{"/convert open woAAAlisiOPENxxxx --agent 2000001"},
 			Perm:     "whois.read",
@@ -156,9 +159,9 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Path: "convert tmp",
 			Args: []commands.Arg{{Name: "tmp_external_userid", Many: true, Match: whoisID, Help: "tmp_external_userids, separated by spaces (at most 100)",
 				Prompt: "Which tmp_external_userids? (separated by spaces)"}},
-			Flags:   []commands.Flag{typeFlag, userTypeFlag},
+			Flags:   []commands.Flag{needsType, userTypeFlag},
 			Summary: "Convert tmp_external_userids from meetings, forms or docs into external_userids or members of other corps",
-			Help:    "--type is required: a tmp id converts only with the product that handed it out.",
+			Help:    "A tmp id converts only with the product that handed it out (--type).",
 			Examples: []string{"/convert tmp ouTMPmeetChen000000000000001 --type meeting",
 				"/convert tmp ouTMPdocChain00000000000005 --type doc --user-type upstream"},
 			Perm:    "whois.read",
@@ -172,7 +175,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Path: "convert service-external",
 			Args: []commands.Arg{{Name: "external_userid", Match: whoisID, Help: "the external_userid a third-party or 代开发 app obtained",
 				Prompt: "Which external_userid?"}},
-			Flags:    []commands.Flag{agentFlag},
+			Flags:    []commands.Flag{needsAgent},
 			Summary:  "Convert a third-party or 代开发 app's external_userid into this app's",
 			Examples: []string{"/convert service-external wmSVCchenkehu000000000000001 --agent 2000001"},
 			Perm:     "whois.read",
@@ -183,15 +186,6 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			},
 		},
 	}
-}
-
-// needAgent refuses a command that needs --agent without one.
-func needAgent(inv *commands.Invocation) (int, error) {
-	if !inv.Has("agent") {
-		return 0, bot.Errorf(bot.EINVALID, "--agent is required: the agentid of the third-party or 代开发 app that obtained "+
-			"the id (WeCom's source_agentid). Usage: %s", inv.Command.Usage())
-	}
-	return inv.FlagInt("agent"), nil
 }
 
 // agentError explains 40056 for a source_agentid.
@@ -454,11 +448,8 @@ func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut in
 }
 
 func convertOpen(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
-	agent, err := needAgent(inv)
-	if err != nil {
-		return nil, err
-	}
-	ids := commands.Unique(inv.List("open_userid"))
+	agent := inv.FlagInt("agent") // required by the declaration
+	ids := inv.List("open_userid")
 	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, ids, agent)
 	if err != nil {
 		return nil, agentError(err, agent)
@@ -489,13 +480,9 @@ func convertOpen(ctx context.Context, d Deps, inv *commands.Invocation) (*replie
 }
 
 func convertTmp(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
-	if !inv.Has("type") {
-		return nil, bot.Errorf(bot.EINVALID, "--type is required: meeting, form or doc, the product that handed the ids "+
-			"out. Usage: %s", inv.Command.Usage())
-	}
-	bts, uts := flagTypes(inv)
+	bts, uts := flagTypes(inv) // --type is required by the declaration
 	bt := bts[0]
-	ids := commands.Unique(inv.List("tmp_external_userid"))
+	ids := inv.List("tmp_external_userid") // the parser removed repeats
 	remaining := ids
 	found := map[string]wecom.TmpIDResult{}
 	userType := map[string]int{}
@@ -563,10 +550,7 @@ func convertTmp(ctx context.Context, d Deps, inv *commands.Invocation) (*replies
 }
 
 func convertServiceExternal(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
-	agent, err := needAgent(inv)
-	if err != nil {
-		return nil, err
-	}
+	agent := inv.FlagInt("agent") // required by the declaration
 	id := inv.Arg("external_userid")
 	ext, err := d.Client.ExternalContact.FromServiceExternalUserID(ctx, id, agent)
 	if wecom.IsCode(err, 40096) {

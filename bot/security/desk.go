@@ -104,29 +104,6 @@ func withoutPage(inv *commands.Invocation) string {
 	return commands.Format(inv.Command, inv.Args, flags)
 }
 
-// userList reads a comma-separated list of userids (a flag's value): at most commands.MaxMany, each valid.
-func userList(flag, v string) ([]string, error) {
-	var out []string
-	for _, u := range strings.Split(v, ",") {
-		u = strings.TrimSpace(u)
-		if u == "" {
-			continue
-		}
-		if !commands.UserIDRE.MatchString(u) {
-			return nil, bot.Errorf(bot.EINVALID, "--%s: %q is not a userid (letters, digits and _-@. only; the account in the admin console, not the display name)", flag, u)
-		}
-		out = append(out, u)
-	}
-	out = commands.Unique(out)
-	switch {
-	case len(out) == 0:
-		return nil, bot.Errorf(bot.EINVALID, "--%s needs at least one userid, like lisi or lisi,wangwu", flag)
-	case len(out) > commands.MaxMany:
-		return nil, bot.Errorf(bot.EINVALID, "--%s: at most %d userids at once, got %d", flag, commands.MaxMany, len(out))
-	}
-	return out, nil
-}
-
 // codeList shows values as code spans joined by commas.
 func codeList(vs []string) string {
 	out := make([]string, len(vs))

@@ -121,8 +121,8 @@ func deviceCommands(d Deps) []*commands.Command {
 		{
 			Path:    "devices delete",
 			Args:    []commands.Arg{codes},
-			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Help: "required: the list to delete from, trusted, unknown or personal"}},
-			Summary: "Delete devices from a list (--type is required)",
+			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
+			Summary: "Delete devices from a list",
 			Help: "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers " +
 				"nothing per device, so the list is read back afterwards to say which are gone.",
 			Examples:  []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
@@ -427,7 +427,7 @@ func devVerb(approve bool) (verb, past, op string) {
 // outright when none can be decided.
 func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, approve bool) (string, error) {
 	verb, past, op := devVerb(approve)
-	codes := commands.Unique(inv.List("code"))
+	codes := inv.List("code")
 	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return "", err
@@ -466,7 +466,7 @@ func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, appro
 
 func (d Deps) decide(ctx context.Context, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
 	verb, past, _ := devVerb(approve)
-	codes := commands.Unique(inv.List("code"))
+	codes := inv.List("code")
 	call := d.Client.Security.RejectDevices
 	if approve {
 		call = d.Client.Security.ApproveDevices
@@ -519,7 +519,7 @@ func (d Deps) decide(ctx context.Context, inv *commands.Invocation, approve bool
 // decideReconcile reports the devices' current state after a run cut off by a restart.
 func (d Deps) decideReconcile(ctx context.Context, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
 	verb, past, _ := devVerb(approve)
-	codes := commands.Unique(inv.List("code"))
+	codes := inv.List("code")
 	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return nil, err
@@ -545,21 +545,12 @@ func (d Deps) decideReconcile(ctx context.Context, inv *commands.Invocation, app
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-// deleteType reads the required --type of /devices delete.
-func deleteType(inv *commands.Invocation) (wecom.DeviceType, error) {
-	if !inv.Has("type") {
-		return 0, bot.Errorf(bot.EINVALID, "/devices delete needs --type: the list to delete from, trusted, unknown or personal. Usage: %s",
-			inv.Command.Usage())
-	}
-	return devTypes[inv.Flag("type")], nil
-}
+// deleteType reads the --type of /devices delete (required by its declaration).
+func deleteType(inv *commands.Invocation) wecom.DeviceType { return devTypes[inv.Flag("type")] }
 
 func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation) (string, error) {
-	typ, err := deleteType(inv)
-	if err != nil {
-		return "", err
-	}
-	codes := commands.Unique(inv.List("code"))
+	typ := deleteType(inv)
+	codes := inv.List("code")
 	found, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return "", err
@@ -587,11 +578,8 @@ func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation) (stri
 }
 
 func (d Deps) devDelete(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	typ, err := deleteType(inv)
-	if err != nil {
-		return nil, err
-	}
-	codes := commands.Unique(inv.List("code"))
+	typ := deleteType(inv)
+	codes := inv.List("code")
 	if err := d.Client.Security.DeleteDevices(ctx, typ, codes); err != nil {
 		return nil, wecomErr(err)
 	}
@@ -616,11 +604,8 @@ func (d Deps) devDelete(ctx context.Context, inv *commands.Invocation) (*replies
 }
 
 func (d Deps) deleteReconcile(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	typ, err := deleteType(inv)
-	if err != nil {
-		return nil, err
-	}
-	codes := commands.Unique(inv.List("code"))
+	typ := deleteType(inv)
+	codes := inv.List("code")
 	left, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return nil, err
@@ -678,7 +663,7 @@ func imports(inv *commands.Invocation, system string) ([]wecom.DeviceImport, err
 	}
 	var out []wecom.DeviceImport
 	if system == "Windows" {
-		words := commands.Unique(inv.List("macs"))
+		words := inv.List("macs")
 		if len(words) > 1 {
 			for _, f := range []string{"pc-name", "domain", "motherboard-uuid", "harddisk-uuid"} {
 				if inv.Has(f) {
@@ -725,7 +710,7 @@ func imports(inv *commands.Invocation, system string) ([]wecom.DeviceImport, err
 		}
 		return out, nil
 	}
-	serials := commands.Unique(inv.List("serial"))
+	serials := inv.List("serial")
 	if len(serials) > 1 && inv.Has("mac") {
 		return nil, one("mac")
 	}

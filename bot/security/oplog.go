@@ -251,8 +251,8 @@ func oplogFlags(own ...commands.Flag) []commands.Flag {
 }
 
 func oplogCommands(d Deps) []*commands.Command {
-	user := commands.Flag{Name: "user", Help: "only this member's records (userid)"}
-	users := commands.Flag{Name: "user", Help: "only these members' records: userids, comma-separated (up to 100)"}
+	user := commands.Flag{Name: "user", Check: commands.CheckUserID, Help: "only this member's records (userid)"}
+	users := commands.Flag{Name: "user", List: true, Check: commands.CheckUserID, Help: "only these members' records: userids, comma-separated (up to 100)"}
 	return []*commands.Command{
 		{
 			Path: "oplog member",
@@ -269,7 +269,7 @@ func oplogCommands(d Deps) []*commands.Command {
 		},
 		{
 			Path: "oplog admin",
-			Flags: oplogFlags(commands.Flag{Name: "user", Help: "only this admin's records (userid)"}, commands.Flag{Name: "type",
+			Flags: oplogFlags(commands.Flag{Name: "user", Check: commands.CheckUserID, Help: "only this admin's records (userid)"}, commands.Flag{Name: "type",
 				Help: "only one kind: " + wordList(adminTypes) + ", or its number"}),
 			Summary:  "Read the admin console's operation log: permission, member and app changes…",
 			Help:     "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
@@ -345,9 +345,6 @@ func logFilters[T interface {
 	var filters []string
 	if inv.Has("user") {
 		opts.UserID = inv.Flag("user")
-		if !commands.UserIDRE.MatchString(opts.UserID) {
-			return opts, nil, bot.Errorf(bot.EINVALID, "--user: %q is not a userid (the account in the admin console, not the display name)", opts.UserID)
-		}
 		filters = append(filters, who+" "+replies.Code(opts.UserID))
 	}
 	if inv.Has("type") {
@@ -417,10 +414,7 @@ func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replie
 	opts := wecom.FileOperRecordOptions{Limit: wecom.MaxFileRecordLimit}
 	var filters []string
 	if inv.Has("user") {
-		us, err := userList("user", inv.Flag("user"))
-		if err != nil {
-			return nil, err
-		}
+		us := inv.FlagList("user")
 		opts.UserIDs = us
 		filters = append(filters, "members "+codeList(us))
 	}
@@ -478,10 +472,7 @@ func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*repli
 	opts := wecom.ScreenOperRecordOptions{Limit: wecom.MaxScreenRecordLimit}
 	var filters []string
 	if inv.Has("user") {
-		us, err := userList("user", inv.Flag("user"))
-		if err != nil {
-			return nil, err
-		}
+		us := inv.FlagList("user")
 		opts.UserIDs = us
 		filters = append(filters, "members "+codeList(us))
 	}

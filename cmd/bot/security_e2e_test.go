@@ -418,7 +418,7 @@ func TestSecurityDevicesDelete(t *testing.T) {
 	trusted := secDevice(t, s, wecom.DeviceTrustedCorp, "PC-HR-002").DeviceCode
 	n := len(s.emu.CallsTo("security/trustdevice/list"))
 	got := s.say(t, "zhangsan", "/devices delete "+p)
-	secWant(t, got, "needs --type", "trusted, unknown or personal")
+	secWant(t, got, "--type is required", "trusted, unknown or personal")
 	if len(s.emu.CallsTo("security/trustdevice/list")) != n {
 		t.Fatalf("a delete without --type read the lists")
 	}

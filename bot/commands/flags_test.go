@@ -1,0 +1,92 @@
+package commands_test
+
+import (
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wecombot/wecombot/bot/commands"
+)
+
+// flagRegistry declares the shapes issue 9 asked the declaration to say: a required flag, a list flag of
+// userids, a checked flag, and a Many argument.
+func flagRegistry(t *testing.T) *commands.Registry {
+	t.Helper()
+	r := commands.NewRegistry()
+	r.Register(&commands.Command{Path: "convert tmp", Summary: "convert", Perm: "ids.read", Run: nop,
+		Args: []commands.Arg{{Name: "id", Many: true}},
+		Flags: []commands.Flag{
+			{Name: "type", Required: true, Values: []string{"meeting", "form", "doc"}, Help: "the product that handed the ids out"},
+			{Name: "user", List: true, Match: commands.UserIDRE, Help: "members"},
+			{Name: "agent", Kind: commands.Int, Min: 1, Max: 1 << 30, Help: "an agentid"},
+		},
+		Examples: []string{"/convert tmp ou1 --type meeting"}})
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestFlags_requiredListAndManyDedup(t *testing.T) {
+	t.Parallel()
+	r := flagRegistry(t)
+	usage := r.Lookup("convert tmp").Usage()
+	if !strings.Contains(usage, " --type meeting|form|doc") || strings.Contains(usage, "[--type") {
+		t.Fatalf("usage %q; want --type shown as required (unbracketed)", usage)
+	}
+	if !strings.Contains(usage, "[--user TEXT,…]") {
+		t.Fatalf("usage %q; want --user shown as a list", usage)
+	}
+	for _, c := range []struct{ line, err string }{
+		{"/convert tmp ou1", "--type is required"},
+		{"/convert tmp ou1 --type meeting --user lisi,'bad id'", `"bad id" is not valid`},
+		{"/convert tmp ou1 --type meeting --user ,", "needs at least one value"},
+		{"/convert tmp ou1 --type meeting --user " + strings.Repeat("u,", 101), ""}, // 101 × "u" is one member
+	} {
+		_, err := r.Parse(c.line)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%s: %v", c.line, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%s: error %v; want one saying %q", c.line, err, c.err)
+		}
+	}
+	var many []string
+	for i := 0; i < 101; i++ {
+		many = append(many, "u"+strings.Repeat("x", i%60)+string(rune('a'+i%26))+string(rune('a'+i/26)))
+	}
+	if _, err := r.Parse("/convert tmp ou1 --type doc --user " + strings.Join(many, ",")); err == nil || !strings.Contains(err.Error(), "at most 100") {
+		t.Errorf("101 members: %v; want the bound", err)
+	}
+	p, err := r.Parse("/convert tmp ou1 ou2 ou1 ou2 --type form --user lisi, wangwu，lisi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Args["id"]; !reflect.DeepEqual(got, []string{"ou1", "ou2"}) {
+		t.Errorf("ids = %q; want repeats removed in order", got)
+	}
+	inv := &commands.Invocation{Command: p.Command, Args: p.Args, Flags: p.Flags}
+	if got := inv.FlagList("user"); !reflect.DeepEqual(got, []string{"lisi", "wangwu"}) {
+		t.Errorf("--user = %q; want [lisi wangwu]", got)
+	}
+	if got := inv.FlagList("agent"); got != nil {
+		t.Errorf("absent list = %q; want nil", got)
+	}
+}
+
+func TestFlags_registryRefusesContradictions(t *testing.T) {
+	t.Parallel()
+	for _, f := range []commands.Flag{
+		{Name: "all", Kind: commands.Bool, Required: true},
+		{Name: "all", Kind: commands.Bool, List: true},
+		{Name: "type", Required: true, Default: "x"},
+		{Name: "user", Match: regexp.MustCompile(`^[a-z]+$`), Default: "BAD"},
+	} {
+		r := commands.NewRegistry()
+		r.Register(&commands.Command{Path: "x", Summary: "x", Run: nop, Flags: []commands.Flag{f}})
+		if r.Err() == nil {
+			t.Errorf("flag %+v was accepted", f)
+		}
+	}
+}
