@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/config"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // demoAdmin is the member the console speaks as at first: an admin in sampleAccessTOML.
@@ -89,7 +89,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	emu := wecomtest.New(wecomtest.Options{
+	emu := emulator.New(emulator.Options{
 		CorpID: cfg.WeCom.CorpID, AgentID: cfg.WeCom.AgentID, Secret: cfg.WeCom.Secret,
 		CallbackURL: cfg.CallbackURL(), Token: cfg.Callback.Token, EncodingAESKey: cfg.Callback.EncodingAESKey,
 		Logger: log.With("component", "emulator"),
@@ -114,7 +114,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	emuDone := make(chan error, 1)
-	go func() { emuDone <- wecomtest.Serve(runCtx, emuLn, emu) }()
+	go func() { emuDone <- emulator.Serve(runCtx, emuLn, emu) }()
 	botDone := make(chan error, 1)
 	go func() { botDone <- a.run(runCtx, botLn) }()
 	go pageSrv.Serve(pageLn)
@@ -188,7 +188,7 @@ func isTerminal(r io.Reader) bool {
 // console reads lines and shows replies.
 type console struct {
 	e           *env
-	emu         *wecomtest.Server
+	emu         *emulator.Server
 	app         *app
 	mu          sync.Mutex // guards user against the page listener; the console goroutine alone writes it
 	user        string

@@ -18,13 +18,14 @@ import (
 
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // stack is the bot and the emulator, each on its own loopback port, wired to each other as in production.
 type stack struct {
 	app  *app
-	emu  *wecomtest.TestServer
+	emu  *wecomtest.Server
 	cfg  *config.Config
 	addr string // the bot's listen address
 	done chan error
@@ -66,16 +67,16 @@ path = %q
 }
 
 // startStackB starts a stack for a benchmark.
-func startStackB(b *testing.B) *stack { return startStack(b, wecomtest.Options{}, nil) }
+func startStackB(b *testing.B) *stack { return startStack(b, emulator.Options{}, nil) }
 
 // startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
-func startStack(t testing.TB, emuOpts wecomtest.Options, tune func(*app)) *stack {
+func startStack(t testing.TB, emuOpts emulator.Options, tune func(*app)) *stack {
 	t.Helper()
 	return startStackWith(t, emuOpts, "", tune)
 }
 
 // startStackWith is startStack with extra config TOML (see testConfigExtra).
-func startStackWith(t testing.TB, emuOpts wecomtest.Options, extraTOML string, tune func(*app)) *stack {
+func startStackWith(t testing.TB, emuOpts emulator.Options, extraTOML string, tune func(*app)) *stack {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -137,7 +138,7 @@ func (s *stack) replies(userid string) map[string]int {
 
 var tokenRE = regexp.MustCompile(`/([a-z]\d{3,4})\b`)
 
-func countTokens(msgs []wecomtest.SentMessage) map[string]int {
+func countTokens(msgs []emulator.SentMessage) map[string]int {
 	out := map[string]int{}
 	for _, m := range msgs {
 		if t := tokenRE.FindStringSubmatch(m.Content); t != nil {
@@ -149,7 +150,7 @@ func countTokens(msgs []wecomtest.SentMessage) map[string]int {
 
 func TestE2E_verifyURL(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	echo, got, err := s.emu.VerifyURL(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestE2E_verifyURL(t *testing.T) {
 
 func TestE2E_wrongSignatureStoresNothing(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
 	ts := fmt.Sprint(time.Now().Unix())
 	body, _, err := c.EncryptCallback(s.emu.TextMessage("lisi", "forged", 1, time.Now()), ts, "n", "1000002")
@@ -185,7 +186,7 @@ func TestE2E_wrongSignatureStoresNothing(t *testing.T) {
 
 func TestE2E_redeliveredActedOnOnce(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
 	ts := fmt.Sprint(time.Now().Unix())
 	body, sig, err := c.EncryptCallback(s.emu.TextMessage("wangwu", "/help o777", 777, time.Now()), ts, "n", "1000002")
@@ -215,7 +216,7 @@ func TestE2E_redeliveredActedOnOnce(t *testing.T) {
 func TestE2E_thousandConcurrent(t *testing.T) {
 	t.Parallel()
 	// The per-member limits are scaled up on both sides: this test is about ingestion, not throttling.
-	s := startStack(t, wecomtest.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
+	s := startStack(t, emulator.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
 		a.sender.MemberLimits = []wecom.Window{{N: 1 << 20, Per: time.Minute}}
 	})
 	users := []string{"zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi", "wujiu"}
@@ -273,7 +274,7 @@ func TestE2E_thousandConcurrent(t *testing.T) {
 
 func TestE2E_readyz(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
 		resp, err := http.Get("http://" + s.addr + path)
 		if err != nil {
@@ -306,7 +307,7 @@ func TestE2E_readyz(t *testing.T) {
 		t.Fatalf("readyz after WeCom came back = %d %q; want 200 with the last call", code, body)
 	}
 	// A bot whose secret WeCom rejects is alive but not ready, and says why.
-	bad := startStack(t, wecomtest.Options{Secret: "rotated-secret"}, nil)
+	bad := startStack(t, emulator.Options{Secret: "rotated-secret"}, nil)
 	resp, err := http.Get("http://" + bad.addr + "/readyz")
 	if err != nil {
 		t.Fatal(err)

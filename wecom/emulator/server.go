@@ -1,14 +1,15 @@
-// Package wecomtest is a WeCom server emulator: WeCom's API under /cgi-bin/ for one corp and one self-built
+// Package emulator is a WeCom server emulator: WeCom's API under /cgi-bin/ for one corp and one self-built
 // app, callbacks to the bot signed and encrypted like WeCom's, and a control API under /_emulator/ for tests and
 // the demo.
 //
 // It validates requests the way WeCom does and answers with WeCom's errcodes, so that a client passing against
 // it works against WeCom. It must never be made lenient to let a client pass: when it disagrees with
 // ../shared/wecom-protocol.md, fix the emulator towards the document.
-package wecomtest
+package emulator
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -464,4 +466,39 @@ func randomHex(n int) string {
 }
 
 // ErrNoCallbackURL is returned by Deliver and VerifyURL when the emulator has no callback URL.
-var ErrNoCallbackURL = errors.New("wecomtest: no callback URL configured")
+var ErrNoCallbackURL = errors.New("emulator: no callback URL configured")
+
+// ListenAndServe serves the emulator on addr until ctx is cancelled, then shuts down gracefully (in-flight
+// requests get 5 seconds). It is what `bot emulator` runs. A clean shutdown returns nil.
+func ListenAndServe(ctx context.Context, addr string, s *Server) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return Serve(ctx, ln, s)
+}
+
+// Serve is ListenAndServe on an existing listener (port 0 and tests).
+func Serve(ctx context.Context, ln net.Listener, s *Server) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.opts.Logger.Info("emulator: listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // Directory (通讯录), external contacts, OAuth identity and WeCom's IP lists. Response shapes follow the
 // official pages named on each handler (DOC/n = https://developer.work.weixin.qq.com/document/path/n). The

@@ -1,4 +1,4 @@
-package wecomtest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -14,11 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // control calls the control API and decodes a JSON answer into out (when not nil); it returns the status.
-func control(t *testing.T, ts *wecomtest.TestServer, method, path, body string, out any) int {
+func control(t *testing.T, ts *wecomtest.Server, method, path, body string, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -242,7 +243,7 @@ func TestControlInspectAndFaults(t *testing.T) {
 	wantCode(t, call(t, ts, "POST", "message/send", tok, text("lisi", "one")), 0)
 	wantCode(t, call(t, ts, "POST", "message/send", tok, text("wangwu", "two")), 0)
 
-	var msgs []wecomtest.SentMessage
+	var msgs []emulator.SentMessage
 	if st := control(t, ts, "GET", "messages?to=wangwu", "", &msgs); st != 200 || len(msgs) != 1 || msgs[0].Content != "two" {
 		t.Errorf("messages?to=wangwu = %d %+v", st, msgs)
 	}
@@ -255,7 +256,7 @@ func TestControlInspectAndFaults(t *testing.T) {
 		t.Errorf("messages?to=nobody = %#v; want []", msgs)
 	}
 
-	var calls []wecomtest.Call
+	var calls []emulator.Call
 	control(t, ts, "GET", "calls?path=message/send", "", &calls)
 	if len(calls) != 2 || calls[0].Path != "message/send" || strings.Contains(calls[0].Query, tok) {
 		t.Errorf("calls = %+v; want 2 message/send calls without the token", calls)
@@ -333,7 +334,7 @@ func TestServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- wecomtest.Serve(ctx, ln, wecomtest.New(testOptions())) }()
+	go func() { done <- emulator.Serve(ctx, ln, emulator.New(testOptions())) }()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/cgi-bin/gettoken?corpid=" + testCorpID + "&corpsecret=" + testSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -353,7 +354,7 @@ func TestServe(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve did not stop after cancel")
 	}
-	if err := wecomtest.ListenAndServe(t.Context(), "256.0.0.1:bad", wecomtest.New(testOptions())); err == nil ||
+	if err := emulator.ListenAndServe(t.Context(), "256.0.0.1:bad", emulator.New(testOptions())); err == nil ||
 		errors.Is(err, http.ErrServerClosed) {
 		t.Errorf("ListenAndServe on a bad address = %v; want a listen error", err)
 	}

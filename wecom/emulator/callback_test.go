@@ -1,4 +1,4 @@
-package wecomtest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -96,7 +97,7 @@ func (b *bot) envelopes() []*wecom.Envelope {
 }
 
 // emuFor starts an emulator delivering to the bot.
-func emuFor(t *testing.T, b *bot, mod func(*wecomtest.Options)) *wecomtest.TestServer {
+func emuFor(t *testing.T, b *bot, mod func(*emulator.Options)) *wecomtest.Server {
 	t.Helper()
 	opts := testOptions()
 	opts.CallbackURL = b.URL + "/wecom/callback?source=emu"
@@ -176,12 +177,12 @@ func TestDeliverRetriesOnTimeout(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	})
-	ts := emuFor(t, b, func(o *wecomtest.Options) { o.CallbackTimeout = 200 * time.Millisecond })
+	ts := emuFor(t, b, func(o *emulator.Options) { o.CallbackTimeout = 200 * time.Millisecond })
 	plain := ts.TextMessage("lisi", "hello", 77, time.Now())
 	start := time.Now()
 	res, err := ts.Deliver(t.Context(), plain)
 	elapsed := time.Since(start)
-	var de *wecomtest.DeliveryError
+	var de *emulator.DeliveryError
 	if !errors.As(err, &de) || de.Attempts != 4 || de.Status != 0 {
 		t.Fatalf("Deliver error = %v; want a DeliveryError after 4 attempts", err)
 	}
@@ -216,7 +217,7 @@ func TestDeliverRetriesOnNon200(t *testing.T) {
 	})
 	ts = emuFor(t, always, nil)
 	res, err = ts.Deliver(t.Context(), ts.TextMessage("lisi", "x", 1, time.Now()))
-	var de *wecomtest.DeliveryError
+	var de *emulator.DeliveryError
 	if !errors.As(err, &de) || de.Status != 500 || res.Attempts != 4 || len(always.received()) != 4 {
 		t.Errorf("Deliver = %+v, %v; want a DeliveryError with status 500 after 4 attempts", res, err)
 	}
@@ -240,7 +241,7 @@ func TestDeliverUnreachable(t *testing.T) {
 	ts := wecomtest.NewServer(t, opts)
 	start := time.Now()
 	res, err := ts.Deliver(t.Context(), ts.TextMessage("lisi", "x", 1, time.Now()))
-	var de *wecomtest.DeliveryError
+	var de *emulator.DeliveryError
 	if !errors.As(err, &de) || de.Status != 0 || res.Attempts != 4 {
 		t.Errorf("Deliver = %+v, %v; want a DeliveryError without status after 4 attempts", res, err)
 	}
@@ -328,8 +329,8 @@ func TestEventXML(t *testing.T) {
 	if in.FromUserName != "sys" || in.MsgType != "event" || in.Event != "security" || in.ChangeType != "change_domain_ip" || in.AgentID != nil {
 		t.Errorf("security event %s parsed as %+v; want FromUserName sys and no AgentID", sec, in)
 	}
-	card := ts.TemplateCardEvent("zhangsan", wecomtest.CardEvent{EventKey: "approve", TaskID: "apply_1",
-		CardType: "vote_interaction", ResponseCode: "rc1", SelectedItems: []wecomtest.SelectedItem{
+	card := ts.TemplateCardEvent("zhangsan", emulator.CardEvent{EventKey: "approve", TaskID: "apply_1",
+		CardType: "vote_interaction", ResponseCode: "rc1", SelectedItems: []emulator.SelectedItem{
 			{QuestionKey: "q1", OptionIDs: []string{"o1", "o2"}}}})
 	in = parse(t, card)
 	if in.Event != "template_card_event" || in.EventKey != "approve" || in.TaskID != "apply_1" || in.CardType != "vote_interaction" ||

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // 安全管理: device management (DOC/98920), member and admin operation logs (DOC/100178, 100179), file-leak
 // records (DOC/98079), screen-capture records (DOC/100128) and WeCom's own domains and IPs (DOC/100079).

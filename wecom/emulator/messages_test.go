@@ -1,4 +1,4 @@
-package wecomtest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -46,13 +47,13 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func testOptions() wecomtest.Options {
-	return wecomtest.Options{CorpID: testCorpID, AgentID: testAgentID, Secret: testSecret, Token: testToken,
+func testOptions() emulator.Options {
+	return emulator.Options{CorpID: testCorpID, AgentID: testAgentID, Secret: testSecret, Token: testToken,
 		EncodingAESKey: testAESKey}
 }
 
 // emu starts an emulator and fetches a token.
-func emu(t *testing.T, opts wecomtest.Options) (*wecomtest.TestServer, string) {
+func emu(t *testing.T, opts emulator.Options) (*wecomtest.Server, string) {
 	t.Helper()
 	ts := wecomtest.NewServer(t, opts)
 	return ts, ts.AccessToken(t)
@@ -73,7 +74,7 @@ func (r result) str(k string) string {
 
 // call makes an API call: GET with query parameters when body is a url.Values or nil, POST with JSON
 // otherwise (a string or []byte body is sent as is).
-func call(t *testing.T, ts *wecomtest.TestServer, method, path, token string, body any) result {
+func call(t *testing.T, ts *wecomtest.Server, method, path, token string, body any) result {
 	t.Helper()
 	u := ts.URL + "/cgi-bin/" + path
 	q := url.Values{}
@@ -427,7 +428,7 @@ func TestUpdateTemplateCard(t *testing.T) {
 	wantCode(t, update(code, "zhangsan"), 40058) // single use
 	wantCode(t, update("never-issued", "zhangsan"), 40058)
 
-	var up *wecomtest.SentMessage
+	var up *emulator.SentMessage
 	for _, m := range ts.Messages("zhangsan") {
 		if m.API == "message/update_template_card" {
 			up = &m

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // 高级功能账号 (security/vip/*, DOC/99503 分配, 99505 取消, 99506 列表). Allocation is an asynchronous job in
 // WeCom; the emulator runs it at submission, so the first batch_*_job_result already carries the outcome.

@@ -1,4 +1,4 @@
-package wecomtest_test
+package emulator_test
 
 import (
 	"net/url"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // ids returns field k of each object in a JSON list, as strings.
@@ -116,8 +116,8 @@ func TestTags(t *testing.T) {
 
 func TestExternalContactGet(t *testing.T) {
 	ts, tok := emu(t, testOptions())
-	ts.WithOrg(func(o *wecomtest.Org) {
-		o.ExternalContacts = append(o.ExternalContacts, &wecomtest.ExternalContact{
+	ts.WithOrg(func(o *emulator.Org) {
+		o.ExternalContacts = append(o.ExternalContacts, &emulator.ExternalContact{
 			ExternalUserID: "wmHIDDEN", Name: "隐客户", Type: 1, FollowUsers: []string{"zhouba"}})
 	})
 	r := call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmAAAlinhuoban000000000000002"}})

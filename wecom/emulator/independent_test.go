@@ -1,4 +1,4 @@
-package wecomtest_test
+package emulator_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -77,7 +78,7 @@ func TestCallbacks_independentlyVerifiable(t *testing.T) {
 		got <- string(msg)
 	}))
 	defer bot.Close()
-	emu := wecomtest.NewServer(t, wecomtest.Options{CorpID: corp, Token: token, EncodingAESKey: key, CallbackURL: bot.URL})
+	emu := wecomtest.NewServer(t, emulator.Options{CorpID: corp, Token: token, EncodingAESKey: key, CallbackURL: bot.URL})
 	for _, m := range [][]byte{
 		emu.TextMessage("lisi", "你好 <b>&amp; ]]> edge", 42, emu.Options().Now()),
 		emu.Event("sys", "security", map[string]string{"ChangeType": "change_domain_ip"}),

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // 账号ID: the bridges between a self-built app's ids and those a third-party/代开发 app sees ("自建应用与第三方应用
 // 的对接", DOC/95884), and the conversion of tmp_external_userid (DOC/98729).

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // Admin-side state of the emulated corp: trusted devices, security logs, 高级功能 accounts and member
 // applications, the HR roster and the ID-conversion tables. The endpoints live in admin_security.go,

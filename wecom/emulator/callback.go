@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // Callbacks to the bot, delivered the way WeCom delivers them (wecom-protocol.md §1 and §2): the plaintext
 // XML is encrypted and signed with the app's Token and EncodingAESKey (ReceiveId = CorpID), POSTed to the
@@ -49,7 +49,7 @@ type DeliveryError struct {
 }
 
 func (e *DeliveryError) Error() string {
-	return fmt.Sprintf("wecomtest: callback to %s failed after %d attempt(s): %v", e.URL, e.Attempts, e.Err)
+	return fmt.Sprintf("emulator: callback to %s failed after %d attempt(s): %v", e.URL, e.Attempts, e.Err)
 }
 
 func (e *DeliveryError) Unwrap() error { return e.Err }
@@ -82,20 +82,20 @@ func (s *Server) Deliver(ctx context.Context, plainXML []byte) (DeliveryResult, 
 		AgentID string `xml:"AgentID"`
 	}
 	if err := xml.Unmarshal(plainXML, &probe); err != nil || probe.XMLName.Local != "xml" {
-		return res, fmt.Errorf("wecomtest: callback is not an <xml> document: %v", err)
+		return res, fmt.Errorf("emulator: callback is not an <xml> document: %v", err)
 	}
 	cr, err := s.crypter()
 	if err != nil {
-		return res, fmt.Errorf("wecomtest: callback crypto: %w", err)
+		return res, fmt.Errorf("emulator: callback crypto: %w", err)
 	}
 	ts, nonce := strconv.FormatInt(s.opts.Now().Unix(), 10), randomDigits(10)
 	body, sig, err := cr.EncryptCallback(plainXML, ts, nonce, probe.AgentID)
 	if err != nil {
-		return res, fmt.Errorf("wecomtest: encrypt callback: %w", err)
+		return res, fmt.Errorf("emulator: encrypt callback: %w", err)
 	}
 	u, err := url.Parse(s.opts.CallbackURL)
 	if err != nil {
-		return res, fmt.Errorf("wecomtest: callback URL: %w", err)
+		return res, fmt.Errorf("emulator: callback URL: %w", err)
 	}
 	q := u.Query()
 	q.Set("msg_signature", sig)
@@ -115,12 +115,12 @@ func (s *Server) Deliver(ctx context.Context, plainXML []byte) (DeliveryResult, 
 			return res, err
 		}
 		req.Header.Set("Content-Type", "text/xml")
-		req.Header.Set("User-Agent", "Mozilla/4.0 (wecomtest emulator)")
+		req.Header.Set("User-Agent", "Mozilla/4.0 (wecom emulator)")
 		resp, err := client.Do(req)
 		if err != nil {
 			res.Status, res.Body = 0, ""
 			lastErr = err
-			s.opts.Logger.Warn("wecomtest: callback attempt failed", "attempt", attempt, "url", s.opts.CallbackURL, "err", err)
+			s.opts.Logger.Warn("emulator: callback attempt failed", "attempt", attempt, "url", s.opts.CallbackURL, "err", err)
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(resp.Body, maxBotReply))
@@ -135,7 +135,7 @@ func (s *Server) Deliver(ctx context.Context, plainXML []byte) (DeliveryResult, 
 			return res, nil
 		}
 		lastErr = fmt.Errorf("HTTP %d", resp.StatusCode)
-		s.opts.Logger.Warn("wecomtest: callback answered non-200", "attempt", attempt, "status", resp.StatusCode)
+		s.opts.Logger.Warn("emulator: callback answered non-200", "attempt", attempt, "status", resp.StatusCode)
 	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()
@@ -174,7 +174,7 @@ func (s *Server) VerifyURL(ctx context.Context) (echoPlain, got string, err erro
 	}
 	cr, err := s.crypter()
 	if err != nil {
-		return "", "", fmt.Errorf("wecomtest: callback crypto: %w", err)
+		return "", "", fmt.Errorf("emulator: callback crypto: %w", err)
 	}
 	echoPlain = randomDigits(19) // WeCom's echostr plaintexts are 19-digit numbers (wecom-protocol.md §1.1)
 	enc, err := cr.Encrypt([]byte(echoPlain))
@@ -184,7 +184,7 @@ func (s *Server) VerifyURL(ctx context.Context) (echoPlain, got string, err erro
 	ts, nonce := strconv.FormatInt(s.opts.Now().Unix(), 10), randomDigits(10)
 	u, err := url.Parse(s.opts.CallbackURL)
 	if err != nil {
-		return echoPlain, "", fmt.Errorf("wecomtest: callback URL: %w", err)
+		return echoPlain, "", fmt.Errorf("emulator: callback URL: %w", err)
 	}
 	q := u.Query()
 	q.Set("msg_signature", cr.Signature(ts, nonce, enc))
@@ -205,12 +205,12 @@ func (s *Server) VerifyURL(ctx context.Context) (echoPlain, got string, err erro
 	got = string(b)
 	switch {
 	case err != nil:
-		return echoPlain, got, fmt.Errorf("wecomtest: reading the URL check answer: %w", err)
+		return echoPlain, got, fmt.Errorf("emulator: reading the URL check answer: %w", err)
 	case resp.StatusCode != http.StatusOK:
 		return echoPlain, got, &DeliveryError{URL: s.opts.CallbackURL, Attempts: 1, Status: resp.StatusCode,
 			Err: fmt.Errorf("HTTP %d", resp.StatusCode)}
 	case got != echoPlain:
-		return echoPlain, got, fmt.Errorf("wecomtest: URL check failed: the bot answered %q, want exactly %q", got, echoPlain)
+		return echoPlain, got, fmt.Errorf("emulator: URL check failed: the bot answered %q, want exactly %q", got, echoPlain)
 	}
 	return echoPlain, got, nil
 }
@@ -254,7 +254,7 @@ func writeCDATA(b *bytes.Buffer, s string) {
 
 func writeElem(b *bytes.Buffer, name, value string) {
 	if !xmlName.MatchString(name) {
-		panic("wecomtest: invalid XML element name " + strconv.Quote(name))
+		panic("emulator: invalid XML element name " + strconv.Quote(name))
 	}
 	b.WriteString("<" + name + ">")
 	if slices.Contains(numericElements, name) && isNumber(value) {

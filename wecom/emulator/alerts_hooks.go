@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // Hooks for tests of the bot's security alerts: change what security/get_server_domain_ip answers (WeCom's own
 // domains and IPs), as WeCom does before it sends the security callback with ChangeType change_domain_ip.

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // 高级功能 member applications (advanced_feature/*, DOC/99860 概述, 99880 set_approval_detail, 99883
 // get_apply_id_list, 99885 get_approval_info). A member applies for an account (event

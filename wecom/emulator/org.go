@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // 人事助手-花名册 (hr/*, DOC/99130 概述, 99131 get_fields, 99132 get_staff_info, 99133 update_staff_info).
 // Fields belong to groups; the groups numbered 1-5 (教育经历, 工作经历, 家庭成员, 紧急联系人, 合同信息) are

@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // The control API under /_emulator/: what a test or the demo uses to play the WeCom users (send a message,
 // click a card, apply for an account), to see what the bot sent and called, and to inject faults. JSON in

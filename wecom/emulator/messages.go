@@ -1,4 +1,4 @@
-package wecomtest
+package emulator
 
 // Active sending: message/send, message/update_template_card and appchat/{create,get,send}
 // (wecom-protocol.md §3). Every accepted message is recorded as a SentMessage so tests and the demo can see
@@ -307,7 +307,7 @@ func (s *Server) messageSend(c *apiCall) (obj, *apiError) {
 		m := base
 		m.To, m.Dropped = dropped, true
 		s.recordLocked(m, now)
-		s.opts.Logger.Info("wecomtest: per-member limit dropped a message", "msgid", msgID, "members", dropped)
+		s.opts.Logger.Info("emulator: per-member limit dropped a message", "msgid", msgID, "members", dropped)
 	}
 	return res, nil
 }

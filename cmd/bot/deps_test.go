@@ -1,0 +1,43 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestProductionDeps checks that the production binary links neither the testing package nor the test helpers
+// of wecom/wecomtest: the emulator that `bot emulator` and `bot demo` run lives in wecom/emulator, which must
+// not import them.
+func TestProductionDeps(t *testing.T) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			t.Skip("go tool not found:", err)
+		}
+	}
+	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("go list -deps .: %v\n%s", err, stderr)
+	}
+	forbidden := map[string]bool{
+		"testing": true,
+		"github.com/wecombot/wecombot/wecom/wecomtest": true,
+	}
+	var bad []string
+	for _, pkg := range strings.Fields(string(out)) {
+		if forbidden[pkg] || strings.HasPrefix(pkg, "testing/") {
+			bad = append(bad, pkg)
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("the production binary links %s; test-only packages must stay out of cmd/bot's non-test files", strings.Join(bad, ", "))
+	}
+}
