@@ -70,34 +70,6 @@ func (a *ApplicationState) clone() ApplicationState {
 	return c
 }
 
-func seedApplications(a *adminState, now time.Time) {
-	day := 24 * time.Hour
-	add := func(user string, bt int, reason string, age time.Duration, typ, status int, approvalID string, finish int) {
-		app := a.newApplication(user, bt, reason, now.Add(-age))
-		app.ApprovalType, app.ApprovalStatus, app.FinishType = typ, status, finish
-		if approvalID != "" {
-			app.ApprovalID = approvalID
-			app.ApprovalURL = "https://oa.example.com/approval/" + approvalID
-			app.DetailCalls = 1
-			app.Nodes = []ApprovalNode{{CompletedApprovers: []string{"zhangsan"}, NodeApvStatus: min(status, 3),
-				NodeApvRel: 2, ApvUpdateTime: now.Add(-age + time.Hour).Unix()}}
-		}
-	}
-	// History: applications from before any API flow, no process information.
-	reasons := []string{"需要更大的邮箱容量", "需要文档高级权限", "我有很多客户资料要管理，需要更多微盘空间", "需要举办大型会议"}
-	users := []string{"lisi", "wangwu", "zhaoliu", "sunqi", "wujiu", "zhangsan"}
-	for i := range 10 {
-		bt := 1 + i%4
-		add(users[i%len(users)], bt, reasons[bt-1], time.Duration(60-3*i)*day, 0, 0, "", 0)
-	}
-	add("zhangsan", 2, "需要文档高级权限", 20*day, 1, 4, "", 1)             // 自定义审批, rejected by an admin
-	add("lisi", 3, reasons[2], 10*day, 2, 5, "SP-2024-0001", 2)     // API flow, account allocated
-	add("wangwu", 2, "需要文档水印功能", 6*day, 2, 2, "SP-2024-0002", 0)    // API flow, approvers rejected
-	add("wujiu", 3, "需要更多微盘空间", 30*time.Hour, 0, 0, "", 0)          // never taken over: window over
-	add("sunqi", 1, "需要邮件归档", 3*time.Hour, 2, 1, "SP-2024-0003", 0) // API flow, in progress
-	add("zhaoliu", 4, "需要举办全员大会", 2*time.Hour, 0, 0, "", 0)         // fresh: the bot may take it over
-}
-
 // newApplication records an application created at t.
 func (a *adminState) newApplication(applicant string, businessType int, reason string, t time.Time) *ApplicationState {
 	a.appSeq++
@@ -317,12 +289,12 @@ func (s *Server) getApplyIDList(c *apiCall) (obj, *apiError) {
 		}
 		ids = append(ids, app.ApplyID)
 	}
-	fp := admFingerprint(req.BusinessType, req.UserID, req.ReqType)
-	p, err := admPaginate("apply", fp, req.Cursor, len(ids), req.Limit, admErrBadCursor())
+	fp := fingerprint(req.BusinessType, req.UserID, req.ReqType)
+	rows, next, err := page(ids, "apply", fp, req.Cursor, req.Limit, errBadCursor())
 	if err != nil {
 		return nil, err
 	}
-	return obj{"next_cursor": p.next, "apply_id_list": append([]string{}, ids[p.start:p.end]...), "has_more": p.hasMore}, nil
+	return obj{"next_cursor": next, "apply_id_list": rows, "has_more": next != ""}, nil
 }
 
 // getApprovalInfo is POST advanced_feature/get_approval_info (DOC/99885).

@@ -66,39 +66,6 @@ func (s *Server) openUserIDToUserID(c *apiCall) (obj, *apiError) {
 	return obj{"userid_list": found, "invalid_open_userid_list": invalid}, nil
 }
 
-// admContactVisible reports whether a customer is reachable by this app: one of its followers must be inside
-// the app's visibility ("客户的跟进人…需要同时在access_token和source_agentid所对应应用的可见范围内").
-func (o *Org) admContactVisible(e *ExternalContact) bool {
-	return slices.ContainsFunc(e.FollowUsers, o.admVisible)
-}
-
-// fromServiceExternalUserID is POST externalcontact/from_service_external_userid: the external_userid a
-// service-provider app saw → the one this app sees. An unknown or unreachable customer is 40096
-// 不合法的外部联系人userid (DOC/90313).
-func (s *Server) fromServiceExternalUserID(c *apiCall) (obj, *apiError) {
-	var req struct {
-		ExternalUserID string `json:"external_userid"`
-		SourceAgentID  int    `json:"source_agentid"`
-	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	if req.ExternalUserID == "" {
-		return nil, errInvalidParam("external_userid is required")
-	}
-	if err := admCheckSourceAgent(req.SourceAgentID); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range s.org.ExternalContacts {
-		if e.ServiceExternalUserID == req.ExternalUserID && s.org.admContactVisible(e) {
-			return obj{"external_userid": e.ExternalUserID}, nil
-		}
-	}
-	return nil, errf(40096, "invalid external userid %s", req.ExternalUserID)
-}
-
 // convertTmpExternalUserID is POST idconvert/convert_tmp_external_userid (DOC/98729): business_type 1 会议
 // 2 收集表 3 智能表, user_type 1 客户 2 企业互联 3 上下游 4 互联企业(圈子). A tmp id converts only with the
 // business_type and user_type it was issued for; a customer converts to external_userid, anyone else to corpid
@@ -154,4 +121,14 @@ func (s *Server) convertTmpExternalUserID(c *apiCall) (obj, *apiError) {
 		}
 	}
 	return obj{"results": results, "invalid_tmp_external_userid_list": invalid}, nil
+}
+
+// tmpExternalID is what one tmp_external_userid converts to (idconvert/convert_tmp_external_userid): an
+// external contact for user_type 1, a member of another corp for user_types 2-4.
+type tmpExternalID struct {
+	BusinessType   int // 1 会议 2 收集表 3 智能表/文档: the API that handed it out
+	UserType       int
+	ExternalUserID string
+	CorpID         string
+	UserID         string
 }

@@ -97,33 +97,6 @@ const (
 	maxChatMembers  = 2000           // appchat/create (DOC/90245)
 )
 
-// Errcodes used here beyond those in server.go; the meaning is DOC/90313's (xen0n/go-workwx errcodes/mod.go).
-const (
-	codeInvalidMsgType    = 40008  // 不合法的msgtype参数
-	codeUserListTooLong   = 40032  // 不合法的UserID列表长度 (message/send: ≤1000)
-	codeInvalidAgentID    = 40056  // 不合法的agentid
-	codeMissingMediaID    = 41006  // 缺少media_id参数
-	codeMissingTitle      = 41016  // 缺少title参数
-	codeTaskID            = 42014  // "taskid has existed or empty or exceed max len" (seen from WeCom, see report)
-	codeEmptyContent      = 44004  // 文本消息content参数为空
-	codeContentTooLong    = 45002  // 消息内容大小超过限制
-	codeAllInvalid        = 81013  // UserID、部门ID、标签ID全部非法或无权限
-	codeAllEmpty          = 82001  // 指定的成员/部门/标签全部为空
-	codeInvalidChatID     = 86001  // 参数 chatid 不合法
-	codeChatOwner         = 86005  // 参数 群主不合法
-	codeChatMemberCount   = 86006  // 群成员数过多或过少
-	codeChatMember        = 86007  // 不合法的群成员
-	codeNotOwnChat        = 86008  // 非法操作非自己创建的群
-	codeNoAppPermission   = 301002 // 无权限操作指定的应用
-	codeInvalidTagID      = 40068  // 不合法的标签ID
-	codeUserIDNotFound    = 60111  // UserID不存在
-	codeNoPrivilege       = 60011  // 指定的成员/部门/标签参数无权限
-	codeInvalidDepartment = 60123  // 无效的部门id
-	codeInvalidOAuthCode  = 40029  // 不合法的oauth_code
-	codeInvalidExternal   = 40096  // 不合法的外部联系人userid
-	codeNoExternalRelated = 84061  // 不存在外部联系人的关系
-)
-
 // ext is the emulator state this file set owns beyond Server's fields: chats, template cards and their
 // response_codes, OAuth codes, callback MsgIds. It is guarded by Server.mu like everything else.
 type extState struct {
@@ -134,14 +107,6 @@ type extState struct {
 	oauth   map[string]*oauthCode    // OAuth code → identity (auth/getuserinfo)
 	tickets map[string]*userTicket   // user_ticket → member (auth/getuserdetail)
 	msgID   uint64                   // last callback MsgId handed out
-}
-
-type chat struct {
-	ID      string
-	Name    string
-	Owner   string
-	Members []string
-	ByApp   bool // created by this app; appchat/send and appchat/get refuse others with 86008
 }
 
 type card struct {
@@ -365,16 +330,6 @@ type recipients struct {
 
 // deliverable reports whether a member can receive app messages: inside the app's visibility and active.
 func deliverable(m *Member) bool { return m != nil && m.Visible && m.Status == 1 }
-
-// memberFold finds a member by userid, ignoring case as WeCom does ("不区分大小写").
-func (o *Org) memberFold(id string) *Member {
-	for _, m := range o.Members {
-		if strings.EqualFold(m.UserID, id) {
-			return m
-		}
-	}
-	return nil
-}
 
 // resolveLocked expands users, departments (with their sub-departments) and tags (their users and
 // departments) into deliverable userids. Unknown or invisible userids go to invalidUser (lower-cased, as
@@ -907,116 +862,4 @@ func (s *Server) updateTemplateCard(c *apiCall) (obj, *apiError) {
 	s.recordLocked(SentMessage{API: "message/update_template_card", To: orEmpty(to), MsgType: msgType,
 		Body: slices.Clone(c.body), ResponseCode: req.ResponseCode, TaskID: rc.TaskID, Title: view.title}, now)
 	return obj{"invaliduser": orEmpty(invalid)}, nil
-}
-
-var chatIDRE = regexp.MustCompile(`^[0-9A-Za-z]{1,32}$`)
-
-// appchatCreate is POST appchat/create (DOC/90245): 2 to 2000 members, chatid [0-9A-Za-z]{1,32} or generated.
-func (s *Server) appchatCreate(c *apiCall) (obj, *apiError) {
-	var req struct {
-		Name     string   `json:"name"`
-		Owner    string   `json:"owner"`
-		UserList []string `json:"userlist"`
-		ChatID   string   `json:"chatid"`
-	}
-	if aerr := c.decode(&req); aerr != nil {
-		return nil, aerr
-	}
-	if n := len(req.UserList); n < 2 || n > maxChatMembers {
-		return nil, errf(codeChatMemberCount, "chat must have 2 to %d members, got %d", maxChatMembers, n)
-	}
-	if req.ChatID != "" && !chatIDRE.MatchString(req.ChatID) {
-		return nil, errf(codeInvalidChatID, "invalid chatid %q: 1-32 characters of 0-9 a-z A-Z", req.ChatID)
-	}
-	if utf8.RuneCountInString(req.Name) > 50 { // "最多50个utf8字符，超过将截断"
-		req.Name = string([]rune(req.Name)[:50])
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.ext()
-	var members []string
-	for _, u := range req.UserList {
-		m := s.org.memberFold(u)
-		if !deliverable(m) {
-			return nil, errf(codeChatMember, "invalid chat member %q", u)
-		}
-		if !slices.Contains(members, m.UserID) {
-			members = append(members, m.UserID)
-		}
-	}
-	if len(members) < 2 {
-		return nil, errf(codeChatMemberCount, "chat must have at least 2 distinct members")
-	}
-	owner := members[0] // WeCom picks one at random when owner is empty; the first is as good
-	if req.Owner != "" {
-		m := s.org.memberFold(req.Owner)
-		if m == nil || !slices.Contains(members, m.UserID) {
-			return nil, errf(codeChatOwner, "invalid owner %q: must be one of userlist", req.Owner)
-		}
-		owner = m.UserID
-	}
-	id := req.ChatID
-	if id == "" {
-		id = "wr" + randomHex(30)
-	}
-	if _, dup := st.chats[id]; dup {
-		return nil, errf(codeInvalidChatID, "chatid %q already exists", id)
-	}
-	st.chats[id] = &chat{ID: id, Name: req.Name, Owner: owner, Members: members, ByApp: true}
-	st.chatIDs = append(st.chatIDs, id)
-	return obj{"chatid": id}, nil
-}
-
-// chatLocked returns a chat this app may use, or WeCom's error for it.
-func (s *Server) chatLocked(id string) (*chat, *apiError) {
-	ch, ok := s.ext().chats[id]
-	switch {
-	case id == "" || !ok:
-		return nil, errf(codeInvalidChatID, "invalid chatid %q", id)
-	case !ch.ByApp:
-		return nil, errf(codeNotOwnChat, "chat %q was not created by this app", id)
-	}
-	return ch, nil
-}
-
-// appchatGet is GET appchat/get?chatid= (DOC/98914).
-func (s *Server) appchatGet(c *apiCall) (obj, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, aerr := s.chatLocked(c.query("chatid"))
-	if aerr != nil {
-		return nil, aerr
-	}
-	return obj{"chat_info": obj{"chatid": ch.ID, "name": ch.Name, "owner": ch.Owner,
-		"userlist": slices.Clone(ch.Members), "chat_type": 0}}, nil
-}
-
-// appchatSend is POST appchat/send (wecom-protocol.md §3.3). The group limits (200/min, 10,000/day per
-// member) are not emulated; the per-member app-message limit does not apply to chats.
-func (s *Server) appchatSend(c *apiCall) (obj, *apiError) {
-	var req struct {
-		ChatID  string `json:"chatid"`
-		MsgType string `json:"msgtype"`
-	}
-	if aerr := c.decode(&req); aerr != nil {
-		return nil, aerr
-	}
-	var fields map[string]json.RawMessage
-	if aerr := c.decode(&fields); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, aerr := s.chatLocked(req.ChatID)
-	if aerr != nil {
-		return nil, aerr
-	}
-	view, aerr := checkContent(req.MsgType, fields[req.MsgType], false)
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.recordLocked(SentMessage{API: "appchat/send", To: slices.Clone(ch.Members), ChatID: ch.ID,
-		MsgType: req.MsgType, Body: slices.Clone(c.body), Title: view.title, Content: view.content,
-		URL: view.url, Truncated: view.truncated}, s.opts.Now())
-	return nil, nil
 }

@@ -1,9 +1,9 @@
 package emulator
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Org is the emulated corporation's state: the sample organisation shared by tests and the demo. All access
@@ -67,48 +67,6 @@ type ExternalContact struct {
 // the sample organisation knows (source_agentid in batch/openuserid_to_userid).
 const OpenUserIDAgent = 2000001
 
-// seedOrg builds the sample organisation. now anchors every time-stamped record (logs, applications).
-func seedOrg(now time.Time) *Org {
-	o := &Org{
-		Departments: []*Department{
-			{ID: 1, Name: "示例科技", NameEn: "Example Tech", Order: 100000000},
-			{ID: 2, Name: "研发部", NameEn: "R&D", ParentID: 1, Order: 99999000, Leaders: []string{"lisi"}},
-			{ID: 3, Name: "安全部", NameEn: "Security", ParentID: 1, Order: 99998000, Leaders: []string{"zhangsan"}},
-			{ID: 4, Name: "人事部", NameEn: "HR", ParentID: 1, Order: 99997000, Leaders: []string{"zhaoliu"}},
-			{ID: 5, Name: "平台组", NameEn: "Platform", ParentID: 2, Order: 99996000},
-		},
-		Members: []*Member{
-			{UserID: "zhangsan", Name: "张三", Department: []int{1, 3}, Position: "安全负责人", Mobile: "13800000001",
-				Email: "zhangsan@example.com", Gender: "1", Status: 1, OpenUserID: "woAAAzhangsanOPEN", Visible: true},
-			{UserID: "lisi", Name: "李四", Department: []int{2}, Position: "研发经理", Mobile: "13800000002",
-				Email: "lisi@example.com", Gender: "1", Status: 1, OpenUserID: "woAAAlisiOPENxxxx", Visible: true},
-			{UserID: "wangwu", Name: "王五", Department: []int{5}, Position: "工程师", Mobile: "13800000003",
-				Email: "wangwu@example.com", Gender: "1", Status: 1, OpenUserID: "woAAAwangwuOPENxx", Visible: true},
-			{UserID: "zhaoliu", Name: "赵六", Department: []int{4}, Position: "HRBP", Mobile: "13800000004",
-				Email: "zhaoliu@example.com", Gender: "2", Status: 1, OpenUserID: "woAAAzhaoliuOPENx", Visible: true},
-			{UserID: "sunqi", Name: "孙七", Department: []int{2}, Position: "测试工程师", Mobile: "13800000005",
-				Email: "sunqi@example.com", Gender: "2", Status: 1, OpenUserID: "woAAAsunqiOPENxxx", Visible: true},
-			{UserID: "wujiu", Name: "吴九", Department: []int{3}, Position: "安全工程师", Mobile: "13800000006",
-				Email: "wujiu@example.com", Gender: "1", Status: 1, OpenUserID: "woAAAwujiuOPENxxx", Visible: true},
-			{UserID: "zhouba", Name: "周八", Department: []int{4}, Position: "财务", Mobile: "13800000007",
-				Email: "zhouba@example.com", Gender: "2", Status: 1, OpenUserID: "woAAAzhoubaOPENxx", Visible: false},
-		},
-		Tags: []*Tag{
-			{ID: 1, Name: "安全管理员", UserIDs: []string{"zhangsan", "wujiu"}},
-			{ID: 2, Name: "审批人", UserIDs: []string{"zhangsan", "zhaoliu"}},
-			{ID: 3, Name: "值班", PartyIDs: []int{3}},
-		},
-		ExternalContacts: []*ExternalContact{
-			{ExternalUserID: "wmAAAchenkehu0000000000000001", Name: "陈客户", Type: 1, Gender: 1,
-				FollowUsers: []string{"lisi"}, ServiceExternalUserID: "wmSVCchenkehu000000000000001"},
-			{ExternalUserID: "wmAAAlinhuoban000000000000002", Name: "林伙伴", Type: 2, CorpName: "合作伙伴有限公司",
-				Gender: 2, FollowUsers: []string{"zhangsan", "wangwu"}, ServiceExternalUserID: "wmSVClinhuoban00000000000002"},
-		},
-	}
-	o.admin = seedAdmin(o, now)
-	return o
-}
-
 // member returns the member with userid id, or nil.
 func (o *Org) member(id string) *Member {
 	for _, m := range o.Members {
@@ -167,4 +125,78 @@ func (s *Server) WithOrg(f func(o *Org)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(s.org)
+}
+
+// memberFold finds a member by userid, ignoring case as WeCom does ("不区分大小写").
+func (o *Org) memberFold(id string) *Member {
+	for _, m := range o.Members {
+		if strings.EqualFold(m.UserID, id) {
+			return m
+		}
+	}
+	return nil
+}
+
+// Bounds on what the emulator keeps, so that a long demo or a runaway test cannot grow it without limit.
+const (
+	maxAdminLogRows    = 100_000 // per log kind; the oldest rows are dropped first
+	maxTrustDevices    = 10_000
+	maxVIPJobs         = 1_000 // older jobs are forgotten and then answer 40088, like a cleaned-up job
+	maxApplications    = 10_000
+	maxStaffGroupItems = 20 // instances of one repeatable roster group per member
+)
+
+// adminState is everything the admin APIs read and change. Guarded by Server.mu like the rest of Org.
+type adminState struct {
+	devices []*trustDevice // in creation order, which is the order security/trustdevice/list pages in
+
+	memberLogs    []MemberOperRecord // each slice sorted by Time, then insertion
+	adminLogs     []AdminOperRecord
+	fileRecords   []FileOperRecord
+	screenRecords []ScreenOperRecord
+
+	domains []serverDomain
+	ips     []serverIP
+
+	vipUsers []string // userids holding a 高级功能 account, in allocation order (security/vip/list order)
+	vipSeats int
+	vipJobs  map[string]*vipJob
+	jobOrder []string // jobids oldest first, to evict beyond maxVIPJobs
+	jobSeq   int
+
+	apps   []*ApplicationState // in creation order (get_apply_id_list order)
+	appSeq int
+
+	hrGroups []hrGroup
+	staff    map[string]*staffRecord // userid → roster values
+
+	tmpIDs map[string]tmpExternalID // tmp_external_userid → what it converts to
+
+	rng *rand.Rand // seeded, so generated ids (device codes, jobids) repeat from run to run
+}
+
+// admCheckUser answers for a userid named directly in a request: 60111 when no such member, 60011 when the
+// member is outside the app's visibility (DOC/90313).
+func (o *Org) admCheckUser(id string) *apiError {
+	m := o.member(id)
+	if m == nil {
+		return errf(60111, "userid not found: %s", id)
+	}
+	if !m.Visible {
+		return errf(60011, "no privilege to access/modify contact/party/agent, userid %s is out of the app's visibility", id)
+	}
+	return nil
+}
+
+// admVisible reports whether records about userid may be returned: WeCom filters out everything about members
+// outside the app's visibility ("应用可见范围外用户相关的数据会被过滤掉", DOC/98079).
+func (o *Org) admVisible(id string) bool {
+	m := o.member(id)
+	return m != nil && m.Visible
+}
+
+// admContactVisible reports whether a customer is reachable by this app: one of its followers must be inside
+// the app's visibility ("客户的跟进人…需要同时在access_token和source_agentid所对应应用的可见范围内").
+func (o *Org) admContactVisible(e *ExternalContact) bool {
+	return slices.ContainsFunc(e.FollowUsers, o.admVisible)
 }

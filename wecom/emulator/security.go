@@ -233,15 +233,15 @@ func (s *Server) trustDeviceList(c *apiCall) (obj, *apiError) {
 			match = append(match, d)
 		}
 	}
-	p, err := admPaginate("dev", admFingerprint(req.Type), req.Cursor, len(match), req.Limit, admErrBadCursor())
+	rows, next, err := page(match, "dev", fingerprint(req.Type), req.Cursor, req.Limit, errBadCursor())
 	if err != nil {
 		return nil, err
 	}
-	list := make([]trustDeviceJSON, 0, p.end-p.start)
-	for _, d := range match[p.start:p.end] {
+	list := make([]trustDeviceJSON, 0, len(rows))
+	for _, d := range rows {
 		list = append(list, d.json())
 	}
-	return obj{"device_list": list, "next_cursor": p.next}, nil
+	return obj{"device_list": list, "next_cursor": next}, nil
 }
 
 // trustDeviceGetByUser is POST security/trustdevice/get_by_user: the devices of one type a member last logged in
@@ -398,15 +398,6 @@ func (r *operLogRequest) covers(t time.Time, userid string, operType int) bool {
 		(r.OperType == 0 || r.OperType == operType)
 }
 
-// admPageResult renders has_more/next_cursor the way the log APIs do: next_cursor only while there is more.
-func admPageResult(p admPage, records any) obj {
-	res := obj{"has_more": p.hasMore, "record_list": records}
-	if p.hasMore {
-		res["next_cursor"] = p.next
-	}
-	return res
-}
-
 // memberOperLogList is POST security/member_oper_log/list (DOC/100178).
 func (s *Server) memberOperLogList(c *apiCall) (obj, *apiError) {
 	var req operLogRequest
@@ -432,8 +423,8 @@ func (s *Server) memberOperLogList(c *apiCall) (obj, *apiError) {
 			match = append(match, r)
 		}
 	}
-	fp := admFingerprint(req.StartTime, req.EndTime, req.OperType, req.UserID)
-	p, err := admPaginate("mlog", fp, req.Cursor, len(match), req.Limit, admErrBadCursor())
+	fp := fingerprint(req.StartTime, req.EndTime, req.OperType, req.UserID)
+	rows, next, err := page(match, "mlog", fp, req.Cursor, req.Limit, errBadCursor())
 	if err != nil {
 		return nil, err
 	}
@@ -444,11 +435,11 @@ func (s *Server) memberOperLogList(c *apiCall) (obj, *apiError) {
 		DetailInfo string `json:"detail_info"`
 		IP         string `json:"ip"`
 	}
-	list := make([]record, 0, p.end-p.start)
-	for _, r := range match[p.start:p.end] {
+	list := make([]record, 0, len(rows))
+	for _, r := range rows {
 		list = append(list, record{r.Time.Unix(), r.UserID, r.OperType, r.DetailInfo, r.IP})
 	}
-	return admPageResult(p, list), nil
+	return recordPage(next, list), nil
 }
 
 // adminOperLogList is POST security/admin_oper_log/list (DOC/100179): the member log's request, records with
@@ -476,8 +467,8 @@ func (s *Server) adminOperLogList(c *apiCall) (obj, *apiError) {
 			match = append(match, r)
 		}
 	}
-	fp := admFingerprint(req.StartTime, req.EndTime, req.OperType, req.UserID)
-	p, err := admPaginate("alog", fp, req.Cursor, len(match), req.Limit, admErrBadCursor())
+	fp := fingerprint(req.StartTime, req.EndTime, req.OperType, req.UserID)
+	rows, next, err := page(match, "alog", fp, req.Cursor, req.Limit, errBadCursor())
 	if err != nil {
 		return nil, err
 	}
@@ -489,11 +480,11 @@ func (s *Server) adminOperLogList(c *apiCall) (obj, *apiError) {
 		DetailInfo string `json:"detail_info"`
 		IP         string `json:"ip"`
 	}
-	list := make([]record, 0, p.end-p.start)
-	for _, r := range match[p.start:p.end] {
+	list := make([]record, 0, len(rows))
+	for _, r := range rows {
 		list = append(list, record{r.Time.Unix(), r.UserID, r.OperType, r.DetailType, r.DetailInfo, r.IP})
 	}
-	return admPageResult(p, list), nil
+	return recordPage(next, list), nil
 }
 
 // Limits of the file and screen records (DOC/98079, DOC/100128): span ≤ 14 days, ≤ 100 userids (and
@@ -568,8 +559,8 @@ func (s *Server) getFileOperRecord(c *apiCall) (obj, *apiError) {
 		}
 		match = append(match, r)
 	}
-	fp := admFingerprint(req.StartTime, req.EndTime, req.UserIDList, opType, opSource)
-	p, err := admPaginate("file", fp, req.Cursor, len(match), req.Limit, errf(701105, "invalid cursor"))
+	fp := fingerprint(req.StartTime, req.EndTime, req.UserIDList, opType, opSource)
+	rows, next, err := page(match, "file", fp, req.Cursor, req.Limit, errf(701105, "invalid cursor"))
 	if err != nil {
 		return nil, err
 	}
@@ -594,8 +585,8 @@ func (s *Server) getFileOperRecord(c *apiCall) (obj, *apiError) {
 		DeviceType    int           `json:"device_type,omitempty"`
 		DeviceCode    string        `json:"device_code,omitempty"`
 	}
-	list := make([]record, 0, p.end-p.start)
-	for _, r := range match[p.start:p.end] {
+	list := make([]record, 0, len(rows))
+	for _, r := range rows {
 		out := record{Time: r.Time.Unix(), UserID: r.UserID, Operation: operation{r.OperType, r.OperSource},
 			FileInfo: r.FileInfo, FileSize: r.FileSize, FileMD5: r.FileMD5, ApplicantName: r.ApplicantName,
 			DeviceType: r.DeviceType, DeviceCode: r.DeviceCode}
@@ -604,7 +595,7 @@ func (s *Server) getFileOperRecord(c *apiCall) (obj, *apiError) {
 		}
 		list = append(list, out)
 	}
-	return admPageResult(p, list), nil
+	return recordPage(next, list), nil
 }
 
 // getScreenOperRecord is POST security/get_screen_oper_record (DOC/100128; fields from SKIT's request model
@@ -668,8 +659,8 @@ func (s *Server) getScreenOperRecord(c *apiCall) (obj, *apiError) {
 		}
 		match = append(match, r)
 	}
-	fp := admFingerprint(req.StartTime, req.EndTime, req.UserIDList, req.DepartmentIDs, req.ScreenShotType)
-	p, err := admPaginate("screen", fp, req.Cursor, len(match), req.Limit, admErrBadCursor())
+	fp := fingerprint(req.StartTime, req.EndTime, req.UserIDList, req.DepartmentIDs, req.ScreenShotType)
+	rows, next, err := page(match, "screen", fp, req.Cursor, req.Limit, errBadCursor())
 	if err != nil {
 		return nil, err
 	}
@@ -681,11 +672,11 @@ func (s *Server) getScreenOperRecord(c *apiCall) (obj, *apiError) {
 		ScreenShotContent string `json:"screen_shot_content"`
 		System            string `json:"system"`
 	}
-	list := make([]record, 0, p.end-p.start)
-	for _, r := range match[p.start:p.end] {
+	list := make([]record, 0, len(rows))
+	for _, r := range rows {
 		list = append(list, record{r.Time.Unix(), r.UserID, r.DepartmentID, r.ScreenShotType, r.ScreenShotContent, r.System})
 	}
-	return admPageResult(p, list), nil
+	return recordPage(next, list), nil
 }
 
 // getServerDomainIP is GET security/get_server_domain_ip (DOC/100079).
@@ -693,4 +684,234 @@ func (s *Server) getServerDomainIP(c *apiCall) (obj, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return obj{"domain_list": slices.Clone(s.org.admin.domains), "ip_list": slices.Clone(s.org.admin.ips)}, nil
+}
+
+// MemberOperRecord is one row of security/member_oper_log/list (DOC/100178).
+type MemberOperRecord struct {
+	Time       time.Time
+	UserID     string
+	OperType   int // 1 添加外部联系人 … 4 新设备登录 … 21 锁定设备
+	DetailInfo string
+	IP         string // WeCom masks the last octet here ("183.40.88.*")
+}
+
+// AdminOperRecord is one row of security/admin_oper_log/list (DOC/100179).
+type AdminOperRecord struct {
+	Time       time.Time
+	UserID     string
+	OperType   int // 2 权限管理变更, 3 成员与部门变更, 7 其它, 8 应用变更, 11, 12, 13
+	DetailType int
+	DetailInfo string
+	IP         string
+}
+
+// FileOperRecord is one row of security/get_file_oper_record (DOC/98079). Exactly one of UserID and
+// ExternalUser is set.
+type FileOperRecord struct {
+	Time          time.Time
+	UserID        string
+	ExternalUser  *FileExternalUser
+	OperType      int // 101 上传, 103 下载, 112 转发到企业微信, 113 通过链接下载, 10001/10002 通过/拒绝下载申请
+	OperSource    int // 401 聊天 402 邮件 403 文档 404 微盘 405 日程; 0 when the type has none
+	FileInfo      string
+	FileSize      int64
+	FileMD5       string
+	ApplicantName string
+	DeviceType    int
+	DeviceCode    string
+}
+
+// FileExternalUser is the external_user of a file record: type 1 WeChat user, 2 WeCom user of another corp.
+type FileExternalUser struct {
+	Type     int
+	Name     string
+	CorpName string
+}
+
+// ScreenOperRecord is one row of security/get_screen_oper_record (DOC/100128; shape from SKIT's
+// CgibinSecurityGetScreenOperateRecordResponse sample).
+type ScreenOperRecord struct {
+	Time              time.Time
+	UserID            string
+	DepartmentID      int
+	ScreenShotType    int // 1 聊天 2 通讯录 3 邮件 4 文件 5 日程 6 其他
+	ScreenShotContent string
+	System            string
+}
+
+type serverDomain struct {
+	Domain          string `json:"domain"`
+	UniversalDomain string `json:"universal_domian"` // WeCom's own spelling (DOC/100079)
+	Protocol        string `json:"protocol"`
+	Port            []int  `json:"port"`
+	IsNecessary     int    `json:"is_necessary"`
+	Description     string `json:"description"`
+}
+
+type serverIP struct {
+	IP          string `json:"ip"`
+	Protocol    string `json:"protocol"`
+	Port        []int  `json:"port"`
+	IsNecessary int    `json:"is_necessary"`
+	Description string `json:"description"`
+}
+
+// addDevice gives d a fresh 7-character device_code (WeCom's look, e.g. "49nNtYq") and stores it.
+func (a *adminState) addDevice(d *trustDevice) {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	for {
+		b := make([]byte, 7)
+		for i := range b {
+			b[i] = alphabet[a.rng.IntN(len(alphabet))]
+		}
+		if a.device(string(b)) == nil {
+			d.Code = string(b)
+			break
+		}
+	}
+	a.devices = append(a.devices, d)
+}
+
+// device returns the device with the code, or nil.
+func (a *adminState) device(code string) *trustDevice {
+	for _, d := range a.devices {
+		if d.Code == code {
+			return d
+		}
+	}
+	return nil
+}
+
+// Sorted insertion keeps each log ordered by time (ties in insertion order), which is the order pages are
+// served in; appending beyond the bound drops the oldest rows.
+
+func (a *adminState) addMemberLog(r MemberOperRecord) {
+	a.memberLogs = admInsertSorted(a.memberLogs, r, func(x MemberOperRecord) time.Time { return x.Time })
+}
+
+func (a *adminState) addAdminLog(r AdminOperRecord) {
+	a.adminLogs = admInsertSorted(a.adminLogs, r, func(x AdminOperRecord) time.Time { return x.Time })
+}
+
+func (a *adminState) addFileRecord(r FileOperRecord) {
+	a.fileRecords = admInsertSorted(a.fileRecords, r, func(x FileOperRecord) time.Time { return x.Time })
+}
+
+func (a *adminState) addScreenRecord(r ScreenOperRecord) {
+	a.screenRecords = admInsertSorted(a.screenRecords, r, func(x ScreenOperRecord) time.Time { return x.Time })
+}
+
+func admInsertSorted[T any](list []T, r T, at func(T) time.Time) []T {
+	t := at(r)
+	i, _ := slices.BinarySearchFunc(list, t, func(x T, t time.Time) int {
+		if at(x).After(t) {
+			return 1
+		}
+		return -1 // equal times sort before the new row, keeping insertion order among ties
+	})
+	list = slices.Insert(list, i, r)
+	if len(list) > maxAdminLogRows {
+		list = slices.Delete(list, 0, len(list)-maxAdminLogRows)
+	}
+	return list
+}
+
+// AddMemberOperRecord appends a member operation record (security/member_oper_log/list), e.g. a new-device
+// login that a test expects the bot to alert on.
+func (s *Server) AddMemberOperRecord(r MemberOperRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.admin.addMemberLog(r)
+}
+
+// AddAdminOperRecord appends an admin operation record (security/admin_oper_log/list).
+func (s *Server) AddAdminOperRecord(r AdminOperRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.admin.addAdminLog(r)
+}
+
+// AddFileOperRecord appends a file operation record (security/get_file_oper_record).
+func (s *Server) AddFileOperRecord(r FileOperRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.org.admin.addFileRecord(r)
+}
+
+// admMask hides the middle of an identifier the way WeCom masks serials and UUIDs of personal devices.
+func admMask(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:2]) + strings.Repeat("*", len(r)-4) + string(r[len(r)-2:])
+}
+
+// admMaskMAC keeps the vendor prefix and last byte of a MAC address: "50:81:**:**:**:CA".
+func admMaskMAC(mac string) string {
+	parts := strings.FieldsFunc(mac, func(r rune) bool { return r == ':' || r == '-' })
+	if len(parts) != 6 {
+		return admMask(mac)
+	}
+	return strings.Join([]string{parts[0], parts[1], "**", "**", "**", parts[5]}, ":")
+}
+
+// ServerDomain is one entry of security/get_server_domain_ip's domain_list. IsNecessary is 1 for a domain
+// WeCom cannot work without.
+type ServerDomain struct {
+	Domain          string
+	UniversalDomain string // "universal_domian" in WeCom's JSON
+	Protocol        string
+	Port            []int
+	IsNecessary     int
+	Description     string
+}
+
+// ServerIP is one entry of security/get_server_domain_ip's ip_list.
+type ServerIP struct {
+	IP          string
+	Protocol    string
+	Port        []int
+	IsNecessary int
+	Description string
+}
+
+// ServerDomainIP returns the domains and IPs security/get_server_domain_ip answers now.
+func (s *Server) ServerDomainIP() ([]ServerDomain, []ServerIP) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.org.admin
+	domains := make([]ServerDomain, len(a.domains))
+	for i, d := range a.domains {
+		domains[i] = ServerDomain{d.Domain, d.UniversalDomain, d.Protocol, slices.Clone(d.Port), d.IsNecessary, d.Description}
+	}
+	ips := make([]ServerIP, len(a.ips))
+	for i, ip := range a.ips {
+		ips[i] = ServerIP{ip.IP, ip.Protocol, slices.Clone(ip.Port), ip.IsNecessary, ip.Description}
+	}
+	return domains, ips
+}
+
+// SetServerDomainIP replaces the domains and IPs security/get_server_domain_ip answers. It does not deliver
+// the security callback; build one with Event("sys", "security", map[string]string{"ChangeType":
+// "change_domain_ip"}) and Deliver it (or POST /_emulator/event).
+func (s *Server) SetServerDomainIP(domains []ServerDomain, ips []ServerIP) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.org.admin
+	a.domains = make([]serverDomain, len(domains))
+	for i, d := range domains {
+		a.domains[i] = serverDomain{d.Domain, d.UniversalDomain, d.Protocol, slices.Clone(d.Port), d.IsNecessary, d.Description}
+	}
+	a.ips = make([]serverIP, len(ips))
+	for i, ip := range ips {
+		a.ips[i] = serverIP{ip.IP, ip.Protocol, slices.Clone(ip.Port), ip.IsNecessary, ip.Description}
+	}
+}
+
+// ChangeServerDomainIP edits the current lists: f gets copies and returns the new lists (ServerDomainIP, then
+// SetServerDomainIP; the lock is not held while f runs, so f may call the emulator).
+func (s *Server) ChangeServerDomainIP(f func(domains []ServerDomain, ips []ServerIP) ([]ServerDomain, []ServerIP)) {
+	d, ips := s.ServerDomainIP()
+	s.SetServerDomainIP(f(d, ips))
 }

@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -143,29 +142,6 @@ type Call struct {
 type fault struct {
 	code  int
 	times int
-}
-
-// apiError is a WeCom errcode answer.
-type apiError struct {
-	Code int
-	Msg  string
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("errcode %d: %s", e.Code, e.Msg) }
-
-// errf builds a WeCom error answer. WeCom's errmsg carries a hint and a doc link; clients must branch on the
-// code, never the message, and so must our tests.
-func errf(code int, format string, args ...any) *apiError {
-	return &apiError{Code: code, Msg: fmt.Sprintf(format, args...) +
-		fmt.Sprintf(", more info at https://open.work.weixin.qq.com/devtool/query?e=%d", code)}
-}
-
-// Common WeCom errors.
-func errInvalidParam(format string, args ...any) *apiError { return errf(40058, format, args...) }
-
-// errWrongJSON is WeCom's answer to a body that is not the JSON the API expects (DOC/90455).
-func errWrongJSON(format string, args ...any) *apiError {
-	return errf(40058, "Warning: wrong json format. invalid Request Parameter: "+format, args...)
 }
 
 // obj is a JSON object answer; errcode 0 and errmsg "ok" are added when it is written.
@@ -323,60 +299,6 @@ func writeJSON(w http.ResponseWriter, v any) {
 		return
 	}
 	w.Write(b)
-}
-
-// getToken is GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET.
-func (s *Server) getToken(c *apiCall) (obj, *apiError) {
-	corpID, secret := c.query("corpid"), c.query("corpsecret")
-	switch {
-	case corpID == "":
-		return nil, errf(41002, "corpid missing")
-	case corpID != s.opts.CorpID:
-		return nil, errf(40013, "invalid corpid")
-	case secret == "":
-		return nil, errf(41004, "corpsecret missing")
-	case secret != s.opts.Secret:
-		return nil, errf(40001, "invalid credential, access_token is invalid or not latest")
-	}
-	tok := randomHex(32)
-	s.mu.Lock()
-	s.tokens[tok] = s.opts.Now().Add(s.opts.TokenTTL)
-	s.gettoken++
-	s.mu.Unlock()
-	return obj{"access_token": tok, "expires_in": int(s.opts.TokenTTL / time.Second)}, nil
-}
-
-func (s *Server) checkToken(tok string) *apiError {
-	if tok == "" {
-		return errf(41001, "access_token missing")
-	}
-	s.mu.Lock()
-	exp, ok := s.tokens[tok]
-	s.mu.Unlock()
-	if !ok {
-		return errf(40014, "invalid access_token")
-	}
-	if !s.opts.Now().Before(exp) {
-		return errf(42001, "access_token expired")
-	}
-	return nil
-}
-
-// ExpireTokens makes every issued access_token expired, as WeCom may do before expires_in.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	past := s.opts.Now().Add(-time.Second)
-	for k := range s.tokens {
-		s.tokens[k] = past
-	}
-}
-
-// TokenCount returns how many tokens gettoken has issued.
-func (s *Server) TokenCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.gettoken
 }
 
 // Fail makes the next times calls of the API path (e.g. "message/send") fail with errcode.

@@ -159,9 +159,12 @@ func (s *Server) vipList(c *apiCall) (obj, *apiError) {
 			users = append(users, u)
 		}
 	}
-	p, err := admPaginate("vip", 0, req.Cursor, len(users), req.Limit, admErrBadCursor())
+	rows, next, err := page(users, "vip", 0, req.Cursor, req.Limit, errBadCursor())
 	if err != nil {
 		return nil, err
 	}
-	return obj{"has_more": p.hasMore, "next_cursor": p.next, "userid_list": append([]string{}, users[p.start:p.end]...)}, nil
+	return obj{"has_more": next != "", "next_cursor": next, "userid_list": rows}, nil
 }
+
+// defaultVIPSeats is the size of the emulated 高级功能 licence pool; SetVIPSeats changes it.
+const defaultVIPSeats = 10
