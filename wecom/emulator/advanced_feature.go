@@ -14,6 +14,14 @@ import (
 	"time"
 )
 
+// routesAdvancedFeature registers the member application APIs, DOC/99880, 99883, 99885 (the client's
+// wecom/advanced_feature.go).
+func (s *Server) routesAdvancedFeature() {
+	s.handle("POST", "advanced_feature/set_approval_detail", s.setApprovalDetail)
+	s.handle("POST", "advanced_feature/get_apply_id_list", s.getApplyIDList)
+	s.handle("POST", "advanced_feature/get_approval_info", s.getApprovalInfo)
+}
+
 // takeoverWindow is how long after submission set_approval_detail can first take an application over.
 const takeoverWindow = 24 * time.Hour
 

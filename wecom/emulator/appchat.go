@@ -10,6 +10,13 @@ import (
 	"unicode/utf8"
 )
 
+// routesAppchat registers the group chat APIs (the client's wecom/appchat.go).
+func (s *Server) routesAppchat() {
+	s.handle("POST", "appchat/create", s.appchatCreate)
+	s.handle("GET", "appchat/get", s.appchatGet)
+	s.handle("POST", "appchat/send", s.appchatSend)
+}
+
 type chat struct {
 	ID      string
 	Name    string

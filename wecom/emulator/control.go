@@ -60,7 +60,8 @@ POST /_emulator/oauth-code     {"userid":"lisi"} or {"external_userid":"wm..."} 
                                for auth/getuserinfo (single use, 5 minutes)
 `
 
-func (s *Server) registerControl() {
+// routesControl serves the control API under /_emulator/.
+func (s *Server) routesControl() {
 	routes := map[string]controlRoute{
 		"send":          {"POST", s.ctlSend},
 		"event":         {"POST", s.ctlEvent},

@@ -1,6 +1,6 @@
 package emulator
 
-// Directory (通讯录), external contacts, OAuth identity and WeCom's IP lists. Response shapes follow the
+// Directory (通讯录): members, departments and tags. Response shapes follow the
 // official pages named on each handler (DOC/n = https://developer.work.weixin.qq.com/document/path/n). The
 // app's visibility is the whole department tree; members with Visible=false are outside it (60011).
 
@@ -9,19 +9,14 @@ import (
 	"strconv"
 )
 
-func (s *Server) registerDirectoryAPIs() {
+// routesDirectory registers the directory APIs (the client's wecom/directory.go).
+func (s *Server) routesDirectory() {
 	s.handle("GET", "user/get", s.userGet)
 	s.handle("GET", "user/simplelist", s.userSimpleList)
 	s.handle("GET", "department/list", s.departmentList)
 	s.handle("GET", "department/get", s.departmentGet)
 	s.handle("GET", "tag/get", s.tagGet)
 	s.handle("GET", "tag/list", s.tagList)
-	s.handle("GET", "externalcontact/get", s.externalContactGet)
-	s.handle("GET", "auth/getuserinfo", s.authGetUserInfo)
-	s.handle("POST", "auth/getuserdetail", s.authGetUserDetail)
-	// DOC/92520 (get_api_domain_ip) and DOC/98988 (getcallbackip): {"ip_list":[…]}.
-	s.handle("GET", "get_api_domain_ip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
-	s.handle("GET", "getcallbackip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
 }
 
 // visibleMemberLocked looks a userid up: 60111 when it does not exist, 60011 when it is outside the app's

@@ -27,7 +27,7 @@ func errWrongJSON(format string, args ...any) *apiError {
 	return errf(40058, "Warning: wrong json format. invalid Request Parameter: "+format, args...)
 }
 
-// Errcodes used here beyond those in server.go; the meaning is DOC/90313's (xen0n/go-workwx errcodes/mod.go).
+// Errcodes the handlers name; the meaning is DOC/90313's (xen0n/go-workwx errcodes/mod.go).
 const (
 	codeInvalidMsgType    = 40008  // 不合法的msgtype参数
 	codeUserListTooLong   = 40032  // 不合法的UserID列表长度 (message/send: ≤1000)

@@ -3,6 +3,13 @@ package emulator
 // Customers (客户联系): externalcontact/get and the service-provider id bridge
 // externalcontact/from_service_external_userid.
 
+// routesExternalContact registers the customer APIs (the client's wecom/externalcontact.go).
+func (s *Server) routesExternalContact() {
+	s.handle("GET", "externalcontact/get", s.externalContactGet)
+	// ID conversion for service-provider apps, DOC/95884.
+	s.handle("POST", "externalcontact/from_service_external_userid", s.fromServiceExternalUserID)
+}
+
 // externalContactGet is GET externalcontact/get?external_userid= (获取客户详情, DOC/96315, 2025/12/19;
 // older id 92114). An unknown id is 40096 (不合法的外部联系人userid); a known customer none of whose
 // followers the app can see is 84061 ("not external contact"), as WeCom answers it in practice.

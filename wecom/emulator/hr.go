@@ -10,6 +10,13 @@ import (
 	"slices"
 )
 
+// routesHR registers the roster APIs, DOC/99131-99133 (the client's wecom/hr.go).
+func (s *Server) routesHR() {
+	s.handle("GET", "hr/get_fields", s.hrGetFields)
+	s.handle("POST", "hr/get_staff_info", s.hrGetStaffInfo)
+	s.handle("POST", "hr/update_staff_info", s.hrUpdateStaffInfo)
+}
+
 // hrField is one roster field. FieldType (DOC/99131): 1 文本 2 选项 3 时间 4 图片 5 单文件 6 多文件;
 // ValueType: 1 value_string 2 value_uint64 3 value_uint32 4 value_int64 5 value_mobile 6 value_file. A text
 // field is a string or a mobile, a time a uint64 or an int64, an option a uint32, the rest files.

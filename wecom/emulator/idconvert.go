@@ -5,6 +5,12 @@ package emulator
 
 import "slices"
 
+// routesIDConvert registers the ID conversion APIs, DOC/95884 and DOC/98729 (the client's wecom/idconvert.go).
+func (s *Server) routesIDConvert() {
+	s.handle("POST", "batch/openuserid_to_userid", s.openUserIDToUserID)
+	s.handle("POST", "idconvert/convert_tmp_external_userid", s.convertTmpExternalUserID)
+}
+
 // Bounds from the docs: open_userid_list "最多不超过1000个", tmp_external_userid_list "最多不超过100个".
 const (
 	maxOpenUserIDs = 1000

@@ -1,7 +1,7 @@
 package emulator
 
-// Active sending: message/send, message/update_template_card and appchat/{create,get,send}
-// (wecom-protocol.md §3). Every accepted message is recorded as a SentMessage so tests and the demo can see
+// Active sending: message/send and message/update_template_card (wecom-protocol.md §3; appchat/* is in
+// appchat.go). Every accepted message is recorded as a SentMessage so tests and the demo can see
 // what the bot sent, including the deliveries WeCom would have dropped silently over the per-member limit.
 
 import (
@@ -13,6 +13,12 @@ import (
 	"time"
 	"unicode/utf8"
 )
+
+// routesMessage registers the app's active sending (the client's wecom/message.go).
+func (s *Server) routesMessage() {
+	s.handle("POST", "message/send", s.messageSend)
+	s.handle("POST", "message/update_template_card", s.updateTemplateCard)
+}
 
 // SentMessage is one message the bot sent (message/send, appchat/send, message/update_template_card).
 //
@@ -97,18 +103,6 @@ const (
 	maxChatMembers  = 2000           // appchat/create (DOC/90245)
 )
 
-// ext is the emulator state this file set owns beyond Server's fields: chats, template cards and their
-// response_codes, OAuth codes, callback MsgIds. It is guarded by Server.mu like everything else.
-type extState struct {
-	chats   map[string]*chat
-	chatIDs []string                 // creation order, for stable listings
-	cards   map[string]*card         // task_id → card sent by the app
-	codes   map[string]*responseCode // response_code → state
-	oauth   map[string]*oauthCode    // OAuth code → identity (auth/getuserinfo)
-	tickets map[string]*userTicket   // user_ticket → member (auth/getuserdetail)
-	msgID   uint64                   // last callback MsgId handed out
-}
-
 type card struct {
 	TaskID   string
 	CardType string
@@ -125,36 +119,6 @@ type responseCode struct {
 	TaskID   string
 	CardType string
 	To       []string // members whose card the code may update; nil = not known
-}
-
-// ext returns the state messages.go and its neighbours keep beside Server's core fields.
-func (s *Server) ext() *extState { return s.extra }
-
-func newExtState() *extState {
-	return &extState{
-		chats:   map[string]*chat{},
-		cards:   map[string]*card{},
-		codes:   map[string]*responseCode{},
-		oauth:   map[string]*oauthCode{},
-		tickets: map[string]*userTicket{},
-	}
-}
-
-func (s *Server) registerMessageAPIs() {
-	st := s.ext()
-	// Seed chats: one this app created, one created by someone else (86008 for it).
-	for _, c := range []*chat{
-		{ID: "secops", Name: "安全值班群", Owner: "zhangsan", Members: []string{"zhangsan", "wujiu"}, ByApp: true},
-		{ID: "notours", Name: "研发闲聊", Owner: "lisi", Members: []string{"lisi", "wangwu"}},
-	} {
-		st.chats[c.ID] = c
-		st.chatIDs = append(st.chatIDs, c.ID)
-	}
-	s.handle("POST", "message/send", s.messageSend)
-	s.handle("POST", "message/update_template_card", s.updateTemplateCard)
-	s.handle("POST", "appchat/create", s.appchatCreate)
-	s.handle("GET", "appchat/get", s.appchatGet)
-	s.handle("POST", "appchat/send", s.appchatSend)
 }
 
 // checkAgent checks a request's agentid against the app the token belongs to (there is one app).

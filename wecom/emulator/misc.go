@@ -4,9 +4,19 @@ package emulator
 // IP lists (get_api_domain_ip, getcallbackip), as in the client's wecom/misc.go.
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
+
+// routesMisc registers OAuth identity and the IP lists (the client's wecom/misc.go).
+func (s *Server) routesMisc() {
+	s.handle("GET", "auth/getuserinfo", s.authGetUserInfo)
+	s.handle("POST", "auth/getuserdetail", s.authGetUserDetail)
+	// DOC/92520 (get_api_domain_ip) and DOC/98988 (getcallbackip): {"ip_list":[…]}.
+	s.handle("GET", "get_api_domain_ip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
+	s.handle("GET", "getcallbackip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
+}
 
 const (
 	oauthCodeTTL  = 5 * time.Minute    // "code只能使用一次，5分钟未被使用自动过期" (DOC/96442)

@@ -1,5 +1,8 @@
 package emulator
 
+// The emulated corp's data model: the directory (Org), the admin-side state beside it and the lookups the
+// handlers share. The sample data is seeded in seed.go and seed_*.go.
+
 import (
 	"math/rand/v2"
 	"slices"
@@ -14,7 +17,7 @@ type Org struct {
 	Tags             []*Tag
 	ExternalContacts []*ExternalContact
 
-	admin *adminState // security, vip, applications, roster: see admin_seed.go
+	admin *adminState // security, vip, applications, roster, id conversion
 }
 
 // Member is a corp member (通讯录成员).

@@ -1,7 +1,10 @@
 package emulator
 
 // 安全管理: device management (DOC/98920), member and admin operation logs (DOC/100178, 100179), file-leak
-// records (DOC/98079), screen-capture records (DOC/100128) and WeCom's own domains and IPs (DOC/100079).
+// records (DOC/98079), screen-capture records (DOC/100128) and WeCom's own domains and IPs (DOC/100079),
+// with the hooks tests of the bot's security alerts use to change the latter (SetServerDomainIP,
+// ChangeServerDomainIP), as WeCom does before it sends the security callback with ChangeType
+// change_domain_ip.
 
 import (
 	"regexp"
@@ -9,6 +12,23 @@ import (
 	"strings"
 	"time"
 )
+
+// routesSecurity registers 安全管理 (the client's wecom/security.go).
+func (s *Server) routesSecurity() {
+	// Device management, DOC/98920.
+	s.handle("POST", "security/trustdevice/import", s.trustDeviceImport)
+	s.handle("POST", "security/trustdevice/list", s.trustDeviceList)
+	s.handle("POST", "security/trustdevice/get_by_user", s.trustDeviceGetByUser)
+	s.handle("POST", "security/trustdevice/delete", s.trustDeviceDelete)
+	s.handle("POST", "security/trustdevice/approve", s.trustDeviceApprove)
+	s.handle("POST", "security/trustdevice/reject", s.trustDeviceReject)
+	// Logs. DOC/100178: "接口调用频率限制为600次/分钟"; the admin log is documented the same way by SDKs only.
+	s.handleLimited("POST", "security/member_oper_log/list", 600, s.memberOperLogList)
+	s.handleLimited("POST", "security/admin_oper_log/list", 600, s.adminOperLogList)
+	s.handle("POST", "security/get_file_oper_record", s.getFileOperRecord)
+	s.handle("POST", "security/get_screen_oper_record", s.getScreenOperRecord)
+	s.handle("GET", "security/get_server_domain_ip", s.getServerDomainIP)
+}
 
 // trustDevice is one device known to 设备管理. Type and Status move together: type 1 可信企业设备 has status 1
 // (已导入未登录) or 5 (已确认为可信企业设备); type 2 未知设备 has 2 (待邀请), 3 (待管理员确认为企业设备) or 4

@@ -1,103 +1,13 @@
 package emulator
 
-// Admin-side state of the emulated corp: trusted devices, security logs, 高级功能 accounts and member
-// applications, the HR roster and the ID-conversion tables. The endpoints live in admin_security.go,
-// admin_vip.go, admin_advanced.go, admin_hr.go and admin_idconvert.go; this file holds the state, the seed and
-// the helpers they share.
+// The sample organisation and its seeded records, shared by tests and the demo: members, departments, tags
+// and customers (seedOrg), group chats, and the admin-side data (seedAdmin, with seed_security.go and
+// seed_hr.go). The handlers that serve them live in the files named after the client's areas.
 
 import (
 	"math/rand/v2"
 	"time"
 )
-
-// seedAdmin builds the sample admin data. Everything is placed relative to now so that "the last 7 days" always
-// has data, and generated from a fixed seed so that every run sees the same rows.
-func seedAdmin(o *Org, now time.Time) *adminState {
-	now = now.Truncate(time.Second)
-	rng := rand.New(rand.NewPCG(20240517, 98920))
-	a := &adminState{
-		vipUsers: []string{"zhangsan", "lisi"},
-		vipSeats: defaultVIPSeats,
-		vipJobs:  map[string]*vipJob{},
-		staff:    map[string]*staffRecord{},
-		rng:      rng,
-	}
-	seedDevices(a, now)
-	seedMemberLogs(a, o, now, rng)
-	seedAdminLogs(a, now, rng)
-	seedFileRecords(a, now, rng)
-	seedScreenRecords(a, o, now, rng)
-	seedServerDomainIP(a)
-	seedApplications(a, now)
-	a.hrGroups = hrFieldConfig()
-	seedStaff(a, o, now)
-	seedTmpIDs(a)
-	return a
-}
-
-func seedServerDomainIP(a *adminState) {
-	// Entries follow SKIT's CgibinSecurityGetServerDomainIpResponse sample and DOC/100079.
-	web := []int{443, 80}
-	a.domains = []serverDomain{
-		{"i.work.weixin.qq.com", "work.weixin.qq.com", "TCP", web, 1, "企业微信客户端长连接，消息收发等功能;企业微信客户端短连接，登录、拉组织架构等功能"},
-		{"live.work.weixin.qq.com", "work.weixin.qq.com", "TCP", web, 0, "企业微信直播"},
-		{"wework.qpic.cn", "qpic.cn", "TCP", web, 1, "图片、头像等资源下载"},
-		{"qyapi.weixin.qq.com", "weixin.qq.com", "TCP", []int{443}, 1, "企业微信开放接口"},
-	}
-	a.ips = []serverIP{
-		{"115.238.203.109", "TCP", web, 0, "企业微信客户端HTTPDNS解析"},
-		{"115.238.203.110", "TCP", web, 1, "企业微信客户端HTTPDNS解析"},
-		{"182.254.11.176", "TCP", []int{443}, 1, "企业微信开放接口"},
-	}
-}
-
-func seedTmpIDs(a *adminState) {
-	a.tmpIDs = map[string]tmpExternalID{
-		// Customers met in meetings, forms and docs (user_type 1 → external_userid).
-		"ouTMPmeetChen000000000000001": {BusinessType: 1, UserType: 1, ExternalUserID: "wmAAAchenkehu0000000000000001"},
-		"ouTMPmeetLin0000000000000002": {BusinessType: 1, UserType: 1, ExternalUserID: "wmAAAlinhuoban000000000000002"},
-		"ouTMPformChen000000000000003": {BusinessType: 2, UserType: 1, ExternalUserID: "wmAAAchenkehu0000000000000001"},
-		// Members of other corps (user_types 2-4 → corpid + userid).
-		"ouTMPmeetHulian0000000000004": {BusinessType: 1, UserType: 2, CorpID: "wwPARTNERcorp000001", UserID: "liuqiang"},
-		"ouTMPdocChain00000000000005":  {BusinessType: 3, UserType: 3, CorpID: "wwUPSTREAMcorp00002", UserID: "chenwei"},
-		"ouTMPmeetCircle0000000000006": {BusinessType: 1, UserType: 4, CorpID: "wwCIRCLEcorp0000003", UserID: "zhouyi"},
-	}
-}
-
-// registerAdminAPIs registers the security, 高级功能, roster and ID-conversion APIs.
-func (s *Server) registerAdminAPIs() {
-	// Device management, DOC/98920.
-	s.handle("POST", "security/trustdevice/import", s.trustDeviceImport)
-	s.handle("POST", "security/trustdevice/list", s.trustDeviceList)
-	s.handle("POST", "security/trustdevice/get_by_user", s.trustDeviceGetByUser)
-	s.handle("POST", "security/trustdevice/delete", s.trustDeviceDelete)
-	s.handle("POST", "security/trustdevice/approve", s.trustDeviceApprove)
-	s.handle("POST", "security/trustdevice/reject", s.trustDeviceReject)
-	// Logs. DOC/100178: "接口调用频率限制为600次/分钟"; the admin log is documented the same way by SDKs only.
-	s.handleLimited("POST", "security/member_oper_log/list", 600, s.memberOperLogList)
-	s.handleLimited("POST", "security/admin_oper_log/list", 600, s.adminOperLogList)
-	s.handle("POST", "security/get_file_oper_record", s.getFileOperRecord)
-	s.handle("POST", "security/get_screen_oper_record", s.getScreenOperRecord)
-	s.handle("GET", "security/get_server_domain_ip", s.getServerDomainIP)
-	// 高级功能账号, DOC/99503, 99505, 99506.
-	s.handle("POST", "security/vip/submit_batch_add_job", s.vipSubmitBatchAddJob)
-	s.handle("POST", "security/vip/batch_add_job_result", s.vipBatchAddJobResult)
-	s.handle("POST", "security/vip/submit_batch_del_job", s.vipSubmitBatchDelJob)
-	s.handle("POST", "security/vip/batch_del_job_result", s.vipBatchDelJobResult)
-	s.handle("POST", "security/vip/list", s.vipList)
-	// Member applications, DOC/99880, 99883, 99885.
-	s.handle("POST", "advanced_feature/set_approval_detail", s.setApprovalDetail)
-	s.handle("POST", "advanced_feature/get_apply_id_list", s.getApplyIDList)
-	s.handle("POST", "advanced_feature/get_approval_info", s.getApprovalInfo)
-	// Roster, DOC/99131-99133.
-	s.handle("GET", "hr/get_fields", s.hrGetFields)
-	s.handle("POST", "hr/get_staff_info", s.hrGetStaffInfo)
-	s.handle("POST", "hr/update_staff_info", s.hrUpdateStaffInfo)
-	// ID conversion, DOC/95884 and DOC/98729.
-	s.handle("POST", "batch/openuserid_to_userid", s.openUserIDToUserID)
-	s.handle("POST", "externalcontact/from_service_external_userid", s.fromServiceExternalUserID)
-	s.handle("POST", "idconvert/convert_tmp_external_userid", s.convertTmpExternalUserID)
-}
 
 // seedOrg builds the sample organisation. now anchors every time-stamped record (logs, applications).
 func seedOrg(now time.Time) *Org {
@@ -141,6 +51,42 @@ func seedOrg(now time.Time) *Org {
 	return o
 }
 
+// seedChats adds the sample group chats: one this app created, one created by someone else (86008 for it).
+func seedChats(st *extState) {
+	for _, c := range []*chat{
+		{ID: "secops", Name: "安全值班群", Owner: "zhangsan", Members: []string{"zhangsan", "wujiu"}, ByApp: true},
+		{ID: "notours", Name: "研发闲聊", Owner: "lisi", Members: []string{"lisi", "wangwu"}},
+	} {
+		st.chats[c.ID] = c
+		st.chatIDs = append(st.chatIDs, c.ID)
+	}
+}
+
+// seedAdmin builds the sample admin data. Everything is placed relative to now so that "the last 7 days" always
+// has data, and generated from a fixed seed so that every run sees the same rows.
+func seedAdmin(o *Org, now time.Time) *adminState {
+	now = now.Truncate(time.Second)
+	rng := rand.New(rand.NewPCG(20240517, 98920))
+	a := &adminState{
+		vipUsers: []string{"zhangsan", "lisi"},
+		vipSeats: defaultVIPSeats,
+		vipJobs:  map[string]*vipJob{},
+		staff:    map[string]*staffRecord{},
+		rng:      rng,
+	}
+	seedDevices(a, now)
+	seedMemberLogs(a, o, now, rng)
+	seedAdminLogs(a, now, rng)
+	seedFileRecords(a, now, rng)
+	seedScreenRecords(a, o, now, rng)
+	seedServerDomainIP(a)
+	seedApplications(a, now)
+	a.hrGroups = hrFieldConfig()
+	seedStaff(a, o, now)
+	seedTmpIDs(a)
+	return a
+}
+
 func seedApplications(a *adminState, now time.Time) {
 	day := 24 * time.Hour
 	add := func(user string, bt int, reason string, age time.Duration, typ, status int, approvalID string, finish int) {
@@ -167,4 +113,33 @@ func seedApplications(a *adminState, now time.Time) {
 	add("wujiu", 3, "需要更多微盘空间", 30*time.Hour, 0, 0, "", 0)          // never taken over: window over
 	add("sunqi", 1, "需要邮件归档", 3*time.Hour, 2, 1, "SP-2024-0003", 0) // API flow, in progress
 	add("zhaoliu", 4, "需要举办全员大会", 2*time.Hour, 0, 0, "", 0)         // fresh: the bot may take it over
+}
+
+func seedServerDomainIP(a *adminState) {
+	// Entries follow SKIT's CgibinSecurityGetServerDomainIpResponse sample and DOC/100079.
+	web := []int{443, 80}
+	a.domains = []serverDomain{
+		{"i.work.weixin.qq.com", "work.weixin.qq.com", "TCP", web, 1, "企业微信客户端长连接，消息收发等功能;企业微信客户端短连接，登录、拉组织架构等功能"},
+		{"live.work.weixin.qq.com", "work.weixin.qq.com", "TCP", web, 0, "企业微信直播"},
+		{"wework.qpic.cn", "qpic.cn", "TCP", web, 1, "图片、头像等资源下载"},
+		{"qyapi.weixin.qq.com", "weixin.qq.com", "TCP", []int{443}, 1, "企业微信开放接口"},
+	}
+	a.ips = []serverIP{
+		{"115.238.203.109", "TCP", web, 0, "企业微信客户端HTTPDNS解析"},
+		{"115.238.203.110", "TCP", web, 1, "企业微信客户端HTTPDNS解析"},
+		{"182.254.11.176", "TCP", []int{443}, 1, "企业微信开放接口"},
+	}
+}
+
+func seedTmpIDs(a *adminState) {
+	a.tmpIDs = map[string]tmpExternalID{
+		// Customers met in meetings, forms and docs (user_type 1 → external_userid).
+		"ouTMPmeetChen000000000000001": {BusinessType: 1, UserType: 1, ExternalUserID: "wmAAAchenkehu0000000000000001"},
+		"ouTMPmeetLin0000000000000002": {BusinessType: 1, UserType: 1, ExternalUserID: "wmAAAlinhuoban000000000000002"},
+		"ouTMPformChen000000000000003": {BusinessType: 2, UserType: 1, ExternalUserID: "wmAAAchenkehu0000000000000001"},
+		// Members of other corps (user_types 2-4 → corpid + userid).
+		"ouTMPmeetHulian0000000000004": {BusinessType: 1, UserType: 2, CorpID: "wwPARTNERcorp000001", UserID: "liuqiang"},
+		"ouTMPdocChain00000000000005":  {BusinessType: 3, UserType: 3, CorpID: "wwUPSTREAMcorp00002", UserID: "chenwei"},
+		"ouTMPmeetCircle0000000000006": {BusinessType: 1, UserType: 4, CorpID: "wwCIRCLEcorp0000003", UserID: "zhouyi"},
+	}
 }

@@ -125,7 +125,7 @@ type Server struct {
 	memRate    map[string][]time.Time // userid → send times (for the per-member limit)
 	msgSeq     int
 	callSeq    int
-	extra      *extState // chats, cards, response codes, OAuth codes (messages.go)
+	extra      *extState // chats, cards, response codes, OAuth codes, callback MsgIds
 }
 
 // Call is one API request the emulator received.
@@ -203,12 +203,16 @@ func New(opts Options) *Server {
 	}
 	s.org = seedOrg(opts.Now())
 	s.extra = newExtState()
-	s.handle("GET", "gettoken", s.getToken)
-	s.registerMessageAPIs()   // messages.go
-	s.registerDirectoryAPIs() // directory.go
-	s.registerAdminAPIs()     // admin_*.go
+	seedChats(s.extra)
+	// Each area registers its own APIs, in the file named like the client's (token.go, message.go, …).
+	for _, routes := range []func(){
+		s.routesToken, s.routesMessage, s.routesAppchat, s.routesDirectory, s.routesExternalContact,
+		s.routesMisc, s.routesSecurity, s.routesVIP, s.routesAdvancedFeature, s.routesHR, s.routesIDConvert,
+	} {
+		routes()
+	}
 	s.mux.HandleFunc("/cgi-bin/", s.serveAPI)
-	s.registerControl()
+	s.routesControl()
 	return s
 }
 
@@ -423,4 +427,29 @@ func Serve(ctx context.Context, ln net.Listener, s *Server) error {
 		err = serr
 	}
 	return err
+}
+
+// extState is the emulator state beyond Server's core fields: chats (appchat.go), template cards and their
+// response_codes (message.go), OAuth codes (misc.go), callback MsgIds (callback.go). It is guarded by Server.mu like everything else.
+type extState struct {
+	chats   map[string]*chat
+	chatIDs []string                 // creation order, for stable listings
+	cards   map[string]*card         // task_id → card sent by the app
+	codes   map[string]*responseCode // response_code → state
+	oauth   map[string]*oauthCode    // OAuth code → identity (auth/getuserinfo)
+	tickets map[string]*userTicket   // user_ticket → member (auth/getuserdetail)
+	msgID   uint64                   // last callback MsgId handed out
+}
+
+// ext returns the state message.go and its neighbours keep beside Server's core fields.
+func (s *Server) ext() *extState { return s.extra }
+
+func newExtState() *extState {
+	return &extState{
+		chats:   map[string]*chat{},
+		cards:   map[string]*card{},
+		codes:   map[string]*responseCode{},
+		oauth:   map[string]*oauthCode{},
+		tickets: map[string]*userTicket{},
+	}
 }

@@ -5,6 +5,11 @@ package emulator
 
 import "time"
 
+// routesToken registers gettoken, the one API without an access_token.
+func (s *Server) routesToken() {
+	s.handle("GET", "gettoken", s.getToken)
+}
+
 // getToken is GET /cgi-bin/gettoken?corpid=ID&corpsecret=SECRET.
 func (s *Server) getToken(c *apiCall) (obj, *apiError) {
 	corpID, secret := c.query("corpid"), c.query("corpsecret")

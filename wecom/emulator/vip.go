@@ -10,6 +10,15 @@ import (
 	"slices"
 )
 
+// routesVIP registers the 高级功能账号 APIs, DOC/99503, 99505, 99506 (the client's wecom/vip.go).
+func (s *Server) routesVIP() {
+	s.handle("POST", "security/vip/submit_batch_add_job", s.vipSubmitBatchAddJob)
+	s.handle("POST", "security/vip/batch_add_job_result", s.vipBatchAddJobResult)
+	s.handle("POST", "security/vip/submit_batch_del_job", s.vipSubmitBatchDelJob)
+	s.handle("POST", "security/vip/batch_del_job_result", s.vipBatchDelJobResult)
+	s.handle("POST", "security/vip/list", s.vipList)
+}
+
 // Bounds from the docs: userid_list "单次操作最多限制100个"; list limit "默认100，最大200".
 const (
 	maxVIPUsersPerJob = 100
