@@ -159,20 +159,21 @@ func (c *console) currentUser() string {
 func demoConfig(botAddr, apiBase, pageURL, dbPath string) (*config.Config, error) {
 	doc := fmt.Sprintf(`
 [wecom]
-corp_id = "ww0000000000emul"
-agent_id = 1000002
-secret = "emulator-secret"
+corp_id = %q
+agent_id = %d
+secret = %q
 api_base = %q
 [callback]
 listen = %q
-token = "emulatortoken"
-encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+token = %q
+encoding_aes_key = %q
 [store]
 path = %q
 [approvals]
 approvers = ["tag:审批人"]
 url = %q
-`, apiBase, botAddr, dbPath, pageURL) + sampleAccessTOML
+`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, botAddr,
+		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
 

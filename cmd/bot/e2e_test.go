@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,8 +33,8 @@ type stack struct {
 }
 
 const (
-	testToken  = "emulatortoken"
-	testAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	testToken  = emulator.DefaultToken
+	testAESKey = emulator.DefaultAESKey
 )
 
 // testConfig is a config for a bot at listen talking to WeCom at apiBase.
@@ -47,9 +48,9 @@ func testConfigExtra(t testing.TB, listen, apiBase, dbPath, extra string) *confi
 	t.Helper()
 	doc := fmt.Sprintf(`
 [wecom]
-corp_id = "ww0000000000emul"
-agent_id = 1000002
-secret = "emulator-secret"
+corp_id = %q
+agent_id = %d
+secret = %q
 api_base = %q
 [callback]
 listen = %q
@@ -58,7 +59,8 @@ token = %q
 encoding_aes_key = %q
 [store]
 path = %q
-`, apiBase, listen, "http://"+listen+"/wecom/callback", testToken, testAESKey, dbPath) + sampleAccessTOML + extra
+`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, listen,
+		"http://"+listen+"/wecom/callback", testToken, testAESKey, dbPath) + sampleAccessTOML + extra
 	cfg, err := config.Parse(doc, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +167,7 @@ func TestE2E_wrongSignatureStoresNothing(t *testing.T) {
 	s := startStack(t, emulator.Options{}, nil)
 	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
 	ts := fmt.Sprint(time.Now().Unix())
-	body, _, err := c.EncryptCallback(s.emu.TextMessage("lisi", "forged", 1, time.Now()), ts, "n", "1000002")
+	body, _, err := c.EncryptCallback(s.emu.TextMessage("lisi", "forged", 1, time.Now()), ts, "n", strconv.Itoa(emulator.DefaultAgentID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +191,7 @@ func TestE2E_redeliveredActedOnOnce(t *testing.T) {
 	s := startStack(t, emulator.Options{}, nil)
 	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
 	ts := fmt.Sprint(time.Now().Unix())
-	body, sig, err := c.EncryptCallback(s.emu.TextMessage("wangwu", "/help o777", 777, time.Now()), ts, "n", "1000002")
+	body, sig, err := c.EncryptCallback(s.emu.TextMessage("wangwu", "/help o777", 777, time.Now()), ts, "n", strconv.Itoa(emulator.DefaultAgentID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +319,7 @@ func TestE2E_readyz(t *testing.T) {
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "40001") || !strings.Contains(string(body), "wecom.secret") {
 		t.Fatalf("readyz with a wrong secret = %d %q; want 503 naming errcode 40001 and wecom.secret", resp.StatusCode, body)
 	}
-	if strings.Contains(string(body), "emulator-secret") {
+	if strings.Contains(string(body), emulator.DefaultSecret) {
 		t.Fatalf("readyz leaks the secret: %q", body)
 	}
 }

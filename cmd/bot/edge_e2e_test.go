@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestE2E_senderThatIsNotAUseridIsRefused(t *testing.T) {
 		return []byte(`<xml><ToUserName><![CDATA[` + s.cfg.WeCom.CorpID + `]]></ToUserName><FromUserName><![CDATA[` + from +
 			`]]></FromUserName><CreateTime>` + time.Now().Format("20060102") + `</CreateTime><MsgType><![CDATA[image]]></MsgType>` +
 			`<PicUrl><![CDATA[https://x.example/p.png]]></PicUrl><MediaId><![CDATA[m]]></MediaId><MsgId>` + strings.Repeat("9", id) +
-			`</MsgId><AgentID>1000002</AgentID></xml>`)
+			`</MsgId><AgentID>` + strconv.Itoa(emulator.DefaultAgentID) + `</AgentID></xml>`)
 	}
 	bad := []struct {
 		name string

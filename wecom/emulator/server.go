@@ -24,16 +24,26 @@ import (
 	"time"
 )
 
+// The corp, app and callback credentials the emulator plays WeCom with unless Options say otherwise; `bot demo`
+// runs with them, and so do the tests that need no others.
+const (
+	DefaultCorpID  = "ww0000000000emul"
+	DefaultAgentID = 1000002
+	DefaultSecret  = "emulator-secret"
+	DefaultToken   = "emulatortoken"
+	DefaultAESKey  = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" // EncodingAESKey, 43 characters
+)
+
 // Options describe the corp and app the emulator plays WeCom for. Zero values take the defaults shown.
 type Options struct {
-	CorpID  string // default "ww0000000000emul"
-	AgentID int    // default 1000002
-	Secret  string // the app secret gettoken accepts; default "emulator-secret"
+	CorpID  string // default DefaultCorpID
+	AgentID int    // default DefaultAgentID
+	Secret  string // the app secret gettoken accepts; default DefaultSecret
 
 	// Callback delivery; see Deliver. CallbackURL empty means callbacks cannot be delivered.
 	CallbackURL    string
-	Token          string // callback token; default "emulatortoken"
-	EncodingAESKey string // default a fixed 43-char key
+	Token          string // callback token; default DefaultToken
+	EncodingAESKey string // default DefaultAESKey
 
 	TokenTTL time.Duration // access_token lifetime; default 7200s
 
@@ -58,19 +68,19 @@ type Options struct {
 
 func (o *Options) setDefaults() {
 	if o.CorpID == "" {
-		o.CorpID = "ww0000000000emul"
+		o.CorpID = DefaultCorpID
 	}
 	if o.AgentID == 0 {
-		o.AgentID = 1000002
+		o.AgentID = DefaultAgentID
 	}
 	if o.Secret == "" {
-		o.Secret = "emulator-secret"
+		o.Secret = DefaultSecret
 	}
 	if o.Token == "" {
-		o.Token = "emulatortoken"
+		o.Token = DefaultToken
 	}
 	if o.EncodingAESKey == "" {
-		o.EncodingAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+		o.EncodingAESKey = DefaultAESKey
 	}
 	if o.TokenTTL == 0 {
 		o.TokenTTL = 7200 * time.Second
