@@ -5,6 +5,14 @@
 // It validates requests the way WeCom does and answers with WeCom's errcodes, so that a client passing against
 // it works against WeCom. It must never be made lenient to let a client pass: when it disagrees with
 // ../shared/wecom-protocol.md, fix the emulator towards the document.
+//
+// The files follow the client's (package wecom): each API area is served from the file named like the
+// client's and registers its own routes there (token.go, message.go, appchat.go, directory.go,
+// externalcontact.go, misc.go, security.go, vip.go, advanced_feature.go, hr.go, idconvert.go). server.go
+// holds the dispatch (tokens, faults, rate limits), paging.go the cursor lists, org.go the data model, seed.go
+// and seed_*.go the sample organisation and records, callback.go the deliveries to the bot and control.go
+// the control API. Tests serve it with wecomtest.NewServer; `bot emulator` and `bot demo` with
+// ListenAndServe and Serve.
 package emulator
 
 import (
