@@ -25,6 +25,9 @@ type chat struct {
 	ByApp   bool // created by this app; appchat/send and appchat/get refuse others with 86008
 }
 
+// maxChatMembers bounds appchat/create's userlist (DOC/90245).
+const maxChatMembers = 2000
+
 var chatIDRE = regexp.MustCompile(`^[0-9A-Za-z]{1,32}$`)
 
 // appchatCreate is POST appchat/create (DOC/90245): 2 to 2000 members, chatid [0-9A-Za-z]{1,32} or generated.

@@ -5,9 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
-
-	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // ids returns field k of each object in a JSON list, as strings.
@@ -112,91 +109,4 @@ func TestTags(t *testing.T) {
 	}
 	wantCode(t, call(t, ts, "GET", "tag/get", tok, url.Values{"tagid": {"99"}}), 40068)
 	wantCode(t, call(t, ts, "GET", "tag/get", tok, nil), 40068)
-}
-
-func TestExternalContactGet(t *testing.T) {
-	ts, tok := emu(t, testOptions())
-	ts.WithOrg(func(o *emulator.Org) {
-		o.ExternalContacts = append(o.ExternalContacts, &emulator.ExternalContact{
-			ExternalUserID: "wmHIDDEN", Name: "隐客户", Type: 1, FollowUsers: []string{"zhouba"}})
-	})
-	r := call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmAAAlinhuoban000000000000002"}})
-	wantCode(t, r, 0)
-	ec := r["external_contact"].(map[string]any)
-	if ec["name"] != "林伙伴" || ec["type"].(float64) != 2 || ec["corp_name"] != "合作伙伴有限公司" || ec["gender"].(float64) != 2 {
-		t.Errorf("external_contact = %v", ec)
-	}
-	if got := ids(r["follow_user"], "userid"); !slices.Equal(got, []string{"zhangsan", "wangwu"}) {
-		t.Errorf("follow_user = %v", got)
-	}
-	r = call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmAAAchenkehu0000000000000001"}})
-	if _, ok := r["external_contact"].(map[string]any)["corp_name"]; ok {
-		t.Error("a WeChat customer (type 1) has no corp_name")
-	}
-	wantCode(t, call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmNOPE"}}), 40096)
-	wantCode(t, call(t, ts, "GET", "externalcontact/get", tok, url.Values{"external_userid": {"wmHIDDEN"}}), 84061)
-}
-
-func TestOAuth(t *testing.T) {
-	clk := newClock()
-	opts := testOptions()
-	opts.Now = clk.Now
-	ts, tok := emu(t, opts)
-
-	code, err := ts.IssueOAuthCode("lisi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
-	wantCode(t, r, 0)
-	ticket := r.str("user_ticket")
-	if r.str("userid") != "lisi" || ticket == "" {
-		t.Fatalf("getuserinfo = %v; want userid lisi and a user_ticket", r)
-	}
-	wantCode(t, call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}}), 40029) // single use
-	wantCode(t, call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {"forged"}}), 40029)
-
-	d := call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": ticket})
-	wantCode(t, d, 0)
-	if d.str("userid") != "lisi" || d.str("mobile") != "13800000002" || d.str("email") != "lisi@example.com" || d.str("gender") != "1" {
-		t.Errorf("getuserdetail = %v", d)
-	}
-	wantCode(t, call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": "forged"}), 40058)
-
-	// Codes last 5 minutes, tickets 1800 s.
-	code, _ = ts.IssueOAuthCode("wangwu")
-	clk.Advance(5 * time.Minute)
-	wantCode(t, call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}}), 40029)
-	clk.Advance(1800*time.Second - 5*time.Minute)
-	wantCode(t, call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": ticket}), 40058)
-
-	// A member outside the app's visibility gets a userid but no ticket.
-	code, _ = ts.IssueOAuthCode("zhouba")
-	r = call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
-	if r.str("userid") != "zhouba" || r["user_ticket"] != nil {
-		t.Errorf("getuserinfo for zhouba = %v; want userid without user_ticket", r)
-	}
-	// A customer gets openid and external_userid.
-	code, err = ts.IssueOAuthCodeExternal("wmAAAchenkehu0000000000000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
-	if r.str("openid") == "" || r.str("external_userid") != "wmAAAchenkehu0000000000000001" || r["userid"] != nil {
-		t.Errorf("getuserinfo for a customer = %v", r)
-	}
-	if _, err := ts.IssueOAuthCode("ghost"); err == nil {
-		t.Error("IssueOAuthCode(ghost) succeeded")
-	}
-}
-
-func TestIPLists(t *testing.T) {
-	ts, tok := emu(t, testOptions())
-	for _, p := range []string{"get_api_domain_ip", "getcallbackip"} {
-		r := call(t, ts, "GET", p, tok, nil)
-		wantCode(t, r, 0)
-		if l, ok := r["ip_list"].([]any); !ok || len(l) == 0 {
-			t.Errorf("%s ip_list = %v", p, r["ip_list"])
-		}
-	}
 }

@@ -1,7 +1,8 @@
 package emulator
 
 // 账号ID: the bridges between a self-built app's ids and those a third-party/代开发 app sees ("自建应用与第三方应用
-// 的对接", DOC/95884), and the conversion of tmp_external_userid (DOC/98729).
+// 的对接", DOC/95884), and the conversion of tmp_external_userid (DOC/98729). The customer-id bridge
+// externalcontact/from_service_external_userid is served from externalcontact.go, as in the client.
 
 import "slices"
 

@@ -100,7 +100,6 @@ const (
 	maxTaskIDBytes  = 128
 	maxButtonKey    = 1024
 	codeValidity    = 72 * time.Hour // response_code (DOC/94945, 2025/07/24)
-	maxChatMembers  = 2000           // appchat/create (DOC/90245)
 )
 
 type card struct {
