@@ -122,7 +122,7 @@ func (o *Options) setDefaults() {
 // maxRequestBody bounds what the emulator reads of a request, like any real server.
 const maxRequestBody = 2 << 20
 
-// Server is the emulator. Create it with New; serve Handler() (or use NewServer in tests).
+// Server is the emulator. Create it with New; serve Handler() (or ListenAndServe; tests use wecomtest.NewServer).
 type Server struct {
 	opts Options
 	mux  *http.ServeMux
