@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // Tests of the client against the emulator: the token source, errcode handling and paging end to end, over
 // loopback HTTP, with the emulator validating requests like WeCom.
 
-func newEmulated(t *testing.T, opts wecomtest.Options) (*wecom.Client, *wecomtest.TestServer) {
+func newEmulated(t *testing.T, opts emulator.Options) (*wecom.Client, *wecomtest.Server) {
 	t.Helper()
 	emu := wecomtest.NewServer(t, opts)
 	o := emu.Options()
@@ -30,7 +31,7 @@ func newEmulated(t *testing.T, opts wecomtest.Options) (*wecom.Client, *wecomtes
 
 func TestEmulated_tokenSingleFlight(t *testing.T) {
 	t.Parallel()
-	c, emu := newEmulated(t, wecomtest.Options{})
+	c, emu := newEmulated(t, emulator.Options{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	start := make(chan struct{})
@@ -60,7 +61,7 @@ func TestEmulated_tokenSingleFlight(t *testing.T) {
 
 func TestEmulated_expiredTokenRefreshed(t *testing.T) {
 	t.Parallel()
-	c, emu := newEmulated(t, wecomtest.Options{})
+	c, emu := newEmulated(t, emulator.Options{})
 	ctx := t.Context()
 	if _, err := c.User.Get(ctx, "lisi"); err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestEmulated_tokenLifetime(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Unix(1_700_000_000, 0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	emu := wecomtest.NewServer(t, wecomtest.Options{TokenTTL: 10 * time.Minute, Now: clock})
+	emu := wecomtest.NewServer(t, emulator.Options{TokenTTL: 10 * time.Minute, Now: clock})
 	o := emu.Options()
 	c, err := wecom.NewClient(wecom.Config{CorpID: o.CorpID, Secret: o.Secret, BaseURL: emu.URL, Now: clock})
 	if err != nil {
@@ -117,7 +118,7 @@ func TestEmulated_tokenLifetime(t *testing.T) {
 
 func TestEmulated_freqLimitBlocks(t *testing.T) {
 	t.Parallel()
-	c, emu := newEmulated(t, wecomtest.Options{})
+	c, emu := newEmulated(t, emulator.Options{})
 	emu.Fail("security/vip/list", wecom.CodeFreqLimit, 1)
 	_, err := c.VIP.List(t.Context(), "", 100)
 	if !wecom.IsCode(err, wecom.CodeFreqLimit) || wecom.RetryAt(err).Before(time.Now().Add(50*time.Second)) {
@@ -136,7 +137,7 @@ func TestEmulated_freqLimitBlocks(t *testing.T) {
 
 func TestEmulated_forbiddenIsTypedWithHint(t *testing.T) {
 	t.Parallel()
-	c, emu := newEmulated(t, wecomtest.Options{})
+	c, emu := newEmulated(t, emulator.Options{})
 	emu.Fail("advanced_feature/get_approval_info", wecom.CodeAPIForbidden, 1)
 	_, err := c.AdvancedFeature.GetApprovalInfo(t.Context(), "any")
 	var we *wecom.Error
@@ -153,7 +154,7 @@ func TestEmulated_forbiddenIsTypedWithHint(t *testing.T) {
 
 func TestEmulated_walksEveryPage(t *testing.T) {
 	t.Parallel()
-	c, emu := newEmulated(t, wecomtest.Options{})
+	c, emu := newEmulated(t, emulator.Options{})
 	ctx := t.Context()
 	end := time.Now().Unix() - 1 // end_time must be earlier than now (DOC/100178)
 	opts := wecom.OperLogOptions{StartTime: end - 7*24*3600 + 1, EndTime: end}
@@ -189,7 +190,7 @@ func TestEmulated_walksEveryPage(t *testing.T) {
 func TestEmulated_contentLimitsAgree(t *testing.T) {
 	t.Parallel()
 	// The client refuses what WeCom would refuse, before sending; the emulator refuses it too when sent.
-	c, emu := newEmulated(t, wecomtest.Options{})
+	c, emu := newEmulated(t, emulator.Options{})
 	long := make([]byte, 2049)
 	for i := range long {
 		long[i] = 'a'

@@ -12,6 +12,7 @@ import (
 	"github.com/wecombot/wecombot/bot/outbox"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -31,7 +32,7 @@ func (c *clock) Advance(d time.Duration) {
 
 type rig struct {
 	clk    *clock
-	emu    *wecomtest.TestServer
+	emu    *wecomtest.Server
 	db     *db.DB
 	client *wecom.Client
 }
@@ -39,7 +40,7 @@ type rig struct {
 func newRig(t *testing.T, perMinute int) *rig {
 	t.Helper()
 	clk := &clock{t: time.Now()}
-	emu := wecomtest.NewServer(t, wecomtest.Options{MemberPerMinute: perMinute, Now: clk.Now})
+	emu := wecomtest.NewServer(t, emulator.Options{MemberPerMinute: perMinute, Now: clk.Now})
 	o := emu.Options()
 	client, err := wecom.NewClient(wecom.Config{CorpID: o.CorpID, Secret: o.Secret, AgentID: o.AgentID, BaseURL: emu.URL,
 		RetryBase: time.Millisecond, RetryMax: 2 * time.Millisecond, Now: clk.Now})
@@ -98,7 +99,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func contents(msgs []wecomtest.SentMessage) []string {
+func contents(msgs []emulator.SentMessage) []string {
 	var out []string
 	for _, m := range msgs {
 		out = append(out, m.Content)

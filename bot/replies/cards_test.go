@@ -14,14 +14,15 @@ import (
 
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // emulated returns a client for the WeCom emulator, which validates requests the way WeCom does; the client
 // itself refuses what WeCom would reject or truncate with a *wecom.ValidationError.
-func emulated(t *testing.T) (*wecom.Client, *wecomtest.TestServer) {
+func emulated(t *testing.T) (*wecom.Client, *wecomtest.Server) {
 	t.Helper()
-	emu := wecomtest.NewServer(t, wecomtest.Options{})
+	emu := wecomtest.NewServer(t, emulator.Options{})
 	o := emu.Options()
 	c, err := wecom.NewClient(wecom.Config{CorpID: o.CorpID, Secret: o.Secret, AgentID: o.AgentID, BaseURL: emu.URL,
 		RetryBase: time.Millisecond, RetryMax: time.Millisecond})

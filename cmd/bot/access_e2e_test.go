@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // Access control against the emulator's directory: userids compare as WeCom compares them (ignoring case),
@@ -19,7 +19,7 @@ import (
 // is wangwu's.
 func TestAccess_userIDsIgnoreCase(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, `
+	s := startStackWith(t, emulator.Options{}, `
 [access.roles.helpdesk]
 members = ["WangWu"]
 permissions = ["audit.read"]
@@ -43,7 +43,7 @@ permissions = ["audit.read"]
 // and LiSi listed as an approver gets no card for lisi's application.
 func TestAccess_applicantCannotDecideOwnAnyCase(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, `
+	s := startStackWith(t, emulator.Options{}, `
 [approvals]
 approvers = ["LiSi", "tag:审批人"]
 url = "https://bot.example.com/approvals/{apply_id}"
@@ -79,7 +79,7 @@ permissions = ["order.*"]
 // member is told the lookup failed.
 func TestAccess_explicitMembersSurviveFailedLookups(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, `
+	s := startStackWith(t, emulator.Options{}, `
 [access.roles.helpdesk]
 members = ["tag:安全管理员", "lisi"]
 permissions = ["audit.read"]

@@ -19,6 +19,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot/security"
 	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -69,7 +70,7 @@ func startAlerts(t *testing.T, dbPath, extra string) (*stack, func()) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	emu := wecomtest.NewServer(t, wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
+	emu := wecomtest.NewServer(t, emulator.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
 	cfg := testConfigExtra(t, addr, emu.URL, dbPath, extra)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -129,8 +130,8 @@ func (s *stack) alertDigests(user string) []string {
 }
 
 // cards returns the template cards a member received.
-func (s *stack) alertCards(user string) []wecomtest.SentMessage {
-	var out []wecomtest.SentMessage
+func (s *stack) alertCards(user string) []emulator.SentMessage {
+	var out []emulator.SentMessage
 	for _, m := range s.emu.Delivered(user) {
 		if m.API == "message/send" && m.MsgType == "template_card" {
 			out = append(out, m)
@@ -185,9 +186,9 @@ func TestAlerts_burstBecomesDigests(t *testing.T) {
 		if i%3 == 0 {
 			op = 13
 		}
-		s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: users[i%len(users)], OperType: op,
+		s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: users[i%len(users)], OperType: op,
 			DetailInfo: fmt.Sprintf("新设备登录：Windows PC-%03d", i), IP: fmt.Sprintf("183.40.%d.*", i%250)})
-		s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: users[i%len(users)], OperType: 1,
+		s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: users[i%len(users)], OperType: 1,
 			DetailInfo: fmt.Sprintf("添加外部联系人：%d", i)})
 		if i%50 == 49 {
 			time.Sleep(300 * time.Millisecond)
@@ -241,11 +242,11 @@ func TestAlerts_noRecordAlertedTwiceAcrossRestart(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
 	s1, stop1 := startAlerts(t, dbPath, alertsTOML)
 	s1.alertsReading(t)
-	var old []wecomtest.MemberOperRecord
-	var oldFiles []wecomtest.FileOperRecord
+	var old []emulator.MemberOperRecord
+	var oldFiles []emulator.FileOperRecord
 	for i, u := range []string{"lisi", "wangwu", "sunqi"} {
-		old = append(old, wecomtest.MemberOperRecord{Time: time.Now(), UserID: u, OperType: 4, DetailInfo: "新设备登录：old-" + u, IP: "10.0.0.*"})
-		oldFiles = append(oldFiles, wecomtest.FileOperRecord{Time: time.Now(), UserID: u, OperType: 103, OperSource: 404,
+		old = append(old, emulator.MemberOperRecord{Time: time.Now(), UserID: u, OperType: 4, DetailInfo: "新设备登录：old-" + u, IP: "10.0.0.*"})
+		oldFiles = append(oldFiles, emulator.FileOperRecord{Time: time.Now(), UserID: u, OperType: 103, OperSource: 404,
 			FileInfo: fmt.Sprintf("old-%d.xlsx", i), FileSize: 1000})
 	}
 	for i := range old {
@@ -271,8 +272,8 @@ func TestAlerts_noRecordAlertedTwiceAcrossRestart(t *testing.T) {
 		s2.emu.AddMemberOperRecord(old[i])
 		s2.emu.AddFileOperRecord(oldFiles[i])
 	}
-	s2.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: "zhangsan", OperType: 4, DetailInfo: "新设备登录：new", IP: "10.0.1.*"})
-	s2.emu.AddFileOperRecord(wecomtest.FileOperRecord{Time: time.Now(), UserID: "lisi", OperType: 113, OperSource: 401, FileInfo: "new.pdf"})
+	s2.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: "zhangsan", OperType: 4, DetailInfo: "新设备登录：new", IP: "10.0.1.*"})
+	s2.emu.AddFileOperRecord(emulator.FileOperRecord{Time: time.Now(), UserID: "lisi", OperType: 113, OperSource: 401, FileInfo: "new.pdf"})
 	s2.alertsSettled(t, time.Now())
 	got = map[string]int{}
 	for _, d := range s2.alertDigests("zhangsan") {
@@ -322,11 +323,11 @@ func TestAlerts_domainIPChange(t *testing.T) {
 		t.Fatalf("first change message = %q; want it to say there was nothing to compare with", last[len(last)-1].Content)
 	}
 	// WeCom drops a domain and an IP and adds others.
-	s.emu.ChangeServerDomainIP(func(ds []wecomtest.ServerDomain, ips []wecomtest.ServerIP) ([]wecomtest.ServerDomain, []wecomtest.ServerIP) {
-		ds = slices.DeleteFunc(ds, func(d wecomtest.ServerDomain) bool { return d.Domain == "live.work.weixin.qq.com" })
-		ds = append(ds, wecomtest.ServerDomain{Domain: "edge.work.weixin.qq.com", UniversalDomain: "work.weixin.qq.com", Protocol: "TCP", Port: []int{443}, IsNecessary: 1})
-		ips = slices.DeleteFunc(ips, func(ip wecomtest.ServerIP) bool { return ip.IP == "115.238.203.109" })
-		ips = append(ips, wecomtest.ServerIP{IP: "203.205.254.10", Protocol: "TCP", Port: []int{443}, IsNecessary: 1})
+	s.emu.ChangeServerDomainIP(func(ds []emulator.ServerDomain, ips []emulator.ServerIP) ([]emulator.ServerDomain, []emulator.ServerIP) {
+		ds = slices.DeleteFunc(ds, func(d emulator.ServerDomain) bool { return d.Domain == "live.work.weixin.qq.com" })
+		ds = append(ds, emulator.ServerDomain{Domain: "edge.work.weixin.qq.com", UniversalDomain: "work.weixin.qq.com", Protocol: "TCP", Port: []int{443}, IsNecessary: 1})
+		ips = slices.DeleteFunc(ips, func(ip emulator.ServerIP) bool { return ip.IP == "115.238.203.109" })
+		ips = append(ips, emulator.ServerIP{IP: "203.205.254.10", Protocol: "TCP", Port: []int{443}, IsNecessary: 1})
 		return ds, ips
 	})
 	deliverSecurity()
@@ -352,7 +353,7 @@ func TestAlerts_domainIPChange(t *testing.T) {
 
 // click delivers a template_card_event through the emulator's control API, as WeCom does: the emulator checks
 // that the member got the card and issues a fresh response_code.
-func (s *stack) alertClick(t *testing.T, from string, card wecomtest.SentMessage, key string) {
+func (s *stack) alertClick(t *testing.T, from string, card emulator.SentMessage, key string) {
 	t.Helper()
 	req, _ := json.Marshal(map[string]any{"from": from, "event": "template_card_event", "event_key": key, "task_id": card.TaskID})
 	resp, err := http.Post(s.emu.URL+"/_emulator/event", "application/json", bytes.NewReader(req))
@@ -367,7 +368,7 @@ func (s *stack) alertClick(t *testing.T, from string, card wecomtest.SentMessage
 }
 
 // buttonKeys returns a sent card's button keys.
-func alertButtonKeys(t *testing.T, m wecomtest.SentMessage) []string {
+func alertButtonKeys(t *testing.T, m emulator.SentMessage) []string {
 	t.Helper()
 	var body struct {
 		TemplateCard struct {
@@ -412,10 +413,10 @@ func TestAlerts_ackAndSilenceClicks(t *testing.T) {
 	s.alertsReading(t)
 
 	// A critical alert: each member gets a card of its own at once.
-	s.emu.AddAdminOperRecord(wecomtest.AdminOperRecord{Time: time.Now(), UserID: "wujiu", OperType: 2, DetailType: 1,
+	s.emu.AddAdminOperRecord(emulator.AdminOperRecord{Time: time.Now(), UserID: "wujiu", OperType: 2, DetailType: 1,
 		DetailInfo: "添加管理员：lisi（超级管理员）", IP: "61.40.1.2"})
 	s.alertsSettled(t, time.Now())
-	var crit wecomtest.SentMessage
+	var crit emulator.SentMessage
 	for _, u := range alertsTeam {
 		cs := s.alertCards(u)
 		if len(cs) != 1 || !strings.Contains(cs[0].Title, "admin-permission") {
@@ -449,9 +450,9 @@ func TestAlerts_ackAndSilenceClicks(t *testing.T) {
 	}
 
 	// A warning alert comes as a digest with a card.
-	s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: "sunqi", OperType: 4, DetailInfo: "新设备登录：first"})
+	s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: "sunqi", OperType: 4, DetailInfo: "新设备登录：first"})
 	s.alertsSettled(t, time.Now())
-	cardOf := func(u string) wecomtest.SentMessage {
+	cardOf := func(u string) emulator.SentMessage {
 		cs := s.alertCards(u)
 		if len(cs) != 2 {
 			t.Fatalf("%s has %d cards; want 2", u, len(cs))
@@ -496,8 +497,8 @@ func TestAlerts_ackAndSilenceClicks(t *testing.T) {
 
 	// The silenced rule's next alerts are stored but not pushed; other rules still are.
 	digestsBefore := len(s.alertDigests("zhangsan"))
-	s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: "lisi", OperType: 4, DetailInfo: "新设备登录：silenced"})
-	s.emu.AddFileOperRecord(wecomtest.FileOperRecord{Time: time.Now(), UserID: "lisi", OperType: 103, OperSource: 404, FileInfo: "q3.xlsx"})
+	s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: "lisi", OperType: 4, DetailInfo: "新设备登录：silenced"})
+	s.emu.AddFileOperRecord(emulator.FileOperRecord{Time: time.Now(), UserID: "lisi", OperType: 103, OperSource: 404, FileInfo: "q3.xlsx"})
 	s.alertsSettled(t, time.Now())
 	if st := alertStates(t, s.app.db); st[db.AlertSilenced] != 1 {
 		t.Fatalf("alert states = %v; want the new new-device-login alert silenced", st)
@@ -515,7 +516,7 @@ func TestAlerts_commands(t *testing.T) {
 	t.Parallel()
 	s, _ := startAlerts(t, filepath.Join(t.TempDir(), "bot.db"), alertsTOML)
 	s.alertsReading(t)
-	s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: "wangwu", OperType: 13, DetailInfo: "副设备登录：iPad"})
+	s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: "wangwu", OperType: 13, DetailInfo: "副设备登录：iPad"})
 	s.alertsSettled(t, time.Now())
 
 	// /alerts: sunqi (alerts.read) sees the alert; wangwu (no role) is refused.

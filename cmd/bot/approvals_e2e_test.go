@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -138,7 +139,7 @@ func (s *stack) lateClick(t *testing.T, user, task, key string) {
 // has buttons: for clicks made before an update that arrive after it.
 func (s *stack) deliverClick(t *testing.T, user, task, key string) {
 	t.Helper()
-	res, err := s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent(user, wecomtest.CardEvent{EventKey: key, TaskID: task,
+	res, err := s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent(user, emulator.CardEvent{EventKey: key, TaskID: task,
 		CardType: "button_interaction"}))
 	if err != nil || res.Status != http.StatusOK {
 		t.Fatalf("deliver click %s: %+v %v", key, res, err)
@@ -165,7 +166,7 @@ func (s *stack) contents(user string) []string {
 
 func TestApprovals_happyPath(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "lisi", 1, "需要发送大附件")
 	waitFor(t, 10*time.Second, "the take-over and both cards", func() bool {
 		return len(s.detailCalls(id)) == 1 && s.card(t, "zhangsan", id) != "" && s.card(t, "zhaoliu", id) != ""
@@ -224,7 +225,7 @@ func TestApprovals_happyPath(t *testing.T) {
 
 func TestApprovals_twoApproversAtOnce(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "wangwu", 2, "文档协作")
 	waitFor(t, 10*time.Second, "both cards", func() bool { return s.card(t, "zhangsan", id) != "" && s.card(t, "zhaoliu", id) != "" })
 	var wg sync.WaitGroup
@@ -256,7 +257,7 @@ func TestApprovals_twoApproversAtOnce(t *testing.T) {
 
 func TestApprovals_rejectAsksForReason(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "sunqi", 3, "网盘空间")
 	waitFor(t, 10*time.Second, "the card", func() bool { return s.card(t, "zhangsan", id) != "" })
 	s.click(t, "zhangsan", id, "reject")
@@ -282,7 +283,7 @@ func TestApprovals_rejectAsksForReason(t *testing.T) {
 
 func TestApprovals_applicantCannotDecide(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	// zhaoliu is an approver, but not for her own application: only zhangsan gets a card.
 	id := s.apply(t, "zhaoliu", 4, "会议")
 	waitFor(t, 10*time.Second, "the card", func() bool { return s.card(t, "zhangsan", id) != "" })
@@ -290,7 +291,7 @@ func TestApprovals_applicantCannotDecide(t *testing.T) {
 		t.Fatal("the applicant got a card for her own application")
 	}
 	// A forged click (no card was ever sent to her) is refused all the same, and audited.
-	res, err := s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent("zhaoliu", wecomtest.CardEvent{EventKey: "approval:approve:" + id,
+	res, err := s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent("zhaoliu", emulator.CardEvent{EventKey: "approval:approve:" + id,
 		TaskID: "forged", CardType: "button_interaction"}))
 	if err != nil || res.Status != 200 {
 		t.Fatal(res, err)
@@ -304,7 +305,7 @@ func TestApprovals_applicantCannotDecide(t *testing.T) {
 		t.Fatalf("audit = %+v; want the refusal", entries)
 	}
 	// Someone without order.approve is refused too.
-	res, _ = s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent("wangwu", wecomtest.CardEvent{EventKey: "approval:approve:" + id,
+	res, _ = s.emu.Deliver(t.Context(), s.emu.TemplateCardEvent("wangwu", emulator.CardEvent{EventKey: "approval:approve:" + id,
 		TaskID: "forged2", CardType: "button_interaction"}))
 	waitFor(t, 10*time.Second, "the refusal", func() bool { return contains(s.contents("wangwu"), "order.approve") })
 }
@@ -317,7 +318,7 @@ func TestApprovals_takeOverAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	emu := wecomtest.NewServer(t, wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
+	emu := wecomtest.NewServer(t, emulator.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
 	start := func(ln net.Listener, extra string) (*stack, func()) {
 		cfg := testConfigExtra(t, addr, emu.URL, filepath.Join(dir, "bot.db"), extra)
 		a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
@@ -357,7 +358,7 @@ func TestApprovals_takeOverAfterRestart(t *testing.T) {
 
 func TestApprovals_reminder(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, strings.Replace(approvalsTOML, `"4h"`, `"1s"`, 1), nil)
+	s := startStackWith(t, emulator.Options{}, strings.Replace(approvalsTOML, `"4h"`, `"1s"`, 1), nil)
 	id := s.apply(t, "wangwu", 1, "reminder test")
 	waitFor(t, 10*time.Second, "a reminder", func() bool {
 		return contains(s.contents("zhangsan"), "Reminder: application") && contains(s.contents("zhaoliu"), "Reminder: application")
@@ -369,7 +370,7 @@ func TestApprovals_reminder(t *testing.T) {
 
 func TestApprovals_finishedInWeCom(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "wangwu", 1, "finish test")
 	waitFor(t, 10*time.Second, "the cards", func() bool { return s.card(t, "zhangsan", id) != "" && s.card(t, "zhaoliu", id) != "" })
 	// An admin rejects it in the console: WeCom sends finish_vip_account_approval with FinishType 1.
@@ -394,7 +395,7 @@ func TestApprovals_finishedInWeCom(t *testing.T) {
 
 func TestApprovals_page(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML+`url = "https://bot.example.com/approvals/{apply_id}"`+"\n", nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML+`url = "https://bot.example.com/approvals/{apply_id}"`+"\n", nil)
 	id := s.apply(t, "lisi", 2, "共享文档 <script>alert(1)</script>")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return s.card(t, "zhangsan", id) != "" })
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

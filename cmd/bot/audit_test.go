@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // writeAuditConfig writes a valid config in a temporary directory with store.path = dbPath and the extra TOML.
@@ -19,16 +20,17 @@ func writeAuditConfig(t *testing.T, dbPath, extra string) string {
 	path := filepath.Join(t.TempDir(), "config.toml")
 	if err := os.WriteFile(path, fmt.Appendf(nil, `
 [wecom]
-corp_id = "ww0000000000emul"
-agent_id = 1000002
-secret = "emulator-secret"
+corp_id = %q
+agent_id = %d
+secret = %q
 [callback]
 listen = "127.0.0.1:0"
-token = "emulatortoken"
-encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+token = %q
+encoding_aes_key = %q
 [store]
 path = %q
-%s`, dbPath, extra), 0o600); err != nil {
+%s`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, emulator.DefaultToken,
+		emulator.DefaultAESKey, dbPath, extra), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 var benchUsers = 64
@@ -23,10 +23,10 @@ func BenchmarkPingE2E(b *testing.B) {
 	users := benchUsers
 	s := startStackB(b)
 	names := make([]string, users)
-	s.emu.WithOrg(func(o *wecomtest.Org) {
+	s.emu.WithOrg(func(o *emulator.Org) {
 		for i := range names {
 			names[i] = fmt.Sprintf("bench%02d", i)
-			o.Members = append(o.Members, &wecomtest.Member{UserID: names[i], Name: names[i], Department: []int{2}, Status: 1, Visible: true})
+			o.Members = append(o.Members, &emulator.Member{UserID: names[i], Name: names[i], Department: []int{2}, Status: 1, Visible: true})
 		}
 	})
 	lat := make([]time.Duration, 0, b.N)

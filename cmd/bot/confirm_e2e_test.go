@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/db"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 type sentCard struct{ task, yes, no string }
@@ -65,7 +65,7 @@ func (s *stack) clickCard(t *testing.T, user, task, key string) {
 func TestConfirm_cardButtonRunsOnceAndCardCloses(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
+	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
 	s.say(t, "zhangsan", "/test poke wujiu")
 	cards := s.confirmCards("zhangsan")
 	if len(cards) != 1 {
@@ -95,7 +95,7 @@ func TestConfirm_cardButtonRunsOnceAndCardCloses(t *testing.T) {
 func TestConfirm_sameCommandTwiceInASecond(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
+	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
 	start := time.Now()
 	s.say(t, "zhangsan", "/test poke wujiu")
 	s.say(t, "zhangsan", "/test poke wujiu")
@@ -133,7 +133,7 @@ func TestConfirm_sameCommandTwiceInASecond(t *testing.T) {
 func TestConfirm_typedAnswersCloseTheCard(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
+	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
 	s.say(t, "zhangsan", "/test poke wujiu")
 	s.say(t, "zhangsan", "yes")
 	s.say(t, "zhangsan", "/test poke lisi")
@@ -156,7 +156,7 @@ func TestConfirm_typedAnswersCloseTheCard(t *testing.T) {
 func TestConfirm_expiryClosesTheCardUnprompted(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) {
+	s := startStack(t, emulator.Options{}, func(a *app) {
 		a.registry.Register(pokeCommand(&runs))
 		a.engine.ConfirmTTL = 2 * time.Second // stored in whole seconds: at least 1 s
 		a.engine.SweepEvery = 50 * time.Millisecond

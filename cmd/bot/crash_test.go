@@ -22,6 +22,7 @@ import (
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -76,7 +77,7 @@ func TestCrash_killNineLosesNothing(t *testing.T) {
 	}
 	t.Parallel()
 	addr := freeAddr(t)
-	emu := wecomtest.NewServer(t, wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback",
+	emu := wecomtest.NewServer(t, emulator.Options{CallbackURL: "http://" + addr + "/wecom/callback",
 		Token: testToken, EncodingAESKey: testAESKey})
 	cfg, cfgPath := writeServeConfig(t, addr, emu.URL)
 
@@ -138,7 +139,7 @@ func TestCrash_killNineLosesNothing(t *testing.T) {
 		t.Fatalf("only %d of %d callbacks acknowledged after restart", len(acked), total)
 	}
 	replies := func() map[string]int {
-		var all []wecomtest.SentMessage
+		var all []emulator.SentMessage
 		for _, u := range users {
 			all = append(all, emu.Delivered(u)...)
 		}
@@ -233,7 +234,7 @@ level = "warn"
 
 // postCallback posts a text message from user to the bot at addr as WeCom does, and reports whether the bot
 // acknowledged it.
-func postCallback(t *testing.T, emu *wecomtest.Server, addr, user, text string, msgID uint64) bool {
+func postCallback(t *testing.T, emu *emulator.Server, addr, user, text string, msgID uint64) bool {
 	o := emu.Options()
 	crypter, err := wecom.NewCrypter(o.Token, o.EncodingAESKey, o.CorpID)
 	if err != nil {
@@ -326,7 +327,7 @@ func TestCrash_killNineAtMemberLimitDropsNothing(t *testing.T) {
 	t.Logf("random seed %d", seed)
 
 	addr := freeAddr(t)
-	emu := wecomtest.New(wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback",
+	emu := emulator.New(emulator.Options{CallbackURL: "http://" + addr + "/wecom/callback",
 		Token: testToken, EncodingAESKey: testAESKey, MemberMinute: minute})
 	trap := &sendTrap{next: emu.Handler()}
 	hs := httptest.NewServer(trap)

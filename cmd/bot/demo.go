@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/config"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // demoAdmin is the member the console speaks as at first: an admin in sampleAccessTOML.
@@ -89,7 +89,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	emu := wecomtest.New(wecomtest.Options{
+	emu := emulator.New(emulator.Options{
 		CorpID: cfg.WeCom.CorpID, AgentID: cfg.WeCom.AgentID, Secret: cfg.WeCom.Secret,
 		CallbackURL: cfg.CallbackURL(), Token: cfg.Callback.Token, EncodingAESKey: cfg.Callback.EncodingAESKey,
 		Logger: log.With("component", "emulator"),
@@ -114,7 +114,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	emuDone := make(chan error, 1)
-	go func() { emuDone <- wecomtest.Serve(runCtx, emuLn, emu) }()
+	go func() { emuDone <- emulator.Serve(runCtx, emuLn, emu) }()
 	botDone := make(chan error, 1)
 	go func() { botDone <- a.run(runCtx, botLn) }()
 	go pageSrv.Serve(pageLn)
@@ -159,20 +159,21 @@ func (c *console) currentUser() string {
 func demoConfig(botAddr, apiBase, pageURL, dbPath string) (*config.Config, error) {
 	doc := fmt.Sprintf(`
 [wecom]
-corp_id = "ww0000000000emul"
-agent_id = 1000002
-secret = "emulator-secret"
+corp_id = %q
+agent_id = %d
+secret = %q
 api_base = %q
 [callback]
 listen = %q
-token = "emulatortoken"
-encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+token = %q
+encoding_aes_key = %q
 [store]
 path = %q
 [approvals]
 approvers = ["tag:审批人"]
 url = %q
-`, apiBase, botAddr, dbPath, pageURL) + sampleAccessTOML
+`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, botAddr,
+		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
 
@@ -188,7 +189,7 @@ func isTerminal(r io.Reader) bool {
 // console reads lines and shows replies.
 type console struct {
 	e           *env
-	emu         *wecomtest.Server
+	emu         *emulator.Server
 	app         *app
 	mu          sync.Mutex // guards user against the page listener; the console goroutine alone writes it
 	user        string

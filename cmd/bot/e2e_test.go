@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,21 +19,22 @@ import (
 
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/wecom"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // stack is the bot and the emulator, each on its own loopback port, wired to each other as in production.
 type stack struct {
 	app  *app
-	emu  *wecomtest.TestServer
+	emu  *wecomtest.Server
 	cfg  *config.Config
 	addr string // the bot's listen address
 	done chan error
 }
 
 const (
-	testToken  = "emulatortoken"
-	testAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	testToken  = emulator.DefaultToken
+	testAESKey = emulator.DefaultAESKey
 )
 
 // testConfig is a config for a bot at listen talking to WeCom at apiBase.
@@ -46,9 +48,9 @@ func testConfigExtra(t testing.TB, listen, apiBase, dbPath, extra string) *confi
 	t.Helper()
 	doc := fmt.Sprintf(`
 [wecom]
-corp_id = "ww0000000000emul"
-agent_id = 1000002
-secret = "emulator-secret"
+corp_id = %q
+agent_id = %d
+secret = %q
 api_base = %q
 [callback]
 listen = %q
@@ -57,7 +59,8 @@ token = %q
 encoding_aes_key = %q
 [store]
 path = %q
-`, apiBase, listen, "http://"+listen+"/wecom/callback", testToken, testAESKey, dbPath) + sampleAccessTOML + extra
+`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, listen,
+		"http://"+listen+"/wecom/callback", testToken, testAESKey, dbPath) + sampleAccessTOML + extra
 	cfg, err := config.Parse(doc, func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
@@ -66,16 +69,16 @@ path = %q
 }
 
 // startStackB starts a stack for a benchmark.
-func startStackB(b *testing.B) *stack { return startStack(b, wecomtest.Options{}, nil) }
+func startStackB(b *testing.B) *stack { return startStack(b, emulator.Options{}, nil) }
 
 // startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
-func startStack(t testing.TB, emuOpts wecomtest.Options, tune func(*app)) *stack {
+func startStack(t testing.TB, emuOpts emulator.Options, tune func(*app)) *stack {
 	t.Helper()
 	return startStackWith(t, emuOpts, "", tune)
 }
 
 // startStackWith is startStack with extra config TOML (see testConfigExtra).
-func startStackWith(t testing.TB, emuOpts wecomtest.Options, extraTOML string, tune func(*app)) *stack {
+func startStackWith(t testing.TB, emuOpts emulator.Options, extraTOML string, tune func(*app)) *stack {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -137,7 +140,7 @@ func (s *stack) replies(userid string) map[string]int {
 
 var tokenRE = regexp.MustCompile(`/([a-z]\d{3,4})\b`)
 
-func countTokens(msgs []wecomtest.SentMessage) map[string]int {
+func countTokens(msgs []emulator.SentMessage) map[string]int {
 	out := map[string]int{}
 	for _, m := range msgs {
 		if t := tokenRE.FindStringSubmatch(m.Content); t != nil {
@@ -149,7 +152,7 @@ func countTokens(msgs []wecomtest.SentMessage) map[string]int {
 
 func TestE2E_verifyURL(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	echo, got, err := s.emu.VerifyURL(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -161,10 +164,10 @@ func TestE2E_verifyURL(t *testing.T) {
 
 func TestE2E_wrongSignatureStoresNothing(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
 	ts := fmt.Sprint(time.Now().Unix())
-	body, _, err := c.EncryptCallback(s.emu.TextMessage("lisi", "forged", 1, time.Now()), ts, "n", "1000002")
+	body, _, err := c.EncryptCallback(s.emu.TextMessage("lisi", "forged", 1, time.Now()), ts, "n", strconv.Itoa(emulator.DefaultAgentID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,10 +188,10 @@ func TestE2E_wrongSignatureStoresNothing(t *testing.T) {
 
 func TestE2E_redeliveredActedOnOnce(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c, _ := wecom.NewCrypter(testToken, testAESKey, s.cfg.WeCom.CorpID)
 	ts := fmt.Sprint(time.Now().Unix())
-	body, sig, err := c.EncryptCallback(s.emu.TextMessage("wangwu", "/help o777", 777, time.Now()), ts, "n", "1000002")
+	body, sig, err := c.EncryptCallback(s.emu.TextMessage("wangwu", "/help o777", 777, time.Now()), ts, "n", strconv.Itoa(emulator.DefaultAgentID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +218,7 @@ func TestE2E_redeliveredActedOnOnce(t *testing.T) {
 func TestE2E_thousandConcurrent(t *testing.T) {
 	t.Parallel()
 	// The per-member limits are scaled up on both sides: this test is about ingestion, not throttling.
-	s := startStack(t, wecomtest.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
+	s := startStack(t, emulator.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
 		a.sender.MemberLimits = []wecom.Window{{N: 1 << 20, Per: time.Minute}}
 	})
 	users := []string{"zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi", "wujiu"}
@@ -273,7 +276,7 @@ func TestE2E_thousandConcurrent(t *testing.T) {
 
 func TestE2E_readyz(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
 		resp, err := http.Get("http://" + s.addr + path)
 		if err != nil {
@@ -306,7 +309,7 @@ func TestE2E_readyz(t *testing.T) {
 		t.Fatalf("readyz after WeCom came back = %d %q; want 200 with the last call", code, body)
 	}
 	// A bot whose secret WeCom rejects is alive but not ready, and says why.
-	bad := startStack(t, wecomtest.Options{Secret: "rotated-secret"}, nil)
+	bad := startStack(t, emulator.Options{Secret: "rotated-secret"}, nil)
 	resp, err := http.Get("http://" + bad.addr + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +319,7 @@ func TestE2E_readyz(t *testing.T) {
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "40001") || !strings.Contains(string(body), "wecom.secret") {
 		t.Fatalf("readyz with a wrong secret = %d %q; want 503 naming errcode 40001 and wecom.secret", resp.StatusCode, body)
 	}
-	if strings.Contains(string(body), "emulator-secret") {
+	if strings.Contains(string(body), emulator.DefaultSecret) {
 		t.Fatalf("readyz leaks the secret: %q", body)
 	}
 }

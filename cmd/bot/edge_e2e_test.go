@@ -2,12 +2,13 @@ package main
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wecombot/wecombot/wecom"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // A decrypted callback's FromUserName is text, not an identity the bot may address: "@all" as a touser reaches
@@ -15,12 +16,12 @@ import (
 // is failed with the reason, no command runs (so no WeCom lookup of that "user"), and nothing is sent to anyone.
 func TestE2E_senderThatIsNotAUseridIsRefused(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	image := func(from string, id int) []byte {
 		return []byte(`<xml><ToUserName><![CDATA[` + s.cfg.WeCom.CorpID + `]]></ToUserName><FromUserName><![CDATA[` + from +
 			`]]></FromUserName><CreateTime>` + time.Now().Format("20060102") + `</CreateTime><MsgType><![CDATA[image]]></MsgType>` +
 			`<PicUrl><![CDATA[https://x.example/p.png]]></PicUrl><MediaId><![CDATA[m]]></MediaId><MsgId>` + strings.Repeat("9", id) +
-			`</MsgId><AgentID>1000002</AgentID></xml>`)
+			`</MsgId><AgentID>` + strconv.Itoa(emulator.DefaultAgentID) + `</AgentID></xml>`)
 	}
 	bad := []struct {
 		name string
@@ -31,7 +32,7 @@ func TestE2E_senderThatIsNotAUseridIsRefused(t *testing.T) {
 		{"public command from @all", "@all", s.emu.TextMessage("@all", "/help x101", 91002, time.Now())},
 		{"text from a|b", "zhangsan|lisi", s.emu.TextMessage("zhangsan|lisi", "/whoami", 91003, time.Now())},
 		{"image from a|b", "lisi|wangwu", image("lisi|wangwu", 12)},
-		{"card click from @ALL", "@ALL", s.emu.TemplateCardEvent("@ALL", wecomtest.CardEvent{EventKey: "confirm:yes:x",
+		{"card click from @ALL", "@ALL", s.emu.TemplateCardEvent("@ALL", emulator.CardEvent{EventKey: "confirm:yes:x",
 			TaskID: "t1", CardType: "button_interaction", ResponseCode: "rc1"})},
 	}
 	var keys []string

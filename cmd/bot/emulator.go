@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // runEmulator runs WeCom's emulator for the app in the config: the API on wecom.api_base's host:port, callbacks
@@ -19,7 +19,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	s := wecomtest.New(wecomtest.Options{
+	s := emulator.New(emulator.Options{
 		CorpID:         cfg.WeCom.CorpID,
 		AgentID:        cfg.WeCom.AgentID,
 		Secret:         cfg.WeCom.Secret,
@@ -31,5 +31,5 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	})
 	fmt.Fprintf(e.stdout, "WeCom emulator for corp %s app %d on http://%s (control API: http://%s/_emulator/), callbacks to %s\n",
 		cfg.WeCom.CorpID, cfg.WeCom.AgentID, addr, addr, cfg.CallbackURL())
-	return wecomtest.ListenAndServe(ctx, addr, s)
+	return emulator.ListenAndServe(ctx, addr, s)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom/emulator"
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
@@ -71,7 +72,7 @@ func pokeCommand(runs *atomic.Int32) *commands.Command {
 
 func TestEngine_refusalIsExplainedAndAudited(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "wangwu", "/audit") // wangwu is in no role
 	if !contains(got, "not allowed to run /audit") || !contains(got, "audit.read") {
 		t.Fatalf("reply = %q; want a refusal naming the permission", got)
@@ -89,7 +90,7 @@ func TestEngine_refusalIsExplainedAndAudited(t *testing.T) {
 
 func TestEngine_didYouMeanAndHints(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	if got := s.say(t, "lisi", "/hepl"); !contains(got, "did you mean /help") {
 		t.Fatalf("/hepl → %q", got)
 	}
@@ -115,7 +116,7 @@ func TestEngine_didYouMeanAndHints(t *testing.T) {
 func TestEngine_confirmedOnceWithDuplicateYes(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
+	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
 	got := s.say(t, "zhangsan", "/test poke lisi")
 	if !contains(got, "/test poke lisi") || !contains(got, "yes") || runs.Load() != 0 {
 		t.Fatalf("first reply = %q, runs %d; want a preview asking for yes and nothing run", got, runs.Load())
@@ -144,7 +145,7 @@ func TestEngine_confirmedOnceWithDuplicateYes(t *testing.T) {
 func TestEngine_missingArgumentIsAskedAndCancel(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
+	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
 	if got := s.say(t, "zhangsan", "/test poke"); !contains(got, "Poke whom?") {
 		t.Fatalf("missing arg → %q; want the prompt", got)
 	}
@@ -169,7 +170,7 @@ func TestEngine_conversationSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		addr := ln.Addr().String()
-		emu := wecomtest.NewServer(t, wecomtest.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
+		emu := wecomtest.NewServer(t, emulator.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
 		cfg := testConfig(t, addr, emu.URL, filepath.Join(dir, "bot.db"))
 		a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 		if err != nil {
@@ -207,7 +208,7 @@ func TestEngine_longReplySplitInOrder(t *testing.T) {
 		Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 			return &replies.Reply{Markdown: want.String()}, nil
 		}}
-	s := startStack(t, wecomtest.Options{}, func(a *app) { a.registry.Register(long) })
+	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(long) })
 	got := s.say(t, "lisi", "/test long")
 	if len(got) < 3 {
 		t.Fatalf("a ~5,000-byte reply came as %d messages; want several", len(got))

@@ -7,7 +7,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // Whatever a member types and the bot echoes back (in a usage error, an unknown command or flag, a not-found
@@ -36,7 +36,7 @@ func liveMarkup(rendered string, text bool) string {
 // outbox, message/send) and checks what the emulator received.
 func TestEscape_echoedValuesSent(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	for _, line := range []string{
 		`/help ` + evilPayload,
 		`/whois '` + evilPayload + `'`,
@@ -63,7 +63,7 @@ func TestEscape_echoedValuesSent(t *testing.T) {
 // flag's value, replaced by the payload, and checks every reply as WeCom would show it (markdown and text).
 func TestEscape_everyCommand(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML+`url = "https://bot.example.com/approvals/{apply_id}"`+"\n", nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML+`url = "https://bot.example.com/approvals/{apply_id}"`+"\n", nil)
 	quoted := `'` + evilPayload + `'`
 	var lines []string
 	for _, c := range s.app.registry.Commands() {

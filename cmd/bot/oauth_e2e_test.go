@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // The approval page's OAuth: the state is bound to a short-lived nonce cookie set with the redirect, and
@@ -51,7 +51,7 @@ func oauthReturn(t *testing.T, page, code, state string, cookies []*http.Cookie)
 
 func oauthStack(t *testing.T, perMinute int, stateTTL time.Duration) (*stack, string) {
 	t.Helper()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, func(a *app) {
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, func(a *app) {
 		a.approvals.VisitsPerMinute, a.approvals.StateTTL = perMinute, stateTTL
 	})
 	id := s.apply(t, "lisi", 2, "共享文档")

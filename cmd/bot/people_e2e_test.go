@@ -11,18 +11,18 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/wecom/emulator"
 
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // The people desk end to end: /vip, /whois and /convert, /staff and /order, through the bot and the emulator.
 // Each test checks what WeCom received (wecom-protocol.md §5) and what the member read.
 
 // peopleBody decodes a call's JSON body.
-func peopleBody(t *testing.T, c wecomtest.Call) map[string]any {
+func peopleBody(t *testing.T, c emulator.Call) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(c.Body, &m); err != nil {
@@ -83,7 +83,7 @@ func peopleWants(t *testing.T, what string, got []string, pieces ...string) {
 }
 
 // peopleSeededApp returns a seeded application by applicant and status.
-func peopleSeededApp(t *testing.T, s *stack, applicant string, status int) wecomtest.ApplicationState {
+func peopleSeededApp(t *testing.T, s *stack, applicant string, status int) emulator.ApplicationState {
 	t.Helper()
 	for _, a := range s.emu.Applications() {
 		if a.Applicant == applicant && a.ApprovalStatus == status {
@@ -91,7 +91,7 @@ func peopleSeededApp(t *testing.T, s *stack, applicant string, status int) wecom
 		}
 	}
 	t.Fatalf("no seeded application by %s with status %d", applicant, status)
-	return wecomtest.ApplicationState{}
+	return emulator.ApplicationState{}
 }
 
 // peopleCommand returns a registered command, to run its functions directly (Reconcile).
@@ -113,7 +113,7 @@ func peopleInvocation(c *commands.Command, caller string, args map[string][]stri
 
 func TestPeopleVIP_list(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhaoliu", "/vip list") // approvers hold vip.read
 	peopleWants(t, "/vip list", got, "2 members hold one", "`zhangsan` 张三", "`lisi` 李四")
 	if contains(got, "showing") {
@@ -127,7 +127,7 @@ func TestPeopleVIP_list(t *testing.T) {
 
 func TestPeopleVIP_addConfirmsAllocatesAndAudits(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/vip add wangwu nobody123 lisi wangwu")
 	peopleWants(t, "preview", got, "3 members", "`wangwu` — has none; will get one", "`lisi` — already has one", "yes")
 	if n := len(s.emu.CallsTo("security/vip/submit_batch_add_job")); n != 0 {
@@ -155,7 +155,7 @@ func TestPeopleVIP_addConfirmsAllocatesAndAudits(t *testing.T) {
 
 func TestPeopleVIP_noSeatLeftAndRemove(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.SetVIPSeats(2)
 	s.say(t, "zhangsan", "/vip add wangwu")
 	got := s.say(t, "zhangsan", "yes")
@@ -178,7 +178,7 @@ func TestPeopleVIP_noSeatLeftAndRemove(t *testing.T) {
 
 func TestPeopleVIP_refusedWithoutPermission(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	peopleWants(t, "lisi's /vip list", s.say(t, "lisi", "/vip list"), "not allowed", "vip.read")
 	peopleWants(t, "zhaoliu's /vip add", s.say(t, "zhaoliu", "/vip add wangwu"), "not allowed", "vip.write")
 	if n := len(s.emu.CallsTo("security/vip/list")) + len(s.emu.CallsTo("security/vip/submit_batch_add_job")); n != 0 {
@@ -192,7 +192,7 @@ func TestPeopleVIP_refusedWithoutPermission(t *testing.T) {
 
 func TestPeopleVIP_errcodes(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.Fail("security/vip/list", 48002, 1)
 	peopleWants(t, "48002", s.say(t, "zhangsan", "/vip list"), "errcode 48002", "可调用接口的应用")
 
@@ -215,7 +215,7 @@ func TestPeopleVIP_errcodes(t *testing.T) {
 
 func TestPeopleVIP_reconcileReadsTheListBack(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c := peopleCommand(t, s, "vip add")
 	r, err := c.Reconcile(t.Context(), peopleInvocation(c, "zhangsan", map[string][]string{"userid": {"lisi", "wangwu"}}))
 	if err != nil {
@@ -232,7 +232,7 @@ func TestPeopleVIP_reconcileReadsTheListBack(t *testing.T) {
 
 func TestPeopleWhois_member(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "wujiu", "/whois lisi") // the security role holds whois.*
 	peopleWants(t, "/whois lisi", got, "李四 — member", "研发经理", "研发部 (leader)", "activated", "EMP0002", "职位 经理",
 		"员工状态 正式", "Read as userid")
@@ -257,7 +257,7 @@ func TestPeopleWhois_member(t *testing.T) {
 
 func TestPeopleWhois_rosterNotConfigured(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.Fail("hr/get_fields", 48002, 1)
 	got := s.say(t, "zhangsan", "/whois zhaoliu")
 	peopleWants(t, "/whois without roster access", got, "赵六 — member", "HRBP", "roster access is not configured", "可调用接口的应用")
@@ -265,7 +265,7 @@ func TestPeopleWhois_rosterNotConfigured(t *testing.T) {
 
 func TestPeopleWhois_externalContact(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/whois wmAAAlinhuoban000000000000002")
 	peopleWants(t, "/whois external", got, "林伙伴 — external contact", "WeCom user (企业微信用户)", "合作伙伴有限公司",
 		"added by 2 members", "`zhangsan`", "`wangwu`", "Read as external_userid")
@@ -276,7 +276,7 @@ func TestPeopleWhois_externalContact(t *testing.T) {
 
 func TestPeopleWhois_tmpIDTriesTheTypes(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/whois ouTMPmeetChen000000000000001")
 	peopleWants(t, "/whois tmp customer", got, "陈客户 — external contact", "from a meeting (会议), user type customer (客户)",
 		"wmAAAchenkehu0000000000000001", "Read as tmp_external_userid")
@@ -305,7 +305,7 @@ func TestPeopleWhois_tmpIDTriesTheTypes(t *testing.T) {
 
 func TestPeopleWhois_openUserIDNeedsAgent(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/whois woAAAlisiOPENxxxx")
 	peopleWants(t, "open_userid without --agent", got, "matched nothing", "not an external contact", "add --agent SOURCE_AGENTID")
 	got = s.say(t, "zhangsan", "/whois woAAAlisiOPENxxxx --agent 2000001")
@@ -319,7 +319,7 @@ func TestPeopleWhois_openUserIDNeedsAgent(t *testing.T) {
 
 func TestPeopleWhois_nothingAndErrcodes(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	peopleWants(t, "unknown userid", s.say(t, "zhangsan", "/whois nosuchuser"), "matched nothing", "no member has that userid (60111)")
 	peopleWants(t, "outside visibility", s.say(t, "zhangsan", "/whois zhouba"), "errcode 60011", "visibility")
 	s.emu.Fail("externalcontact/get", 48002, 1)
@@ -333,7 +333,7 @@ func TestPeopleWhois_nothingAndErrcodes(t *testing.T) {
 
 func TestPeopleConvert_open(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/convert open woAAAzhangsanOPEN woAAAzhoubaOPENxx woNOPE --agent 2000001")
 	body := peopleLast(t, s, "batch/openuserid_to_userid")
 	if fmt.Sprint(body["open_userid_list"]) != "[woAAAzhangsanOPEN woAAAzhoubaOPENxx woNOPE]" || body["source_agentid"] != 2000001.0 {
@@ -353,7 +353,7 @@ func TestPeopleConvert_open(t *testing.T) {
 
 func TestPeopleConvert_tmp(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/convert tmp ouTMPmeetChen000000000000001 ouTMPmeetHulian0000000000004 ouBAD --type meeting")
 	calls := s.emu.CallsTo("idconvert/convert_tmp_external_userid")
 	if len(calls) != 4 {
@@ -382,7 +382,7 @@ func TestPeopleConvert_tmp(t *testing.T) {
 
 func TestPeopleConvert_serviceExternal(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "wujiu", "/convert service-external wmSVClinhuoban00000000000002 --agent 2000001")
 	body := peopleLast(t, s, "externalcontact/from_service_external_userid")
 	if body["external_userid"] != "wmSVClinhuoban00000000000002" || body["source_agentid"] != 2000001.0 {
@@ -398,7 +398,7 @@ func TestPeopleConvert_serviceExternal(t *testing.T) {
 
 func TestPeopleStaff_fields(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhaoliu", "/staff fields") // the hr role holds staff.*
 	peopleWants(t, "/staff fields", got, "个人信息", "性别 `11004` — option (选项): 男, 女", "姓名 `11001` — text (文本), required",
 		"年龄 `11006` — text (文本) (read-only)", "员工状态 `12004` — option (选项): 试用, 正式, 待离职 (read-only)", "紧急联系人")
@@ -409,7 +409,7 @@ func TestPeopleStaff_fields(t *testing.T) {
 
 func TestPeopleStaff_showAndFieldCache(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhaoliu", "/staff lisi")
 	peopleWants(t, "/staff lisi", got, "Roster of `lisi`", "姓名: 李四", "工号: EMP0002", "职位: 经理", "员工状态: 正式", "手机: +86 13800000002")
 	body := peopleLast(t, s, "hr/get_staff_info")
@@ -446,7 +446,7 @@ func TestPeopleStaff_showAndFieldCache(t *testing.T) {
 
 func TestPeopleStaff_setConfirmsAndUpdates(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhaoliu", "/staff set lisi 工位=B-2-01 职位=专员 入职日期=2020-03-01 手机=+86-13900000000")
 	peopleWants(t, "preview", got, "change the roster (花名册) of `lisi`", "工位: A-4-11 → B-2-01", "职位: 经理 → 专员",
 		"入职日期:", "→ 2020-03-01", "手机: +86 13800000002 → +86 13900000000", "yes")
@@ -481,7 +481,7 @@ func TestPeopleStaff_setConfirmsAndUpdates(t *testing.T) {
 
 func TestPeopleStaff_setRefusedBeforeWeCom(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	peopleWants(t, "read-only", s.say(t, "zhaoliu", "/staff set lisi 年龄=30"), "年龄 is read-only")
 	peopleWants(t, "read-only by id", s.say(t, "zhaoliu", "/staff set lisi 12004=1"), "12004 is read-only")
 	if n := len(s.emu.Calls()); n > 0 {
@@ -504,7 +504,7 @@ func TestPeopleStaff_setRefusedBeforeWeCom(t *testing.T) {
 
 func TestPeopleStaff_errcodesAndPermissions(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.Fail("hr/get_fields", 48002, 1)
 	peopleWants(t, "48002", s.say(t, "zhaoliu", "/staff lisi"), "errcode 48002", "可调用接口的应用")
 	peopleWants(t, "60011", s.say(t, "zhaoliu", "/staff zhouba"), "errcode 60011", "visibility")
@@ -521,7 +521,7 @@ func TestPeopleStaff_errcodesAndPermissions(t *testing.T) {
 
 func TestPeopleOrder_listAndShow(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	pending := peopleSeededApp(t, s, "sunqi", 1)
 
 	// The bot's own record is the list: WeCom has no query for every application (DOC/99883).
@@ -593,7 +593,7 @@ func TestPeopleOrder_listAndShow(t *testing.T) {
 
 func TestPeopleOrder_approveThroughTheFlow(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "sunqi", 1, "需要邮件归档")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(s.detailCalls(id)) == 1 })
 
@@ -640,7 +640,7 @@ func TestPeopleOrder_approveThroughTheFlow(t *testing.T) {
 
 func TestPeopleOrder_rejectAsksForReason(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "wangwu", 2, "文档水印")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(s.detailCalls(id)) == 1 })
 	peopleWants(t, "no reason", s.say(t, "zhangsan", "/order reject "+id), "Why is it rejected?")
@@ -663,7 +663,7 @@ func TestPeopleOrder_rejectAsksForReason(t *testing.T) {
 
 func TestPeopleOrder_refusals(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	own := s.apply(t, "zhaoliu", 4, "全员大会")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(s.detailCalls(own)) == 1 })
 	peopleWants(t, "own application", s.say(t, "zhaoliu", "/order approve "+own), "you cannot decide your own application")
@@ -680,7 +680,7 @@ func TestPeopleOrder_refusals(t *testing.T) {
 // Every command answers WeCom's 48002 (the app is not in the API's 「可调用接口的应用」 list) with the hint.
 func TestPeople_errcode48002EveryCommand(t *testing.T) {
 	t.Parallel()
-	s := startStackWith(t, wecomtest.Options{}, approvalsTOML, nil)
+	s := startStackWith(t, emulator.Options{}, approvalsTOML, nil)
 	id := s.apply(t, "wangwu", 2, "文档水印")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(s.detailCalls(id)) == 1 })
 	for _, c := range []struct {

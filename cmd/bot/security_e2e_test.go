@@ -16,11 +16,11 @@ import (
 	"github.com/wecombot/wecombot/bot/security"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 // secCalls returns the calls to path made since the first n.
-func secCalls(s *stack, path string, n int) []wecomtest.Call {
+func secCalls(s *stack, path string, n int) []emulator.Call {
 	calls := s.emu.CallsTo(path)
 	if n > len(calls) {
 		return nil
@@ -29,7 +29,7 @@ func secCalls(s *stack, path string, n int) []wecomtest.Call {
 }
 
 // secBody decodes a call's JSON body into v, failing the test if it is not JSON.
-func secBody(t *testing.T, c wecomtest.Call, v any) {
+func secBody(t *testing.T, c emulator.Call, v any) {
 	t.Helper()
 	if err := json.Unmarshal(c.Body, v); err != nil {
 		t.Fatalf("%s body %s: %v", c.Path, c.Body, err)
@@ -125,7 +125,7 @@ func secInterrupt(t *testing.T, s *stack, actor, command string) {
 
 func TestSecurityDevices_list(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	for _, tc := range []struct {
 		line     string
 		wantType int
@@ -169,7 +169,7 @@ func TestSecurityDevices_list(t *testing.T) {
 
 func TestSecurityDevices_pagesAndCursor(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	// 150 more trusted devices: the list takes two pages of 100, the reply eight of 20.
 	for batch := 0; batch < 2; batch++ {
 		var devs []wecom.DeviceImport
@@ -205,7 +205,7 @@ func TestSecurityDevices_pagesAndCursor(t *testing.T) {
 
 func TestSecurityDevices_refused(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	for _, tc := range []struct{ user, line, perm string }{
 		{"lisi", "/devices", "devices.read"},
 		{"lisi", "/devices user lisi", "devices.read"},
@@ -230,7 +230,7 @@ func TestSecurityDevices_refused(t *testing.T) {
 
 func TestSecurityDevices_errors(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.Fail("security/trustdevice/list", 48002, 1)
 	got := s.say(t, "zhangsan", "/devices")
 	secWant(t, got, "errcode 48002", "「安全与管理 - 设备管理 - 可调用接口的应用」")
@@ -255,7 +255,7 @@ func TestSecurityDevices_errors(t *testing.T) {
 
 func TestSecurityDevicesUser(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	n := len(s.emu.CallsTo("security/trustdevice/get_by_user"))
 	got := s.say(t, "zhangsan", "/devices user zhangsan")
 	calls := secCalls(s, "security/trustdevice/get_by_user", n)
@@ -306,7 +306,7 @@ func TestSecurityDevicesUser(t *testing.T) {
 
 func TestSecurityDevicesApprove(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c3 := secDevice(t, s, wecom.DeviceUnknown, "LAPTOP-ZL-HOME").DeviceCode // status 3, zhaoliu's
 	c4 := secDevice(t, s, wecom.DeviceUnknown, "SUNQI-PC").DeviceCode       // status 4, sunqi's
 	c2 := secDevice(t, s, wecom.DeviceUnknown, "DESKTOP-7QK2M").DeviceCode  // status 2: not awaiting a decision
@@ -356,7 +356,7 @@ func TestSecurityDevicesApprove(t *testing.T) {
 
 func TestSecurityDevicesReject(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	mac := secDevice(t, s, wecom.DeviceUnknown, "C02YL9QWJG5H").DeviceCode // status 3, wangwu's Mac
 	got := s.say(t, "wujiu", "/devices reject "+mac)
 	secWant(t, got, "Reject 1 device", "`wangwu`", "its application is refused")
@@ -383,7 +383,7 @@ func TestSecurityDevicesReject(t *testing.T) {
 
 func TestSecurityDevicesDecide_errors(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c := secDevice(t, s, wecom.DeviceUnknown, "LAPTOP-ZL-HOME").DeviceCode
 	s.emu.Fail("security/trustdevice/approve", 48002, 1)
 	s.say(t, "zhangsan", "/devices approve "+c)
@@ -413,7 +413,7 @@ func TestSecurityDevicesDecide_errors(t *testing.T) {
 
 func TestSecurityDevicesDelete(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	p := secDevice(t, s, wecom.DeviceTrustedPersonal, "ZHAOLIU-LAPTOP").DeviceCode
 	trusted := secDevice(t, s, wecom.DeviceTrustedCorp, "PC-HR-002").DeviceCode
 	n := len(s.emu.CallsTo("security/trustdevice/list"))
@@ -459,7 +459,7 @@ func TestSecurityDevicesDelete(t *testing.T) {
 
 func TestSecurityDevicesImport(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/devices import windows 50:81:40:29:aa:01,50-81-40-29-AA-02 --pc-name PC-NEW-01 --domain CORP")
 	secWant(t, got, "Import 1 Windows PC as trusted enterprise devices", "`50:81:40:29:AA:01`", "`50:81:40:29:AA:02`", "`PC-NEW-01`", "`CORP`")
 	if n := len(s.emu.CallsTo("security/trustdevice/import")); n != 0 {
@@ -525,7 +525,7 @@ func TestSecurityDevicesImport(t *testing.T) {
 // reads the devices back and reports, and does not call WeCom's mutating API again.
 func TestSecurityDevices_reconcile(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	c := secDevice(t, s, wecom.DeviceUnknown, "LAPTOP-ZL-HOME").DeviceCode
 	s.say(t, "zhangsan", "/devices approve "+c)
 	secInterrupt(t, s, "zhangsan", "devices approve")
@@ -601,7 +601,7 @@ type secLogReq struct {
 
 // secWindows decodes the log calls and checks they tile one range newest first, each at most span; it
 // returns the range.
-func secWindows(t *testing.T, calls []wecomtest.Call, span time.Duration) (start, end int64, reqs []secLogReq) {
+func secWindows(t *testing.T, calls []emulator.Call, span time.Duration) (start, end int64, reqs []secLogReq) {
 	t.Helper()
 	for _, c := range calls {
 		var r secLogReq
@@ -635,7 +635,7 @@ func secCount(n int, one string) string {
 
 func TestSecurityOplogMember(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	before := time.Now().Unix()
 	got := s.say(t, "wujiu", "/oplog member --user lisi --type new-device-login --since 3d")
 	calls := s.emu.CallsTo("security/member_oper_log/list")
@@ -702,7 +702,7 @@ func shanghaiZone(t *testing.T) *time.Location {
 
 func TestSecurityOplogMember_limits(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	// Beyond WeCom's 180 days: a clear message and no call.
 	got := s.say(t, "zhangsan", "/oplog member --since 200d")
 	secWant(t, got, "WeCom keeps the member operation log for 180 days", "--since 180d")
@@ -726,7 +726,7 @@ func TestSecurityOplogMember_limits(t *testing.T) {
 	// More than 5,000 records: stops there, says so, and shows the newest.
 	now := time.Now().Truncate(time.Second)
 	for i := 0; i < 5100; i++ {
-		s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: now.Add(-time.Hour - time.Duration(i)*time.Second),
+		s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: now.Add(-time.Hour - time.Duration(i)*time.Second),
 			UserID: "wangwu", OperType: 4, DetailInfo: fmt.Sprintf("新设备登录：bulk %d", i), IP: "10.0.0.*"})
 	}
 	n := len(s.emu.CallsTo("security/member_oper_log/list"))
@@ -739,7 +739,7 @@ func TestSecurityOplogMember_limits(t *testing.T) {
 
 func TestSecurityOplogMember_errors(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.Fail("security/member_oper_log/list", 48002, 1)
 	got := s.say(t, "zhangsan", "/oplog member --since 3d")
 	secWant(t, got, "errcode 48002", "「使用分析」", "「可调用接口的应用」")
@@ -766,7 +766,7 @@ func TestSecurityOplogMember_errors(t *testing.T) {
 
 func TestSecurityOplogAdmin(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "zhangsan", "/oplog admin --type permission-change --since 10d")
 	start, end, reqs := secWindows(t, s.emu.CallsTo("security/admin_oper_log/list"), 7*24*time.Hour)
 	if len(reqs) != 2 || reqs[0].OperType != 2 || reqs[1].OperType != 2 || end-start != 10*24*3600-1 {
@@ -803,7 +803,7 @@ func TestSecurityOplogAdmin(t *testing.T) {
 
 func TestSecurityOplogFiles(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.say(t, "zhangsan", "/oplog files --op download --source drive --user lisi,wangwu,lisi --since 20d")
 	calls := s.emu.CallsTo("security/get_file_oper_record")
 	if len(calls) != 2 {
@@ -866,7 +866,7 @@ func TestSecurityOplogFiles(t *testing.T) {
 
 func TestSecurityOplogScreen(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.say(t, "zhangsan", "/oplog screen --type file --user lisi,wangwu --dept 2,5 --since 20d")
 	calls := s.emu.CallsTo("security/get_screen_oper_record")
 	if len(calls) != 2 {
@@ -910,7 +910,7 @@ func TestSecurityOplogScreen(t *testing.T) {
 
 func TestSecurityDomainIP(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	got := s.say(t, "wujiu", "/domainip")
 	for _, path := range []string{"security/get_server_domain_ip", "get_api_domain_ip", "getcallbackip"} {
 		calls := s.emu.CallsTo(path)
@@ -969,7 +969,7 @@ func TestSecurityDomainIP(t *testing.T) {
 
 func TestSecurityDomainIP_errors(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	s.emu.Fail("security/get_server_domain_ip", 48002, 1)
 	got := s.say(t, "zhangsan", "/domainip")
 	secWant(t, got, "errcode 48002", "「我的企业 - 设置 - 域名IP - 可调用API的应用」", "可调用接口的应用")
@@ -1057,7 +1057,7 @@ func TestSecurityDiffDomainIP(t *testing.T) {
 // eight answers, and the emulator saw the real endpoints called.
 func TestAdminDesk_eightAnswers(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, wecomtest.Options{}, nil)
+	s := startStack(t, emulator.Options{}, nil)
 	for _, c := range []struct{ line, api string }{
 		{"/devices unknown", "security/trustdevice/list"},
 		{"/oplog member --since 3d", "security/member_oper_log/list"},

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecombot/wecombot/wecom/wecomtest"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 const textModeTOML = `
@@ -39,8 +39,8 @@ func TestTextMode_everyPathSendsWhatWeChatShows(t *testing.T) {
 	id := s.apply(t, "lisi", 1, "归档邮件")
 	waitFor(t, 10*time.Second, "the approver's textcard", func() bool { return s.kinds("zhangsan")["textcard"] >= 1 })
 	// Alerts: a digest and a critical one.
-	s.emu.AddMemberOperRecord(wecomtest.MemberOperRecord{Time: time.Now(), UserID: "wangwu", OperType: 4, DetailInfo: "新设备登录：Windows PC-1"})
-	s.emu.AddAdminOperRecord(wecomtest.AdminOperRecord{Time: time.Now(), UserID: "wangwu", OperType: 2, DetailInfo: "修改管理员权限"})
+	s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: "wangwu", OperType: 4, DetailInfo: "新设备登录：Windows PC-1"})
+	s.emu.AddAdminOperRecord(emulator.AdminOperRecord{Time: time.Now(), UserID: "wangwu", OperType: 2, DetailInfo: "修改管理员权限"})
 	s.alertsSettled(t, time.Now())
 	// The approval decided by command: the applicant and the other approver are told.
 	s.say(t, "zhangsan", "/order approve "+id)
