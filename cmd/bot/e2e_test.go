@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,6 +227,7 @@ func TestE2E_thousandConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	next := make(chan int)
 	failures := make(chan error, total)
+	var retried atomic.Int32
 	for g := 0; g < conns; g++ {
 		wg.Add(1)
 		go func() {
@@ -233,8 +235,13 @@ func TestE2E_thousandConcurrent(t *testing.T) {
 			for i := range next {
 				u := users[i%len(users)]
 				res, err := s.emu.Deliver(t.Context(), s.emu.TextMessage(u, fmt.Sprintf("/help m%04d", i), uint64(10_000+i), time.Now()))
-				if err != nil || res.Status != 200 || res.Attempts != 1 {
+				// What matters is that every callback is answered and acted on once; on a busy machine the emulator
+				// may retry one as WeCom would (a slow answer), and the retry must be recognised as a duplicate.
+				if err != nil || res.Status != 200 {
 					failures <- fmt.Errorf("callback %d: %+v %v", i, res, err)
+				}
+				if res.Attempts > 1 {
+					retried.Add(1)
 				}
 			}
 		}()
@@ -258,7 +265,15 @@ func TestE2E_thousandConcurrent(t *testing.T) {
 		return n
 	}
 	waitFor(t, 60*time.Second, "1,000 replies", func() bool { return count() >= total })
-	time.Sleep(300 * time.Millisecond)
+	// Every callback is done and the outbox empty: nothing more can arrive, so duplicates would show now.
+	waitFor(t, 10*time.Second, "the inbox and outbox to drain", func() bool {
+		in, _ := s.app.db.InboxCounts(t.Context())
+		out, _ := s.app.db.OutboxCounts(t.Context())
+		return in["done"] == total && out["pending"] == 0 && out["sending"] == 0
+	})
+	if n := retried.Load(); n > 0 {
+		t.Logf("%d callbacks were retried by the emulator (slow answers); each was acted on once", n)
+	}
 	for i := 0; i < total; i++ {
 		u := users[i%len(users)]
 		if n := s.replies(u)[fmt.Sprintf("m%04d", i)]; n != 1 {
