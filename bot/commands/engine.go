@@ -589,7 +589,14 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 		if err != nil {
 			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, bot.Markdown(replies.Describe(err)))
 		} else {
-			out.reply(reply)
+			// One header for every command: the run reached WeCom (or may have), so it was not repeated.
+			header := bot.Markdownf("/%s was interrupted by a restart, so it was not repeated (it may have reached WeCom). What WeCom shows now:", cmd.Path)
+			if reply == nil {
+				reply = &replies.Reply{}
+			}
+			r := *reply
+			r.Markdown = header + "\n\n" + r.Markdown
+			out.reply(&r)
 			result = "interrupted by a restart; state read back"
 		}
 	} else {

@@ -84,11 +84,10 @@ func orderDecideError(err error, applyID string) error {
 
 // orderDecide runs /order approve or /order reject through the approval flow's Decider, the one path that
 // decides applications (so that a command and a card click never both decide).
-func orderDecide(ctx context.Context, d Deps, inv *commands.Invocation, approve bool, note string) (*replies.Reply, error) {
-	id, approver := inv.Arg("id"), inv.Caller.UserID
-	md, err := d.Decider.Decide(ctx, id, approver, approve, note)
+func (d Deps) orderDecide(ctx context.Context, inv *commands.Invocation, p orderPlan) (*replies.Reply, error) {
+	md, err := d.Decider.Decide(ctx, p.id, inv.Caller.UserID, p.approve, p.note)
 	if err != nil {
-		return nil, orderDecideError(err, id)
+		return nil, orderDecideError(err, p.id)
 	}
 	return &replies.Reply{Markdown: md}, nil
 }
@@ -150,48 +149,59 @@ func orderCommands(d Deps) []*commands.Command {
 				return &replies.Reply{Markdown: orderShow(app, d.loc())}, nil
 			},
 		},
-		{
-			Path: "order approve",
-			Args: []commands.Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
-				Help: "a note for the audit trail"}},
-			Summary: "Approve an application and allocate the advanced-feature account",
-			Help: "Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting " +
-				"an approver can be decided, and not by their applicant.",
-			Examples: []string{"/order approve ap17000000000001", "/order approve ap17000000000001 renewal confirmed"},
-			Perm:     "order.approve",
-			Mutates:  true,
-			APIs:     append(slices.Clone(decideAPIs), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list"),
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return orderPreview(ctx, d, inv, true)
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return orderDecide(ctx, d, inv, true, inv.Arg("remark"))
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return orderReconcile(ctx, d, inv, true)
-			},
-		},
-		{
-			Path: "order reject",
-			Args: []commands.Arg{id, {Name: "reason", Rest: true, Check: checkDecisionText, Help: "why, for the audit trail",
-				Prompt: "Why is it rejected? (kept in the audit trail)"}},
-			Summary:  "Reject an application for an advanced-feature account",
-			Help:     "Reports the rejection to WeCom. A reason is required.",
-			Examples: []string{"/order reject ap17000000000001 no budget this quarter"},
-			Perm:     "order.approve",
-			Mutates:  true,
-			APIs:     decideAPIs,
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return orderPreview(ctx, d, inv, false)
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return orderDecide(ctx, d, inv, false, inv.Arg("reason"))
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return orderReconcile(ctx, d, inv, false)
-			},
-		},
+		orderDecision(d, id, decideAPIs, true),
+		orderDecision(d, id, decideAPIs, false),
 	}
+}
+
+// orderDecision is /order approve (approve) or /order reject: one decision path, two sets of words.
+func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *commands.Command {
+	c := &commands.Command{
+		Path: "order reject",
+		Args: []commands.Arg{id, {Name: "reason", Rest: true, Check: checkDecisionText, Help: "why, for the audit trail",
+			Prompt: "Why is it rejected? (kept in the audit trail)"}},
+		Summary:  "Reject an application for an advanced-feature account",
+		Help:     "Reports the rejection to WeCom. A reason is required.",
+		Examples: []string{"/order reject ap17000000000001 no budget this quarter"},
+		APIs:     apis,
+	}
+	if approve {
+		c.Path = "order approve"
+		c.Args = []commands.Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
+			Help: "a note for the audit trail"}}
+		c.Summary = "Approve an application and allocate the advanced-feature account"
+		c.Help = "Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting " +
+			"an approver can be decided, and not by their applicant."
+		c.Examples = []string{"/order approve ap17000000000001", "/order approve ap17000000000001 renewal confirmed"}
+		c.APIs = append(slices.Clone(apis), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list")
+	}
+	c.Perm = "order.approve"
+	return commands.Steps[orderPlan]{
+		Plan: func(ctx context.Context, inv *commands.Invocation) (orderPlan, error) {
+			p := orderPlan{approve: approve, id: inv.Arg("id"), note: inv.Arg("reason"), noteName: "Your reason"}
+			if approve {
+				p.note, p.noteName = inv.Arg("remark"), "Your remark"
+			}
+			return p, nil
+		},
+		Preview:   d.orderPreview,
+		Run:       d.orderDecide,
+		Reconcile: d.orderReconcile,
+	}.Mutating(c)
+}
+
+// orderPlan is the decision /order approve or reject is to make.
+type orderPlan struct {
+	approve        bool
+	id             string
+	note, noteName string // the remark or reason, kept in the audit trail
+}
+
+func (p orderPlan) command() string {
+	if p.approve {
+		return "/order approve"
+	}
+	return "/order reject"
 }
 
 // orderRecordStates are the bot's own application states each --status value selects.
@@ -411,65 +421,59 @@ func orderShow(a *wecom.Application, loc *time.Location) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func orderPreview(ctx context.Context, d Deps, inv *commands.Invocation, approve bool) (string, error) {
-	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
+func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orderPlan) (string, error) {
+	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, p.id)
 	if err != nil {
-		return "", orderReadError(err, inv.Arg("id"))
+		return "", orderReadError(err, p.id)
 	}
 	if err := orderDecidable(app, inv.Caller.UserID); err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	verb, note, noteName := "reject", inv.Arg("reason"), "Your reason"
-	if approve {
-		verb, note, noteName = "approve", inv.Arg("remark"), "Your remark"
+	var b replies.Builder
+	verb := "reject"
+	if p.approve {
+		verb = "approve"
 	}
-	fmt.Fprintf(&b, "You are about to **%s** application %s:\n\n", verb, replies.Code(app.ApplyID))
-	fmt.Fprintf(&b, "- applicant: %s\n- for: %s\n", replies.Code(app.Applicant), replies.Escape(app.BusinessType.String()))
+	b.Para("You are about to **%s** application %s:", verb, replies.Code(app.ApplyID))
+	b.Item("applicant: %s", replies.Code(app.Applicant)).Item("for: %s", replies.Escape(app.BusinessType.String()))
 	if app.RequestReason != "" {
-		fmt.Fprintf(&b, "- their reason: %s\n", replies.Escape(app.RequestReason))
+		b.Item("their reason: %s", replies.Escape(app.RequestReason))
 	}
-	fmt.Fprintf(&b, "- submitted: %s\n\n", replies.When(app.CreateTime, d.loc()))
-	if approve {
-		fmt.Fprintf(&b, "This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of "+
+	b.Item("submitted: %s", replies.When(app.CreateTime, d.loc()))
+	what := "This reports the rejection to WeCom."
+	if p.approve {
+		what = fmt.Sprintf("This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of "+
 			"the licence pool).", replies.Code(app.Applicant))
-	} else {
-		b.WriteString("This reports the rejection to WeCom.")
 	}
-	if note != "" {
-		fmt.Fprintf(&b, " %s, kept in the audit trail: %s", noteName, replies.Escape(note))
+	if p.note != "" {
+		what += fmt.Sprintf(" %s, kept in the audit trail: %s", p.noteName, replies.Escape(p.note))
 	}
+	b.Para("%s", what)
 	return b.String(), nil
 }
 
 // orderReconcile reads an application back after an interrupted decision.
-func orderReconcile(ctx context.Context, d Deps, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
-	id := inv.Arg("id")
-	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
+func (d Deps) orderReconcile(ctx context.Context, _ *commands.Invocation, p orderPlan) (*replies.Reply, error) {
+	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, p.id)
 	if err != nil {
-		return nil, orderReadError(err, id)
+		return nil, orderReadError(err, p.id)
 	}
-	cmd := "/order reject"
-	if approve {
-		cmd = "/order approve"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s was interrupted\n\nA restart cut it off after it was sent to WeCom, so it was not repeated. "+
-		"WeCom reports application %s as: %s.", cmd, replies.Code(id), replies.Escape(orderStatusText(app.ApprovalStatus)))
+	var b replies.Builder
+	b.Para("WeCom reports application %s as: %s.", replies.Code(p.id), replies.Escape(orderStatusText(app.ApprovalStatus)))
 	switch {
 	case app.ApprovalStatus == wecom.ApplicationPending:
-		fmt.Fprintf(&b, "\n\nThe decision did not reach WeCom: send %s again.", replies.Code(cmd+" "+id))
-	case approve && (app.ApprovalStatus == wecom.ApplicationApproved || app.ApprovalStatus == wecom.ApplicationAllocatedByAdmin):
+		b.Para("The decision did not reach WeCom: send %s again.", replies.Code(p.command()+" "+p.id))
+	case p.approve && (app.ApprovalStatus == wecom.ApplicationApproved || app.ApprovalStatus == wecom.ApplicationAllocatedByAdmin):
 		holders, err := vipHolders(ctx, d.Client)
 		switch {
 		case err != nil:
-			fmt.Fprintf(&b, "\n\nWhether %s holds an account could not be read: %s", replies.Code(app.Applicant), replies.Describe(err))
+			b.Para("Whether %s holds an account could not be read: %s", replies.Code(app.Applicant), replies.Describe(err))
 		case access.HasUser(holders, app.Applicant):
-			fmt.Fprintf(&b, "\n\n%s holds an advanced-feature account.", replies.Code(app.Applicant))
+			b.Para("%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:
-			fmt.Fprintf(&b, "\n\n%s holds no advanced-feature account yet: %s allocates it.", replies.Code(app.Applicant),
+			b.Para("%s holds no advanced-feature account yet: %s allocates it.", replies.Code(app.Applicant),
 				replies.Code("/vip add "+app.Applicant))
 		}
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
 }

@@ -210,7 +210,13 @@ func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 				return staffShow(ctx, d, fc, inv)
 			},
 		},
-		{
+		commands.Steps[rosterPlan]{
+			Plan: func(ctx context.Context, inv *commands.Invocation) (rosterPlan, error) {
+				user, changes, err := staffPlan(ctx, d, fc, inv)
+				return rosterPlan{user: user, changes: changes}, err
+			},
+			Preview: staffPreview, Run: d.staffSet, Reconcile: staffReconcile,
+		}.Mutating(&commands.Command{
 			Path: "staff set",
 			Args: []commands.Arg{user, {Name: "change", Many: true, Check: staffCheckChange,
 				Help:   "FIELD=VALUE, as many as needed: 工位=A-3-12, 职位=经理 (an option's text or id), 入职日期=2024-03-01",
@@ -221,27 +227,8 @@ func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 				"read-only, and file fields cannot be set from chat. Fields of repeatable groups change their first entry.",
 			Examples: []string{"/staff set lisi 工位=A-3-12", "/staff set lisi 职位=经理 入职日期=2024-03-01"},
 			Perm:     "staff.write",
-			Mutates:  true,
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info", "POST hr/update_staff_info"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				user, changes, err := staffPlan(ctx, d, fc, inv)
-				if err != nil {
-					return "", err
-				}
-				var b strings.Builder
-				fmt.Fprintf(&b, "You are about to change the roster (花名册) of %s:\n\n", replies.Code(user))
-				for _, c := range changes {
-					fmt.Fprintf(&b, "- %s: %s → %s\n", replies.Escape(c.Field.FieldName), c.Old, c.New)
-				}
-				return strings.TrimRight(b.String(), "\n"), nil
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return staffSet(ctx, d, fc, inv)
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return staffReconcile(ctx, d, fc, inv)
-			},
-		},
+		}),
 	}
 }
 
@@ -643,11 +630,23 @@ func staffAsRead(v wecom.StaffFieldValue) *wecom.StaffField {
 	return sf
 }
 
-func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
-	user, changes, err := staffPlan(ctx, d, fc, inv)
-	if err != nil {
-		return nil, err
+// rosterPlan is what /staff set is to change, read and checked against the fields once.
+type rosterPlan struct {
+	user    string
+	changes []staffChange
+}
+
+func staffPreview(_ context.Context, _ *commands.Invocation, p rosterPlan) (string, error) {
+	var b replies.Builder
+	b.Para("You are about to change the roster (花名册) of %s:", replies.Code(p.user))
+	for _, c := range p.changes {
+		b.Item("%s: %s → %s", replies.Escape(c.Field.FieldName), c.Old, c.New)
 	}
+	return b.String(), nil
+}
+
+func (d Deps) staffSet(ctx context.Context, _ *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
+	user, changes := p.user, p.changes
 	req := &wecom.UpdateStaffInfoRequest{UserID: user}
 	for _, c := range changes {
 		req.UpdateItems = append(req.UpdateItems, c.Value)
@@ -686,13 +685,10 @@ func staffSet(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invoc
 }
 
 // staffReconcile reads the fields back after an interrupted /staff set and says which hold the values asked for.
-func staffReconcile(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
-	user, changes, err := staffPlan(ctx, d, fc, inv)
-	if err != nil {
-		return nil, err
-	}
+func staffReconcile(_ context.Context, _ *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
+	user, changes := p.user, p.changes // the plan read the roster just now
 	var b strings.Builder
-	fmt.Fprintf(&b, "## /staff set was interrupted\n\nA restart cut it off after it was sent to WeCom, so it was not repeated. The roster of %s reads now:\n\n", replies.Code(user))
+	fmt.Fprintf(&b, "The roster of %s reads:\n\n", replies.Code(user))
 	pending := 0
 	for _, c := range changes {
 		if c.Old == c.New {

@@ -20,12 +20,6 @@ import (
 const maxVIPHolders = 100_000
 
 func vipCommands(d Deps) []*commands.Command {
-	users := commands.Arg{Name: "userid", Many: true, Match: commands.UserIDRE,
-		Help: "members, by userid, separated by spaces (at most 100)"}
-	add := users
-	add.Prompt = "Give an advanced-feature account to whom? (userids, separated by spaces)"
-	remove := users
-	remove.Prompt = "Take the advanced-feature account back from whom? (userids, separated by spaces)"
 	return []*commands.Command{
 		{
 			Path:     "vip list",
@@ -34,53 +28,58 @@ func vipCommands(d Deps) []*commands.Command {
 			Examples: []string{"/vip list", "/vip list --page 2"},
 			Perm:     "vip.read",
 			APIs:     []string{"POST security/vip/list", "GET user/get"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipList(ctx, d, inv)
-			},
+			Run:      d.vipList,
 		},
-		{
-			Path:    "vip add",
-			Args:    []commands.Arg{add},
-			Summary: "Give members an advanced-feature account",
-			Help: "Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new " +
-				"account takes a seat of the corp's licence pool.",
-			Examples: []string{"/vip add wangwu", "/vip add wangwu sunqi"},
-			Perm:     "vip.write",
-			Mutates:  true,
-			APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_add_job",
-				"POST security/vip/batch_add_job_result"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return vipPreview(ctx, d, inv.List("userid"), true)
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipRun(ctx, d, inv.List("userid"), true)
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipReconcile(ctx, d, inv.List("userid"), true)
-			},
-		},
-		{
-			Path:    "vip remove",
-			Args:    []commands.Arg{remove},
-			Summary: "Take the advanced-feature account back from members",
-			Help: "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats " +
-				"return to the corp's licence pool.",
-			Examples: []string{"/vip remove wangwu", "/vip remove wangwu sunqi"},
-			Perm:     "vip.write",
-			Mutates:  true,
-			APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_del_job",
-				"POST security/vip/batch_del_job_result"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return vipPreview(ctx, d, inv.List("userid"), false)
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipRun(ctx, d, inv.List("userid"), false)
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return vipReconcile(ctx, d, inv.List("userid"), false)
-			},
-		},
+		vipChange(d, true),
+		vipChange(d, false),
 	}
+}
+
+// vipChange is /vip add (add) or /vip remove: the twins differ only in words and in the job they submit.
+func vipChange(d Deps, add bool) *commands.Command {
+	c := &commands.Command{
+		Path:    "vip remove",
+		Summary: "Take the advanced-feature account back from members",
+		Help: "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats " +
+			"return to the corp's licence pool.",
+		Examples: []string{"/vip remove wangwu", "/vip remove wangwu sunqi"},
+		APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_del_job",
+			"POST security/vip/batch_del_job_result"},
+	}
+	prompt := "Take the advanced-feature account back from whom? (userids, separated by spaces)"
+	if add {
+		c.Path, c.Summary = "vip add", "Give members an advanced-feature account"
+		c.Help = "Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new " +
+			"account takes a seat of the corp's licence pool."
+		c.Examples = []string{"/vip add wangwu", "/vip add wangwu sunqi"}
+		c.APIs = []string{"POST security/vip/list", "POST security/vip/submit_batch_add_job",
+			"POST security/vip/batch_add_job_result"}
+		prompt = "Give an advanced-feature account to whom? (userids, separated by spaces)"
+	}
+	c.Args = []commands.Arg{{Name: "userid", Many: true, Match: commands.UserIDRE,
+		Help: "members, by userid, separated by spaces (at most 100)", Prompt: prompt}}
+	c.Perm = "vip.write"
+	return commands.Steps[vipPlan]{
+		Plan: func(ctx context.Context, inv *commands.Invocation) (vipPlan, error) {
+			return vipPlan{add: add, users: inv.List("userid")}, nil
+		},
+		Preview:   d.vipPreview,
+		Run:       d.vipRun,
+		Reconcile: d.vipReconcile,
+	}.Mutating(c)
+}
+
+// vipPlan is what /vip add or remove is to do.
+type vipPlan struct {
+	add   bool
+	users []string // de-duplicated by the parser
+}
+
+func (p vipPlan) command() string {
+	if p.add {
+		return "/vip add"
+	}
+	return "/vip remove"
 }
 
 // vipHolders walks security/vip/list, 200 members a page (WeCom's maximum).
@@ -95,7 +94,7 @@ func vipHolders(ctx context.Context, c *wecom.Client) ([]string, error) {
 	return wecom.Collect(seq, maxVIPHolders)
 }
 
-func vipList(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
+func (d Deps) vipList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
@@ -119,105 +118,94 @@ func vipList(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Re
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func vipPreview(ctx context.Context, d Deps, users []string, add bool) (string, error) {
+func (d Deps) vipPreview(ctx context.Context, _ *commands.Invocation, p vipPlan) (string, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	if add {
-		fmt.Fprintf(&b, "You are about to give an advanced-feature account (高级功能账号) to %s:\n\n",
-			replies.Plural(len(users), "member", "members"))
+	var b replies.Builder
+	if p.add {
+		b.Para("You are about to give an advanced-feature account (高级功能账号) to %s:", replies.Plural(len(p.users), "member", "members"))
 	} else {
-		fmt.Fprintf(&b, "You are about to take the advanced-feature account (高级功能账号) back from %s:\n\n",
-			replies.Plural(len(users), "member", "members"))
+		b.Para("You are about to take the advanced-feature account (高级功能账号) back from %s:", replies.Plural(len(p.users), "member", "members"))
 	}
-	for _, u := range users {
+	for _, u := range p.users {
 		held := access.HasUser(holders, u)
 		var what string
 		switch {
-		case add && held:
+		case p.add && held:
 			what = "already has one"
-		case add:
+		case p.add:
 			what = "has none; will get one (takes a seat of the licence pool)"
 		case held:
 			what = "has one; it will be taken back"
 		default:
 			what = "holds none; nothing to take back"
 		}
-		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), what)
+		b.Item("%s — %s", replies.Code(u), what)
 	}
-	fmt.Fprintf(&b, "\nWeCom lists %s in use now.", replies.Plural(len(holders), "account", "accounts"))
+	b.Para("WeCom lists %s in use now.", replies.Plural(len(holders), "account", "accounts"))
 	return b.String(), nil
 }
 
-func vipRun(ctx context.Context, d Deps, users []string, add bool) (*replies.Reply, error) {
-	r, err := d.Client.VIP.Run(ctx, add, users)
+func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*replies.Reply, error) {
+	r, err := d.Client.VIP.Run(ctx, p.add, p.users)
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	if add {
-		b.WriteString("## Advanced-feature accounts: add\n\n")
+	var b replies.Builder
+	if p.add {
+		b.Heading("Advanced-feature accounts: add")
 	} else {
-		b.WriteString("## Advanced-feature accounts: remove\n\n")
+		b.Heading("Advanced-feature accounts: remove")
 	}
 	counts := map[wecom.VIPOutcome]int{}
-	for _, u := range users {
+	for _, u := range p.users {
 		o := r.Outcome(u)
 		counts[o]++
-		fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), describeOutcome(o, add))
+		b.Item("%s — %s", replies.Code(u), describeOutcome(o, p.add))
 	}
 	var parts []string
 	for _, o := range []wecom.VIPOutcome{wecom.VIPDone, wecom.VIPFailed, wecom.VIPInvalid, wecom.VIPWaiting} {
 		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], outcomeWord(o, add)))
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], outcomeWord(o, p.add)))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %s. Job %s.", replies.Plural(len(users), "member", "members"), strings.Join(parts, ", "),
-		replies.Code(r.JobID))
+	b.Para("%s: %s. Job %s.", replies.Plural(len(p.users), "member", "members"), strings.Join(parts, ", "), replies.Code(r.JobID))
 	switch {
 	case r.ResultErr != nil:
-		fmt.Fprintf(&b, "\n\nThe job was submitted, but its result could not be read: %s Check with /vip list.",
-			replies.Describe(r.ResultErr))
+		b.Para("The job was submitted, but its result could not be read: %s Check with /vip list.", replies.Describe(r.ResultErr))
 	case counts[wecom.VIPWaiting] > 0:
-		b.WriteString("\n\nThe job was still running after about 10 seconds. Check with /vip list in a minute.")
+		b.Para("The job was still running after about 10 seconds. Check with /vip list in a minute.")
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
 }
 
-func vipReconcile(ctx context.Context, d Deps, users []string, add bool) (*replies.Reply, error) {
+func (d Deps) vipReconcile(ctx context.Context, _ *commands.Invocation, p vipPlan) (*replies.Reply, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
 	}
-	cmd := "/vip remove"
-	if add {
-		cmd = "/vip add"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s was interrupted\n\nA restart cut it off after it was sent to WeCom, so it was not repeated. WeCom lists now:\n\n", cmd)
+	var b replies.Builder
 	missing := 0
-	for _, u := range users {
+	for _, u := range p.users {
 		held := access.HasUser(holders, u)
 		if held {
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), replies.Font(replies.Info, "has an account"))
+			b.Item("%s — %s", replies.Code(u), replies.Font(replies.Info, "has an account"))
 		} else {
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(u), replies.Font(replies.Comment, "has no account"))
+			b.Item("%s — %s", replies.Code(u), replies.Font(replies.Comment, "has no account"))
 		}
-		if held != add {
+		if held != p.add {
 			missing++
 		}
 	}
 	if missing > 0 {
-		fmt.Fprintf(&b, "\n%s for the %s not done yet.", cmd, replies.Plural(missing, "member", "members"))
+		b.Para("%s for the %s not done yet.", p.command(), replies.Plural(missing, "member", "members"))
 	} else {
-		b.WriteString("\nEvery member is as requested.")
+		b.Para("Every member is as requested.")
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
 }
-
-// vipJob is a submitted allocation or revocation job and what its result said.
 
 func outcomeWord(o wecom.VIPOutcome, add bool) string {
 	switch o {

@@ -16,3 +16,20 @@ func TestPluralAndTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestBuilder(t *testing.T) {
+	var b Builder
+	b.Heading("Accounts: %s", "add").Item("%s — allocated", Code("lisi")).Item("%s — failed", Code("wangwu")).
+		Para("2 members: 1 allocated, 1 failed.").Para("")
+	want := "## Accounts: add\n\n- `lisi` — allocated\n- `wangwu` — failed\n\n2 members: 1 allocated, 1 failed."
+	if got := b.String(); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := b.Reply().Markdown; got != want {
+		t.Fatalf("Reply().Markdown = %q", got)
+	}
+	var empty Builder
+	if empty.String() != "" {
+		t.Fatal("an empty builder says something")
+	}
+}

@@ -79,61 +79,25 @@ func deviceCommands(d Deps) []*commands.Command {
 			APIs:     []string{"POST security/trustdevice/get_by_user"},
 			Run:      d.devUser,
 		},
-		{
-			Path:    "devices approve",
-			Args:    []commands.Arg{codes},
-			Summary: "Approve devices awaiting confirmation as trusted",
-			Help: "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
-				"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device.",
-			Examples: []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"},
-			Perm:     "devices.write",
-			Mutates:  true,
-			APIs:     []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return d.decidePreview(ctx, inv, true)
+		d.decision(codes, true),
+		d.decision(codes, false),
+		commands.Steps[deletePlan]{
+			Plan: func(ctx context.Context, inv *commands.Invocation) (deletePlan, error) {
+				return deletePlan{typ: devTypes[inv.Flag("type")], codes: inv.List("code")}, nil
 			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.decide(ctx, inv, true)
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.decideReconcile(ctx, inv, true)
-			},
-		},
-		{
-			Path:     "devices reject",
-			Args:     []commands.Arg{codes},
-			Summary:  "Reject devices' applications to be trusted",
-			Help:     "Only devices awaiting an admin's confirmation (/devices pending) can be rejected; they stay unknown devices.",
-			Examples: []string{"/devices reject 49nNtYq", "/devices reject 49nNtYq rjDTnOh"},
-			Perm:     "devices.write",
-			Mutates:  true,
-			APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return d.decidePreview(ctx, inv, false)
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.decide(ctx, inv, false)
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.decideReconcile(ctx, inv, false)
-			},
-		},
-		{
+			Preview: d.deletePreview, Run: d.devDelete, Reconcile: d.deleteReconcile,
+		}.Mutating(&commands.Command{
 			Path:    "devices delete",
 			Args:    []commands.Arg{codes},
 			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
 			Summary: "Delete devices from a list",
 			Help: "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers " +
 				"nothing per device, so the list is read back afterwards to say which are gone.",
-			Examples:  []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
-			Perm:      "devices.write",
-			Mutates:   true,
-			APIs:      []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
-			Preview:   d.deletePreview,
-			Run:       d.devDelete,
-			Reconcile: d.deleteReconcile,
-		},
-		{
+			Examples: []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
+			Perm:     "devices.write",
+			APIs:     []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
+		}),
+		d.importer(&commands.Command{
 			Path: "devices import windows",
 			Args: []commands.Arg{{Name: "macs", Many: true, Check: checkMACWord,
 				Help:   "one word per PC: its MAC addresses, comma-separated, like 50:81:40:29:33:CA,36:27:51:DF:6E:80",
@@ -149,20 +113,9 @@ func deviceCommands(d Deps) []*commands.Command {
 				"unsupported or malformed.",
 			Examples: []string{"/devices import windows 50:81:40:29:33:CA,36:27:51:DF:6E:80 --pc-name PC-SEC-001",
 				"/devices import windows 00:1A:2B:3C:4D:5E 00:1A:2B:3C:4D:5F"},
-			Perm:    "devices.write",
-			Mutates: true,
-			APIs:    []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return importPreview(inv, "Windows")
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.devImport(ctx, inv, "Windows")
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.importReconcile(ctx, inv, "Windows")
-			},
-		},
-		{
+			Perm: "devices.write",
+		}, "Windows"),
+		d.importer(&commands.Command{
 			Path: "devices import mac",
 			Args: []commands.Arg{{Name: "serial", Many: true, Match: serialRE, Help: "one word per Mac: its serial number",
 				Prompt: "Which Macs? Their serial numbers, separated by spaces."}},
@@ -171,19 +124,65 @@ func deviceCommands(d Deps) []*commands.Command {
 			Help:     "Up to 100 Macs at once, one serial number each.",
 			Examples: []string{"/devices import mac C02XK1ABJGH5", "/devices import mac C02XK1ABJGH5 --mac a4:83:e7:11:22:33"},
 			Perm:     "devices.write",
-			Mutates:  true,
-			APIs:     []string{"POST security/trustdevice/import", "POST security/trustdevice/list"},
-			Preview: func(ctx context.Context, inv *commands.Invocation) (string, error) {
-				return importPreview(inv, "Mac")
-			},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.devImport(ctx, inv, "Mac")
-			},
-			Reconcile: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return d.importReconcile(ctx, inv, "Mac")
-			},
-		},
+		}, "Mac"),
 	}
+}
+
+// decision is /devices approve (approve) or /devices reject: the twins differ in the call and the words.
+func (d Deps) decision(codes commands.Arg, approve bool) *commands.Command {
+	c := &commands.Command{
+		Path:     "devices reject",
+		Args:     []commands.Arg{codes},
+		Summary:  "Reject devices' applications to be trusted",
+		Help:     "Only devices awaiting an admin's confirmation (/devices pending) can be rejected; they stay unknown devices.",
+		Examples: []string{"/devices reject 49nNtYq", "/devices reject 49nNtYq rjDTnOh"},
+		Perm:     "devices.write",
+		APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
+	}
+	if approve {
+		c.Path, c.Summary = "devices approve", "Approve devices awaiting confirmation as trusted"
+		c.Help = "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
+			"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device."
+		c.Examples = []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"}
+		c.APIs = []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"}
+	}
+	return commands.Steps[decidePlan]{
+		Plan: func(ctx context.Context, inv *commands.Invocation) (decidePlan, error) {
+			return decidePlan{approve: approve, codes: inv.List("code")}, nil
+		},
+		Preview: d.decidePreview, Run: d.decide, Reconcile: d.decideReconcile,
+	}.Mutating(c)
+}
+
+// decidePlan is what /devices approve or reject is to do.
+type decidePlan struct {
+	approve bool
+	codes   []string
+}
+
+// deletePlan is what /devices delete is to do.
+type deletePlan struct {
+	typ   wecom.DeviceType
+	codes []string
+}
+
+// importer makes c an import of system's devices ("Windows" or "Mac"): the twins differ in how a device is
+// written on the command line, which imports reads into the plan.
+func (d Deps) importer(c *commands.Command, system string) *commands.Command {
+	c.APIs = []string{"POST security/trustdevice/import", "POST security/trustdevice/list"}
+	return commands.Steps[importPlan]{
+		Plan: func(ctx context.Context, inv *commands.Invocation) (importPlan, error) {
+			devs, err := imports(inv, system)
+			return importPlan{system: system, devs: devs}, err
+		},
+		Preview: importPreview, Run: d.devImport, Reconcile: d.importReconcile,
+	}.Mutating(c)
+}
+
+// importPlan is the devices an import is to add.
+type importPlan struct {
+	system string
+	devs   []wecom.DeviceImport
 }
 
 // devAwaiting reports whether a device awaits an admin's decision, the only state approve and reject accept.
@@ -425,9 +424,9 @@ func devVerb(approve bool) (verb, past, op string) {
 
 // decidePreview lists each device with its owner and status, flags those WeCom will refuse, and refuses
 // outright when none can be decided.
-func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, approve bool) (string, error) {
-	verb, past, op := devVerb(approve)
-	codes := inv.List("code")
+func (d Deps) decidePreview(ctx context.Context, _ *commands.Invocation, p decidePlan) (string, error) {
+	verb, past, op := devVerb(p.approve)
+	codes := p.codes
 	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return "", err
@@ -446,7 +445,7 @@ func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, appro
 		default:
 			eligible++
 			outcome := "its application is refused; it stays an unknown device"
-			if approve {
+			if p.approve {
 				outcome = "becomes " + devBecomes(f.Status)
 			}
 			lines = append(lines, fmt.Sprintf("- %s → %s", d.devLine(f.Device), outcome))
@@ -464,9 +463,10 @@ func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, appro
 	return head + "\n\n" + list, nil
 }
 
-func (d Deps) decide(ctx context.Context, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
+func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) (*replies.Reply, error) {
+	approve := p.approve
 	verb, past, _ := devVerb(approve)
-	codes := inv.List("code")
+	codes := p.codes
 	call := d.Client.Security.RejectDevices
 	if approve {
 		call = d.Client.Security.ApproveDevices
@@ -517,15 +517,14 @@ func (d Deps) decide(ctx context.Context, inv *commands.Invocation, approve bool
 }
 
 // decideReconcile reports the devices' current state after a run cut off by a restart.
-func (d Deps) decideReconcile(ctx context.Context, inv *commands.Invocation, approve bool) (*replies.Reply, error) {
-	verb, past, _ := devVerb(approve)
-	codes := inv.List("code")
+func (d Deps) decideReconcile(ctx context.Context, _ *commands.Invocation, p decidePlan) (*replies.Reply, error) {
+	verb, past, _ := devVerb(p.approve)
+	codes := p.codes
 	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The /devices %s was interrupted by a restart, so it was not repeated. The devices now:\n\n", verb)
 	still := 0
 	for _, c := range codes {
 		f, ok := found[c]
@@ -545,12 +544,8 @@ func (d Deps) decideReconcile(ctx context.Context, inv *commands.Invocation, app
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-// deleteType reads the --type of /devices delete (required by its declaration).
-func deleteType(inv *commands.Invocation) wecom.DeviceType { return devTypes[inv.Flag("type")] }
-
-func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation) (string, error) {
-	typ := deleteType(inv)
-	codes := inv.List("code")
+func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation, p deletePlan) (string, error) {
+	typ, codes := p.typ, p.codes
 	found, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return "", err
@@ -577,9 +572,8 @@ func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation) (stri
 		replies.Plural(len(found), "device", "devices"), listName, strings.Join(lines, "\n"), warn), nil
 }
 
-func (d Deps) devDelete(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	typ := deleteType(inv)
-	codes := inv.List("code")
+func (d Deps) devDelete(ctx context.Context, _ *commands.Invocation, p deletePlan) (*replies.Reply, error) {
+	typ, codes := p.typ, p.codes
 	if err := d.Client.Security.DeleteDevices(ctx, typ, codes); err != nil {
 		return nil, wecomErr(err)
 	}
@@ -603,16 +597,14 @@ func (d Deps) devDelete(ctx context.Context, inv *commands.Invocation) (*replies
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
 }
 
-func (d Deps) deleteReconcile(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	typ := deleteType(inv)
-	codes := inv.List("code")
+func (d Deps) deleteReconcile(ctx context.Context, _ *commands.Invocation, p deletePlan) (*replies.Reply, error) {
+	typ, codes := p.typ, p.codes
 	left, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The /devices delete was interrupted by a restart, so it was not repeated. On the %s list now:\n\n",
-		strings.ToLower(listTitle[typ]))
+	fmt.Fprintf(&b, "On the %s list:\n\n", strings.ToLower(listTitle[typ]))
 	for _, c := range codes {
 		if f, ok := left[c]; ok {
 			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still there"), d.devLine(f.Device))
@@ -751,11 +743,8 @@ func importDesc(dev wecom.DeviceImport) string {
 	return strings.Join(parts, " · ")
 }
 
-func importPreview(inv *commands.Invocation, system string) (string, error) {
-	devs, err := imports(inv, system)
-	if err != nil {
-		return "", err
-	}
+func importPreview(_ context.Context, _ *commands.Invocation, p importPlan) (string, error) {
+	system, devs := p.system, p.devs
 	what := map[string][2]string{"Windows": {"Windows PC", "Windows PCs"}, "Mac": {"Mac", "Macs"}}[system]
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):\n\n",
@@ -778,11 +767,8 @@ func importStatus(s wecom.ImportStatus) string {
 	return replies.Font(c, replies.Escape(s.String()))
 }
 
-func (d Deps) devImport(ctx context.Context, inv *commands.Invocation, system string) (*replies.Reply, error) {
-	devs, err := imports(inv, system)
-	if err != nil {
-		return nil, err
-	}
+func (d Deps) devImport(ctx context.Context, _ *commands.Invocation, p importPlan) (*replies.Reply, error) {
+	devs := p.devs
 	res, err := d.Client.Security.ImportDevices(ctx, devs)
 	if err != nil {
 		return nil, wecomErr(err)
@@ -816,17 +802,14 @@ func (d Deps) devImport(ctx context.Context, inv *commands.Invocation, system st
 }
 
 // importReconcile looks for the devices on the trusted list, where an import puts them.
-func (d Deps) importReconcile(ctx context.Context, inv *commands.Invocation, system string) (*replies.Reply, error) {
-	devs, err := imports(inv, system)
-	if err != nil {
-		return nil, err
-	}
+func (d Deps) importReconcile(ctx context.Context, _ *commands.Invocation, p importPlan) (*replies.Reply, error) {
+	system, devs := p.system, p.devs
 	trusted, _, err := d.devWalk(ctx, wecom.DeviceTrustedCorp, func(dev wecom.Device) bool { return dev.System == system })
 	if err != nil {
 		return nil, err
 	}
 	var b strings.Builder
-	b.WriteString("The device import was interrupted by a restart, so it was not repeated. On the trusted enterprise device list now:\n\n")
+	b.WriteString("On the trusted enterprise device list:\n\n")
 	missing := 0
 	for i, want := range devs {
 		var hit *wecom.Device

@@ -552,7 +552,7 @@ func TestSecurityDevices_reconcile(t *testing.T) {
 	secInterrupt(t, s, "zhangsan", "devices import mac")
 	got = s.say(t, "zhangsan", "yes")
 	imported := secDevice(t, s, wecom.DeviceTrustedCorp, "C02REC0NC1LE").DeviceCode
-	secWant(t, got, "import was interrupted by a restart", imported, "not on the list", "重复导入")
+	secWant(t, got, "/devices import mac was interrupted by a restart", imported, "not on the list", "重复导入")
 	if n := len(s.emu.CallsTo("security/trustdevice/import")); n != 1 {
 		t.Fatalf("import called %d times; want only the first, confirmed run", n)
 	}

@@ -1,0 +1,54 @@
+package replies
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Builder assembles a CommonMark reply block by block — a heading, paragraphs, list items — with the blank
+// lines CommonMark needs between blocks, so replies are not hand-built with newlines. Format strings are
+// markup, as with fmt: escape text arguments yourself (Escape, Code).
+type Builder struct {
+	blocks []string
+	items  []string
+}
+
+// Heading adds a level-2 heading.
+func (b *Builder) Heading(format string, args ...any) *Builder {
+	return b.block("## " + fmt.Sprintf(format, args...))
+}
+
+// Para adds a paragraph.
+func (b *Builder) Para(format string, args ...any) *Builder {
+	return b.block(fmt.Sprintf(format, args...))
+}
+
+// Item adds an item to the current bullet list (a heading or paragraph after it ends the list).
+func (b *Builder) Item(format string, args ...any) *Builder {
+	b.items = append(b.items, "- "+fmt.Sprintf(format, args...))
+	return b
+}
+
+func (b *Builder) block(s string) *Builder {
+	b.flush()
+	if s != "" {
+		b.blocks = append(b.blocks, s)
+	}
+	return b
+}
+
+func (b *Builder) flush() {
+	if len(b.items) > 0 {
+		b.blocks = append(b.blocks, strings.Join(b.items, "\n"))
+		b.items = nil
+	}
+}
+
+// String returns the CommonMark so far.
+func (b *Builder) String() string {
+	b.flush()
+	return strings.Join(b.blocks, "\n\n")
+}
+
+// Reply returns the reply.
+func (b *Builder) Reply() *Reply { return &Reply{Markdown: b.String()} }
