@@ -50,11 +50,17 @@ func Commands(d Deps) []*commands.Command {
 	if d.Decider == nil || d.Client == nil || d.DB == nil {
 		panic("people: Deps needs a Client, a DB and a Decider")
 	}
-	fields := newHRFieldCache(d) // shared by /staff and /whois, so a roster summary reuses /staff's field list
+	k := &desk{Deps: d, fields: newHRFieldCache(d)}
 	var out []*commands.Command
 	out = append(out, vipCommands(d)...)
-	out = append(out, whoisCommands(d, fields)...)
-	out = append(out, staffCommands(d, fields)...)
-	out = append(out, orderCommands(d)...)
+	out = append(out, k.whoisCommands()...)
+	out = append(out, k.staffCommands()...)
+	out = append(out, k.orderCommands()...)
 	return out
+}
+
+// desk is the people desk: its handlers are methods, sharing the HR field list /staff and /whois both read.
+type desk struct {
+	Deps
+	fields *hrFieldCache
 }

@@ -109,7 +109,8 @@ func checkDecisionText(s string) error {
 	return nil
 }
 
-func orderCommands(d Deps) []*commands.Command {
+func (k *desk) orderCommands() []*commands.Command {
+	d := k.Deps
 	id := commands.Arg{Name: "id", Match: orderApplyID, Help: "the application's apply_id, from /order list",
 		Prompt: "Which application? (its id, from /order list)"}
 	decideAPIs := []string{"POST advanced_feature/get_approval_info", "POST advanced_feature/set_approval_detail"}
@@ -130,9 +131,7 @@ func orderCommands(d Deps) []*commands.Command {
 			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return orderList(ctx, d, inv)
-			},
+			Run:      k.orderList,
 		},
 		{
 			Path:     "order show",
@@ -141,13 +140,7 @@ func orderCommands(d Deps) []*commands.Command {
 			Examples: []string{"/order show ap17000000000001"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_approval_info"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
-				if err != nil {
-					return nil, orderReadError(err, inv.Arg("id"))
-				}
-				return &replies.Reply{Markdown: orderShow(app, d.loc())}, nil
-			},
+			Run:      k.orderShow,
 		},
 		orderDecision(d, id, decideAPIs, true),
 		orderDecision(d, id, decideAPIs, false),
@@ -235,7 +228,16 @@ func orderStateText(a *db.Application) string {
 // orderList lists applications. WeCom has no query for all of a corp's applications: get_apply_id_list needs
 // a business_type and a userid (DOC/99883). So the bot's own record of the applications it received
 // (submit_vip_account_approval callbacks) is the list, and --user asks WeCom about one member.
-func orderList(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) orderShow(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	app, err := k.Client.AdvancedFeature.GetApprovalInfo(ctx, inv.Arg("id"))
+	if err != nil {
+		return nil, orderReadError(err, inv.Arg("id"))
+	}
+	return &replies.Reply{Markdown: orderShow(app, k.loc())}, nil
+}
+
+func (k *desk) orderList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	d := k.Deps
 	if u := inv.Flag("user"); u != "" {
 		if !commands.UserIDRE.MatchString(u) {
 			return nil, bot.Errorf(bot.EINVALID, "--user %s is not a userid: 1–64 letters, digits and _-@.",

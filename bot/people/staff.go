@@ -182,7 +182,8 @@ func (c *hrFieldCache) get(ctx context.Context) (*hrFields, error) {
 	return c.fields, nil
 }
 
-func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
+func (k *desk) staffCommands() []*commands.Command {
+	d, fc := k.Deps, k.fields
 	user := commands.Arg{Name: "userid", Match: commands.UserIDRE, Help: commands.UserIDHelp, Prompt: "Whose roster? (a userid)"}
 	return []*commands.Command{
 		{
@@ -192,9 +193,7 @@ func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Perm:     "staff.read",
 			Audited:  true,
 			APIs:     []string{"GET hr/get_fields"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return staffFields(ctx, fc)
-			},
+			Run:      k.staffFields,
 		},
 		{
 			Path: "staff",
@@ -206,9 +205,7 @@ func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Perm:     "staff.read",
 			Audited:  true,
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return staffShow(ctx, d, fc, inv)
-			},
+			Run:      k.staffShow,
 		},
 		commands.Steps[rosterPlan]{
 			Plan: func(ctx context.Context, inv *commands.Invocation) (rosterPlan, error) {
@@ -232,7 +229,8 @@ func staffCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 	}
 }
 
-func staffFields(ctx context.Context, fc *hrFieldCache) (*replies.Reply, error) {
+func (k *desk) staffFields(ctx context.Context, _ *commands.Invocation) (*replies.Reply, error) {
+	fc := k.fields
 	fs, err := fc.get(ctx)
 	if err != nil {
 		return nil, err
@@ -274,7 +272,8 @@ func staffFields(ctx context.Context, fc *hrFieldCache) (*replies.Reply, error) 
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func staffShow(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	d, fc := k.Deps, k.fields
 	user, names, all := inv.Arg("userid"), inv.List("field"), inv.FlagBool("all")
 	if all && len(names) > 0 {
 		return nil, bot.Errorf(bot.EINVALID, "name fields or give --all, not both. Usage: %s", inv.Command.Usage())

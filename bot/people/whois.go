@@ -112,7 +112,7 @@ func flagTypes(inv *commands.Invocation) (bts, uts []int) {
 	return bts, uts
 }
 
-func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
+func (k *desk) whoisCommands() []*commands.Command {
 	agentFlag := commands.Flag{Name: "agent", Kind: commands.Int, Min: 1, Max: 1<<31 - 1,
 		Help: "agentid of the third-party or 代开发 app that obtained the id (source_agentid)"}
 	typeFlag := commands.Flag{Name: "type", Values: []string{"meeting", "form", "doc"},
@@ -137,9 +137,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Audited: true,
 			APIs: []string{"GET user/get", "GET department/get", "GET externalcontact/get", "POST batch/openuserid_to_userid",
 				"POST idconvert/convert_tmp_external_userid", "GET hr/get_fields", "POST hr/get_staff_info"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return whois(ctx, d, fc, inv)
-			},
+			Run: k.whois,
 		},
 		{
 			Path: "convert open",
@@ -151,9 +149,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Perm:     "whois.read",
 			Audited:  true,
 			APIs:     []string{"POST batch/openuserid_to_userid"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return convertOpen(ctx, d, inv)
-			},
+			Run:      k.convertOpen,
 		},
 		{
 			Path: "convert tmp",
@@ -167,9 +163,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Perm:    "whois.read",
 			Audited: true,
 			APIs:    []string{"POST idconvert/convert_tmp_external_userid"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return convertTmp(ctx, d, inv)
-			},
+			Run:     k.convertTmp,
 		},
 		{
 			Path: "convert service-external",
@@ -181,9 +175,7 @@ func whoisCommands(d Deps, fc *hrFieldCache) []*commands.Command {
 			Perm:     "whois.read",
 			Audited:  true,
 			APIs:     []string{"POST externalcontact/from_service_external_userid", "GET externalcontact/get"},
-			Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-				return convertServiceExternal(ctx, d, inv)
-			},
+			Run:      k.convertServiceExternal,
 		},
 	}
 }
@@ -204,7 +196,8 @@ type whoisResult struct {
 	note string
 }
 
-func whois(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	d, fc := k.Deps, k.fields
 	id := inv.Arg("id")
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
@@ -447,7 +440,8 @@ func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut in
 		how, replies.Code(r.CorpID), replies.Code(r.UserID))
 }
 
-func convertOpen(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) convertOpen(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	d := k.Deps
 	agent := inv.FlagInt("agent") // required by the declaration
 	ids := inv.List("open_userid")
 	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, ids, agent)
@@ -479,7 +473,8 @@ func convertOpen(ctx context.Context, d Deps, inv *commands.Invocation) (*replie
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func convertTmp(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	d := k.Deps
 	bts, uts := flagTypes(inv) // --type is required by the declaration
 	bt := bts[0]
 	ids := inv.List("tmp_external_userid") // the parser removed repeats
@@ -549,7 +544,8 @@ func convertTmp(ctx context.Context, d Deps, inv *commands.Invocation) (*replies
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
-func convertServiceExternal(ctx context.Context, d Deps, inv *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) convertServiceExternal(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	d := k.Deps
 	agent := inv.FlagInt("agent") // required by the declaration
 	id := inv.Arg("external_userid")
 	ext, err := d.Client.ExternalContact.FromServiceExternalUserID(ctx, id, agent)
