@@ -61,19 +61,7 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 	switch m.MsgType {
 	case wecom.MsgTypeText:
 		out, err := r.Engine.Handle(ctx, commands.Message{From: m.FromUserName, Text: m.Content, InboxID: it.ID})
-		if err != nil {
-			return nil, err
-		}
-		rows, err := r.Render(m.FromUserName, it.ID, out.Replies)
-		if err != nil {
-			return nil, inbox.Permanent(err)
-		}
-		return func(ctx context.Context, tx *db.Tx) error {
-			if err := out.Effects(ctx, tx); err != nil {
-				return err
-			}
-			return addAll(ctx, tx, rows)
-		}, nil
+		return r.effects(it, m.FromUserName, out, err)
 	case wecom.MsgTypeEvent:
 		if m.Event == "template_card_event" && strings.HasPrefix(m.EventKey, "confirm:") {
 			return r.confirmClick(ctx, it, m)
@@ -105,10 +93,17 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 // the click's response_code) to say what became of it.
 func (r *Router) confirmClick(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
 	out, err := r.Engine.HandleConfirmClick(ctx, m.FromUserName, m.EventKey, m.TaskID, m.ResponseCode, it.ID)
+	return r.effects(it, m.FromUserName, out, err)
+}
+
+// effects commits what the engine decided (conversation, audit, card updates) with its replies to the member,
+// in the transaction that completes the callback. An engine error is retried; a reply that cannot be encoded
+// is not (it would fail the same way again).
+func (r *Router) effects(it *db.InboxItem, to string, out *commands.Outcome, err error) (inbox.Effects, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.Render(m.FromUserName, it.ID, out.Replies)
+	rows, err := r.Render(to, it.ID, out.Replies)
 	if err != nil {
 		return nil, inbox.Permanent(err)
 	}
