@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -208,7 +210,7 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *tim
 
 func formatArgs(args map[string]string) string {
 	var parts []string
-	for _, k := range sortedKeys(args) {
+	for _, k := range slices.Sorted(maps.Keys(args)) {
 		parts = append(parts, k+"="+args[k])
 	}
 	return strings.Join(parts, " ")

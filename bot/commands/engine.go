@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -128,15 +127,6 @@ var (
 	cancelWords = []string{"/cancel", "cancel", "取消"}
 )
 
-func isWord(s string, words []string) bool {
-	for _, w := range words {
-		if s == w {
-			return true
-		}
-	}
-	return false
-}
-
 // Handle answers one text message. It returns an error only when the message should be retried (the
 // database could not be read); everything the user did wrong is a reply.
 func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
@@ -149,7 +139,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 	}
 	if conv != nil && !e.now().Before(conv.ExpiresAt) {
 		e.expire(out, conv, m)
-		if conv.Kind == db.ConvConfirm && isWord(word, yesWords) {
+		if conv.Kind == db.ConvConfirm && slices.Contains(yesWords, word) {
 			out.say("That confirmation expired (they last %s). Send the command again.", ttl(e.ConfirmTTL, 5*time.Minute))
 			return out, nil
 		}
@@ -165,7 +155,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 		return out, nil
 	case !strings.HasPrefix(text, "/"):
 		switch {
-		case isWord(word, yesWords) || isWord(word, noWords):
+		case slices.Contains(yesWords, word) || slices.Contains(noWords, word):
 			out.say("Nothing is waiting for your confirmation (a confirmation lasts %s). Send /help to see the commands.", humanDuration(ttl(e.ConfirmTTL, 5*time.Minute)))
 		default:
 			out.say("I answer commands that start with **/**. Send /help to see what you can run.")
@@ -275,11 +265,11 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 		}
 	}
 	switch {
-	case isWord(word, cancelWords) || (conv.Kind == db.ConvConfirm && isWord(word, noWords)):
+	case slices.Contains(cancelWords, word) || (conv.Kind == db.ConvConfirm && slices.Contains(noWords, word)):
 		drop(db.DecisionCancelled, "cancelled by the user", labelCancelled)
 		out.say("Cancelled /%s.", cmd.Path)
 		return true, nil
-	case conv.Kind == db.ConvConfirm && isWord(word, yesWords):
+	case conv.Kind == db.ConvConfirm && slices.Contains(yesWords, word):
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
 		e.endCard(out, conv, m, labelConfirmed)
 		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
@@ -346,20 +336,10 @@ func fillMissing(p *Parsed, name, text string) error {
 			}
 		}
 		p.Args[name] = vals
-		p.Missing = slicesDelete(p.Missing, name)
+		p.Missing = slices.DeleteFunc(p.Missing, func(m string) bool { return m == name })
 		return nil
 	}
 	return bot.Errorf(bot.EINVALID, "unexpected answer")
-}
-
-func slicesDelete(s []string, v string) []string {
-	out := s[:0]
-	for _, x := range s {
-		if x != v {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func prompt(c *Command, arg string) string {
@@ -697,14 +677,4 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%d minutes", n)
 	}
 	return d.String()
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -103,22 +104,13 @@ func (r *Registry) register(c *Command) error {
 	for i := 1; i < len(words); i++ {
 		prefix := strings.Join(words[:i], " ")
 		next := words[i]
-		if !contains(r.groups[prefix], next) {
+		if !slices.Contains(r.groups[prefix], next) {
 			r.groups[prefix] = append(r.groups[prefix], next)
 			sort.Strings(r.groups[prefix])
 		}
 	}
 	r.depth = max(r.depth, len(words))
 	return nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Err reports every declaration error.
