@@ -9,8 +9,9 @@ import (
 // lines CommonMark needs between blocks, so replies are not hand-built with newlines. Format strings are
 // markup, as with fmt: escape text arguments yourself (Escape, Code).
 type Builder struct {
-	blocks []string
-	items  []string
+	blocks   []string
+	items    []string
+	numbered bool // the current list is numbered
 }
 
 // Heading adds a level-2 heading.
@@ -25,7 +26,20 @@ func (b *Builder) Para(format string, args ...any) *Builder {
 
 // Item adds an item to the current bullet list (a heading or paragraph after it ends the list).
 func (b *Builder) Item(format string, args ...any) *Builder {
+	if b.numbered {
+		b.flush()
+	}
 	b.items = append(b.items, "- "+fmt.Sprintf(format, args...))
+	return b
+}
+
+// Numbered adds the next item to the current numbered list.
+func (b *Builder) Numbered(format string, args ...any) *Builder {
+	if len(b.items) > 0 && !b.numbered {
+		b.flush()
+	}
+	b.numbered = true
+	b.items = append(b.items, fmt.Sprintf("%d. ", len(b.items)+1)+fmt.Sprintf(format, args...))
 	return b
 }
 
@@ -40,7 +54,7 @@ func (b *Builder) block(s string) *Builder {
 func (b *Builder) flush() {
 	if len(b.items) > 0 {
 		b.blocks = append(b.blocks, strings.Join(b.items, "\n"))
-		b.items = nil
+		b.items, b.numbered = nil, false
 	}
 }
 

@@ -28,6 +28,11 @@ func TestBuilder(t *testing.T) {
 	if got := b.Reply().Markdown; got != want {
 		t.Fatalf("Reply().Markdown = %q", got)
 	}
+	var n Builder
+	n.Para("On the list:").Numbered("%s", "a").Numbered("b").Item("c")
+	if got, want := n.String(), "On the list:\n\n1. a\n2. b\n\n- c"; got != want {
+		t.Fatalf("numbered: got %q; want %q", got, want)
+	}
 	var empty Builder
 	if empty.String() != "" {
 		t.Fatal("an empty builder says something")

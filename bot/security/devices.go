@@ -485,8 +485,8 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 	for _, c := range res.FailList {
 		failed[c] = true
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s %d of %s\n\n", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), replies.Plural(len(codes), "device", "devices"))
+	var b replies.Builder
+	b.Heading("%s %d of %s", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), replies.Plural(len(codes), "device", "devices"))
 	for _, c := range codes {
 		now := ""
 		if f, found := after[c]; found {
@@ -499,21 +499,21 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 		}
 		switch {
 		case ok[c]:
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, past), now)
+			b.Item("%s — %s", replies.Font(replies.Info, past), now)
 		case failed[c]:
 			why := "only devices awaiting an admin's confirmation can be " + past
 			if _, found := after[c]; !found && lerr == nil {
 				why = "no such device"
 			}
-			fmt.Fprintf(&b, "- %s (%s) — %s\n", replies.Font(replies.Warning, "not "+past), why, now)
+			b.Item("%s (%s) — %s", replies.Font(replies.Warning, "not "+past), why, now)
 		default:
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Comment, "not reported by WeCom"), now)
+			b.Item("%s — %s", replies.Font(replies.Comment, "not reported by WeCom"), now)
 		}
 	}
 	if lerr != nil {
-		fmt.Fprintf(&b, "\n(The devices could not be read back after the %s: %s)", verb, replies.Describe(lerr))
+		b.Para("(The devices could not be read back after the %s: %s)", verb, replies.Describe(lerr))
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 // decideReconcile reports the devices' current state after a run cut off by a restart.
@@ -524,24 +524,24 @@ func (d Deps) decideReconcile(ctx context.Context, _ *commands.Invocation, p dec
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
+	var b replies.Builder
 	still := 0
 	for _, c := range codes {
 		f, ok := found[c]
 		switch {
 		case !ok:
-			fmt.Fprintf(&b, "- %s · on no list\n", replies.Code(c))
+			b.Item("%s · on no list", replies.Code(c))
 		case devAwaiting(f.Status):
 			still++
-			fmt.Fprintf(&b, "- %s · %s\n", d.devLine(f.Device), replies.Font(replies.Warning, "still awaiting a decision: not "+past))
+			b.Item("%s · %s", d.devLine(f.Device), replies.Font(replies.Warning, "still awaiting a decision: not "+past))
 		default:
-			fmt.Fprintf(&b, "- %s\n", d.devLine(f.Device))
+			b.Item("%s", d.devLine(f.Device))
 		}
 	}
 	if still > 0 {
-		fmt.Fprintf(&b, "\nSend `/devices %s` again for the %s still awaiting a decision.", verb, replies.Plural(still, "device", "devices"))
+		b.Para("Send `/devices %s` again for the %s still awaiting a decision.", verb, replies.Plural(still, "device", "devices"))
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation, p deletePlan) (string, error) {
@@ -603,19 +603,19 @@ func (d Deps) deleteReconcile(ctx context.Context, _ *commands.Invocation, p del
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "On the %s list:\n\n", strings.ToLower(listTitle[typ]))
+	var b replies.Builder
+	b.Para("On the %s list:", strings.ToLower(listTitle[typ]))
 	for _, c := range codes {
 		if f, ok := left[c]; ok {
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still there"), d.devLine(f.Device))
+			b.Item("%s — %s", replies.Font(replies.Warning, "still there"), d.devLine(f.Device))
 		} else {
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, "gone"), replies.Code(c))
+			b.Item("%s — %s", replies.Font(replies.Info, "gone"), replies.Code(c))
 		}
 	}
 	if len(left) > 0 {
-		fmt.Fprintf(&b, "\nSend `/devices delete` again for the %s still there.", replies.Plural(len(left), "device", "devices"))
+		b.Para("Send `/devices delete` again for the %s still there.", replies.Plural(len(left), "device", "devices"))
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 // normMAC writes a MAC address the way WeCom's docs do: upper case, colon-separated.
@@ -746,13 +746,13 @@ func importDesc(dev wecom.DeviceImport) string {
 func importPreview(_ context.Context, _ *commands.Invocation, p importPlan) (string, error) {
 	system, devs := p.system, p.devs
 	what := map[string][2]string{"Windows": {"Windows PC", "Windows PCs"}, "Mac": {"Mac", "Macs"}}[system]
-	var b strings.Builder
-	fmt.Fprintf(&b, "**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):\n\n",
+	var b replies.Builder
+	b.Para("**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):",
 		replies.Plural(len(devs), what[0], what[1]))
-	for i, dev := range devs {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, importDesc(dev))
+	for _, dev := range devs {
+		b.Numbered("%s", importDesc(dev))
 	}
-	b.WriteString("\nThey are trusted as soon as a member logs in on them.")
+	b.Para("They are trusted as soon as a member logs in on them.")
 	return b.String(), nil
 }
 
@@ -781,11 +781,11 @@ func (d Deps) devImport(ctx context.Context, _ *commands.Invocation, p importPla
 			imported++
 		}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Imported %d of %s\n\n", imported, replies.Plural(len(devs), "device", "devices"))
+	var b replies.Builder
+	b.Heading("Imported %d of %s", imported, replies.Plural(len(devs), "device", "devices"))
 	for i, dev := range devs {
 		r, ok := byIndex[i+1]
-		line := fmt.Sprintf("%d. %s → ", i+1, importDesc(dev))
+		line := importDesc(dev) + " → "
 		switch {
 		case !ok:
 			line += replies.Font(replies.Comment, "not reported by WeCom")
@@ -796,9 +796,9 @@ func (d Deps) devImport(ctx context.Context, _ *commands.Invocation, p importPla
 		default:
 			line += importStatus(r.Status)
 		}
-		b.WriteString(line + "\n")
+		b.Numbered("%s", line)
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 // importReconcile looks for the devices on the trusted list, where an import puts them.
@@ -808,10 +808,10 @@ func (d Deps) importReconcile(ctx context.Context, _ *commands.Invocation, p imp
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	b.WriteString("On the trusted enterprise device list:\n\n")
+	var b replies.Builder
+	b.Para("On the trusted enterprise device list:")
 	missing := 0
-	for i, want := range devs {
+	for _, want := range devs {
 		var hit *wecom.Device
 		for j := range trusted {
 			if devSame(want, trusted[j]) {
@@ -820,17 +820,17 @@ func (d Deps) importReconcile(ctx context.Context, _ *commands.Invocation, p imp
 			}
 		}
 		if hit != nil {
-			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, importDesc(want), d.devLine(*hit))
+			b.Numbered("%s → %s", importDesc(want), d.devLine(*hit))
 		} else {
 			missing++
-			fmt.Fprintf(&b, "%d. %s → %s\n", i+1, importDesc(want), replies.Font(replies.Warning, "not on the list"))
+			b.Numbered("%s → %s", importDesc(want), replies.Font(replies.Warning, "not on the list"))
 		}
 	}
 	if missing > 0 {
-		fmt.Fprintf(&b, "\nSend the import again for the %s not on the list: WeCom reports a device it already has as 重复导入 rather than importing it twice.",
+		b.Para("Send the import again for the %s not on the list: WeCom reports a device it already has as 重复导入 rather than importing it twice.",
 			replies.Plural(missing, "device", "devices"))
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 // devSame reports whether a listed device is the one imported: a Mac by serial number, a PC by a shared MAC.
