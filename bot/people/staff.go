@@ -183,7 +183,7 @@ func (c *hrFieldCache) get(ctx context.Context) (*hrFields, error) {
 }
 
 func (k *desk) staffCommands() []*commands.Command {
-	d, fc := k.Deps, k.fields
+	d := k.Deps
 	user := commands.Arg{Name: "userid", Match: commands.UserIDRE, Help: commands.UserIDHelp, Prompt: "Whose roster? (a userid)"}
 	return []*commands.Command{
 		{
@@ -209,7 +209,7 @@ func (k *desk) staffCommands() []*commands.Command {
 		},
 		commands.Steps[rosterPlan]{
 			Plan: func(ctx context.Context, inv *commands.Invocation) (rosterPlan, error) {
-				user, changes, err := staffPlan(ctx, d, fc, inv)
+				user, changes, err := k.staffPlan(ctx, inv)
 				return rosterPlan{user: user, changes: changes}, err
 			},
 			Preview: staffPreview, Run: d.staffSet, Reconcile: staffReconcile,
@@ -437,8 +437,8 @@ func staffShowValue(f *hrField, v *wecom.StaffField, loc *time.Location) string 
 }
 
 // staffSummary is /whois's one-line roster summary of a member.
-func staffSummary(ctx context.Context, d Deps, fc *hrFieldCache, user string) (string, error) {
-	fs, err := fc.get(ctx)
+func (k *desk) staffSummary(ctx context.Context, user string) (string, error) {
+	fs, err := k.fields.get(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -450,14 +450,14 @@ func staffSummary(ctx context.Context, d Deps, fc *hrFieldCache, user string) (s
 	for _, f := range fields {
 		req.FieldIDs = append(req.FieldIDs, wecom.HRFieldRef{FieldID: f.FieldID})
 	}
-	values, err := d.Client.HR.GetStaffInfo(ctx, req)
+	values, err := k.Client.HR.GetStaffInfo(ctx, req)
 	if err != nil {
 		return "", err
 	}
 	byID := staffValues(values)
 	var parts []string
 	for _, f := range fields {
-		parts = append(parts, replies.Escape(f.FieldName)+" "+staffShowValue(f, byID[f.FieldID], d.loc()))
+		parts = append(parts, replies.Escape(f.FieldName)+" "+staffShowValue(f, byID[f.FieldID], k.loc()))
 	}
 	return strings.Join(parts, " · "), nil
 }
@@ -499,19 +499,19 @@ type staffChange struct {
 }
 
 // staffPlan resolves and checks a /staff set request, then reads the current values: nothing is written.
-func staffPlan(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invocation) (string, []staffChange, error) {
+func (k *desk) staffPlan(ctx context.Context, inv *commands.Invocation) (string, []staffChange, error) {
 	user := inv.Arg("userid")
-	fs, err := fc.get(ctx)
+	fs, err := k.fields.get(ctx)
 	if err != nil {
 		return "", nil, err
 	}
 	var changes []staffChange
 	for _, raw := range inv.List("change") {
-		k, v, err := staffSplitChange(raw)
+		name, v, err := staffSplitChange(raw)
 		if err != nil {
 			return "", nil, err
 		}
-		f, err := fs.resolve(k)
+		f, err := fs.resolve(name)
 		if err != nil {
 			return "", nil, err
 		}
@@ -524,23 +524,23 @@ func staffPlan(ctx context.Context, d Deps, fc *hrFieldCache, inv *commands.Invo
 				return "", nil, bot.Errorf(bot.EINVALID, "%s is given twice", f.FieldName)
 			}
 		}
-		val, err := staffValue(f, v, d.loc())
+		val, err := staffValue(f, v, k.loc())
 		if err != nil {
 			return "", nil, bot.Errorf(bot.EINVALID, "%s: %s", f.FieldName, bot.UserText(err))
 		}
-		changes = append(changes, staffChange{Field: f, Value: val, New: staffShowValue(f, staffAsRead(val), d.loc())})
+		changes = append(changes, staffChange{Field: f, Value: val, New: staffShowValue(f, staffAsRead(val), k.loc())})
 	}
 	req := &wecom.GetStaffInfoRequest{UserID: user}
 	for _, c := range changes {
 		req.FieldIDs = append(req.FieldIDs, wecom.HRFieldRef{FieldID: c.Field.FieldID})
 	}
-	values, err := d.Client.HR.GetStaffInfo(ctx, req)
+	values, err := k.Client.HR.GetStaffInfo(ctx, req)
 	if err != nil {
 		return "", nil, err
 	}
 	byID := staffValues(values)
 	for i := range changes {
-		changes[i].Old = staffShowValue(changes[i].Field, byID[changes[i].Field.FieldID], d.loc())
+		changes[i].Old = staffShowValue(changes[i].Field, byID[changes[i].Field.FieldID], k.loc())
 	}
 	return user, changes, nil
 }

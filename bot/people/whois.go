@@ -197,7 +197,7 @@ type whoisResult struct {
 }
 
 func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	d, fc := k.Deps, k.fields
+	d := k.Deps
 	id := inv.Arg("id")
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
@@ -206,25 +206,25 @@ func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Re
 			"tmp_external_userid. Usage: %s", bot.Markdown(replies.Code(id)), inv.Command.Usage())
 	}
 	var notes []string
-	for _, k := range kinds {
+	for _, kind := range kinds {
 		var r whoisResult
 		var err error
-		switch k {
+		switch kind {
 		case kindMember:
-			r, err = whoisMember(ctx, d, fc, id)
+			r, err = k.whoisMember(ctx, id)
 		case kindExternal:
 			r, err = whoisExternal(ctx, d, id)
 		case kindOpen:
-			r, err = whoisOpen(ctx, d, fc, id, agent)
+			r, err = k.whoisOpen(ctx, id, agent)
 		case kindTmp:
 			bts, uts := flagTypes(inv)
-			r, err = whoisTmp(ctx, d, fc, id, bts, uts)
+			r, err = k.whoisTmp(ctx, id, bts, uts)
 		}
 		if err != nil {
 			return nil, err
 		}
 		if r.ok {
-			read := "Read as " + k.String()
+			read := "Read as " + kind.String()
 			if len(notes) > 0 {
 				read += " (" + strings.Join(notes, "; ") + ")"
 			}
@@ -240,20 +240,20 @@ func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Re
 }
 
 // whoisMember reads a member by userid.
-func whoisMember(ctx context.Context, d Deps, fc *hrFieldCache, userID string) (whoisResult, error) {
-	u, err := d.Client.User.Get(ctx, userID)
+func (k *desk) whoisMember(ctx context.Context, userID string) (whoisResult, error) {
+	u, err := k.Client.User.Get(ctx, userID)
 	if wecom.IsCode(err, wecom.CodeUserNotFound) {
 		return whoisResult{note: "no member has that userid (60111)"}, nil
 	}
 	if err != nil {
 		return whoisResult{}, err
 	}
-	return whoisResult{md: memberText(ctx, d, fc, u, ""), ok: true}, nil
+	return whoisResult{md: k.memberText(ctx, u, ""), ok: true}, nil
 }
 
 // memberText shows a member: name, position, departments, status and a roster summary. how says how the id
 // given led to the member, if it was not the userid.
-func memberText(ctx context.Context, d Deps, fc *hrFieldCache, u *wecom.User, how string) string {
+func (k *desk) memberText(ctx context.Context, u *wecom.User, how string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s — member\n\n", replies.Escape(u.Name))
 	if how != "" {
@@ -274,7 +274,7 @@ func memberText(ctx context.Context, d Deps, fc *hrFieldCache, u *wecom.User, ho
 				break
 			}
 			name := "department " + strconv.Itoa(id)
-			if dep, err := d.Client.Department.Get(ctx, id); err == nil && dep.Name != "" {
+			if dep, err := k.Client.Department.Get(ctx, id); err == nil && dep.Name != "" {
 				name = replies.Escape(dep.Name)
 			}
 			if i < len(u.IsLeaderInDept) && u.IsLeaderInDept[i] == 1 {
@@ -287,7 +287,7 @@ func memberText(ctx context.Context, d Deps, fc *hrFieldCache, u *wecom.User, ho
 	if u.Status != 0 {
 		fmt.Fprintf(&b, "- status: %s\n", replies.Escape(u.Status.String()))
 	}
-	summary, err := staffSummary(ctx, d, fc, u.UserID)
+	summary, err := k.staffSummary(ctx, u.UserID)
 	switch {
 	case wecom.IsCode(err, wecom.CodeAPIForbidden):
 		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment,
@@ -364,8 +364,8 @@ func externalText(c *wecom.ExternalContactDetail, how string, d Deps) string {
 }
 
 // whoisOpen converts an open_userid obtained by a third-party or 代开发 app, then shows the member.
-func whoisOpen(ctx context.Context, d Deps, fc *hrFieldCache, id string, agent int) (whoisResult, error) {
-	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, []string{id}, agent)
+func (k *desk) whoisOpen(ctx context.Context, id string, agent int) (whoisResult, error) {
+	res, err := k.Client.Batch.OpenUserIDToUserID(ctx, []string{id}, agent)
 	if err != nil {
 		return whoisResult{}, agentError(err, agent)
 	}
@@ -374,11 +374,11 @@ func whoisOpen(ctx context.Context, d Deps, fc *hrFieldCache, id string, agent i
 			continue
 		}
 		how := fmt.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
-		u, err := d.Client.User.Get(ctx, m.UserID)
+		u, err := k.Client.User.Get(ctx, m.UserID)
 		if err != nil {
 			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, replies.Describe(err))}, nil
 		}
-		return whoisResult{ok: true, md: memberText(ctx, d, fc, u, how)}, nil
+		return whoisResult{ok: true, md: k.memberText(ctx, u, how)}, nil
 	}
 	return whoisResult{note: fmt.Sprintf("not an open_userid that agent %d obtained, or its member is outside this app's visibility", agent)}, nil
 }
@@ -386,12 +386,12 @@ func whoisOpen(ctx context.Context, d Deps, fc *hrFieldCache, id string, agent i
 // whoisTmp converts a tmp_external_userid, trying each business and user type asked for, then shows whom it
 // stands for. A user type the app may not convert (48002: customers need 客户联系 permission) is skipped; if no
 // conversion was allowed at all, the 48002 is the answer.
-func whoisTmp(ctx context.Context, d Deps, fc *hrFieldCache, id string, bts, uts []int) (whoisResult, error) {
+func (k *desk) whoisTmp(ctx context.Context, id string, bts, uts []int) (whoisResult, error) {
 	var denied error
 	allowed := false
 	for _, bt := range bts {
 		for _, ut := range uts {
-			res, err := d.Client.IDConvert.ConvertTmpExternalUserIDs(ctx, bt, ut, []string{id})
+			res, err := k.Client.IDConvert.ConvertTmpExternalUserIDs(ctx, bt, ut, []string{id})
 			if wecom.IsCode(err, wecom.CodeAPIForbidden) {
 				denied = err
 				continue
@@ -402,7 +402,7 @@ func whoisTmp(ctx context.Context, d Deps, fc *hrFieldCache, id string, bts, uts
 			allowed = true
 			for _, r := range res.Results {
 				if r.TmpExternalUserID == id {
-					return whoisResult{ok: true, md: tmpText(ctx, d, fc, id, bt, ut, r)}, nil
+					return whoisResult{ok: true, md: k.tmpText(ctx, id, bt, ut, r)}, nil
 				}
 			}
 		}
@@ -421,19 +421,19 @@ func whoisTmp(ctx context.Context, d Deps, fc *hrFieldCache, id string, bts, uts
 }
 
 // tmpText shows whom a converted tmp id stands for.
-func tmpText(ctx context.Context, d Deps, fc *hrFieldCache, id string, bt, ut int, r wecom.TmpIDResult) string {
+func (k *desk) tmpText(ctx context.Context, id string, bt, ut int, r wecom.TmpIDResult) string {
 	how := fmt.Sprintf("tmp_external_userid %s from %s, user type %s", replies.Code(id), tmpBusinessName(bt), tmpUserName(ut))
 	if r.ExternalUserID != "" {
-		c, err := d.Client.ExternalContact.Get(ctx, r.ExternalUserID)
+		c, err := k.Client.ExternalContact.Get(ctx, r.ExternalUserID)
 		if err != nil {
 			return fmt.Sprintf("## External contact\n\n- %s\n- external_userid: %s\n- the contact could not be read: %s",
 				how, replies.Code(r.ExternalUserID), replies.Describe(err))
 		}
-		return externalText(c, how, d)
+		return externalText(c, how, k.Deps)
 	}
-	if r.CorpID == d.Client.CorpID() {
-		if u, err := d.Client.User.Get(ctx, r.UserID); err == nil {
-			return memberText(ctx, d, fc, u, how)
+	if r.CorpID == k.Client.CorpID() {
+		if u, err := k.Client.User.Get(ctx, r.UserID); err == nil {
+			return k.memberText(ctx, u, how)
 		}
 	}
 	return fmt.Sprintf("## Member of another corp\n\n- %s\n- corpid: %s\n- userid: %s\n\nThis app cannot read members of other corps.",
