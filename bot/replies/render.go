@@ -1,10 +1,14 @@
 // Package replies turns the bot's replies into what WeCom displays.
 //
 // Commands write replies as CommonMark, passing every user-supplied value through Escape (or Code for ids and
-// other values a reader copies); bot.Errorf and Markdownf escape their arguments themselves. Markdown renders that source into WeCom's markdown (v1) subset for markdown
-// messages; Text renders it as plain text for text messages and for readers on WeChat (微信插件), which does
+// other values a reader copies); bot.Errorf and Markdownf escape their arguments themselves. Markdown renders
+// that source into WeCom's markdown (v1) subset for markdown messages; Text renders it as plain text for text messages and for readers on WeChat (微信插件), which does
 // not show markdown messages. Split cuts rendered content to WeCom's 2,048-byte limit. TextCard, ButtonCard and
 // NoticeCard build cards with WeCom's length limits applied.
+//
+// Reply is what commands, approvals and alerts answer with; Composer is the one path from a Reply to WeCom
+// messages (markdown, or plain text for replies.format = "text"); Builder assembles a reply's CommonMark block
+// by block; Describe phrases an error for a member.
 //
 // # What WeCom's markdown can show
 //
