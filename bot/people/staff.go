@@ -660,8 +660,8 @@ func (d Deps) staffSet(ctx context.Context, _ *commands.Invocation, p rosterPlan
 			results[r.FieldID] = r.Result
 		}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Roster of %s\n\n", replies.Code(user))
+	var b replies.Builder
+	b.Heading("Roster of %s", replies.Code(user))
 	ok := 0
 	for _, c := range changes {
 		r, answered := results[c.Field.FieldID]
@@ -673,35 +673,35 @@ func (d Deps) staffSet(ctx context.Context, _ *commands.Invocation, p rosterPlan
 		case answered:
 			outcome = replies.Font(replies.Warning, "not changed: "+replies.Escape(r.String()))
 		}
-		fmt.Fprintf(&b, "- %s: %s → %s — %s\n", replies.Escape(c.Field.FieldName), c.Old, c.New, outcome)
+		b.Item("%s: %s → %s — %s", replies.Escape(c.Field.FieldName), c.Old, c.New, outcome)
 	}
-	fmt.Fprintf(&b, "\n%s: %d changed", replies.Plural(len(changes), "field", "fields"), ok)
+	summary := fmt.Sprintf("%s: %d changed", replies.Plural(len(changes), "field", "fields"), ok)
 	if n := len(changes) - ok; n > 0 {
-		fmt.Fprintf(&b, ", %d not", n)
+		summary += fmt.Sprintf(", %d not", n)
 	}
-	b.WriteString(".")
-	return &replies.Reply{Markdown: b.String()}, nil
+	b.Para("%s.", summary)
+	return b.Reply(), nil
 }
 
 // staffReconcile reads the fields back after an interrupted /staff set and says which hold the values asked for.
 func staffReconcile(_ context.Context, _ *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
 	user, changes := p.user, p.changes // the plan read the roster just now
-	var b strings.Builder
-	fmt.Fprintf(&b, "The roster of %s reads:\n\n", replies.Code(user))
+	var b replies.Builder
+	b.Para("The roster of %s reads:", replies.Code(user))
 	pending := 0
 	for _, c := range changes {
 		if c.Old == c.New {
-			fmt.Fprintf(&b, "- %s: %s (%s)\n", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Info, "as requested"))
+			b.Item("%s: %s (%s)", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Info, "as requested"))
 			continue
 		}
 		pending++
-		fmt.Fprintf(&b, "- %s: %s (%s %s)\n", replies.Escape(c.Field.FieldName), c.Old,
+		b.Item("%s: %s (%s %s)", replies.Escape(c.Field.FieldName), c.Old,
 			replies.Font(replies.Warning, "not the requested"), c.New)
 	}
 	if pending > 0 {
-		fmt.Fprintf(&b, "\n%s not changed yet: send /staff set again for them.", replies.Plural(pending, "field is", "fields are"))
+		b.Para("%s not changed yet: send /staff set again for them.", replies.Plural(pending, "field is", "fields are"))
 	} else {
-		b.WriteString("\nEvery field is as requested.")
+		b.Para("Every field is as requested.")
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
 }

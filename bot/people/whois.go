@@ -452,25 +452,25 @@ func (k *desk) convertOpen(ctx context.Context, inv *commands.Invocation) (*repl
 	for _, m := range res.UserIDs {
 		found[m.OpenUserID] = m.UserID
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## open_userid → userid (agent %d)\n\n", agent)
+	var b replies.Builder
+	b.Heading("open_userid → userid (agent %d)", agent)
 	converted, invalid := 0, 0
 	for _, id := range ids {
 		switch u, ok := found[id]; {
 		case ok:
 			converted++
-			fmt.Fprintf(&b, "- %s → %s\n", replies.Code(id), replies.Code(u))
+			b.Item("%s → %s", replies.Code(id), replies.Code(u))
 		case slices.Contains(res.InvalidOpenUserIDs, id):
 			invalid++
-			fmt.Fprintf(&b, "- %s — %s: agent %d did not obtain it, or its member is outside this app's visibility\n",
+			b.Item("%s — %s: agent %d did not obtain it, or its member is outside this app's visibility",
 				replies.Code(id), replies.Font(replies.Warning, "invalid"), agent)
 		default:
 			invalid++
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Code(id), replies.Font(replies.Warning, "no answer from WeCom"))
+			b.Item("%s — %s", replies.Code(id), replies.Font(replies.Warning, "no answer from WeCom"))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, invalid)
-	return &replies.Reply{Markdown: b.String()}, nil
+	b.Para("%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, invalid)
+	return b.Reply(), nil
 }
 
 func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
@@ -516,32 +516,32 @@ func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*repli
 	if !allowed && denied != nil {
 		return nil, denied
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## tmp_external_userid from %s\n\n", tmpBusinessName(bt))
+	var b replies.Builder
+	b.Heading("tmp_external_userid from %s", tmpBusinessName(bt))
 	converted := 0
 	for _, id := range ids {
 		r, ok := found[id]
 		switch {
 		case ok && r.ExternalUserID != "":
 			converted++
-			fmt.Fprintf(&b, "- %s → external_userid %s — %s\n", replies.Code(id), replies.Code(r.ExternalUserID), tmpUserName(userType[id]))
+			b.Item("%s → external_userid %s — %s", replies.Code(id), replies.Code(r.ExternalUserID), tmpUserName(userType[id]))
 		case ok:
 			converted++
-			fmt.Fprintf(&b, "- %s → corp %s, userid %s — %s\n", replies.Code(id), replies.Code(r.CorpID), replies.Code(r.UserID),
+			b.Item("%s → corp %s, userid %s — %s", replies.Code(id), replies.Code(r.CorpID), replies.Code(r.UserID),
 				tmpUserName(userType[id]))
 		default:
 			why := "not obtained by this app from " + tmpBusinessName(bt)
 			if len(uts) == 1 {
 				why += " with user type " + tmpUserName(uts[0])
 			}
-			fmt.Fprintf(&b, "- %s — %s: %s\n", replies.Code(id), replies.Font(replies.Warning, "invalid"), why)
+			b.Item("%s — %s: %s", replies.Code(id), replies.Font(replies.Warning, "invalid"), why)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, len(ids)-converted)
+	b.Para("%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, len(ids)-converted)
 	for _, n := range notes {
-		b.WriteString("\n\n" + n)
+		b.Para("%s", n)
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
 }
 
 func (k *desk) convertServiceExternal(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
