@@ -9,22 +9,35 @@
 // A Harness is real underneath: the WeCom emulator served on loopback (wecomtest.NewServer, with its seeded
 // sample organisation), a wecom.Client against it, a SQLite database in t.TempDir(), access control (by default
 // the sample roles the demo and cmd/bot's tests use), a Registry with the built-in commands, and an Engine.
-// What it leaves out is the transport: no callbacks, inbox or outbox. Say hands the text to Engine.Handle,
-// commits the Outcome's Effects in one transaction as the router does, and returns what the member would read.
+// What it leaves out is the transport: no inbox or outbox. Say hands the text to Engine.Handle, commits the
+// Outcome's Effects in one transaction as the router does, and returns what the member would read.
+//
+// Events the emulator delivers (its control API's "event", e.g. submit_vip_account_approval) reach the
+// harness's callback URL, are verified and decrypted as the bot's, and go straight to the handler given to
+// HandleEvents for their Event, whose Effects are committed before the emulator hears the answer. Replies that handlers
+// queue in the outbox are stored, never sent.
 //
 // The package imports testing; only tests may import it.
 package commandtest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/callbacks"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/emulator"
@@ -34,7 +47,8 @@ import (
 // Options configure a Harness. The zero value is the sample organisation with the sample access config and
 // only the built-in commands.
 type Options struct {
-	// Emulator configures the emulator; its zero value is the seeded sample organisation.
+	// Emulator configures the emulator; its zero value is the seeded sample organisation. Its CallbackURL,
+	// Token and EncodingAESKey are the harness's.
 	Emulator emulator.Options
 	// Admins and Roles are the access config. When both are nil, SampleAdmins and SampleRoles are used; to run
 	// with no admins and no roles, give an empty, non-nil Admins.
@@ -43,7 +57,7 @@ type Options struct {
 	// Location is the corp's time zone; default replies.China (Asia/Shanghai), as the bot's default.
 	Location *time.Location
 	// Commands returns the commands to register next to the built-ins. It is called once, with the harness's
-	// Emu, Client, DB, Location, Directory, Access and Registry set (Engine is not yet).
+	// Emu, Client, DB, Location, Directory, Access and Registry set (Engine is not yet); it may call HandleEvents.
 	Commands func(h *Harness) []*commands.Command
 }
 
@@ -72,20 +86,45 @@ type Harness struct {
 	Access    *access.Control
 	Registry  *commands.Registry
 	Engine    *commands.Engine
+	// CallbackURL is where the emulator delivers callbacks.
+	CallbackURL string
 
-	inboxID int64 // the last InboxID handed out
+	mu      sync.Mutex
+	inboxID int64                   // the last InboxID handed out
+	events  map[string]EventHandler // by Event; see HandleEvents
+}
+
+// EventHandler handles one kind of event; router.EventHandler, which bot/approvals and bot/alerts implement.
+type EventHandler interface {
+	HandleEvent(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error)
 }
 
 // New builds a Harness; everything it starts is stopped by t's cleanup.
 func New(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	emu := wecomtest.NewServer(t, opts.Emulator)
-	eo := emu.Options()
 	d, err := db.Open(filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	h := &Harness{T: t, DB: d}
+	// The callback endpoint is up before the emulator, which needs its URL. Its handler reads h.Client and the
+	// rest only once a callback arrives, after New returns.
+	eo := opts.Emulator
+	eo.Token, eo.EncodingAESKey = emulator.DefaultToken, emulator.DefaultAESKey
+	if eo.CorpID == "" {
+		eo.CorpID = emulator.DefaultCorpID
+	}
+	crypter, err := wecom.NewCrypter(eo.Token, eo.EncodingAESKey, eo.CorpID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := httptest.NewServer(&callbacks.Handler{Crypter: crypter, Inbox: (*callbackInbox)(h)})
+	t.Cleanup(cb.Close)
+	h.CallbackURL = cb.URL + "/wecom/callback"
+	eo.CallbackURL = h.CallbackURL
+	emu := wecomtest.NewServer(t, eo)
+	eo = emu.Options()
 	// As the bot: its tokens are kept in the database.
 	client, err := wecom.NewClient(wecom.Config{CorpID: eo.CorpID, Secret: eo.Secret, AgentID: eo.AgentID, BaseURL: emu.URL,
 		TokenStore: d.Tokens()})
@@ -105,8 +144,7 @@ func New(t testing.TB, opts Options) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Harness{T: t, Emu: emu, Client: client, DB: d, Location: loc, Directory: dir, Access: ac,
-		Registry: commands.NewRegistry()}
+	h.Emu, h.Client, h.Location, h.Directory, h.Access, h.Registry = emu, client, loc, dir, ac, commands.NewRegistry()
 	h.Registry.Register(commands.Builtins(h.Registry, d, loc)...)
 	if opts.Commands != nil {
 		h.Registry.Register(opts.Commands(h)...)
@@ -118,17 +156,40 @@ func New(t testing.TB, opts Options) *Harness {
 	return h
 }
 
+// HandleEvents makes eh handle the events the emulator delivers whose Event is one of events, as the router's
+// Events do. Events without a handler are acknowledged and dropped, and so are text callbacks (use Say).
+func (h *Harness) HandleEvents(eh EventHandler, events ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.events == nil {
+		h.events = map[string]EventHandler{}
+	}
+	for _, e := range events {
+		h.events[e] = eh
+	}
+}
+
 // NextInboxID is the InboxID the next Say or Click hands the engine: each message gets its own, as each
 // callback has its own inbox row (intents are keyed by it).
-func (h *Harness) NextInboxID() int64 { return h.inboxID + 1 }
+func (h *Harness) NextInboxID() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.inboxID + 1
+}
+
+func (h *Harness) nextInboxID() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inboxID++
+	return h.inboxID
+}
 
 // Say handles a text message from user as the router does (Engine.Handle, then its Effects in one
 // transaction) and returns what user reads: the Content the emulator records for each message the replies
 // compose to (see Contents).
 func (h *Harness) Say(user, line string) []string {
 	h.T.Helper()
-	h.inboxID++
-	out, err := h.Engine.Handle(h.ctx(), commands.Message{From: user, Text: line, InboxID: h.inboxID})
+	out, err := h.Engine.Handle(h.ctx(), commands.Message{From: user, Text: line, InboxID: h.nextInboxID()})
 	if err != nil {
 		h.T.Fatalf("%s says %q: %v", user, line, err)
 	}
@@ -140,8 +201,7 @@ func (h *Harness) Say(user, line string) []string {
 // there is no card in WeCom to update.
 func (h *Harness) Click(user, key, taskID string) []string {
 	h.T.Helper()
-	h.inboxID++
-	out, err := h.Engine.HandleConfirmClick(h.ctx(), user, key, taskID, "", h.inboxID)
+	out, err := h.Engine.HandleConfirmClick(h.ctx(), user, key, taskID, "", h.nextInboxID())
 	if err != nil {
 		h.T.Fatalf("%s clicks %q: %v", user, key, err)
 	}
@@ -203,6 +263,57 @@ func (h *Harness) ctx() context.Context {
 		return t.Context()
 	}
 	return context.Background()
+}
+
+// Control posts body as JSON to the emulator's control API (path "event", "send", …, under /_emulator/) and
+// returns its JSON answer; anything but HTTP 200 fails the test. An event it delivers is handled (see
+// HandleEvents) before it returns.
+func (h *Harness) Control(path string, body any) map[string]any {
+	h.T.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	resp, err := http.Post(h.Emu.URL+"/_emulator/"+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		h.T.Fatalf("control %s %s: HTTP %d %s", path, b, resp.StatusCode, raw)
+	}
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return out
+}
+
+// callbackInbox handles each verified callback as it is stored: an event goes to its handler, whose
+// Effects are committed before the emulator gets its answer. It runs on the callback server's goroutine, so a
+// failure is reported with Errorf.
+type callbackInbox Harness
+
+func (ci *callbackInbox) Enqueue(ctx context.Context, it *db.InboxItem) (bool, error) {
+	h := (*Harness)(ci)
+	it.ID = h.nextInboxID()
+	m, err := wecom.ParseInbound(it.Payload)
+	if err != nil || m.MsgType != wecom.MsgTypeEvent {
+		return true, nil
+	}
+	h.mu.Lock()
+	eh, ok := h.events[m.Event]
+	h.mu.Unlock()
+	if !ok {
+		return true, nil
+	}
+	effects, err := eh.HandleEvent(ctx, it, m)
+	if err == nil && effects != nil {
+		err = h.DB.Tx(ctx, effects)
+	}
+	if err != nil {
+		h.T.Errorf("event %s from %s: %v", m.Event, m.FromUserName, err)
+	}
+	return true, nil
 }
 
 // Directory answers access control's membership questions from the emulator's address book through a

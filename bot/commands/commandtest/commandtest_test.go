@@ -8,6 +8,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/commands/commandtest"
+	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
@@ -99,6 +100,33 @@ func TestHarness_confirmSayAndClick(t *testing.T) {
 	}
 	if got := h.Say("lisi", "/test poke zhangsan"); !strings.Contains(joined(got), "test.poke") {
 		t.Fatalf("lisi's poke = %q; want a refusal naming test.poke", got)
+	}
+}
+
+// entered counts enter_agent events and commits an audit row for each, as a handler's Effects.
+type entered struct{ n atomic.Int32 }
+
+func (e *entered) HandleEvent(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	e.n.Add(1)
+	return func(ctx context.Context, tx *db.Tx) error {
+		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.FromUserName, Command: "enter", Decision: db.DecisionOK, InboxID: it.ID})
+	}, nil
+}
+
+func TestHarness_events(t *testing.T) {
+	t.Parallel()
+	h := commandtest.New(t, commandtest.Options{})
+	var e entered
+	h.HandleEvents(&e, "enter_agent")
+	h.Control("event", map[string]any{"from": "lisi", "event": "enter_agent"})
+	h.Control("event", map[string]any{"from": "lisi", "event": "click", "event_key": "menu"}) // no handler: dropped
+	if n := e.n.Load(); n != 1 {
+		t.Fatalf("handled %d enter_agent events; want 1", n)
+	}
+	// Committed before the emulator got its answer; the event took an InboxID of its own.
+	entries, err := h.DB.ListAudit(t.Context(), db.AuditFilter{Command: "enter"})
+	if err != nil || len(entries) != 1 || entries[0].Actor != "lisi" || entries[0].InboxID == 0 || entries[0].InboxID >= h.NextInboxID() {
+		t.Fatalf("audit = %+v, %v; want lisi's entry with its own inbox id", entries, err)
 	}
 }
 
