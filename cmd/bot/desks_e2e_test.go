@@ -4,11 +4,33 @@ package main
 // What stays here checks them as newApp wires them into the running bot.
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/commands/commandtest"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
+
+// TestSampleAccess_commandtest checks that the desks' harness runs with the sample access config the bot's
+// tests and demo use.
+func TestSampleAccess_commandtest(t *testing.T) {
+	cfg := testConfig(t, "127.0.0.1:1", "http://127.0.0.1:2", "unused.db")
+	var roles []access.Role
+	for name, r := range cfg.Access.Roles {
+		roles = append(roles, access.Role{Name: name, Members: r.Members, Perms: r.Permissions})
+	}
+	sort.Slice(roles, func(i, j int) bool { return roles[i].Name < roles[j].Name })
+	if diff := cmp.Diff(cfg.Access.Admins, commandtest.SampleAdmins); diff != "" {
+		t.Errorf("commandtest.SampleAdmins differ from sampleAccessTOML (-toml +commandtest):\n%s", diff)
+	}
+	if diff := cmp.Diff(roles, commandtest.SampleRoles); diff != "" {
+		t.Errorf("commandtest.SampleRoles differ from sampleAccessTOML (-toml +commandtest):\n%s", diff)
+	}
+}
 
 // TestAdminDesk_eightAnswers is issue 5's smoke test: an admin sends eight commands across the desks and gets
 // eight answers, and the emulator saw the real endpoints called.

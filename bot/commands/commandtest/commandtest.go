@@ -10,12 +10,13 @@
 // sample organisation), a wecom.Client against it, a SQLite database in t.TempDir(), access control (by default
 // the sample roles the demo and cmd/bot's tests use), a Registry with the built-in commands, and an Engine.
 // What it leaves out is the transport: no inbox or outbox. Say hands the text to Engine.Handle, commits the
-// Outcome's Effects in one transaction as the router does, and returns what the member would read.
+// Outcome's Effects in one transaction as the router does, and returns what the member would read. The engine
+// has no CardEnder (Engine.Cards): an ended confirmation's card is not updated.
 //
 // Events the emulator delivers (its control API's "event", e.g. submit_vip_account_approval) reach the
 // harness's callback URL, are verified and decrypted as the bot's, and go straight to the handler given to
-// HandleEvents for their Event, whose Effects are committed before the emulator hears the answer. Replies that handlers
-// queue in the outbox are stored, never sent.
+// HandleEvents for their Event, whose Effects are committed before the emulator hears the answer. Replies
+// that handlers queue in the outbox are stored, never sent.
 //
 // The package imports testing; only tests may import it.
 package commandtest
@@ -64,7 +65,7 @@ type Options struct {
 // SampleAdmins and SampleRoles are the sample access config of cmd/bot (sampleAccessTOML), over the emulator's
 // sample organisation: zhangsan is an admin; the 安全管理员 tag (zhangsan, wujiu) and department 3 are security;
 // the 审批人 tag (zhangsan, zhaoliu) approves applications; department 4 (zhaoliu) is HR. lisi, wangwu and sunqi
-// hold no role.
+// hold no role. cmd/bot's tests check the two stay the same.
 var (
 	SampleAdmins = []string{"zhangsan"}
 	SampleRoles  = []access.Role{
