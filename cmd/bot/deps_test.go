@@ -10,7 +10,7 @@ import (
 )
 
 // TestProductionDeps checks that the production binary links neither the testing package nor the test helpers
-// of wecom/wecomtest: the emulator that `bot emulator` and `bot demo` run lives in wecom/emulator, which must
+// of wecom/wecomtest and bot/commands/commandtest: the emulator that `bot emulator` and `bot demo` run lives in wecom/emulator, which must
 // not import them.
 func TestProductionDeps(t *testing.T) {
 	// go test puts its own GOROOT/bin first in PATH; a test binary run by hand falls back to the GOROOT it
@@ -33,7 +33,8 @@ func TestProductionDeps(t *testing.T) {
 	}
 	forbidden := map[string]bool{
 		"testing": true,
-		"github.com/wecombot/wecombot/wecom/wecomtest": true,
+		"github.com/wecombot/wecombot/wecom/wecomtest":          true,
+		"github.com/wecombot/wecombot/bot/commands/commandtest": true,
 	}
 	var bad []string
 	for _, pkg := range strings.Fields(string(out)) {
