@@ -378,7 +378,6 @@ type body struct {
 	TemplateCard struct {
 		CardType   string `json:"card_type"`
 		TaskID     string `json:"task_id"`
-		MainTitle  struct{ Title string } `json:"main_title"`
 		ButtonList []struct {
 			Text string `json:"text"`
 			Key  string `json:"key"`
