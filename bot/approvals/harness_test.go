@@ -95,6 +95,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.db.Close() })
+	h.db.Now = h.now // the service and its rows share one clock (the emulator keeps the wall clock)
 	dir := directory{h.client}
 	h.access, err = access.New(nil, []access.Role{{Name: "approvers", Members: []string{"tag:审批人"}, Perms: []string{"order.*"}}}, dir, 0)
 	if err != nil {
@@ -107,7 +108,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	h.reg = commands.NewRegistry()
 	h.svc, err = New(cfg, Deps{Client: h.client, DB: h.db, Directory: dir, Access: h.access, Registry: h.reg,
 		Notify: func() { h.notified.Add(1) }, Location: replies.China,
-		Now:      func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) },
+		Now:      h.now,
 		Composer: replies.Composer{Text: opts.text}}, publicURL)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +120,10 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	return h
 }
 
-// advance moves the service's clock (not the database's or the emulator's) d ahead.
+// now is the clock of the service and the database: the wall clock, moved on by advance.
+func (h *harness) now() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) }
+
+// advance moves the service's and the database's clock (not the emulator's) d ahead.
 func (h *harness) advance(d time.Duration) { h.skew.Add(int64(d)) }
 
 // event asks the emulator's control API for an event (as a member or WeCom would cause it) and returns the
