@@ -57,8 +57,9 @@ type harness struct {
 }
 
 type harnessOptions struct {
-	cfg  config.Approvals
-	text bool // replies.format = "text"
+	cfg    config.Approvals
+	text   bool // replies.format = "text"
+	noPage bool // neither callback.public_url nor approvals.url
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -105,11 +106,15 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	if cfg.Approvers == nil && cfg.ByType == nil {
 		cfg.Approvers = defaultConfig.Approvers
 	}
+	public := publicURL
+	if opts.noPage {
+		public = ""
+	}
 	h.reg = commands.NewRegistry()
 	h.svc, err = New(cfg, Deps{Client: h.client, DB: h.db, Directory: dir, Access: h.access, Registry: h.reg,
 		Notify: func() { h.notified.Add(1) }, Location: replies.China,
 		Now:      h.now,
-		Composer: replies.Composer{Text: opts.text}}, publicURL)
+		Composer: replies.Composer{Text: opts.text}}, public)
 	if err != nil {
 		t.Fatal(err)
 	}
