@@ -124,6 +124,15 @@ func TestPage_refusesInvalidState(t *testing.T) {
 			t.Errorf("%s: %d %s; want 400", name, rec.Code, rec.Body)
 		}
 	}
+	// States signed with the server's own key but never issued like that: for no nonce at all, and with an
+	// expiry beyond the state lifetime (the lifetime is the server's, not the state's).
+	exp := h.now().Add(DefaultStateTTL).Unix()
+	if rec := h.comeBack(id, h.code("zhaoliu"), oauthState("", id, exp), nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("a state for an empty nonce, no cookie: %d; want 400", rec.Code)
+	}
+	if rec := h.comeBack(id, h.code("zhaoliu"), oauthState(cookies[0].Value, id, exp+3600), cookies); rec.Code != http.StatusBadRequest {
+		t.Errorf("a state expiring after the lifetime: %d; want 400", rec.Code)
+	}
 	if n := h.userInfoCalls(); n != 0 {
 		t.Fatalf("getuserinfo calls = %d; an invalid state must not reach WeCom", n)
 	}
@@ -174,6 +183,14 @@ func TestPage_servesAfterOAuth(t *testing.T) {
 	}
 	if rec := h.comeBack(id, h.code("wangwu"), state, cookies); rec.Code != http.StatusForbidden {
 		t.Fatalf("an outsider's page = %d %s; want 403", rec.Code, rec.Body)
+	}
+	// A WeChat user who is not a member (OAuth gives an openid, no userid) is refused as such.
+	wechat, err := h.emu.IssueOAuthCodeExternal("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := h.comeBack(id, wechat, state, cookies); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "only members") {
+		t.Fatalf("a non-member's page = %d %s; want 403 for members only", rec.Code, rec.Body)
 	}
 	// Once decided, the page says so, and by whom.
 	if _, err := h.svc.Decide(t.Context(), id, "zhangsan", false, "预算 <b>不足</b>"); err != nil {
