@@ -12,7 +12,7 @@ import (
 
 // TestTakeOver: a submitted application is recorded pending, and one pass takes it over: one
 // set_approval_detail (in progress, 或签, the configured approvers, the page) and one button card per approver
-// under the application's ref, none for the applicant. A second pass and a redelivered event change nothing.
+// under the application's ref, none for the applicant. Later passes change nothing for it.
 func TestTakeOver(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
@@ -81,7 +81,7 @@ func TestTakeOver(t *testing.T) {
 		}
 	}
 
-	// Nothing is taken over twice: not by the next pass, nor after WeCom redelivers the event.
+	// Nothing is taken over twice: not by the next pass, nor by a pass that takes another application over.
 	h.takeOver()
 	_, xml := h.event(map[string]any{"from": "lisi", "event": "submit_vip_account_approval", "business_type": 1, "apply_reason": "x"})
 	h.mustHandle(xml) // another application (a new apply_id): taken over on its own
