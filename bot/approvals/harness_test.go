@@ -8,7 +8,6 @@ package approvals
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -97,7 +96,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 	t.Cleanup(func() { h.db.Close() })
 	h.db.Now = h.now // the service and its rows share one clock (the emulator keeps the wall clock)
-	dir := directory{h.client}
+	dir := access.WeCom(h.client)
 	h.access, err = access.New(nil, []access.Role{{Name: "approvers", Members: []string{"tag:审批人"}, Perms: []string{"order.*"}}}, dir, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -450,64 +449,4 @@ func recipients(rows []db.OutboxMessage) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// directory is access.Directory over the WeCom client, as cmd/bot's.
-type directory struct{ c *wecom.Client }
-
-func (d directory) UserDepartments(ctx context.Context, userID string) ([]int, error) {
-	u, err := d.c.User.Get(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	return u.Department, nil
-}
-
-func (d directory) SubDepartments(ctx context.Context, deptID int) ([]int, error) {
-	list, err := d.c.Department.List(ctx, deptID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int, 0, len(list))
-	for _, dep := range list {
-		ids = append(ids, dep.ID)
-	}
-	return ids, nil
-}
-
-func (d directory) TagID(ctx context.Context, name string) (int, error) {
-	tags, err := d.c.Tag.List(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for _, t := range tags {
-		if t.TagName == name {
-			return t.TagID, nil
-		}
-	}
-	return 0, fmt.Errorf("no tag named %q", name)
-}
-
-func (d directory) TagMembers(ctx context.Context, tagID int) ([]string, []int, error) {
-	t, err := d.c.Tag.Get(ctx, tagID)
-	if err != nil {
-		return nil, nil, err
-	}
-	users := make([]string, 0, len(t.UserList))
-	for _, u := range t.UserList {
-		users = append(users, u.UserID)
-	}
-	return users, t.PartyList, nil
-}
-
-func (d directory) DeptMembers(ctx context.Context, deptID int) ([]string, error) {
-	users, err := d.c.User.ListSimple(ctx, deptID, false)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(users))
-	for _, u := range users {
-		ids = append(ids, u.UserID)
-	}
-	return ids, nil
 }

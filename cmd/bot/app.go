@@ -125,7 +125,7 @@ func (a *app) newRouter() (*router.Router, error) {
 	if len(a.cfg.Access.Admins) == 0 && len(roles) == 0 {
 		a.log.Warn("access: no admins and no roles; only the public commands (/help, /whoami, /ping) will run")
 	}
-	dir := directory{a.client}
+	dir := access.WeCom(a.client)
 	access, err := access.New(a.cfg.Access.Admins, roles, dir, a.cfg.Access.CacheTTL.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)

@@ -25,7 +25,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -140,7 +139,7 @@ func New(t testing.TB, opts Options) *Harness {
 	if admins == nil && roles == nil {
 		admins, roles = SampleAdmins, SampleRoles
 	}
-	dir := Directory{client}
+	dir := access.WeCom(client)
 	ac, err := access.New(admins, roles, dir, 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -315,67 +314,4 @@ func (ci *callbackInbox) Enqueue(ctx context.Context, it *db.InboxItem) (bool, e
 		h.T.Errorf("event %s from %s: %v", m.Event, m.FromUserName, err)
 	}
 	return true, nil
-}
-
-// Directory answers access control's membership questions from the emulator's address book through a
-// wecom.Client, as cmd/bot's directory does for the bot.
-type Directory struct{ C *wecom.Client }
-
-var _ access.Directory = Directory{}
-
-func (d Directory) UserDepartments(ctx context.Context, userID string) ([]int, error) {
-	u, err := d.C.User.Get(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	return u.Department, nil
-}
-
-func (d Directory) SubDepartments(ctx context.Context, deptID int) ([]int, error) {
-	list, err := d.C.Department.List(ctx, deptID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int, 0, len(list))
-	for _, dep := range list {
-		ids = append(ids, dep.ID)
-	}
-	return ids, nil
-}
-
-func (d Directory) TagID(ctx context.Context, name string) (int, error) {
-	tags, err := d.C.Tag.List(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for _, t := range tags {
-		if t.TagName == name {
-			return t.TagID, nil
-		}
-	}
-	return 0, fmt.Errorf("no tag named %q is visible to the app", name)
-}
-
-func (d Directory) TagMembers(ctx context.Context, tagID int) ([]string, []int, error) {
-	t, err := d.C.Tag.Get(ctx, tagID)
-	if err != nil {
-		return nil, nil, err
-	}
-	users := make([]string, 0, len(t.UserList))
-	for _, u := range t.UserList {
-		users = append(users, u.UserID)
-	}
-	return users, t.PartyList, nil
-}
-
-func (d Directory) DeptMembers(ctx context.Context, deptID int) ([]string, error) {
-	users, err := d.C.User.ListSimple(ctx, deptID, false)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(users))
-	for _, u := range users {
-		ids = append(ids, u.UserID)
-	}
-	return ids, nil
 }

@@ -1,21 +1,20 @@
-package main
+package access
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/wecombot/wecombot/bot/access"
-
 	"github.com/wecombot/wecombot/wecom"
 )
 
-// directory answers role-membership questions from WeCom's address book. Results are cached by
-// access.Control per caller, so each lookup here is one API call at most every few minutes per member.
-type directory struct{ c *wecom.Client }
+// WeCom answers role-membership questions from WeCom's address book through the client (user/get,
+// department/list, tag/list, tag/get, user/simplelist). Results are cached by Control per caller, so each
+// lookup is one API call at most every few minutes per member.
+func WeCom(c *wecom.Client) Directory { return weComDirectory{c} }
 
-var _ access.Directory = directory{}
+type weComDirectory struct{ c *wecom.Client }
 
-func (d directory) UserDepartments(ctx context.Context, userID string) ([]int, error) {
+func (d weComDirectory) UserDepartments(ctx context.Context, userID string) ([]int, error) {
 	u, err := d.c.User.Get(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -23,7 +22,7 @@ func (d directory) UserDepartments(ctx context.Context, userID string) ([]int, e
 	return u.Department, nil
 }
 
-func (d directory) SubDepartments(ctx context.Context, deptID int) ([]int, error) {
+func (d weComDirectory) SubDepartments(ctx context.Context, deptID int) ([]int, error) {
 	list, err := d.c.Department.List(ctx, deptID)
 	if err != nil {
 		return nil, err
@@ -35,7 +34,7 @@ func (d directory) SubDepartments(ctx context.Context, deptID int) ([]int, error
 	return ids, nil
 }
 
-func (d directory) TagID(ctx context.Context, name string) (int, error) {
+func (d weComDirectory) TagID(ctx context.Context, name string) (int, error) {
 	tags, err := d.c.Tag.List(ctx)
 	if err != nil {
 		return 0, err
@@ -48,7 +47,7 @@ func (d directory) TagID(ctx context.Context, name string) (int, error) {
 	return 0, fmt.Errorf("no tag named %q is visible to the app", name)
 }
 
-func (d directory) TagMembers(ctx context.Context, tagID int) ([]string, []int, error) {
+func (d weComDirectory) TagMembers(ctx context.Context, tagID int) ([]string, []int, error) {
 	t, err := d.c.Tag.Get(ctx, tagID)
 	if err != nil {
 		return nil, nil, err
@@ -60,7 +59,7 @@ func (d directory) TagMembers(ctx context.Context, tagID int) ([]string, []int, 
 	return users, t.PartyList, nil
 }
 
-func (d directory) DeptMembers(ctx context.Context, deptID int) ([]string, error) {
+func (d weComDirectory) DeptMembers(ctx context.Context, deptID int) ([]string, error) {
 	// Direct members only: sub-departments are walked by the caller (user/simplelist's fetch_child is no longer
 	// documented).
 	users, err := d.c.User.ListSimple(ctx, deptID, false)
