@@ -353,6 +353,13 @@ func (s *Service) updateCards(ctx context.Context, tx *db.Tx, applyID, note, exc
 		return err
 	}
 	for _, m := range texts {
+		if m.State == "pending" { // not shown yet: withdrawn, like a pending button card, and no note needed
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', last_error = 'withdrawn: decided before it was sent'
+				WHERE id = ? AND state = 'pending'`, m.ID); err != nil {
+				return err
+			}
+			continue
+		}
 		if m.State == "sent" && !access.SameUser(m.Recipient, except) {
 			if err := s.addMarkdown(ctx, tx, m.Recipient, bot.Markdownf("Advanced-feature account application %s: %s", bot.Markdown(replies.Code(applyID)), note),
 				ref(applyID)+":note"); err != nil {

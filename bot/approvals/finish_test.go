@@ -174,11 +174,10 @@ func TestTextMode(t *testing.T) {
 	h.flush()
 }
 
-// TestTextMode_decidedBeforeSent: a decision made while the textcards are still in the outbox should not let
-// them go out afterwards asking the other approvers to decide (button cards are withdrawn then, see
-// TestFinish_beforeCardsSent; a textcard is left pending, and no note follows it).
+// TestTextMode_decidedBeforeSent: a decision made while the textcards are still in the outbox does not let
+// them go out afterwards asking the other approvers to decide: they are withdrawn, as pending button cards are
+// (TestFinish_beforeCardsSent).
 func TestTextMode_decidedBeforeSent(t *testing.T) {
-	t.Skip("known bug (issue 9 report): updateCards leaves pending textcards pending; remove this Skip with the fix")
 	t.Parallel()
 	h := newHarness(t, harnessOptions{text: true})
 	id := h.applyTaken("lisi", 1, "x")
