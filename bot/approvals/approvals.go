@@ -444,6 +444,14 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		if rerr := s.d.DB.ReleaseDecision(context.WithoutCancel(ctx), applyID); rerr != nil {
 			s.d.Logger.Error("cannot release a failed decision", slog.String("apply_id", applyID), slog.String("err", rerr.Error()))
 		}
+		if wecom.IsCode(err, wecom.CodeInvalidParameter) {
+			// WeCom documents 40058 only as 不合法的参数 (DOC/90313) and set_approval_detail lists no causes; an
+			// application WeCom has closed answers it too, so "try again" would be wrong: say where to look.
+			return "", bot.Wrap(bot.EINVALID, err, "WeCom refused the decision on application %s (errcode 40058, "+
+				"不合法的参数: WeCom does not accept a parameter of it and says no more; it may have been closed in WeCom). "+
+				"%s shows what WeCom reports for the application now.", bot.Markdown(replies.Code(applyID)),
+				bot.Markdown(replies.Code("/order show "+applyID)))
+		}
 		return "", err
 	}
 	allocation := ""
@@ -691,6 +699,10 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		case bot.ErrorCode(err) == bot.EFORBIDDEN:
 			replyMD = bot.ErrorMessage(err)
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorText(err)}
+		case bot.ErrorCode(err) == bot.EINVALID: // WeCom refused it for good: trying again would not help
+			replyMD = bot.ErrorMessage(err)
+			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
+				Result: err.Error(), Duration: time.Since(start)}
 		default:
 			replyMD = "The approval failed: " + replies.Describe(err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),

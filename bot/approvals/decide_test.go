@@ -346,3 +346,25 @@ func TestRejectClick_asksReason(t *testing.T) {
 		t.Fatalf("Reject after the decision asked for a reason: %+v", conv)
 	}
 }
+
+// TestClick_weComRefuses40058: an Approve click that WeCom answers with 40058 (which a closed application also
+// gets) says where to look, not "try again", and records the failure with WeCom's errcode.
+func TestClick_weComRefuses40058(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	id := h.applyTaken("lisi", 1, "closed elsewhere")
+	h.flush()
+	h.emu.Fail("advanced_feature/set_approval_detail", 40058, 1)
+	in, err := h.click("zhaoliu", id, "approve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := contents(h.replies(in))
+	if !strings.Contains(c, "errcode 40058") || !strings.Contains(c, "/order show "+id) || strings.Contains(c, "Try again") {
+		t.Fatalf("reply = %q; want the 40058 explained with /order show, and no 'try again'", c)
+	}
+	entries, _ := h.db.ListAudit(t.Context(), db.AuditFilter{Actor: "zhaoliu", Command: "order approve"})
+	if len(entries) != 1 || entries[0].Decision != db.DecisionFailed || entries[0].ErrCode != 40058 {
+		t.Fatalf("audit = %+v; want one failed approval with errcode 40058", entries)
+	}
+}

@@ -71,23 +71,12 @@ func orderDecidable(app *wecom.Application, approver string) error {
 	return nil
 }
 
-// orderDecideError words set_approval_detail's 40058. WeCom documents 40058 only as 不合法的参数 (an invalid
-// parameter, DOC/90313) and set_approval_detail lists no causes, so the reply says no more than that.
-func orderDecideError(err error, applyID string) error {
-	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
-		return bot.Wrap(bot.ECONFLICT, err, "WeCom refused the decision on application %s (errcode 40058, "+
-			"不合法的参数: WeCom does not accept a parameter of it and says no more). %s shows what WeCom reports "+
-			"for the application now.", bot.Markdown(replies.Code(applyID)), bot.Markdown(replies.Code("/order show "+applyID)))
-	}
-	return err
-}
-
 // orderDecide runs /order approve or /order reject through the approval flow's Decider, the one path that
 // decides applications (so that a command and a card click never both decide).
 func (d Deps) orderDecide(ctx context.Context, inv *commands.Invocation, p orderPlan) (*replies.Reply, error) {
-	md, err := d.Decider.Decide(ctx, p.id, inv.Caller.UserID, p.approve, p.note)
+	md, err := d.Decider.Decide(ctx, p.id, inv.Caller.UserID, p.approve, p.note) // it words WeCom's refusals
 	if err != nil {
-		return nil, orderDecideError(err, p.id)
+		return nil, err
 	}
 	return &replies.Reply{Markdown: md}, nil
 }
