@@ -96,21 +96,6 @@ func TestOAuth_stateNeedsItsCookie(t *testing.T) {
 	}
 }
 
-// TestOAuth_expiredStateRefused: a state older than its lifetime is refused, cookie or not.
-func TestOAuth_expiredStateRefused(t *testing.T) {
-	t.Parallel()
-	s, page := oauthStack(t, 0, time.Second)
-	state, cookies := oauthStart(t, page)
-	time.Sleep(2100 * time.Millisecond) // the state's expiry is in whole seconds
-	code, _ := s.control(t, "oauth-code", map[string]any{"userid": "zhaoliu"})["code"].(string)
-	if st, body := oauthReturn(t, page, code, state, cookies); st != http.StatusBadRequest || !strings.Contains(body, "expired") {
-		t.Fatalf("expired state: %d %s; want 400 saying it expired", st, body)
-	}
-	if n := len(s.emu.CallsTo("auth/getuserinfo")); n != 0 {
-		t.Fatalf("getuserinfo calls = %d; want none for an expired state", n)
-	}
-}
-
 // TestOAuth_floodBounded: a flood of codes, with a valid state and cookie (anyone can get a pair), makes at
 // most VisitsPerMinute getuserinfo calls; the rest are answered 429.
 func TestOAuth_floodBounded(t *testing.T) {
