@@ -36,7 +36,12 @@ const MaxBody = 1 << 20
 // Handler serves the callback URL: GET for URL verification, POST for messages and events.
 type Handler struct {
 	Crypter *wecom.Crypter
-	Inbox   Inbox
+	// Previous, until PreviousUntil, is the token and EncodingAESKey WeCom used before a rotation: WeCom signs
+	// with the new ones as soon as they are saved in the admin console, but callbacks already in flight (and
+	// their retries) carry the old ones, so both are accepted for a short overlap. Nil: none.
+	Previous      *wecom.Crypter
+	PreviousUntil time.Time
+	Inbox         Inbox
 	// MaxSkew rejects a callback whose signed timestamp is further than this from Now (a replay defence); 0
 	// disables the check.
 	MaxSkew time.Duration
@@ -178,12 +183,23 @@ func (h *Handler) verifyURL(w http.ResponseWriter, r *http.Request) error {
 		return fail(http.StatusBadRequest, "missing echostr", nil)
 	}
 	plain, err := h.Crypter.VerifyURL(sig, ts, nonce, echo)
+	if err != nil && h.previous() != nil {
+		plain, err = h.previous().VerifyURL(sig, ts, nonce, echo)
+	}
 	if err != nil {
 		return cryptoFail(err)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write(plain)
 	return nil
+}
+
+// previous is the pre-rotation crypter while its overlap lasts, else nil.
+func (h *Handler) previous() *wecom.Crypter {
+	if h.Previous == nil || !h.now().Before(h.PreviousUntil) {
+		return nil
+	}
+	return h.Previous
 }
 
 func cryptoFail(err error) error {
@@ -207,6 +223,11 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, start time.Tim
 		return fail(http.StatusBadRequest, "cannot read body", err)
 	}
 	_, plain, err := h.Crypter.DecryptMessage(sig, ts, nonce, body)
+	if err != nil && h.previous() != nil {
+		if _, p, perr := h.previous().DecryptMessage(sig, ts, nonce, body); perr == nil {
+			plain, err = p, nil
+		}
+	}
 	if err != nil {
 		return cryptoFail(err)
 	}

@@ -143,6 +143,17 @@ type Callback struct {
 	// PublicURL is the callback URL as WeCom reaches it. Its origin is where the approval page is linked from;
 	// required with approvals unless approvals.url is set.
 	PublicURL string `toml:"public_url"`
+	// PreviousToken and PreviousEncodingAESKey are accepted as well as the current pair until PreviousUntil
+	// (RFC 3339), for rotating them without losing callbacks signed with the old pair (docs/deploy.md).
+	PreviousToken          string `toml:"previous_token" secret:"true"`
+	PreviousEncodingAESKey string `toml:"previous_encoding_aes_key" secret:"true"`
+	PreviousUntil          string `toml:"previous_until"`
+}
+
+// PreviousUntilTime is callback.previous_until parsed (validated by Parse); zero when unset.
+func (c Callback) PreviousUntilTime() time.Time {
+	t, _ := time.Parse(time.RFC3339, c.PreviousUntil)
+	return t
 }
 
 // Store is the SQLite database.
@@ -296,6 +307,18 @@ func (c *Config) validate() error {
 		bad("callback.encoding_aes_key must be 43 characters, got %d", n)
 	} else if !isAlnum(c.Callback.EncodingAESKey) {
 		bad("callback.encoding_aes_key must be letters and digits only")
+	}
+	if p := c.Callback; p.PreviousToken != "" || p.PreviousEncodingAESKey != "" || p.PreviousUntil != "" {
+		switch _, err := time.Parse(time.RFC3339, p.PreviousUntil); {
+		case p.PreviousToken == "" || p.PreviousEncodingAESKey == "" || p.PreviousUntil == "":
+			bad("callback.previous_token, previous_encoding_aes_key and previous_until go together (the pair used before a rotation, and when to stop accepting it)")
+		case err != nil:
+			bad("callback.previous_until must be an RFC 3339 time, like \"2026-12-10T09:00:00+08:00\", got %q", p.PreviousUntil)
+		case len(p.PreviousToken) > 32 || !isAlnum(p.PreviousToken):
+			bad("callback.previous_token must be 1 to 32 letters or digits")
+		case len(p.PreviousEncodingAESKey) != 43 || !isAlnum(p.PreviousEncodingAESKey):
+			bad("callback.previous_encoding_aes_key must be 43 letters or digits")
+		}
 	}
 	if c.Callback.MaxSkew.Duration < 0 {
 		bad("callback.max_skew must not be negative (\"0\" turns the check off)")

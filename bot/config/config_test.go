@@ -83,6 +83,13 @@ func TestParse_Errors(t *testing.T) {
 		{"approvals.url not http", func(s string) string {
 			return s + "\n[approvals]\napprovers = [\"zhangsan\"]\nurl = \"bot.example.com/approvals/{apply_id}\"\n"
 		}, withSecret, "approvals.url must be an absolute http(s) URL"},
+		{"previous key alone", func(s string) string {
+			return strings.Replace(s, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\nprevious_token = \"OldToken1\"", 1)
+		}, withSecret, "callback.previous_token, previous_encoding_aes_key and previous_until go together"},
+		{"previous_until not a time", func(s string) string {
+			return strings.Replace(s, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\nprevious_token = \"OldToken1\"\n"+
+				"previous_encoding_aes_key = \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\"\nprevious_until = \"tomorrow\"", 1)
+		}, withSecret, "callback.previous_until must be an RFC 3339 time"},
 		{"public_url not http", func(s string) string {
 			return strings.Replace(s, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\npublic_url = \"bot.example.com/wecom/callback\"", 1)
 		}, withSecret, "callback.public_url must be an absolute http(s) URL"},
@@ -94,6 +101,19 @@ func TestParse_Errors(t *testing.T) {
 				t.Fatalf("Parse() error = %v; want it to contain %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestParse_PreviousCallbackPair: the pair used before a rotation is read with its end.
+func TestParse_PreviousCallbackPair(t *testing.T) {
+	doc := strings.Replace(valid, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\nprevious_token = \"OldToken1\"\n"+
+		"previous_encoding_aes_key = \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\"\nprevious_until = \"2026-12-10T10:00:00+08:00\"", 1)
+	c, err := config.Parse(doc, env(map[string]string{"TEST_SECRET": "s3cret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Callback.PreviousUntilTime(); !got.Equal(time.Date(2026, 12, 10, 2, 0, 0, 0, time.UTC)) {
+		t.Fatalf("PreviousUntilTime() = %v", got)
 	}
 }
 

@@ -98,8 +98,21 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 		handler = r
 	}
 	a.processor = &inbox.Processor{Store: d, Handler: handler, Logger: log.With("component", "inbox"), Done: a.sender.Notify}
+	var previous *wecom.Crypter
+	if cfg.Callback.PreviousToken != "" {
+		if previous, err = wecom.NewCrypter(cfg.Callback.PreviousToken, cfg.Callback.PreviousEncodingAESKey, cfg.WeCom.CorpID); err != nil {
+			return nil, fmt.Errorf("callback.previous_*: %w", err)
+		}
+		if until := cfg.Callback.PreviousUntilTime(); time.Now().Before(until) {
+			log.Info("accepting the previous callback token and key during a rotation", slog.Time("until", until))
+		} else {
+			log.Warn("callback.previous_until has passed: the previous token and key are no longer accepted; remove them from the config")
+		}
+	}
 	a.callback = &callbacks.Handler{
 		Crypter:        crypter,
+		Previous:       previous,
+		PreviousUntil:  cfg.Callback.PreviousUntilTime(),
 		Inbox:          d,
 		MaxSkew:        cfg.Callback.MaxSkew.Duration,
 		Notify:         a.processor.Notify,
