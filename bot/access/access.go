@@ -159,14 +159,15 @@ type Role struct {
 // Control decides who may do what. Admins and roles come from config.toml; membership through tags and
 // departments is looked up in WeCom and cached for TTL.
 type Control struct {
-	admins []string
-	roles  []Role
-	dir    Directory
-	ttl    time.Duration
-	now    func() time.Time
+	dir Directory
+	ttl time.Duration
+	now func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cachedCaller
+	mu     sync.Mutex
+	admins []string // guarded by mu: Reload replaces them
+	roles  []Role
+	gen    int // bumped by Reload, so a lookup begun before it is not cached after it
+	cache  map[string]cachedCaller
 }
 
 type cachedCaller struct {
@@ -223,6 +224,21 @@ func New(admins []string, roles []Role, dir Directory, ttl time.Duration) (*Cont
 	return &Control{admins: admins, roles: roles, dir: dir, ttl: ttl, now: time.Now, cache: map[string]cachedCaller{}}, nil
 }
 
+// Reload replaces the admins and roles (SIGHUP re-reads them from config.toml), checked as New checks them;
+// on an error nothing changes. Cached answers are dropped, so the next message from each member sees the new
+// roles.
+func (a *Control) Reload(admins []string, roles []Role) error {
+	if _, err := New(admins, roles, a.dir, a.ttl); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.admins, a.roles = admins, roles
+	a.gen++
+	clear(a.cache)
+	return nil
+}
+
 // Resolve returns the caller's roles and permissions. Explicit userids (in access.admins or a role's members)
 // need no lookup and are granted even when WeCom cannot be reached; a role that needs a tag or department lookup
 // that failed is not granted (deny by default), is named in Caller.Unchecked, and the error says why. Only a
@@ -239,17 +255,18 @@ func (a *Control) Resolve(ctx context.Context, userID string) (*Caller, error) {
 		cp.UserID = userID
 		return &cp, nil
 	}
+	admins, roles, gen := a.admins, a.roles, a.gen
 	a.mu.Unlock()
 	c := &Caller{UserID: userID}
 	m := &membership{a: a, user: userID}
 	var firstErr error
-	isAdmin, err := m.anyOf(ctx, a.admins)
+	isAdmin, err := m.anyOf(ctx, admins)
 	if err != nil {
 		firstErr = err
 		c.Unchecked = append(c.Unchecked, "admin")
 	}
 	c.Admin = isAdmin
-	for _, r := range a.roles {
+	for _, r := range roles {
 		in, err := m.anyOf(ctx, r.Members)
 		if err != nil {
 			if firstErr == nil {
@@ -269,6 +286,10 @@ func (a *Control) Resolve(ctx context.Context, userID string) (*Caller, error) {
 		return c, firstErr
 	}
 	a.mu.Lock()
+	if gen != a.gen { // reloaded meanwhile: this answer is for the old roles
+		a.mu.Unlock()
+		return c, nil
+	}
 	a.cache[key] = cachedCaller{c: c, at: a.now()}
 	if len(a.cache) > 10000 { // bounded: a corp's members, at most; drop all rather than track ages
 		clear(a.cache)

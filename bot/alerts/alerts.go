@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/wecombot/wecombot/internal/retry"
@@ -52,12 +53,10 @@ const (
 
 // Service runs the watchers and handles alert events and card clicks.
 type Service struct {
-	cfg   config.Alerts
-	d     Deps
-	rules []*rule
-	teams *teams
-	log   *slog.Logger
-	wake  retry.Wake
+	d    Deps
+	rt   atomic.Pointer[routing] // replaced whole by Reload
+	log  *slog.Logger
+	wake retry.Wake
 
 	retryAt map[string]time.Time // team → when to try its failed flush again (Run's goroutine only)
 }
@@ -74,13 +73,47 @@ func New(cfg config.Alerts, d Deps) (*Service, error) {
 	if err := checkTeams(cfg.Teams, d.Directory != nil); err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, d: d, rules: rules, wake: retry.NewWake(), retryAt: map[string]time.Time{}}
+	s := &Service{d: d, wake: retry.NewWake(), retryAt: map[string]time.Time{}}
 	s.log = d.Logger
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.teams = &teams{cfg: cfg.Teams, dir: d.Directory, now: s.now, log: s.log, cache: map[string]resolvedTeam{}}
+	s.rt.Store(s.newRouting(cfg, rules))
 	return s, nil
+}
+
+// routing is the alerts configuration in force: rules, teams and windows. Reload swaps it whole, so a flush
+// or a watcher pass sees one configuration from start to end.
+type routing struct {
+	cfg   config.Alerts
+	rules []*rule
+	teams *teams
+}
+
+func (s *Service) newRouting(cfg config.Alerts, rules []*rule) *routing {
+	return &routing{cfg: cfg, rules: rules,
+		teams: &teams{cfg: cfg.Teams, dir: s.d.Directory, now: s.now, log: s.log, cache: map[string]resolvedTeam{}}}
+}
+
+func (s *Service) r() *routing { return s.rt.Load() }
+
+// Reload takes new rules, teams and routing (SIGHUP re-reads config.toml), checked as New checks them; on an
+// error nothing changes. The watchers' polling interval is read when the service starts: a changed
+// alerts.interval is refused, saying a restart is needed.
+func (s *Service) Reload(cfg config.Alerts) error {
+	if cfg.Interval != s.r().cfg.Interval {
+		return errors.New("alerts.interval changed: restart the bot for the watchers to poll at the new interval")
+	}
+	rules, err := compileRules(cfg)
+	if err != nil {
+		return err
+	}
+	if err := checkTeams(cfg.Teams, s.d.Directory != nil); err != nil {
+		return err
+	}
+	s.rt.Store(s.newRouting(cfg, rules))
+	s.kick()
+	return nil
 }
 
 func (s *Service) now() time.Time {
@@ -110,13 +143,13 @@ func (s *Service) kick() { s.wake.Notify() }
 // Run polls the security logs every Interval (when there are rules and Interval is not 0) and pushes due
 // digests, until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	interval := s.cfg.Interval.Duration
-	polling := interval > 0 && len(s.rules) > 0
-	if !polling && len(s.rules) > 0 {
+	interval := s.r().cfg.Interval.Duration
+	polling := interval > 0 && len(s.r().rules) > 0
+	if !polling && len(s.r().rules) > 0 {
 		s.log.Warn("alerts: alerts.interval is 0; the security logs are not watched")
 	}
 	// Due digests are looked for a few times per window, and at once after a poll found something.
-	check := min(max(s.cfg.Window.Duration/4, 50*time.Millisecond), time.Second)
+	check := min(max(s.r().cfg.Window.Duration/4, 50*time.Millisecond), time.Second)
 	flushT := time.NewTicker(check)
 	defer flushT.Stop()
 	var pollC <-chan time.Time

@@ -149,11 +149,11 @@ func stateLabel(a *db.Alert) string {
 }
 
 func (s *Service) ruleNames() string {
-	if len(s.rules) == 0 {
+	if len(s.r().rules) == 0 {
 		return "none (config.toml has no [[alerts.rules]])"
 	}
 	var out []string
-	for _, r := range s.rules {
+	for _, r := range s.r().rules {
 		out = append(out, replies.Code(r.Name))
 	}
 	return strings.Join(out, ", ")

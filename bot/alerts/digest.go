@@ -110,7 +110,7 @@ func (s *Service) flushTeam(ctx context.Context, team string) error {
 	if err != nil || len(pending) == 0 {
 		return err
 	}
-	if _, ok := s.cfg.Teams[team]; !ok {
+	if _, ok := s.r().cfg.Teams[team]; !ok {
 		// Found for a team since removed from config.toml: nobody to tell. They stay listed by /alerts.
 		s.log.Warn("alerts: pending alerts for a team no longer configured; not pushed", slog.String("team", team),
 			slog.Int("alerts", len(pending)))
@@ -125,11 +125,11 @@ func (s *Service) flushTeam(ctx context.Context, team string) error {
 		silenced[sl.Rule] = true
 	}
 	now := s.now()
-	used, err := s.d.DB.CountAlertDigests(ctx, team, db.DigestCritical, now.Add(-max(s.cfg.Window.Duration, time.Second)))
+	used, err := s.d.DB.CountAlertDigests(ctx, team, db.DigestCritical, now.Add(-max(s.r().cfg.Window.Duration, time.Second)))
 	if err != nil {
 		return err
 	}
-	p := planFlush(pending, silenced, now, s.cfg.Window.Duration, criticalPerWindow-used)
+	p := planFlush(pending, silenced, now, s.r().cfg.Window.Duration, criticalPerWindow-used)
 	if len(p.silenced) > 0 || len(p.suppressed) > 0 {
 		if err := s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Silenced: ids(p.silenced), Suppressed: ids(p.suppressed)}); err != nil {
 			return err
@@ -180,11 +180,11 @@ type audience struct {
 }
 
 func (s *Service) recipients(ctx context.Context, team string) (audience, error) {
-	users, err := s.teams.members(ctx, team)
+	users, err := s.r().teams.members(ctx, team)
 	if err != nil {
 		return audience{}, err
 	}
-	a := audience{users: users, chat: s.cfg.Teams[team].Chat}
+	a := audience{users: users, chat: s.r().cfg.Teams[team].Chat}
 	if len(a.users) == 0 && a.chat == "" {
 		s.log.Error("alerts: the team has no members to alert (check its tags and departments); alerts are kept and listed by /alerts",
 			slog.String("team", team))

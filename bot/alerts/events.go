@@ -178,7 +178,7 @@ func (s *Service) silenceClick(it *db.InboxItem, m *wecom.Inbound, ruleName stri
 }
 
 func (s *Service) rule(name string) *rule {
-	for _, r := range s.rules {
+	for _, r := range s.r().rules {
 		if r.Name == name {
 			return r
 		}
@@ -217,7 +217,7 @@ func (s *Service) reply(to string, inboxID int64, md string) (*db.OutboxMessage,
 // after a crash reports the same difference; the messages are queued in the callback's transaction, so they
 // go out exactly once.
 func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
-	team := s.cfg.DomainIPTeam
+	team := s.r().cfg.DomainIPTeam
 	snap, err := security.FetchDomainIP(ctx, s.d.Client)
 	if err != nil {
 		var we *wecom.Error

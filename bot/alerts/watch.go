@@ -78,7 +78,7 @@ func (s *Service) poll(ctx context.Context) {
 
 func (s *Service) rulesFor(src string) []*rule {
 	var out []*rule
-	for _, r := range s.rules {
+	for _, r := range s.r().rules {
 		if r.Source == src {
 			out = append(out, r)
 		}
@@ -96,7 +96,7 @@ func (s *Service) pollLog(ctx context.Context, src string, rules []*rule) error 
 		maxSpan, horizon = wecom.MaxFileRecordSpan, 0
 	}
 	now := s.now()
-	ws := windows(cur, now, s.cfg.Interval.Duration, maxSpan, horizon)
+	ws := windows(cur, now, s.r().cfg.Interval.Duration, maxSpan, horizon)
 	if cur != nil && len(ws) > 0 && ws[0].start > cur.ReadTo.Unix()+1 {
 		s.log.Warn("alerts: the cursor is older than WeCom keeps records; the gap cannot be read",
 			slog.String("source", src), slog.Time("read_to", cur.ReadTo), slog.Time("from", time.Unix(ws[0].start, 0)))
@@ -111,7 +111,7 @@ func (s *Service) pollLog(ctx context.Context, src string, rules []*rule) error 
 			return fmt.Errorf("%s %s..%s: %w", src, time.Unix(w.start, 0).Format(time.RFC3339), time.Unix(w.end, 0).Format(time.RFC3339), err)
 		}
 		added, err := s.d.DB.RecordAlerts(ctx, &db.AlertBatch{Source: src, ReadTo: time.Unix(w.end, 0), Origin: origin,
-			Alerts: match(rules, recs), RepeatWindow: s.cfg.Window.Duration})
+			Alerts: match(rules, recs), RepeatWindow: s.r().cfg.Window.Duration})
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (s *Service) pollDevices(ctx context.Context, rules []*rule) error {
 		}
 	}
 	added, err := s.d.DB.RecordAlerts(ctx, &db.AlertBatch{Source: SourceDevices, ReadTo: now, Alerts: match(rules, recs),
-		RepeatWindow: s.cfg.Window.Duration})
+		RepeatWindow: s.r().cfg.Window.Duration})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wecombot/wecombot/internal/retry"
@@ -59,7 +60,8 @@ type Service struct {
 	// StateTTL is how long a visitor has to come back from the OAuth login; 0 is DefaultStateTTL.
 	StateTTL time.Duration
 
-	cfg    config.Approvals
+	cfgMu  sync.RWMutex
+	cfg    config.Approvals // guarded by cfgMu
 	d      Deps
 	url    string // approval_url template with {apply_id}; "" when no page is configured
 	wake   retry.Wake
@@ -100,6 +102,26 @@ func New(cfg config.Approvals, d Deps, publicURL string) (*Service, error) {
 
 func (s *Service) notifyRunner() { s.wake.Notify() }
 
+// config is the approvals section in force (Reload may replace it while the service runs).
+func (s *Service) config() config.Approvals {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.cfg
+}
+
+// Reload takes new approvers and reminder settings (SIGHUP re-reads config.toml); applications already
+// taken over keep the approvers their cards went to. The page's address cannot change while the bot runs: a
+// changed approvals.url is refused, saying a restart is needed.
+func (s *Service) Reload(cfg config.Approvals) error {
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	if cfg.URL != s.cfg.URL {
+		return fmt.Errorf("approvals.url changed: restart the bot to serve the page at its new address")
+	}
+	s.cfg = cfg
+	return nil
+}
+
 // errNoPage refuses to report an application to WeCom without a page to link it to.
 var errNoPage = errors.New("no approval page to link to: set callback.public_url (or approvals.url) in config.toml")
 
@@ -115,8 +137,9 @@ var typeNames = map[int]string{1: "mail", 2: "docs", 3: "drive", 4: "meetings"}
 
 // approversFor resolves who gets the cards for a business type, without the applicant.
 func (s *Service) approversFor(ctx context.Context, businessType int, applicant string) ([]string, error) {
-	refs := s.cfg.Approvers
-	if byType, ok := s.cfg.ByType[typeNames[businessType]]; ok {
+	cfg := s.config()
+	refs := cfg.Approvers
+	if byType, ok := cfg.ByType[typeNames[businessType]]; ok {
 		refs = byType
 	}
 	users, err := access.ExpandMembers(ctx, s.d.Directory, refs)
@@ -164,7 +187,7 @@ func (s *Service) Run(ctx context.Context) error {
 	defer tick.Stop()
 	// Reminders and reconciliation run every 20 s, or more often for a short remind_after.
 	every := 20 * time.Second
-	if r := s.cfg.RemindAfter.Duration; r > 0 {
+	if r := s.config().RemindAfter.Duration; r > 0 {
 		every = max(min(every, r/2), 200*time.Millisecond)
 	}
 	var lastSweep time.Time
@@ -563,7 +586,7 @@ func (s *Service) finish(ctx context.Context, m *wecom.Inbound) (inbox.Effects, 
 // sweep reminds approvers of applications waiting too long and reconciles decisions cut off by a crash.
 func (s *Service) sweep(ctx context.Context) {
 	now := s.d.Now()
-	if wait := s.cfg.RemindAfter.Duration; wait > 0 {
+	if wait := s.config().RemindAfter.Duration; wait > 0 {
 		apps, err := s.d.DB.AppsInState(ctx, db.AppTaken, 200)
 		if err != nil && ctx.Err() == nil { // not at shutdown
 			s.d.Logger.Error("reminder sweep failed", slog.String("err", err.Error()))

@@ -44,6 +44,7 @@ type app struct {
 	engine    *commands.Engine
 	alerts    *alerts.Service
 	approvals *approvals.Service
+	access    *access.Control
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
@@ -128,13 +129,19 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	return a, nil
 }
 
-// newRouter builds the command engine, the approval flow, the alerts, and the router that feeds them.
-func (a *app) newRouter() (*router.Router, error) {
+// rolesOf lists the config's roles in name order.
+func rolesOf(c config.Access) []access.Role {
 	var roles []access.Role
-	for name, r := range a.cfg.Access.Roles {
+	for name, r := range c.Roles {
 		roles = append(roles, access.Role{Name: name, Members: r.Members, Perms: r.Permissions})
 	}
 	sort.Slice(roles, func(i, j int) bool { return roles[i].Name < roles[j].Name })
+	return roles
+}
+
+// newRouter builds the command engine, the approval flow, the alerts, and the router that feeds them.
+func (a *app) newRouter() (*router.Router, error) {
+	roles := rolesOf(a.cfg.Access)
 	if len(a.cfg.Access.Admins) == 0 && len(roles) == 0 {
 		a.log.Warn("access: no admins and no roles; only the public commands (/help, /whoami, /ping) will run")
 	}
@@ -169,6 +176,7 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("commands: %w", err)
 	}
 	a.registry = reg
+	a.access = access
 	a.engine = &commands.Engine{Registry: reg, Access: access, Store: a.db, Logger: a.log.With("component", "commands")}
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{

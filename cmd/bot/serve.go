@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wecombot/wecombot/bot/config"
 )
 
 // runServe is `bot serve --config config.toml`: the production server.
@@ -22,5 +27,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		a.db.Close()
 		return fmt.Errorf("callback.listen %s: %w", cfg.Callback.Listen, err)
 	}
+	// SIGHUP re-reads the config: roles, approvers and alert routing change without a restart.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go a.reloadOn(ctx, hup, func() (*config.Config, error) { return loadConfig(e, "serve", args) })
 	return a.run(ctx, ln)
 }
