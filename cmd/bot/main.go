@@ -3,6 +3,7 @@
 //	bot demo                           the bot against the built-in WeCom emulator, no config needed
 //	bot serve --config config.toml     the production server
 //	bot emulator --config config.toml  only the WeCom emulator, as WeCom for the app in the config
+//	bot health --config config.toml    ask a running bot's /healthz (exit status 0 when healthy)
 //	bot version                        print the version
 package main
 
@@ -43,6 +44,7 @@ func init() {
 		{"serve", "run the bot (the callback server) with a config file", runServe},
 		{"emulator", "run only the WeCom emulator for the app in a config file", runEmulator},
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
+		{"health", "ask a running bot's /healthz (the container healthcheck)", runHealth},
 		{"version", "print the version", runVersion},
 	}
 }
