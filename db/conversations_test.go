@@ -2,6 +2,8 @@ package db_test
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +89,23 @@ func TestTakeCardCode(t *testing.T) {
 	}
 	if code := take("card:cf-2"); code != "" {
 		t.Fatalf("the code was handed out twice (%q); WeCom takes each once", code)
+	}
+}
+
+// TestOpen_refusesADatabaseANewerBinaryMigrated: an older binary does not run on tables it does not know.
+func TestOpen_refusesADatabaseANewerBinaryMigrated(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	d, err := db.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SQL().Exec(`INSERT INTO migrations (name, applied_at) VALUES ('migrations/9999_future.sql', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, err := db.Open(path); err == nil || !strings.Contains(err.Error(), "migrated by a newer wecombot") ||
+		!strings.Contains(err.Error(), "9999_future.sql") {
+		t.Fatalf("Open = %v; want a refusal naming the unknown migration", err)
 	}
 }

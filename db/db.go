@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -237,6 +238,35 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	// A database a newer binary migrated is not opened by an older one: it would run on tables it does not
+	// know (rollback is a restore from backup; docs/deploy.md).
+	known := map[string]bool{}
+	for _, name := range names {
+		known[name] = true
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if !known[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("db: %s was migrated by a newer wecombot (%s, unknown to this binary): run that version, or restore a backup taken before the upgrade",
+			db.path, strings.Join(unknown, ", "))
+	}
 	for _, name := range names {
 		if err := db.migrateFile(ctx, name); err != nil {
 			return fmt.Errorf("db: migration %s: %w", name, err)
