@@ -52,6 +52,13 @@ func (s *Service) commands() []*commands.Command {
 			Run:      s.listSilences,
 		},
 		{
+			Path:     "silence list",
+			Summary:  "List the alert silences in force (the same as /silence)",
+			Examples: []string{"/silence list"},
+			Perm:     PermRead,
+			Run:      s.listSilences,
+		},
+		{
 			Path: "silence add",
 			Args: []commands.Arg{
 				{Name: "rule", Match: ruleArgRE, Help: "the rule's name, as in config.toml", Prompt: "Which rule? (its name in [alerts] rules)"},

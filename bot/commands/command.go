@@ -297,7 +297,7 @@ func (f *Flag) normalize(v string) (string, error) {
 // validate checks one flag value (one item of a List) against its declaration.
 func (f *Flag) validate(v string) error {
 	if f.Match != nil && !f.Match.MatchString(v) {
-		return bot.Errorf(bot.EINVALID, "--%s: %q is not valid", f.Name, v)
+		return bot.Errorf(bot.EINVALID, "--%s: %q is not valid", f.Name, echo(v))
 	}
 	if f.Check != nil {
 		if err := f.Check(v); err != nil {
@@ -336,7 +336,7 @@ func (f *Flag) validate(v string) error {
 // validate checks an argument value against its declaration.
 func (a *Arg) validate(v string) error {
 	if a.Match != nil && !a.Match.MatchString(v) {
-		return bot.Errorf(bot.EINVALID, "%q is not a valid %s", v, a.Name)
+		return bot.Errorf(bot.EINVALID, "%q is not a valid %s", echo(v), a.Name)
 	}
 	if a.Check != nil {
 		if err := a.Check(v); err != nil {

@@ -90,3 +90,44 @@ func TestFlags_registryRefusesContradictions(t *testing.T) {
 		}
 	}
 }
+
+// TestParse_trailingPunctuation: a sentence's end after a command is tolerated; where it can be part of the
+// command (a free-text reason), it is kept.
+func TestParse_trailingPunctuation(t *testing.T) {
+	t.Parallel()
+	r := testRegistry(t)
+	for line, want := range map[string]string{"/help。": "help", "/help！": "help", "/devices？": "devices",
+		"/devices unknown。": "devices", "/order approve AP123!": "order approve"} {
+		p, err := r.Parse(line)
+		if err != nil || p.Command.Path != want {
+			t.Errorf("%s: %v, %v; want /%s", line, p, err, want)
+		}
+	}
+	p, err := r.Parse("/devices unknown。")
+	if err != nil || p.Args["type"][0] != "unknown" {
+		t.Fatalf("argument with a full stop: %v %v", p, err)
+	}
+	p, err = r.Parse("/order reject AP123 预算不足。")
+	if err != nil || strings.Join(p.Args["reason"], " ") != "预算不足。" {
+		t.Fatalf("a reason keeps its full stop: %v %v", p, err)
+	}
+	if _, err := r.Parse("/nosuch。"); err == nil || !strings.Contains(err.Error(), "unknown command /nosuch。") {
+		t.Fatalf("an unknown command is reported as typed: %v", err)
+	}
+}
+
+// TestParse_longInputNotEchoedWhole: an error quotes at most 64 characters of what was typed.
+func TestParse_longInputNotEchoedWhole(t *testing.T) {
+	t.Parallel()
+	r := testRegistry(t)
+	long := strings.Repeat("x", 5000)
+	for _, line := range []string{"/" + long, "/devices " + long, "/help " + long + " " + long} {
+		_, err := r.Parse(line)
+		if err == nil {
+			continue
+		}
+		if len(err.Error()) > 600 {
+			t.Errorf("error for a %d-byte line is %d bytes: %.80s…", len(line), len(err.Error()), err.Error())
+		}
+	}
+}

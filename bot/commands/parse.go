@@ -11,6 +11,7 @@ import (
 	"github.com/google/shlex"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/replies"
 )
 
 // Limits on what a message may make the parser do.
@@ -76,6 +77,33 @@ func (r *Registry) Parse(line string) (*Parsed, error) {
 	if err != nil {
 		return nil, err
 	}
+	p, err := r.parseWords(words)
+	if err == nil || len(words) == 0 {
+		return p, err
+	}
+	// A sentence's end typed after a command ("/help。", "/ping!", "/whois lisi？") is not part of it: if the
+	// line does not parse, it is tried again without the last word's trailing punctuation. A line that parses
+	// as typed keeps it (a reason may end with "。").
+	last := words[len(words)-1]
+	trimmed := strings.TrimRight(last, trailingPunct)
+	if trimmed == last || trimmed == "" || trimmed == "/" {
+		return nil, err
+	}
+	retry := append(slices.Clone(words[:len(words)-1]), trimmed)
+	if p2, err2 := r.parseWords(retry); err2 == nil {
+		return p2, nil
+	}
+	return nil, err
+}
+
+// echo is user input quoted back in an error: at most 64 characters, so a pasted page is not sent back whole.
+func echo(s string) string { return replies.Truncate(s, 64) }
+
+// trailingPunct ends sentences in Chinese and English chat.
+const trailingPunct = "。．.！!？?，,；;、…~～"
+
+func (r *Registry) parseWords(words []string) (*Parsed, error) {
+	words = slices.Clone(words)
 	if len(words) == 0 || !strings.HasPrefix(words[0], "/") {
 		return nil, bot.Errorf(bot.EINVALID, "commands start with /; try /help")
 	}
@@ -127,7 +155,7 @@ func (r *Registry) match(words []string) (*Command, int, error) {
 	if s := Suggest(lower[0], r.topNames()); s != "" {
 		hint = " — did you mean /" + s + "?"
 	}
-	return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s%s Send /help for the list.", words[0], hint)
+	return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s%s Send /help for the list.", echo(words[0]), hint)
 }
 
 func (r *Registry) unknownSub(prefix, word string) error {
@@ -225,7 +253,7 @@ func (p *Parsed) read(words []string) error {
 		p.Args[a.Name] = slices.Clone(vals)
 	}
 	if len(pos) > 0 {
-		return bot.Errorf(bot.EINVALID, "unexpected %q. Usage: %s", pos[0], c.Usage())
+		return bot.Errorf(bot.EINVALID, "unexpected %q. Usage: %s", echo(pos[0]), c.Usage())
 	}
 	return nil
 }

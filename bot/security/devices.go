@@ -56,7 +56,7 @@ func deviceCommands(d Deps) []*commands.Command {
 	return []*commands.Command{
 		{
 			Path: "devices",
-			Args: []commands.Arg{{Name: "list", Optional: true, Match: listRE,
+			Args: []commands.Arg{{Name: "list", Optional: true, Check: checkListWord,
 				Help: "trusted (default), unknown, personal, or pending: unknown devices awaiting an admin's decision"}},
 			Flags:   []commands.Flag{pageFlag},
 			Summary: "List trusted, unknown or personal devices, or those awaiting approval",
@@ -183,6 +183,14 @@ func (d Deps) importer(c *commands.Command, system string) *commands.Command {
 type importPlan struct {
 	system string
 	devs   []wecom.DeviceImport
+}
+
+// checkListWord names the lists /devices shows when another word is given ("/devices list").
+func checkListWord(v string) error {
+	if !listRE.MatchString(v) {
+		return fmt.Errorf("%q is not one of the lists: trusted, unknown, personal or pending (e.g. /devices pending)", replies.Truncate(v, 64))
+	}
+	return nil
 }
 
 // devAwaiting reports whether a device awaits an admin's decision, the only state approve and reject accept.
