@@ -136,7 +136,7 @@ func TestSecurityDevices_errors(t *testing.T) {
 	}
 	// Input is checked before WeCom is asked.
 	got = h.Say("zhangsan", "/devices everything")
-	says(t, got, `"everything" is not a valid list`)
+	says(t, got, `"everything" is not one of the lists: trusted, unknown, personal or pending`)
 	if len(h.Emu.CallsTo("security/trustdevice/list")) != n+1 {
 		t.Fatalf("a bad list name reached WeCom")
 	}
