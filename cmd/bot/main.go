@@ -3,6 +3,7 @@
 //	bot demo                           the bot against the built-in WeCom emulator, no config needed
 //	bot serve --config config.toml     the production server
 //	bot emulator --config config.toml  only the WeCom emulator, as WeCom for the app in the config
+//	bot doctor --config config.toml    check an install against WeCom; non-zero exit when a check fails
 //	bot version                        print the version
 package main
 
@@ -43,6 +44,7 @@ func init() {
 		{"serve", "run the bot (the callback server) with a config file", runServe},
 		{"emulator", "run only the WeCom emulator for the app in a config file", runEmulator},
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
+		{"doctor", "check an install against WeCom: a checklist with the admin-console fix for each problem", runDoctor},
 		{"version", "print the version", runVersion},
 	}
 }
