@@ -606,7 +606,7 @@ func checkDirectoryRefs(ctx context.Context, d *doctor) checkResult {
 			"通讯录 (it must be inside the app's 可见范围), or correct the config key",
 			"%s", strings.Join(missing, "; "))
 	}
-	return ok("%d tags and %d departments named in the config exist", len(tags), len(depts))
+	return ok("the %d tag and %d department references in the config exist", len(tags), len(depts))
 }
 
 // approvalPage is the approval page's address template, as the bot computes it, or "".
@@ -705,7 +705,7 @@ func checkAlertChats(ctx context.Context, d *doctor) checkResult {
 		return fail("an app can post only to group chats it created: create one with this app (appchat/create, "+
 			"2 or more members) and put its chatid in the key", "%s", strings.Join(bad, "; "))
 	}
-	return ok("%d alert chats exist and were created by this app", len(refs))
+	return ok("the %d alert chat(s) exist and were created by this app", len(refs))
 }
 
 // checkCallback checks the callback settings' shapes (WeCom's 设置API接收 accepts a Token of 3 to 32 letters
