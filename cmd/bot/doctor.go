@@ -319,13 +319,20 @@ var (
 	famApplications = apiFamily{api: "advanced_feature/get_apply_id_list", perms: []string{"order.read", "order.approve"},
 		approvals: true, where: "高级功能 → 成员申请管理 → 「可调用接口的应用」",
 		probe: func(ctx context.Context, d *doctor) (checkResult, error) {
-			// WeCom lists one member's applications for one product (DOC/99883): any member will do.
+			// WeCom lists one member's applications for one product (DOC/99883): any member the app can see
+			// will do (the visibility check names those it cannot).
 			users := d.namedUsers()
 			if len(users) == 0 {
 				return skip("no userid in the config to list applications for"), nil
 			}
-			_, err := d.client.AdvancedFeature.ListApplyIDs(ctx, &wecom.ListApplyIDsOptions{
-				BusinessType: wecom.BusinessMail, UserID: users[0].value, Limit: 1})
+			var err error
+			for _, u := range users[:min(len(users), 3)] {
+				_, err = d.client.AdvancedFeature.ListApplyIDs(ctx, &wecom.ListApplyIDsOptions{
+					BusinessType: wecom.BusinessMail, UserID: u.value, Limit: 1})
+				if !wecom.IsCode(err, wecom.CodeNoPrivilege) && !wecom.IsCode(err, wecom.CodeUserNotFound) {
+					break
+				}
+			}
 			return checkResult{}, err
 		}}
 	famRoster = apiFamily{api: "hr/get_fields", perms: []string{"staff.read", "staff.write", "whois.read"},
