@@ -44,7 +44,7 @@ type checkResult struct {
 	fix    string
 }
 
-func ok(format string, args ...any) checkResult {
+func pass(format string, args ...any) checkResult {
 	return checkResult{status: statusOK, detail: fmt.Sprintf(format, args...)}
 }
 
@@ -244,7 +244,7 @@ func checkToken(ctx context.Context, d *doctor) checkResult {
 	if err != nil {
 		return wecomFailure(err, "", "WeCom refused an access token")
 	}
-	return ok("WeCom issued an access token for corp %s, app %d", d.cfg.WeCom.CorpID, d.cfg.WeCom.AgentID)
+	return pass("WeCom issued an access token for corp %s, app %d", d.cfg.WeCom.CorpID, d.cfg.WeCom.AgentID)
 }
 
 // checkEgressIP makes a cheap call that needs no API permission: 60020 means the IP is not trusted.
@@ -255,7 +255,7 @@ func checkEgressIP(ctx context.Context, d *doctor) checkResult {
 	if _, err := d.client.Misc.GetCallbackIP(ctx); err != nil {
 		return wecomFailure(err, "", "getcallbackip failed")
 	}
-	return ok("WeCom answers API calls from this server (getcallbackip)")
+	return pass("WeCom answers API calls from this server (getcallbackip)")
 }
 
 // apiFamily is one group of APIs authorised together in the admin console, with a cheap read to probe it.
@@ -412,7 +412,7 @@ func checkFamily(f apiFamily) func(context.Context, *doctor) checkResult {
 		case r.status != statusOK || r.detail != "":
 			return r
 		}
-		return ok("%s answers; used by %s", f.api, by)
+		return pass("%s answers; used by %s", f.api, by)
 	}
 }
 
@@ -488,10 +488,9 @@ func checkVisibility(ctx context.Context, d *doctor) checkResult {
 		direct[access.UserKey(u)] = true
 	}
 	// Departments and tags: expand only when a userid is not named directly.
-	var covered func(ctx context.Context, u string) (bool, error)
 	var depts map[int]bool
 	var tagUsers map[string]bool
-	covered = func(ctx context.Context, u string) (bool, error) {
+	covered := func(ctx context.Context, u string) (bool, error) {
 		if direct[access.UserKey(u)] {
 			return true, nil
 		}
@@ -529,7 +528,7 @@ func checkVisibility(ctx context.Context, d *doctor) checkResult {
 	if len(outside) > 0 {
 		return fail(fixVisib, "outside the app's visibility (可见范围): %s", strings.Join(outside, ", "))
 	}
-	return ok("the app's visibility covers the %d userids the config names", len(users))
+	return pass("the app's visibility covers the %d userid(s) the config names", len(users))
 }
 
 // expandVisibility resolves the departments (with everything below them) and tags of the visibility.
@@ -613,7 +612,7 @@ func checkDirectoryRefs(ctx context.Context, d *doctor) checkResult {
 			"通讯录 (it must be inside the app's 可见范围), or correct the config key",
 			"%s", strings.Join(missing, "; "))
 	}
-	return ok("the %d tag and %d department references in the config exist", len(tags), len(depts))
+	return pass("the %d tag and %d department references in the config exist", len(tags), len(depts))
 }
 
 // approvalPage is the approval page's address template, as the bot computes it, or "".
@@ -678,7 +677,7 @@ func checkApprovals(ctx context.Context, d *doctor) checkResult {
 		return fail("route "+u.Path+" on "+u.Host+" to the bot (`bot serve`): approvers' cards link there",
 			"GET %s answered HTTP %d, not the bot's approval page (a redirect to WeCom's sign-in)", u.Redacted(), resp.StatusCode)
 	}
-	return ok("the approval page %s answers (redirects to WeCom's sign-in); %s", page, domain)
+	return pass("the approval page %s answers (redirects to WeCom's sign-in); %s", page, domain)
 }
 
 // checkAlertChats checks that every alert chat exists and was created by this app (appchat/get; 86008 otherwise).
@@ -712,7 +711,7 @@ func checkAlertChats(ctx context.Context, d *doctor) checkResult {
 		return fail("an app can post only to group chats it created: create one with this app (appchat/create, "+
 			"2 or more members) and put its chatid in the key", "%s", strings.Join(bad, "; "))
 	}
-	return ok("the %d alert chat(s) exist and were created by this app", len(refs))
+	return pass("the %d alert chat(s) exist and were created by this app", len(refs))
 }
 
 // checkCallback checks the callback settings' shapes (WeCom's 设置API接收 accepts a Token of 3 to 32 letters
@@ -728,14 +727,14 @@ func checkCallback(_ context.Context, d *doctor) checkResult {
 		return fail("copy the EncodingAESKey from "+where+" into callback.encoding_aes_key", "%v", err)
 	}
 	if c.PublicURL == "" {
-		return ok("token and EncodingAESKey are well formed (callback.public_url not set, so the URL is not compared)")
+		return pass("token and EncodingAESKey are well formed (callback.public_url not set, so the URL is not compared)")
 	}
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || !strings.HasSuffix(u.Path, c.Path) {
 		return fail("the URL in "+where+" must reach the bot's callback.path: set callback.public_url to that URL "+
 			"and make its path end with callback.path", "callback.public_url %s does not end with callback.path %s", c.PublicURL, c.Path)
 	}
-	return ok("token and EncodingAESKey are well formed; %s ends with callback.path", c.PublicURL)
+	return pass("token and EncodingAESKey are well formed; %s ends with callback.path", c.PublicURL)
 }
 
 func alnum(s string) bool {
@@ -777,7 +776,7 @@ func checkClock(ctx context.Context, d *doctor) checkResult {
 		return fail(fixClock, "this server's clock is %s %s WeCom's; callbacks are refused beyond callback.max_skew (%s) "+
 			"and tokens are refreshed by this clock", abs(skew).Round(time.Second), aheadBehind(skew), d.cfg.Callback.MaxSkew)
 	}
-	return ok("this server's clock is within %s of WeCom's", (abs(skew) + slack).Round(time.Second))
+	return pass("this server's clock is within %s of WeCom's", (abs(skew) + slack).Round(time.Second))
 }
 
 func abs(d time.Duration) time.Duration {
@@ -819,7 +818,7 @@ func checkDatabase(ctx context.Context, d *doctor) checkResult {
 		return fail("make "+path+" and its directory writable by the bot's user (and only by it)", "database %s takes no write: %v", path, err)
 	}
 	d.db = dbh
-	return ok("%s is writable and private to this user", path)
+	return pass("%s is writable and private to this user", path)
 }
 
 // checkAuditKey warns without audit.key and fails when the key does not fit the trail already written.
@@ -837,7 +836,7 @@ func checkAuditKey(ctx context.Context, d *doctor) checkResult {
 		return checkResult{status: statusWarn, detail: "audit.key is not set: the audit trail is a plain hash chain", fix: fixAudit}
 	}
 	if d.db == nil {
-		return ok("audit.key is set (not compared with the trail: the database did not open)")
+		return pass("audit.key is set (not compared with the trail: the database did not open)")
 	}
-	return ok("audit.key is set and fits the audit trail")
+	return pass("audit.key is set and fits the audit trail")
 }
