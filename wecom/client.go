@@ -95,6 +95,7 @@ type Client struct {
 	Batch           *BatchService
 	Misc            *MiscService
 	OAuth           *OAuthService
+	Agent           *AgentService
 }
 
 type service struct{ client *Client }
@@ -193,6 +194,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.Batch = (*BatchService)(&c.common)
 	c.Misc = (*MiscService)(&c.common)
 	c.OAuth = (*OAuthService)(&c.common)
+	c.Agent = (*AgentService)(&c.common)
 	return c, nil
 }
 

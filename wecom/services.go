@@ -21,6 +21,7 @@ import (
 //	HRService                           hr.go
 //	IDConvertService, BatchService      idconvert.go
 //	MiscService, OAuthService           misc.go
+//	AgentService                        agent.go
 
 // invalid returns a *ValidationError as an error (never a typed nil).
 func invalid(op, field, reason string) error {

@@ -4,6 +4,7 @@
 //	bot serve --config config.toml     the production server
 //	bot emulator --config config.toml  only the WeCom emulator, as WeCom for the app in the config
 //	bot health --config config.toml    ask a running bot's /healthz (exit status 0 when healthy)
+//	bot doctor --config config.toml    check an install against WeCom; non-zero exit when a check fails
 //	bot version                        print the version
 package main
 
@@ -45,6 +46,7 @@ func init() {
 		{"emulator", "run only the WeCom emulator for the app in a config file", runEmulator},
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
 		{"health", "ask a running bot's /healthz (the container healthcheck)", runHealth},
+		{"doctor", "check an install against WeCom: a checklist with the admin-console fix for each problem", runDoctor},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -8,10 +8,10 @@
 //
 // The files follow the client's (package wecom): each API area is served from the file named like the
 // client's and registers its own routes there (token.go, message.go, appchat.go, directory.go,
-// externalcontact.go, misc.go, security.go, vip.go, advanced_feature.go, hr.go, idconvert.go). server.go
-// holds the dispatch (tokens, faults, rate limits), paging.go the cursor lists, org.go the data model, seed.go
-// and seed_*.go the sample organisation and records, callback.go the deliveries to the bot and control.go
-// the control API. Tests serve it with wecomtest.NewServer; `bot emulator` and `bot demo` with
+// externalcontact.go, misc.go, security.go, vip.go, advanced_feature.go, hr.go, idconvert.go, agent.go).
+// server.go holds the dispatch (tokens, faults, rate limits), paging.go the cursor lists, org.go the data
+// model, seed.go and seed_*.go the sample organisation and records, callback.go the deliveries to the bot and
+// control.go the control API. Tests serve it with wecomtest.NewServer; `bot emulator` and `bot demo` with
 // ListenAndServe and Serve.
 package emulator
 
@@ -54,6 +54,11 @@ type Options struct {
 	EncodingAESKey string // default DefaultAESKey
 
 	TokenTTL time.Duration // access_token lifetime; default 7200s
+
+	// Visibility is the app's visibility (可见范围); nil keeps the sample organisation's (every member but
+	// zhouba). RedirectDomain is the app's trusted domain (可信域名). agent/get answers both.
+	Visibility     *Visibility
+	RedirectDomain string
 
 	// Per-member message limits (WeCom: 30/min, 1000/hour). Excess messages are dropped without an error and
 	// recorded as dropped, as WeCom does. Tests may scale them down.
@@ -220,12 +225,16 @@ func New(opts Options) *Server {
 		memRate:    map[string][]time.Time{},
 	}
 	s.org = seedOrg(opts.Now())
+	if opts.Visibility != nil {
+		s.org.applyVisibility(opts.Visibility)
+	}
 	s.extra = newExtState()
 	seedChats(s.extra)
 	// Each area registers its own APIs, in the file named like the client's (token.go, message.go, …).
 	for _, routes := range []func(){
 		s.routesToken, s.routesMessage, s.routesAppchat, s.routesDirectory, s.routesExternalContact,
 		s.routesMisc, s.routesSecurity, s.routesVIP, s.routesAdvancedFeature, s.routesHR, s.routesIDConvert,
+		s.routesAgent,
 	} {
 		routes()
 	}
