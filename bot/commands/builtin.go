@@ -79,21 +79,52 @@ func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 	if q := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(inv.Arg("command")), "/")); q != "" {
 		return helpFor(r, inv.Caller, q)
 	}
-	var b strings.Builder
-	b.WriteString("## Commands you can run\n\n")
-	n := 0
+	// One line per command family, so the whole list is one message (WeCom allows a member 30 a minute):
+	// a family's own command with its summary, then its subcommands by name; /help FAMILY has the details.
+	var b replies.Builder
+	b.Heading("Commands you can run")
+	type family struct {
+		root *Command
+		subs []string
+	}
+	var order []string
+	fams := map[string]*family{}
 	for _, c := range r.Commands() {
 		if c.Hidden || !inv.Caller.Can(c.Perm) {
 			continue
 		}
-		fmt.Fprintf(&b, "- `%s` — %s\n", c.Usage(), replies.Escape(c.Summary))
-		n++
+		top, rest, _ := strings.Cut(c.Path, " ")
+		f := fams[top]
+		if f == nil {
+			f = &family{}
+			fams[top] = f
+			order = append(order, top)
+		}
+		if rest == "" {
+			f.root = c
+		} else {
+			f.subs = append(f.subs, rest)
+		}
 	}
-	if n == 0 {
-		b.WriteString("None.\n")
+	for _, top := range order {
+		f := fams[top]
+		line := replies.Code("/" + top)
+		if f.root != nil {
+			line += " — " + replies.Escape(f.root.Summary)
+		}
+		if len(f.subs) > 0 {
+			if f.root != nil {
+				line += "; also"
+			}
+			line += " " + strings.Join(f.subs, " · ")
+		}
+		b.Item("%s", line)
 	}
-	b.WriteString("\nSend `/help COMMAND` for details and examples.")
-	return &replies.Reply{Markdown: b.String()}, nil
+	if len(order) == 0 {
+		b.Para("None.")
+	}
+	b.Para("Send `/help COMMAND` (like `/help devices`) for usage, details and examples.")
+	return b.Reply(), nil
 }
 
 func helpFor(r *Registry, caller *access.Caller, q string) (*replies.Reply, error) {

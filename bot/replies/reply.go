@@ -3,6 +3,7 @@ package replies
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
@@ -34,15 +35,29 @@ type Composer struct {
 }
 
 // Messages returns the messages that carry rs to one member, in order, each within WeCom's byte limits.
+//
+// Consecutive text parts go out as one message where they fit in WeCom's 2,048 bytes (a member gets 30
+// messages a minute: "(Dropped the pending …)" and the answer that follows are one message, not two).
 func (c Composer) Messages(to string, rs ...*Reply) []*wecom.Message {
 	var out []*wecom.Message
+	var text []string // markdown waiting to go out, joined as one
+	flush := func() {
+		if len(text) > 0 {
+			out = append(out, c.Markdown(to, strings.Join(text, "\n\n"))...)
+			text = nil
+		}
+	}
 	for _, r := range rs {
 		if r == nil {
 			continue
 		}
 		if r.Markdown != "" {
-			out = append(out, c.Markdown(to, r.Markdown)...)
+			text = append(text, r.Markdown)
 		}
+		if r.TextCard == nil && (r.TemplateCard == nil || c.Text && r.Fallback == nil) {
+			continue // nothing else to send: the next reply's text may join this one
+		}
+		flush()
 		if r.TextCard != nil {
 			out = append(out, wecom.NewTextCard(*r.TextCard, to))
 		}
@@ -53,6 +68,7 @@ func (c Composer) Messages(to string, rs ...*Reply) []*wecom.Message {
 			out = append(out, c.Messages(to, r.Fallback)...)
 		}
 	}
+	flush()
 	return out
 }
 

@@ -101,8 +101,8 @@ func TestEngine_didYouMeanAndHints(t *testing.T) {
 	if !contains(got, "/whoami") || contains(got, "/audit") {
 		t.Fatalf("lisi's /help = %q; want public commands only", got)
 	}
-	if got := s.say(t, "zhangsan", "/help"); !contains(got, "/audit") {
-		t.Fatalf("admin's /help = %q; want /audit listed", got)
+	if got := s.say(t, "zhangsan", "/help"); !contains(got, "/audit") || len(got) != 1 {
+		t.Fatalf("admin's /help = %d messages %q; want one message, with /audit listed", len(got), got)
 	}
 	if got := s.say(t, "zhangsan", "/whoami"); !contains(got, "zhangsan") || !contains(got, "Admin") {
 		t.Fatalf("/whoami = %q", got)
