@@ -62,11 +62,12 @@ const (
 	DecisionCancelled = "cancelled" // the user declined the confirmation
 	DecisionProposed  = "proposed"  // awaiting confirmation
 	DecisionExpired   = "expired"   // the confirmation timed out
+	DecisionPartial   = "partial"   // a batch that did some of what was asked (Result names the failures)
 )
 
 func validDecision(d string) bool {
 	switch d {
-	case DecisionOK, DecisionDenied, DecisionFailed, DecisionCancelled, DecisionProposed, DecisionExpired:
+	case DecisionOK, DecisionDenied, DecisionFailed, DecisionCancelled, DecisionProposed, DecisionExpired, DecisionPartial:
 		return true
 	}
 	return false
@@ -367,7 +368,7 @@ type AuditFilter struct {
 // ListAudit returns the entries matching f, newest first.
 func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	if f.Decision != "" && !validDecision(f.Decision) {
-		return nil, fmt.Errorf("db: unknown audit decision %q (want ok, denied, failed, cancelled, proposed or expired)",
+		return nil, fmt.Errorf("db: unknown audit decision %q (want ok, partial, denied, failed, cancelled, proposed or expired)",
 			f.Decision)
 	}
 	switch {

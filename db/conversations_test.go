@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +108,47 @@ func TestOpen_refusesADatabaseANewerBinaryMigrated(t *testing.T) {
 	if _, err := db.Open(path); err == nil || !strings.Contains(err.Error(), "migrated by a newer wecombot") ||
 		!strings.Contains(err.Error(), "9999_future.sql") {
 		t.Fatalf("Open = %v; want a refusal naming the unknown migration", err)
+	}
+}
+
+// TestMigration0009_keepsTheChain: rebuilding the audit table for the 'partial' decision copies every row as it
+// was (the chain verifies with the same head), keeps the append-only guards, and accepts 'partial'.
+func TestMigration0009_keepsTheChain(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	d, err := db.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, dec := range []string{db.DecisionOK, db.DecisionDenied, db.DecisionFailed} {
+		if err := d.AppendAudit(t.Context(), &db.AuditEntry{Actor: "zhangsan", Command: "vip add", Args: map[string]string{"n": fmt.Sprint(i)},
+			Decision: dec, Result: "r"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := d.VerifyAudit(t.Context())
+	if err != nil || before.Rows != 3 || before.BrokenAt != 0 {
+		t.Fatalf("before: %+v %v", before, err)
+	}
+	// Run the rebuild again over these rows, as an upgrade from 0008 runs it over a live trail.
+	if _, err := d.SQL().Exec(`DELETE FROM migrations WHERE name = 'migrations/0009_audit_partial.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d, err = db.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	after, err := d.VerifyAudit(t.Context())
+	if err != nil || after.Rows != 3 || after.BrokenAt != 0 || after.Head != before.Head {
+		t.Fatalf("after: %+v %v; want the same 3 rows and head %s", after, err, before.Head)
+	}
+	if err := d.AppendAudit(t.Context(), &db.AuditEntry{Actor: "zhangsan", Command: "vip add", Args: map[string]string{},
+		Decision: db.DecisionPartial, Result: "1 failed: x"}); err != nil {
+		t.Fatalf("a partial row: %v", err)
+	}
+	if _, err := d.SQL().Exec(`UPDATE audit SET result = 'edited' WHERE seq = 1`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("an UPDATE after the rebuild: %v; want the append-only guard", err)
 	}
 }

@@ -61,7 +61,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Flags: []Flag{
 				{Name: "user", Help: "only this actor"},
 				{Name: "command", Help: "only this command, like \"order approve\""},
-				{Name: "decision", Help: "only this decision", Values: []string{"ok", "denied", "failed", "cancelled", "proposed", "expired"}},
+				{Name: "decision", Help: "only this decision", Values: []string{"ok", "partial", "denied", "failed", "cancelled", "proposed", "expired"}},
 				{Name: "since", Kind: Duration, Help: "only this recent, like 3d"},
 				{Name: "limit", Kind: Int, Default: "20", Min: 1, Max: 100},
 			},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -541,10 +542,18 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 	start := time.Now()
 	reply, runErr := e.call(ctx, inv)
 	decision, result, code := db.DecisionOK, "done", 0
-	if runErr != nil {
+	var partial *Partial
+	switch {
+	case errors.As(runErr, &partial):
+		// Some of a batch failed: the reply says which; the trail says it was not all done.
+		decision, result = db.DecisionPartial, partial.Error()
+		if reply != nil {
+			out.reply(reply)
+		}
+	case runErr != nil:
 		decision, result, code = db.DecisionFailed, runErr.Error(), wecom.ErrorCode(runErr)
 		out.say("/%s failed: %s", cmd.Path, bot.Markdown(replies.Describe(runErr)))
-	} else if reply != nil {
+	case reply != nil:
 		out.reply(reply)
 	}
 	dur := time.Since(start)

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/wecombot/wecombot/bot/replies"
 )
@@ -48,4 +50,15 @@ func (s Steps[P]) Mutating(c *Command) *Command {
 		}
 	}
 	return c
+}
+
+// Partial is the error a batch command returns with its reply when it did only some of what was asked: the
+// member reads the reply as usual, and the audit trail records the run as partial, naming the failures,
+// instead of ok.
+type Partial struct {
+	Failures []string // what failed, one short phrase each ("7HhN3l2: not awaiting confirmation")
+}
+
+func (p *Partial) Error() string {
+	return fmt.Sprintf("%d failed: %s", len(p.Failures), strings.Join(p.Failures, "; "))
 }

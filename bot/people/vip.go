@@ -160,10 +160,14 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 		b.Heading("Advanced-feature accounts: remove")
 	}
 	counts := map[wecom.VIPOutcome]int{}
+	var failures []string
 	for _, u := range p.users {
 		o := r.Outcome(u)
 		counts[o]++
 		b.Item("%s — %s", replies.Code(u), describeOutcome(o, p.add))
+		if o == wecom.VIPFailed || o == wecom.VIPInvalid {
+			failures = append(failures, u+": "+outcomeWord(o, p.add))
+		}
 	}
 	var parts []string
 	for _, o := range []wecom.VIPOutcome{wecom.VIPDone, wecom.VIPFailed, wecom.VIPInvalid, wecom.VIPWaiting} {
@@ -177,6 +181,9 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 		b.Para("The job was submitted, but its result could not be read: %s Check with /vip list.", replies.Describe(r.ResultErr))
 	case counts[wecom.VIPWaiting] > 0:
 		b.Para("The job was still running after about 10 seconds. Check with /vip list in a minute.")
+	}
+	if len(failures) > 0 {
+		return b.Reply(), &commands.Partial{Failures: failures}
 	}
 	return b.Reply(), nil
 }

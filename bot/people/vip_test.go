@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
 )
 
 func TestPeopleVIP_list(t *testing.T) {
@@ -45,8 +46,13 @@ func TestPeopleVIP_addConfirmsAllocatesAndAudits(t *testing.T) {
 	if u := h.Emu.VIPUsers(); !slices.Contains(u, "wangwu") {
 		t.Fatalf("vip users = %v; want wangwu", u)
 	}
-	if d := decisions(t, h, "vip add"); fmt.Sprint(d) != "[zhangsan:ok zhangsan:proposed]" {
+	// nobody123 got nothing: the run is audited as partial, naming it (issue 10).
+	if d := decisions(t, h, "vip add"); fmt.Sprint(d) != "[zhangsan:partial zhangsan:proposed]" {
 		t.Fatalf("audit = %v", d)
+	}
+	if e, _ := h.DB.ListAudit(t.Context(), db.AuditFilter{Command: "vip add", Decision: db.DecisionPartial}); len(e) != 1 ||
+		e[0].Result != "1 failed: nobody123: invalid userid" {
+		t.Fatalf("partial audit = %+v; want nobody123 named", e)
 	}
 }
 

@@ -495,6 +495,7 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 	}
 	var b replies.Builder
 	b.Heading("%s %d of %s", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), replies.Plural(len(codes), "device", "devices"))
+	var failures []string
 	for _, c := range codes {
 		now := ""
 		if f, found := after[c]; found {
@@ -514,12 +515,17 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 				why = "no such device"
 			}
 			b.Item("%s (%s) — %s", replies.Font(replies.Warning, "not "+past), why, now)
+			failures = append(failures, c+": "+why)
 		default:
 			b.Item("%s — %s", replies.Font(replies.Comment, "not reported by WeCom"), now)
+			failures = append(failures, c+": not reported by WeCom")
 		}
 	}
 	if lerr != nil {
 		b.Para("(The devices could not be read back after the %s: %s)", verb, replies.Describe(lerr))
+	}
+	if len(failures) > 0 {
+		return b.Reply(), &commands.Partial{Failures: failures}
 	}
 	return b.Reply(), nil
 }

@@ -226,8 +226,13 @@ func TestSecurityDevicesApprove(t *testing.T) {
 	if d, typ, _ := deviceByCode(t, h, c4); typ != wecom.DeviceTrustedPersonal || d.Status != wecom.DeviceConfirmedPersonal {
 		t.Fatalf("after approve, %s is on list %d with status %d; want trusted personal, 6", c4, typ, d.Status)
 	}
-	if d := auditDecisions(t, h, "zhangsan", "devices approve"); !slices.Equal(d, []string{db.DecisionOK, db.DecisionProposed}) {
-		t.Fatalf("audit = %v; want [ok proposed]", d)
+	// One of the three was refused: the run is audited as partial, naming it, not as ok (issue 10).
+	if d := auditDecisions(t, h, "zhangsan", "devices approve"); !slices.Equal(d, []string{db.DecisionPartial, db.DecisionProposed}) {
+		t.Fatalf("audit = %v; want [partial proposed]", d)
+	}
+	if e, _ := h.DB.ListAudit(t.Context(), db.AuditFilter{Actor: "zhangsan", Command: "devices approve", Decision: db.DecisionPartial}); len(e) != 1 ||
+		!strings.Contains(e[0].Result, "1 failed: "+c2+":") || strings.Contains(e[0].Result, c3) {
+		t.Fatalf("partial audit = %+v; want the refused %s named, and only it", e, c2)
 	}
 
 	// Nothing left to approve: refused at the preview, no confirmation asked, WeCom not called.
