@@ -68,6 +68,10 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 			d.Close()
 		}
 	}()
+	// One writer: a second bot on this file, or `bot restore` under a running bot, is refused (db/backup.go).
+	if err := d.LockWriter(); err != nil {
+		return nil, err
+	}
 	// The audit key is set before anything can append, and checked against the trail already on disk: a lost
 	// or newly added key stops the bot here rather than failing every audited action.
 	if err := d.SetAuditKey([]byte(cfg.Audit.Key)); err != nil {
@@ -218,7 +222,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune}
+	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune, a.replicate}
 	// The engine, approvals and alerts exist when the bot runs its own router (tests may bring a handler).
 	if a.engine != nil {
 		loops = append(loops, func(ctx context.Context) error { return a.engine.RunExpiry(ctx, a.db) })

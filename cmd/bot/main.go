@@ -43,6 +43,8 @@ func init() {
 		{"serve", "run the bot (the callback server) with a config file", runServe},
 		{"emulator", "run only the WeCom emulator for the app in a config file", runEmulator},
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
+		{"backup", "write a consistent copy of the database while the bot runs", runBackup},
+		{"restore", "put a backup (or the Litestream replica) in place of the database, when no bot runs on it", runRestore},
 		{"version", "print the version", runVersion},
 	}
 }
