@@ -43,6 +43,9 @@ func Start(cfg config.Replication, path string, log *slog.Logger) (*Replicator, 
 	}
 	ldb := litestream.NewDB(path)
 	ldb.Logger = log
+	// Litestream copies new WAL frames to its shadow WAL every MonitorInterval (1 s by default) and ships the
+	// shadow WAL every SyncInterval: both run at sync_interval, so the recovery point is about two of them.
+	ldb.MonitorInterval = cfg.Sync()
 	r := litestream.NewReplica(ldb, replicaName)
 	r.Client = client
 	r.SyncInterval = cfg.Sync()
@@ -113,7 +116,10 @@ func Restore(ctx context.Context, cfg config.Replication, output string, log *sl
 	if err != nil {
 		return time.Time{}, err
 	}
-	r := litestream.NewReplica(nil, replicaName)
+	// A DB that is never opened, only so Litestream logs to log instead of the process's default logger.
+	ldb := litestream.NewDB(output)
+	ldb.Logger = log
+	r := litestream.NewReplica(ldb, replicaName)
 	r.Client = client
 	opt := litestream.NewRestoreOptions()
 	opt.OutputPath = output
