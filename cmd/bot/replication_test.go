@@ -220,3 +220,33 @@ func TestReplication_emptyReplica(t *testing.T) {
 		t.Error("a failed restore left a database at store.path")
 	}
 }
+
+// TestReplication_unstartableStopsBot: a replica that cannot be written stops the bot with the error, rather
+// than letting it run unreplicated while the operator believes otherwise.
+func TestReplication_unstartableStopsBot(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocker := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfigExtra(t, ln.Addr().String(), "http://127.0.0.1:1", filepath.Join(t.TempDir(), "bot.db"),
+		fmt.Sprintf("[replication]\nreplica = %q\n", "file://"+blocker+"/replica"))
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(context.Background(), ln) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "replication.replica") {
+			t.Fatalf("run: %v; want the replication error", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the bot kept running with a replica it cannot write")
+	}
+}
