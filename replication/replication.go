@@ -58,19 +58,11 @@ func Start(cfg config.Replication, path string, log *slog.Logger) (*Replicator, 
 	return &Replicator{ldb: ldb, r: r}, nil
 }
 
-// Sync ships everything committed so far to the replica now.
-func (p *Replicator) Sync(ctx context.Context) error {
-	if err := p.ldb.Sync(ctx); err != nil {
-		return fmt.Errorf("replication: %w", err)
-	}
-	if err := p.r.Sync(ctx); err != nil {
-		return fmt.Errorf("replication: %w", err)
-	}
-	return nil
-}
-
 // Close makes a final sync and stops replicating.
 func (p *Replicator) Close() error {
+	// Stop the replica's own loops first: Litestream 0.3's DB.Close makes its final replica sync while the
+	// replica's monitor may still be in one, and two syncs write the same temporary segment file.
+	p.r.Stop(false)
 	if err := p.ldb.Close(); err != nil {
 		return fmt.Errorf("replication: %w", err)
 	}
