@@ -61,6 +61,31 @@ func (l *writerLock) release() {
 	l.f.Close() // closing the only descriptor releases the flock
 }
 
+// OpenWriter is Open for the bot's one writer (`bot serve`): it takes the writer lock first, so a second bot
+// or a restore is refused before anything, migrations included, touches a database another bot runs on. The
+// lock is held until Close.
+func OpenWriter(path string) (*DB, error) {
+	l, err := lockWriter(path)
+	if errors.Is(err, fs.ErrNotExist) { // no directory: Open says so, with the fix
+		d, oerr := Open(path)
+		if oerr != nil {
+			return nil, oerr
+		}
+		d.Close()
+		l, err = lockWriter(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := Open(path)
+	if err != nil {
+		l.release()
+		return nil, err
+	}
+	d.writer = l
+	return d, nil
+}
+
 // LockWriter makes this DB the database's one writer until Close: `bot serve` takes it at start, so `bot
 // restore` (and a second bot on the same file) refuse while it runs. ErrInUse when another holds it.
 func (db *DB) LockWriter() error {

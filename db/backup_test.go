@@ -158,7 +158,6 @@ func TestLockWriter_oneWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
 	err = b.LockWriter() // ... becoming the writer is not
 	if !errors.Is(err, db.ErrInUse) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
 		t.Fatalf("second writer: %v; want ErrInUse naming pid %d", err, os.Getpid())
@@ -169,6 +168,28 @@ func TestLockWriter_oneWriter(t *testing.T) {
 	a.Close()
 	if err := b.LockWriter(); err != nil {
 		t.Fatalf("after the writer closed: %v", err)
+	}
+	b.Close()
+
+	// OpenWriter locks before it opens: refused while another holds the lock, and a missing directory gets
+	// Open's explanation.
+	w, err := db.OpenWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := db.OpenWriter(path); !errors.Is(err, db.ErrInUse) {
+		if d != nil {
+			d.Close()
+		}
+		t.Fatalf("second OpenWriter: %v; want ErrInUse", err)
+	}
+	w.Close()
+	if w, err = db.OpenWriter(path); err != nil {
+		t.Fatalf("OpenWriter after the writer closed: %v", err)
+	}
+	w.Close()
+	if _, err := db.OpenWriter(filepath.Join(t.TempDir(), "missing", "bot.db")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("OpenWriter in a missing directory: %v; want Open's explanation", err)
 	}
 }
 

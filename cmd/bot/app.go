@@ -59,7 +59,8 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	if err != nil {
 		return nil, fmt.Errorf("callback crypto: %w", err)
 	}
-	d, err := db.Open(cfg.Store.Path)
+	// One writer: a second bot on this file, or `bot restore` under a running bot, is refused (db/backup.go).
+	d, err := db.OpenWriter(cfg.Store.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -68,10 +69,6 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 			d.Close()
 		}
 	}()
-	// One writer: a second bot on this file, or `bot restore` under a running bot, is refused (db/backup.go).
-	if err := d.LockWriter(); err != nil {
-		return nil, err
-	}
 	// The audit key is set before anything can append, and checked against the trail already on disk: a lost
 	// or newly added key stops the bot here rather than failing every audited action.
 	if err := d.SetAuditKey([]byte(cfg.Audit.Key)); err != nil {
