@@ -99,8 +99,10 @@ func TestBackupRestore_whileServing(t *testing.T) {
 	addr := ln.Addr().String()
 	emu := wecomtest.NewServer(t, emulator.Options{CallbackURL: "http://" + addr + "/wecom/callback", Token: testToken, EncodingAESKey: testAESKey})
 	dbPath := filepath.Join(dir, "bot.db")
-	cfg := testConfig(t, addr, emu.URL, dbPath)
-	cfgPath := writeConfigFile(t, cfg, dbPath, "")
+	// A keyed (HMAC) audit chain: verify on the copy needs the key, from the config as for the live database.
+	const auditTOML = "[audit]\nkey = \"backup-test-audit-key-0123456789\"\n"
+	cfg := testConfigExtra(t, addr, emu.URL, dbPath, auditTOML)
+	cfgPath := writeConfigFile(t, cfg, dbPath, auditTOML)
 	a, stop := startApp(t, cfg, ln)
 
 	const total = 90
@@ -143,7 +145,10 @@ func TestBackupRestore_whileServing(t *testing.T) {
 	}
 
 	// The copy is a database `bot audit verify` accepts, with the rows the bot had.
-	copyCfg := writeConfigFile(t, cfg, backup, "")
+	copyCfg := writeConfigFile(t, cfg, backup, auditTOML)
+	if out, err := runCmd(t, "audit", "verify", "--config", writeConfigFile(t, cfg, backup, "")); err == nil {
+		t.Fatalf("audit verify on the backup without the key passed:\n%s", out)
+	}
 	out, err = runCmd(t, "audit", "verify", "--config", copyCfg)
 	if err != nil || !strings.HasPrefix(out, "audit trail intact: ") {
 		t.Fatalf("bot audit verify on the backup: %v\n%s", err, out)
