@@ -37,6 +37,8 @@ type DB struct {
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 
+	writer *writerLock // held by the bot's one writer process; see LockWriter in backup.go
+
 	inbox *committer
 	wlock writeLock     // serialises this process's write transactions; see writeLock
 	stop  chan struct{} // stops the checkpointer
@@ -130,7 +132,9 @@ func (db *DB) Close() error {
 		close(db.stop)
 		db.wg.Wait()
 	}
-	return db.sql.Close()
+	err := db.sql.Close()
+	db.writer.release() // after the last write
+	return err
 }
 
 // writeLock serialises this process's write transactions in Go, callbacks first. SQLite allows one writer;

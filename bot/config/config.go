@@ -30,6 +30,8 @@ type Config struct {
 	Approvals Approvals `toml:"approvals"`
 	Alerts    Alerts    `toml:"alerts"`
 	Emulator  Emulator  `toml:"emulator"`
+
+	Replication Replication `toml:"replication"` // see replication.go
 }
 
 // Approvals configures the advanced-feature account approval flow.
@@ -409,6 +411,7 @@ func (c *Config) validate() error {
 	if c.Emulator.TokenTTL.Duration < time.Second {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)
 	}
+	errs = append(errs, c.Replication.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -60,7 +60,8 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	if err != nil {
 		return nil, fmt.Errorf("callback crypto: %w", err)
 	}
-	d, err := db.Open(cfg.Store.Path)
+	// One writer: a second bot on this file, or `bot restore` under a running bot, is refused (db/backup.go).
+	d, err := db.OpenWriter(cfg.Store.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +240,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune}
+	loops := []func(context.Context) error{a.processor.Run, a.sender.Run, a.prune, a.replicate}
 	// The engine, approvals and alerts exist when the bot runs its own router (tests may bring a handler).
 	if a.engine != nil {
 		loops = append(loops, func(ctx context.Context) error { return a.engine.RunExpiry(ctx, a.db) })

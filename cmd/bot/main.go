@@ -47,6 +47,8 @@ func init() {
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
 		{"health", "ask a running bot's /healthz (the container healthcheck)", runHealth},
 		{"doctor", "check an install against WeCom: a checklist with the admin-console fix for each problem", runDoctor},
+		{"backup", "write a consistent copy of the database while the bot runs", runBackup},
+		{"restore", "put a backup (or the Litestream replica) in place of the database, when no bot runs on it", runRestore},
 		{"version", "print the version", runVersion},
 	}
 }
