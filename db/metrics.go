@@ -112,8 +112,8 @@ func (db *DB) AuditCountsSince(ctx context.Context, seq int64) ([]AuditCount, in
 	if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&head); err != nil {
 		return nil, seq, fmt.Errorf("db: audit head: %w", err)
 	}
-	if head <= seq {
-		return nil, seq, nil
+	if head <= seq { // nothing new (head < seq: a restored, shorter trail; count on from its head)
+		return nil, head, nil
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT command, decision, COUNT(*) FROM audit WHERE seq > ? AND seq <= ?
 		GROUP BY command, decision`, seq, head)
@@ -150,7 +150,7 @@ func (db *DB) DigestCountsSince(ctx context.Context, id int64) ([]DigestCount, i
 		return nil, id, fmt.Errorf("db: alert digests: %w", err)
 	}
 	if last <= id {
-		return nil, id, nil
+		return nil, last, nil
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT kind, severity, COUNT(*) FROM alert_digests WHERE id > ? AND id <= ?
 		GROUP BY kind, severity`, id, last)

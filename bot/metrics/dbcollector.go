@@ -114,6 +114,17 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// command counts a command run that has no audit row (see commands.Engine.Observe).
+func (c *dbCollector) command(path, decision string) {
+	cmd := "other"
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if validCommand(path) {
+		cmd = c.commandsB.label(path)
+	}
+	c.cmdCounts[[2]string{cmd, decisionLabel(decision)}]++
+}
+
 // advance adds the audit rows and digests committed since the last scrape. Called with c.mu held.
 func (c *dbCollector) advance(ctx context.Context) error {
 	counts, seq, err := c.d.AuditCountsSince(ctx, c.auditSeq)

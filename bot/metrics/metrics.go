@@ -44,6 +44,7 @@ type Metrics struct {
 	tokenRefreshes    *prometheus.CounterVec
 
 	paths, codes *bounded
+	db           *dbCollector
 }
 
 // Label caps: distinct values kept per label before the rest read "other".
@@ -89,6 +90,7 @@ func New(ctx context.Context, d *db.DB) (*Metrics, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.db = dbc
 	m.reg.MustRegister(m.callbacksReceived, m.callbacksRejected, m.handling, m.outboxSent, m.outboxHeld, m.outboxRetried,
 		m.outboxFailed, m.apiCalls, m.apiDuration, m.tokenRefreshes, dbc,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -117,6 +119,14 @@ func (m *Metrics) Callback(outcome string, accepted bool) {
 	} else {
 		m.callbacksRejected.WithLabelValues(outcome).Inc()
 	}
+}
+
+// Command fits commands.Engine.Observe.
+func (m *Metrics) Command(path, decision string) {
+	if m == nil {
+		return
+	}
+	m.db.command(path, decision)
 }
 
 // Handled fits inbox.Processor.Observe.

@@ -35,6 +35,9 @@ func (a *app) instrument() (*metricsServer, error) {
 	a.processor.Observe = m.Handled
 	a.sender.Observe = m.Outbox
 	a.client.SetObserver(m.APICall)
+	if a.engine != nil {
+		a.engine.Observe = m.Command
+	}
 	ln, err := net.Listen("tcp", a.cfg.Metrics.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("metrics.listen %s: %w", a.cfg.Metrics.Listen, err)
