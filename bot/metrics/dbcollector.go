@@ -16,7 +16,7 @@ type dbCollector struct {
 	d *db.DB
 
 	inbox, inboxOldest, outbox, outboxOldest, auditHead *prometheus.Desc
-	commands, approvals, acked, silenced, pushed       *prometheus.Desc
+	commands, approvals, acked, silenced, pushed        *prometheus.Desc
 
 	mu        sync.Mutex // one scrape at a time advances the heads
 	auditSeq  int64
