@@ -73,8 +73,8 @@ func sumMetric(m map[string]float64, name string, labels ...string) float64 {
 func TestE2E_metrics(t *testing.T) {
 	t.Parallel()
 	s := startStackWith(t, emulator.Options{}, "[metrics]\nlisten = \"127.0.0.1:0\"\n", func(a *app) {
-		// Two messages per member per 2 s: the third reply to one member is held back, briefly.
-		a.sender.MemberLimits = []wecom.Window{{N: 2, Per: 2 * time.Second}}
+		// Two messages per member per 4 s: the third reply to one member is held back, briefly.
+		a.sender.MemberLimits = []wecom.Window{{N: 2, Per: 4 * time.Second}}
 		a.sender.Margin = 100 * time.Millisecond
 	})
 	if s.app.metrics == nil {
@@ -98,7 +98,7 @@ func TestE2E_metrics(t *testing.T) {
 
 	s.say(t, "zhangsan", "/ping")
 	s.say(t, "zhangsan", "/help")
-	s.say(t, "zhangsan", "/ping") // the third reply in 2 s: held back by the member limit, then sent
+	s.say(t, "zhangsan", "/ping") // the third reply in 4 s: held back by the member limit, then sent
 	s.say(t, "lisi", "/devices")  // lisi has no roles: denied
 	s.emu.Fail("message/send", 81013, 1)
 	s.say(t, "wangwu", "/ping") // its reply fails for good with the injected errcode
