@@ -185,3 +185,32 @@ func TestE2E_metrics(t *testing.T) {
 		}
 	}
 }
+
+// TestE2E_metricsTokenRefreshFailing: a secret WeCom rejects shows as failed token refreshes with WeCom's
+// errcode, the signal docs/alerts.rules.yml's WeComBotTokenRefreshFailing fires on.
+func TestE2E_metricsTokenRefreshFailing(t *testing.T) {
+	t.Parallel()
+	s := startStackWith(t, emulator.Options{Secret: "rotated-secret"}, "[metrics]\nlisten = \"127.0.0.1:0\"\n", nil)
+	murl := "http://" + s.app.metrics.addr() + "/metrics"
+	if n := sumMetric(scrapeMetrics(t, murl), "wecombot_token_refreshes_total"); n != 0 {
+		t.Fatalf("token refreshes before any call = %v; want 0", n)
+	}
+	resp, err := http.Get("http://" + s.addr + "/readyz") // asks WeCom for a token
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with a rejected secret = %d; want 503", resp.StatusCode)
+	}
+	m := scrapeMetrics(t, murl)
+	if n := sumMetric(m, "wecombot_token_refreshes_total", `errcode="40001"`); n < 1 {
+		t.Errorf("failed token refreshes (40001) = %v; want at least 1", n)
+	}
+	if n := sumMetric(m, "wecombot_token_refreshes_total", `errcode="0"`); n != 0 {
+		t.Errorf("successful token refreshes = %v; want 0 with a rejected secret", n)
+	}
+	if n := sumMetric(m, "wecombot_wecom_api_calls_total", `path="gettoken"`, `errcode="40001"`); n < 1 {
+		t.Errorf("gettoken calls answered 40001 = %v; want at least 1", n)
+	}
+}
