@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,5 +215,53 @@ func TestE2E_metricsTokenRefreshFailing(t *testing.T) {
 	}
 	if n := sumMetric(m, "wecombot_wecom_api_calls_total", `path="gettoken"`, `errcode="40001"`); n < 1 {
 		t.Errorf("gettoken calls answered 40001 = %v; want at least 1", n)
+	}
+}
+
+// TestE2E_metricsAlerts: a critical alert pushed, then acknowledged and its rule silenced with the card's
+// buttons, moves the alert counters and the audited commands' counters.
+func TestE2E_metricsAlerts(t *testing.T) {
+	t.Parallel()
+	s, _ := startAlerts(t, filepath.Join(t.TempDir(), "bot.db"), alertsTOML+"[metrics]\nlisten = \"127.0.0.1:0\"\n")
+	s.alertsReading(t)
+	s.alertsSettled(t, time.Now())
+	murl := "http://" + s.app.metrics.addr() + "/metrics"
+	before := scrapeMetrics(t, murl)
+
+	s.emu.AddAdminOperRecord(emulator.AdminOperRecord{Time: time.Now(), UserID: "wujiu", OperType: 2, DetailType: 1,
+		DetailInfo: "添加管理员：lisi（超级管理员）", IP: "61.40.1.2"})
+	s.alertsSettled(t, time.Now())
+	cs := s.alertCards("zhangsan")
+	if len(cs) == 0 {
+		t.Fatal("zhangsan got no alert card")
+	}
+	crit := cs[len(cs)-1]
+	keys := alertButtonKeys(t, crit)
+	if len(keys) != 2 {
+		t.Fatalf("critical card buttons = %q; want ack and silence", keys)
+	}
+	for _, k := range keys { // zhangsan is an admin: both are allowed
+		s.alertClick(t, "zhangsan", crit, k)
+	}
+	waitFor(t, 10*time.Second, "the ack and the silence", func() bool {
+		return len(s.alertAudit(t, "zhangsan", "alerts ack")) == 1 && len(s.alertAudit(t, "zhangsan", "alerts silence")) == 1
+	})
+
+	after := scrapeMetrics(t, murl)
+	delta := func(name string, labels ...string) float64 {
+		return sumMetric(after, name, labels...) - sumMetric(before, name, labels...)
+	}
+	for what, got := range map[string]float64{
+		"critical alerts pushed":  delta("wecombot_alerts_pushed_total", `kind="critical"`, `severity="critical"`),
+		"alerts acked":            delta("wecombot_alerts_acked_total"),
+		"alerts silenced":         delta("wecombot_alerts_silenced_total"),
+		"alerts ack commands":     delta("wecombot_commands_total", `command="alerts ack"`, `decision="ok"`),
+		"alerts silence commands": delta("wecombot_commands_total", `command="alerts silence"`, `decision="ok"`),
+	} {
+		if got != 1 {
+			t.Errorf("%s moved by %v; want 1", what, got)
+		} else {
+			t.Logf("%s moved by %v", what, got)
+		}
 	}
 }
