@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
@@ -263,5 +264,37 @@ func TestE2E_metricsAlerts(t *testing.T) {
 		} else {
 			t.Logf("%s moved by %v", what, got)
 		}
+	}
+}
+
+// TestE2E_metricsApprovals: an application approved with its card's button moves the approval-decision
+// counter and the audited command's counter by one.
+func TestE2E_metricsApprovals(t *testing.T) {
+	t.Parallel()
+	s := startStackWith(t, emulator.Options{}, approvalsTOML+"[metrics]\nlisten = \"127.0.0.1:0\"\n", nil)
+	murl := "http://" + s.app.metrics.addr() + "/metrics"
+	before := scrapeMetrics(t, murl)
+	id := s.apply(t, "lisi", 1, "需要发送大附件")
+	waitFor(t, 10*time.Second, "both cards", func() bool { return s.card(t, "zhangsan", id) != "" && s.card(t, "zhaoliu", id) != "" })
+	s.click(t, "zhaoliu", id, "approve")
+	waitFor(t, 10*time.Second, "the decision", func() bool {
+		return len(s.updates("zhangsan")) == 1 && contains(s.contents("lisi"), "approved")
+	})
+	waitFor(t, 10*time.Second, "the audit row", func() bool {
+		es, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Command: "order approve", Limit: 10})
+		return len(es) == 1
+	})
+	after := scrapeMetrics(t, murl)
+	delta := func(name string, labels ...string) float64 {
+		return sumMetric(after, name, labels...) - sumMetric(before, name, labels...)
+	}
+	if n := delta("wecombot_approval_decisions_total", `decision="approve"`, `outcome="ok"`); n != 1 {
+		t.Errorf("approvals (ok) moved by %v; want 1", n)
+	}
+	if n := delta("wecombot_approval_decisions_total", `decision="reject"`); n != 0 {
+		t.Errorf("rejections moved by %v; want 0", n)
+	}
+	if n := delta("wecombot_commands_total", `command="order approve"`, `decision="ok"`); n != 1 {
+		t.Errorf("order approve commands moved by %v; want 1", n)
 	}
 }
