@@ -44,10 +44,11 @@ type app struct {
 	engine    *commands.Engine
 	alerts    *alerts.Service
 	approvals *approvals.Service
-	metrics   *metricsServer // nil unless [metrics] listen is set (metrics.go)
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
+
+	metrics *metricsServer // nil unless [metrics] listen is set (metrics.go)
 }
 
 // memberLimits are the per-member windows the sender keeps to; nil is WeCom's. Only the crash test's child
