@@ -56,6 +56,9 @@ type Handler struct {
 	// interval, the rest counted in a summary line, so a forged flood cannot fill the disk. 0 means
 	// DefaultLogInterval.
 	LogInterval time.Duration
+	// Observe, when set, is called once per request with its outcome (see observe.go); for metrics, it must
+	// not block.
+	Observe func(outcome string, accepted bool)
 
 	rejections logLimiter
 }
@@ -106,6 +109,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		return
 	}
+	h.observe(rejectionLabel(err), false)
 	if errors.Is(err, errNotStored) {
 		h.logRejection(r.Context(), slog.LevelError, "not stored",
 			"callback not stored; connection closed without an answer, so WeCom will retry it",
@@ -191,6 +195,7 @@ func (h *Handler) verifyURL(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write(plain)
+	h.observe(OutcomeVerified, true)
 	return nil
 }
 
@@ -249,6 +254,11 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, start time.Tim
 		h.Notify()
 	}
 	w.WriteHeader(http.StatusOK)
+	if inserted {
+		h.observe(OutcomeStored, true)
+	} else {
+		h.observe(OutcomeDuplicate, true)
+	}
 	return nil
 }
 

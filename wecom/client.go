@@ -78,6 +78,7 @@ type Client struct {
 	retryBase  time.Duration
 	retryMax   time.Duration
 	sleep      func(ctx context.Context, d time.Duration) error
+	observe    func(path string, err error, took time.Duration) // see SetObserver (observe.go)
 
 	common service
 
@@ -421,7 +422,10 @@ func isTransient(err error) bool {
 }
 
 // roundTrip sends one HTTP request and decodes WeCom's answer into out.
-func (c *Client) roundTrip(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
+func (c *Client) roundTrip(ctx context.Context, method, path string, q url.Values, body []byte, out any) (err error) {
+	if c.observe != nil {
+		defer func(start time.Time) { c.observe(path, err, time.Since(start)) }(time.Now())
+	}
 	u := *c.baseURL
 	u.Path += "cgi-bin/" + path
 	u.RawQuery = q.Encode()

@@ -43,6 +43,11 @@ type Engine struct {
 	// Cards ends a confirmation's card when its proposal ends (confirmed, cancelled, replaced, expired), so
 	// its buttons are gone. Nil leaves cards as they are; their clicks are still answered as ended.
 	Cards CardEnder
+
+	// Observe, when set, is called with the path and decision ("ok" or "failed") of each command run that is
+	// not audited (the public ones: /help, /whoami, /ping); audited commands are counted from their audit rows.
+	// For metrics; it must not block.
+	Observe func(command, decision string)
 }
 
 // CardEnder updates the card an ended proposal sent, in the transaction that ends it. code is the
@@ -611,6 +616,13 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 		}
 	} else if reply != nil {
 		out.reply(reply)
+	}
+	if !inv.Command.Audited && e.Observe != nil {
+		decision := db.DecisionOK
+		if err != nil {
+			decision = db.DecisionFailed
+		}
+		e.Observe(inv.Command.Path, decision)
 	}
 	if inv.Command.Audited {
 		decision, result := db.DecisionOK, "done"

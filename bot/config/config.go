@@ -32,6 +32,7 @@ type Config struct {
 	Emulator  Emulator  `toml:"emulator"`
 
 	Replication Replication `toml:"replication"` // see replication.go
+	Metrics     Metrics     `toml:"metrics"`     // Prometheus /metrics on a listener of its own (metrics.go)
 }
 
 // Approvals configures the advanced-feature account approval flow.
@@ -408,6 +409,7 @@ func (c *Config) validate() error {
 			bad("%s: no team %q in [alerts.teams]", where, r.Team)
 		}
 	}
+	errs = append(errs, c.Metrics.validate(c.Callback.Listen)...)
 	if c.Emulator.TokenTTL.Duration < time.Second {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)
 	}

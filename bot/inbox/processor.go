@@ -77,6 +77,10 @@ type Processor struct {
 	Now         func() time.Time
 	// Done is called after a row's effects are committed (e.g. to wake the outbox sender); it must not block.
 	Done func()
+	// Observe, when set, is called after each handling attempt with its outcome ("done", "retry" or
+	// "failed") and the time from the start of the attempt to its outcome's commit; for metrics, it must not
+	// block.
+	Observe func(outcome string, took time.Duration)
 
 	wake retry.Wake
 	once sync.Once
@@ -194,6 +198,7 @@ func (p *Processor) handle(ctx context.Context, it *db.InboxItem) {
 		err = p.Store.CompleteInbox(ctx, it.ID, eff)
 		if err == nil {
 			log.Debug("callback handled", slog.Duration("took", time.Since(start)))
+			p.observe("done", start)
 			if p.Done != nil {
 				p.Done()
 			}
@@ -206,6 +211,7 @@ func (p *Processor) handle(ctx context.Context, it *db.InboxItem) {
 		if ferr := p.Store.FailInbox(bg, it.ID, err.Error()); ferr != nil {
 			log.Error("cannot mark inbox row failed", slog.String("err", ferr.Error()))
 		}
+		p.observe("failed", start)
 		return
 	}
 	at := p.Now().Add(p.backoff(it.Attempts))
@@ -213,8 +219,15 @@ func (p *Processor) handle(ctx context.Context, it *db.InboxItem) {
 	if rerr := p.Store.RetryInbox(bg, it.ID, err.Error(), at); rerr != nil {
 		log.Error("cannot requeue inbox row", slog.String("err", rerr.Error()))
 	}
+	p.observe("retry", start)
 }
 
 func (p *Processor) backoff(attempt int) time.Duration {
 	return retry.Backoff(p.RetryBase, p.RetryMax, attempt-1)
+}
+
+func (p *Processor) observe(outcome string, start time.Time) {
+	if p.Observe != nil {
+		p.Observe(outcome, time.Since(start))
+	}
 }

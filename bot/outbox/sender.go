@@ -58,6 +58,10 @@ type Sender struct {
 	RetryMax    time.Duration // default 10 min
 	Poll        time.Duration // default 1 s
 	Now         func() time.Time
+	// Observe, when set, is called with what became of a message: "sent", "held_back" (a member limit defers
+	// it), "deferred" (WeCom blocked the API for its rate limit), "retry" (a temporary failure) or "failed"
+	// (given up), with WeCom's errcode for the last three (0 when none); for metrics, it must not block.
+	Observe func(event string, m *db.OutboxMessage, errcode int)
 
 	once    sync.Once
 	wake    retry.Wake
@@ -209,6 +213,7 @@ func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage) bool {
 	}
 	if hold > 0 {
 		// Waiting for room is not a failed attempt.
+		s.observe("held_back", m, 0)
 		if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, s.Now().Add(hold), false); err != nil {
 			s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
 		}
@@ -247,6 +252,7 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 		if err := s.Store.MarkOutboxSent(ctx, m.ID, res.MsgID, res.ResponseCode); err != nil {
 			log.Error("sent, but cannot record it", slog.String("err", err.Error()))
 		}
+		s.observe("sent", m, 0)
 		return
 	}
 	code := wecom.ErrorCode(err)
@@ -254,6 +260,7 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 		// WeCom blocked the API (45009) until at: send then. Not a failed attempt, and the row keeps its
 		// place: the recipient's later messages wait behind it.
 		log.Warn("WeCom's rate limit for this API is exhausted; message deferred", slog.Time("until", at))
+		s.observe("deferred", m, code)
 		if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, at, false); rerr != nil {
 			log.Error("cannot defer message", slog.String("err", rerr.Error()))
 		}
@@ -262,6 +269,7 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 	attempt := m.Attempts + 1
 	if !temporary(err) || attempt >= s.MaxAttempts {
 		log.Error("message failed permanently", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Int("attempt", attempt))
+		s.observe("failed", m, code)
 		if ferr := s.Store.FailOutbox(ctx, m.ID, err.Error(), code); ferr != nil {
 			log.Error("cannot record failure", slog.String("err", ferr.Error()))
 		}
@@ -269,6 +277,7 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 	}
 	d := retry.Backoff(s.RetryBase, s.RetryMax, attempt-1)
 	log.Warn("message failed; will retry", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Duration("in", d))
+	s.observe("retry", m, code)
 	if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, s.Now().Add(d), true); rerr != nil {
 		log.Error("cannot requeue message", slog.String("err", rerr.Error()))
 	}
@@ -290,4 +299,10 @@ func temporary(err error) bool {
 		return false
 	}
 	return !errors.Is(err, context.Canceled)
+}
+
+func (s *Sender) observe(event string, m *db.OutboxMessage, errcode int) {
+	if s.Observe != nil {
+		s.Observe(event, m, errcode)
+	}
 }

@@ -48,6 +48,8 @@ type app struct {
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
+
+	metrics *metricsServer // nil unless [metrics] listen is set (metrics.go)
 }
 
 // memberLimits are the per-member windows the sender keeps to; nil is WeCom's. Only the crash test's child
@@ -127,6 +129,9 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	a.mux.HandleFunc("GET /readyz", a.ready)
+	if a.metrics, err = a.instrument(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -250,6 +255,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	if a.alerts != nil {
 		loops = append(loops, a.alerts.Run)
+	}
+	if a.metrics != nil {
+		loops = append(loops, a.metrics.run)
 	}
 	// Room for every loop and the server: a failing goroutine must never block on the send and hang wg.Wait.
 	errc := make(chan error, len(loops)+1)
