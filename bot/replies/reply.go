@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
@@ -87,9 +88,22 @@ func (c Composer) Markdown(to, md string) []*wecom.Message {
 	return out
 }
 
-// DescribeLocation is the time zone Describe writes times in: the corp's (cmd/bot sets it from
-// replies.timezone).
-var DescribeLocation = China
+// SetDescribeLocation sets the time zone Describe writes times in: the corp's (cmd/bot sets it from
+// replies.timezone). Safe to call while replies are being described (tests start several bots at once).
+func SetDescribeLocation(loc *time.Location) {
+	if loc != nil {
+		describeLocation.Store(loc)
+	}
+}
+
+var describeLocation atomic.Pointer[time.Location]
+
+func describeLoc() *time.Location {
+	if l := describeLocation.Load(); l != nil {
+		return l
+	}
+	return China
+}
 
 // China is Asia/Shanghai, WeCom's own zone and the default for showing and reading times.
 var China = func() *time.Location {
@@ -112,7 +126,7 @@ func Describe(err error) string {
 		return be.Message
 	case errors.As(err, &we) && we.Code == wecom.CodeFreqLimit && !we.RetryAt.IsZero():
 		// A blocked quota, not a blip (DOC/90454): say when it opens rather than "try again".
-		at := we.RetryAt.In(DescribeLocation)
+		at := we.RetryAt.In(describeLoc())
 		when := at.Format("15:04")
 		if time.Until(at) < 2*time.Minute {
 			when = at.Format("15:04:05")

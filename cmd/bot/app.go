@@ -157,7 +157,7 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	loc := a.cfg.Replies.Location()
-	replies.DescribeLocation = loc
+	replies.SetDescribeLocation(loc)
 	reg := commands.NewRegistry()
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
