@@ -222,10 +222,9 @@ func TestReplication_emptyReplica(t *testing.T) {
 }
 
 // TestReplication_unstartableStopsBot: a replica that cannot be written stops the bot with the error, rather
-// than letting it run unreplicated while the operator believes otherwise. Not parallel: newApp writes
-// replies.DescribeLocation, a package variable, and this test has nothing between that write and its end that
-// orders it before another parallel test's newApp (the race detector caught it).
+// than letting it run unreplicated while the operator believes otherwise.
 func TestReplication_unstartableStopsBot(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
