@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot/access"
@@ -61,7 +62,7 @@ func vipChange(d Deps, add bool) *commands.Command {
 	c.Perm = "vip.write"
 	return commands.Steps[vipPlan]{
 		Plan: func(ctx context.Context, inv *commands.Invocation) (vipPlan, error) {
-			return vipPlan{add: add, users: inv.List("userid")}, nil
+			return d.vipPlan(ctx, add, inv.List("userid"))
 		},
 		Preview:   d.vipPreview,
 		Run:       d.vipRun,
@@ -69,10 +70,38 @@ func vipChange(d Deps, add bool) *commands.Command {
 	}.Mutating(c)
 }
 
-// vipPlan is what /vip add or remove is to do.
+// vipPlan is what /vip add or remove is to do, from WeCom's list as it is now: only the members whose
+// account would change are submitted, so the preview says what the job will do.
 type vipPlan struct {
-	add   bool
-	users []string // de-duplicated by the parser
+	add       bool
+	users     []string // as asked, de-duplicated by the parser
+	holders   []string // security/vip/list, read by the plan
+	change    []string // the members the job is for
+	unchanged []string // already as asked: an account to add is held, one to remove is not
+}
+
+func (d Deps) vipPlan(ctx context.Context, add bool, users []string) (vipPlan, error) {
+	holders, err := vipHolders(ctx, d.Client)
+	if err != nil {
+		return vipPlan{}, err
+	}
+	p := vipPlan{add: add, users: users, holders: holders}
+	for _, u := range users {
+		if access.HasUser(holders, u) == add {
+			p.unchanged = append(p.unchanged, u)
+		} else {
+			p.change = append(p.change, u)
+		}
+	}
+	return p, nil
+}
+
+// unchangedWord says why a member is left out of the job.
+func (p vipPlan) unchangedWord() string {
+	if p.add {
+		return "already has one: unchanged"
+	}
+	return "holds none: unchanged"
 }
 
 func (p vipPlan) command() string {
@@ -119,9 +148,11 @@ func (d Deps) vipList(ctx context.Context, inv *commands.Invocation) (*replies.R
 }
 
 func (d Deps) vipPreview(ctx context.Context, _ *commands.Invocation, p vipPlan) (string, error) {
-	holders, err := vipHolders(ctx, d.Client)
-	if err != nil {
-		return "", err
+	holders := p.holders
+	if len(p.change) == 0 {
+		// Nothing would change: say so now rather than ask for a yes that does nothing.
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to do: %s. WeCom lists %s in use now.",
+			bot.Markdown(codesWith(p.unchanged, p.unchangedWord())), replies.Plural(len(holders), "account", "accounts"))
 	}
 	var b replies.Builder
 	if p.add {
@@ -149,7 +180,10 @@ func (d Deps) vipPreview(ctx context.Context, _ *commands.Invocation, p vipPlan)
 }
 
 func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*replies.Reply, error) {
-	r, err := d.Client.VIP.Run(ctx, p.add, p.users)
+	if len(p.change) == 0 { // changed since the preview: WeCom already shows what was asked
+		return replies.Markdownf("Nothing to do now: %s.", bot.Markdown(codesWith(p.unchanged, p.unchangedWord()))), nil
+	}
+	r, err := d.Client.VIP.Run(ctx, p.add, p.change)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +195,7 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 	}
 	counts := map[wecom.VIPOutcome]int{}
 	var failures []string
-	for _, u := range p.users {
+	for _, u := range p.change {
 		o := r.Outcome(u)
 		counts[o]++
 		b.Item("%s — %s", replies.Code(u), describeOutcome(o, p.add))
@@ -174,6 +208,12 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 		if counts[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], outcomeWord(o, p.add)))
 		}
+	}
+	for _, u := range p.unchanged {
+		b.Item("%s — %s", replies.Code(u), replies.Font(replies.Comment, p.unchangedWord()))
+	}
+	if len(p.unchanged) > 0 {
+		parts = append(parts, fmt.Sprintf("%d unchanged", len(p.unchanged)))
 	}
 	b.Para("%s: %s. Job %s.", replies.Plural(len(p.users), "member", "members"), strings.Join(parts, ", "), replies.Code(r.JobID))
 	switch {
@@ -189,10 +229,7 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 }
 
 func (d Deps) vipReconcile(ctx context.Context, _ *commands.Invocation, p vipPlan) (*replies.Reply, error) {
-	holders, err := vipHolders(ctx, d.Client)
-	if err != nil {
-		return nil, err
-	}
+	holders := p.holders // read by the plan, after the restart
 	var b replies.Builder
 	missing := 0
 	for _, u := range p.users {
@@ -243,4 +280,13 @@ func describeOutcome(o wecom.VIPOutcome, add bool) string {
 		return replies.Font(replies.Warning, w) + ": not a member, or outside this app's visibility"
 	}
 	return replies.Font(replies.Comment, w)
+}
+
+// codesWith lists userids as code spans followed by what is true of them all: "`lisi`, `wangwu` — why".
+func codesWith(users []string, why string) string {
+	var cs []string
+	for _, u := range users {
+		cs = append(cs, replies.Code(u))
+	}
+	return strings.Join(cs, ", ") + " — " + why
 }

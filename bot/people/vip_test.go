@@ -33,16 +33,17 @@ func TestPeopleVIP_addConfirmsAllocatesAndAudits(t *testing.T) {
 	}
 	got = h.Say("zhangsan", "yes")
 	body := lastBody(t, h, "security/vip/submit_batch_add_job")
-	if fmt.Sprint(body["userid_list"]) != "[wangwu nobody123 lisi]" {
-		t.Fatalf("submit body = %v; want the three userids once each", body)
+	// lisi already has one (the preview said so): the job is only for the members it would change.
+	if fmt.Sprint(body["userid_list"]) != "[wangwu nobody123]" {
+		t.Fatalf("submit body = %v; want wangwu and nobody123 once each, not lisi", body)
 	}
 	res := lastBody(t, h, "security/vip/batch_add_job_result")
 	job, _ := res["jobid"].(string)
 	if job == "" {
 		t.Fatalf("job result body = %v; want the jobid", res)
 	}
-	wants(t, "result", got, "`wangwu` — allocated", "`nobody123` — invalid userid", "`lisi` — allocated",
-		"3 members: 2 allocated, 1 invalid userid", job)
+	wants(t, "result", got, "`wangwu` — allocated", "`nobody123` — invalid userid", "`lisi` — already has one: unchanged",
+		"3 members: 1 allocated, 1 invalid userid, 1 unchanged", job)
 	if u := h.Emu.VIPUsers(); !slices.Contains(u, "wangwu") {
 		t.Fatalf("vip users = %v; want wangwu", u)
 	}
@@ -67,15 +68,36 @@ func TestPeopleVIP_noSeatLeftAndRemove(t *testing.T) {
 	got = h.Say("zhangsan", "/vip remove lisi sunqi")
 	wants(t, "remove preview", got, "`lisi` — has one; it will be taken back", "`sunqi` — holds none")
 	got = h.Say("zhangsan", "yes")
-	if b := lastBody(t, h, "security/vip/submit_batch_del_job"); fmt.Sprint(b["userid_list"]) != "[lisi sunqi]" {
-		t.Fatalf("del job body = %v", b)
+	if b := lastBody(t, h, "security/vip/submit_batch_del_job"); fmt.Sprint(b["userid_list"]) != "[lisi]" {
+		t.Fatalf("del job body = %v; want only lisi (sunqi holds none)", b)
 	}
 	if len(h.Emu.CallsTo("security/vip/batch_del_job_result")) == 0 {
 		t.Fatal("the del job's result was never read")
 	}
-	wants(t, "remove", got, "`lisi` — removed", "`sunqi` — failed", "1 removed, 1 failed")
+	// The preview said sunqi holds none; the outcome says the same (it used to report "failed").
+	wants(t, "remove", got, "`lisi` — removed", "`sunqi` — holds none: unchanged", "1 removed, 1 unchanged")
 	if u := h.Emu.VIPUsers(); slices.Contains(u, "lisi") {
 		t.Fatalf("vip users = %v; lisi still holds one", u)
+	}
+}
+
+// TestPeopleVIP_nothingToDoIsNotOffered: when every member is already as asked, the bot says so at once
+// instead of previewing a job and asking for a yes that would change nothing (issue 10).
+func TestPeopleVIP_nothingToDoIsNotOffered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, noApprovers)
+	got := h.Say("zhangsan", "/vip add lisi")
+	wants(t, "add to a holder", got, "Nothing to do", "`lisi` — already has one: unchanged")
+	if contains(got, "yes") {
+		t.Fatalf("asked to confirm a no-op: %q", got)
+	}
+	got = h.Say("zhangsan", "/vip remove sunqi")
+	wants(t, "remove from a non-holder", got, "Nothing to do", "`sunqi` — holds none: unchanged")
+	if n := len(h.Emu.CallsTo("security/vip/submit_batch_add_job")) + len(h.Emu.CallsTo("security/vip/submit_batch_del_job")); n != 0 {
+		t.Fatalf("%d jobs submitted for no-ops", n)
+	}
+	if conv, _ := h.DB.GetConversation(t.Context(), "zhangsan"); conv != nil {
+		t.Fatalf("a confirmation is pending for a no-op: %+v", conv)
 	}
 }
 
