@@ -635,17 +635,44 @@ type rosterPlan struct {
 	changes []staffChange
 }
 
+// changed is the plan's changes whose new value differs from the roster's current one.
+func (p rosterPlan) changed() []staffChange {
+	var out []staffChange
+	for _, c := range p.changes {
+		if c.Old != c.New {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func staffPreview(_ context.Context, _ *commands.Invocation, p rosterPlan) (string, error) {
+	if len(p.changed()) == 0 {
+		// Every value is the current one: say so instead of asking for a yes that changes nothing.
+		var fields []string
+		for _, c := range p.changes {
+			fields = append(fields, fmt.Sprintf("%s: %s", replies.Escape(c.Field.FieldName), c.Old))
+		}
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to change: the roster of %s already reads %s (unchanged).",
+			bot.Markdown(replies.Code(p.user)), bot.Markdown(strings.Join(fields, "; ")))
+	}
 	var b replies.Builder
 	b.Para("You are about to change the roster (花名册) of %s:", replies.Code(p.user))
 	for _, c := range p.changes {
+		if c.Old == c.New {
+			b.Item("%s: %s (%s)", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Comment, "unchanged"))
+			continue
+		}
 		b.Item("%s: %s → %s", replies.Escape(c.Field.FieldName), c.Old, c.New)
 	}
 	return b.String(), nil
 }
 
 func (d Deps) staffSet(ctx context.Context, _ *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
-	user, changes := p.user, p.changes
+	user, changes := p.user, p.changed() // only what differs is sent
+	if len(changes) == 0 {
+		return replies.Markdownf("Nothing to change now: the roster of %s already holds those values.", bot.Markdown(replies.Code(user))), nil
+	}
 	req := &wecom.UpdateStaffInfoRequest{UserID: user}
 	for _, c := range changes {
 		req.UpdateItems = append(req.UpdateItems, c.Value)

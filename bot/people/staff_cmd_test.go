@@ -92,6 +92,25 @@ func TestPeopleStaff_setConfirmsAndUpdates(t *testing.T) {
 		"1 field is not changed yet")
 }
 
+// TestPeopleStaff_setUnchangedNotOffered: a value equal to the roster's current one is shown as unchanged and
+// not sent; when nothing would change, the bot says so instead of asking for a yes (issue 10).
+func TestPeopleStaff_setUnchangedNotOffered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, noApprovers)
+	got := h.Say("zhaoliu", "/staff set lisi 工位=A-4-11")
+	wants(t, "all unchanged", got, "Nothing to change", "工位: A-4-11", "unchanged")
+	if contains(got, "yes") {
+		t.Fatalf("asked to confirm a no-op: %q", got)
+	}
+	got = h.Say("zhaoliu", "/staff set lisi 工位=A-4-11 职位=专员")
+	wants(t, "one unchanged", got, "工位: A-4-11 (", "unchanged", "职位: 经理 → 专员", "yes")
+	h.Say("zhaoliu", "yes")
+	updates := h.Emu.CallsTo("hr/update_staff_info")
+	if len(updates) != 1 || strings.Contains(string(updates[0].Body), "20001") || !strings.Contains(string(updates[0].Body), "12010") {
+		t.Fatalf("update calls = %d %s; want one, with 职位 (12010) and without the unchanged 工位 (20001)", len(updates), updates[0].Body)
+	}
+}
+
 func TestPeopleStaff_setRefusedBeforeWeCom(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, noApprovers)
