@@ -222,7 +222,14 @@ func (k *desk) orderShow(ctx context.Context, inv *commands.Invocation) (*replie
 	if err != nil {
 		return nil, orderReadError(err, inv.Arg("id"))
 	}
-	return &replies.Reply{Markdown: orderShow(app, k.loc())}, nil
+	return &replies.Reply{Markdown: orderShow(app, k.loc(), k.takenOver(ctx, app.ApplyID))}, nil
+}
+
+// takenOver reports whether the bot's approval flow holds the application, awaiting a decision: only those
+// can be decided from chat (set_approval_detail reports a decision in the bot's flow).
+func (d Deps) takenOver(ctx context.Context, applyID string) bool {
+	rec, err := d.DB.GetApplication(ctx, applyID)
+	return err == nil && rec != nil && rec.State == db.AppTaken
 }
 
 func (k *desk) orderList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
@@ -371,7 +378,8 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, u
 			line += " · " + replies.Escape(oneLine(a.RequestReason, 30))
 		}
 		b.WriteString(line + "\n")
-		pending = pending || a.ApprovalStatus == wecom.ApplicationPending
+		// Deciding is offered only for applications in the bot's own flow: /order approve refuses the rest.
+		pending = pending || (a.ApprovalStatus == wecom.ApplicationPending && d.takenOver(ctx, a.ApplyID))
 	}
 	footer := fmt.Sprintf("%d–%d of %d, newest first", start+1, end, len(shown))
 	if end < len(shown) {
@@ -388,7 +396,7 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, u
 }
 
 // orderShow describes an application in words.
-func orderShow(a *wecom.Application, loc *time.Location) string {
+func orderShow(a *wecom.Application, loc *time.Location, decidable bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Application %s\n\n", replies.Code(a.ApplyID))
 	fmt.Fprintf(&b, "- applicant: %s\n", replies.Code(a.Applicant))
@@ -405,9 +413,13 @@ func orderShow(a *wecom.Application, loc *time.Location) string {
 	if a.ApprovalURL != "" {
 		fmt.Fprintf(&b, "- approval page: %s\n", replies.Escape(a.ApprovalURL))
 	}
-	if a.ApprovalStatus == wecom.ApplicationPending {
+	switch {
+	case a.ApprovalStatus == wecom.ApplicationPending && decidable:
 		fmt.Fprintf(&b, "\nDecide with %s or %s.", replies.Code("/order approve "+a.ApplyID),
 			replies.Code("/order reject "+a.ApplyID+" REASON"))
+	case a.ApprovalStatus == wecom.ApplicationPending:
+		b.WriteString("\nThe bot's approval flow does not hold it (it came before the bot, or is handled in the admin " +
+			"console), so it is decided in WeCom's admin console, not here.")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -419,6 +431,20 @@ func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orde
 	}
 	if err := orderDecidable(app, inv.Caller.UserID); err != nil {
 		return "", err
+	}
+	// WeCom says it awaits a decision; the decision path (approvals.Decide) takes only applications the bot's
+	// flow holds, so one it does not is refused now, not after a yes.
+	rec, err := d.DB.GetApplication(ctx, p.id)
+	switch {
+	case err != nil:
+		return "", err
+	case rec == nil:
+		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or be "+
+			"handled in the admin console), so it cannot be decided here. %s shows what WeCom reports for it.",
+			bot.Markdown(replies.Code(p.id)), bot.Markdown(replies.Code("/order show "+p.id)))
+	case rec.State == db.AppPending:
+		return "", bot.Errorf(bot.EUNAVAILABLE, "Application %s is still being taken over by the bot's flow; try again in a minute.",
+			bot.Markdown(replies.Code(p.id)))
 	}
 	var b replies.Builder
 	verb := "reject"

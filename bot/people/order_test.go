@@ -44,7 +44,7 @@ func TestPeopleOrder_listAndShow(t *testing.T) {
 	// --user asks WeCom about one member, for every product: business_type and userid both sent.
 	got = h.Say("zhaoliu", "/order list --user sunqi")
 	wants(t, "--user sunqi", got, "Pending applications by `sunqi`", "`"+pending.ApplyID+"` · mail (邮件) · awaiting approver",
-		"需要邮件归档", "1–1 of 1", "From WeCom (advanced_feature/get_apply_id_list for `sunqi`)", "/order approve ID")
+		"需要邮件归档", "1–1 of 1", "From WeCom (advanced_feature/get_apply_id_list for `sunqi`)")
 	calls := h.Emu.CallsTo("advanced_feature/get_apply_id_list")
 	if len(calls) != 4 {
 		t.Fatalf("%d get_apply_id_list calls for --user; want one per product (4)", len(calls))
@@ -57,6 +57,19 @@ func TestPeopleOrder_listAndShow(t *testing.T) {
 	}
 	if n := len(h.Emu.CallsTo("advanced_feature/get_approval_info")); n != 3 {
 		t.Fatalf("%d detail calls; want one per application of sunqi's (3)", n)
+	}
+	// sunqi's pending application predates the bot's flow: deciding it is not suggested, and refused at once
+	// if tried, before any preview (issue 10).
+	if contains(got, "/order approve ID") {
+		t.Errorf("--user sunqi suggests deciding an application the bot cannot decide: %q", got)
+	}
+	if got := h.Say("zhaoliu", "/order show "+pending.ApplyID); contains(got, "Decide with") || !contains(got, "decided in WeCom's admin console") {
+		t.Errorf("/order show of it = %q; want no offer to decide, and where it is decided", got)
+	}
+	refused := h.Say("zhaoliu", "/order approve "+pending.ApplyID)
+	wants(t, "approve one not taken over", refused, "is not one the bot took over", "/order show "+pending.ApplyID)
+	if contains(refused, "yes") {
+		t.Errorf("a refusal asked for a yes: %q", refused)
 	}
 	got = h.Say("zhaoliu", "/order list --user sunqi --status all --type mail")
 	if b := lastBody(t, h, "advanced_feature/get_apply_id_list"); b["business_type"] != 1.0 || b["userid"] != "sunqi" {
@@ -72,7 +85,7 @@ func TestPeopleOrder_listAndShow(t *testing.T) {
 	}
 	wants(t, "/order show", got, "applicant: `sunqi`", "for: mail (邮件)", "reason: 需要邮件归档",
 		"status: awaiting approver (审批人审批中)", "flow: corp OpenAPI (企业openapi)", "approval id: `SP-2024-0003`",
-		"/order reject "+pending.ApplyID+" REASON")
+		"decided in WeCom's admin console") // not in the bot's flow: no /order approve|reject offered (issue 10)
 	wants(t, "unknown id", h.Say("zhaoliu", "/order show nosuch"), "WeCom did not accept application id `nosuch`", "40058", "不合法的参数")
 	if got := h.Say("zhaoliu", "/order show nosuch"); contains(got, "knows no") || contains(got, "finished") {
 		t.Errorf("the 40058 reply claims more than WeCom's docs say: %q", got)
@@ -88,6 +101,8 @@ func TestPeopleOrder_approveThroughTheFlow(t *testing.T) {
 	h := newHarness(t, approvers)
 	id := apply(t, h, "sunqi", 1, "需要邮件归档")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(detailCalls(h, id)) == 1 })
+	// In the bot's flow, so /order show offers the decision.
+	wants(t, "show", h.Say("zhaoliu", "/order show "+id), "Decide with `/order approve "+id+"`")
 
 	got := h.Say("zhaoliu", "/order approve "+id+" looks fine")
 	wants(t, "preview", got, "You are about to **approve** application `"+id+"`", "applicant: `sunqi`", "for: mail (邮件)",
