@@ -68,6 +68,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Summary:  "Show the audit trail of commands and decisions",
 			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50"},
 			Perm:     "audit.read",
+			Audited:  true, // who read the trail is itself in the trail
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return listAudit(ctx, audit, inv, loc)
 			},

@@ -86,6 +86,11 @@ func TestEngine_refusalIsExplainedAndAudited(t *testing.T) {
 	if !contains(got, "wangwu") || !contains(got, "denied") {
 		t.Fatalf("admin's /audit = %q; want wangwu's denial listed", got)
 	}
+	// Reading the trail is itself recorded: who looked, and with which filter.
+	entries, err = s.app.db.ListAudit(t.Context(), db.AuditFilter{Actor: "zhangsan", Command: "audit"})
+	if err != nil || len(entries) != 1 || entries[0].Decision != db.DecisionOK || entries[0].Args["--decision"] != "denied" {
+		t.Fatalf("audit of the read = %+v, %v; want zhangsan's /audit --decision denied", entries, err)
+	}
 }
 
 func TestEngine_didYouMeanAndHints(t *testing.T) {
