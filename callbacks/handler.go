@@ -126,8 +126,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if se.status >= 500 {
 		level = slog.LevelError
 	}
-	h.logRejection(r.Context(), level, strconv.Itoa(se.status)+" "+se.reason, "callback rejected",
-		slog.Int("status", se.status), slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr))
+	attrs := []slog.Attr{slog.Int("status", se.status), slog.String("reason", se.Error()), slog.String("remote", r.RemoteAddr)}
+	if se.reason == "signature mismatch" || se.reason == "cannot decrypt" {
+		// Forged, or our settings differ from WeCom's: say where to compare them.
+		attrs = append(attrs, slog.String("hint", "if WeCom sent it, check callback.token and callback.encoding_aes_key against the app's 接收消息 → 设置API接收"))
+	}
+	h.logRejection(r.Context(), level, strconv.Itoa(se.status)+" "+se.reason, "callback rejected", attrs...)
 	// The body says why, so an operator testing the URL sees it; it never echoes secrets.
 	http.Error(w, se.reason, se.status)
 }

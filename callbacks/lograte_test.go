@@ -93,4 +93,8 @@ func TestPost_rejectionLogIsRateLimited(t *testing.T) {
 	if !summary.MatchString(out) {
 		t.Errorf("no summary line with the suppressed count:\n%s", out)
 	}
+	// A signature the bot cannot verify says which settings to compare with WeCom's.
+	if !strings.Contains(out, "check callback.token and callback.encoding_aes_key against the app's 接收消息 → 设置API接收") {
+		t.Errorf("no hint on where to check the callback settings:\n%s", out)
+	}
 }

@@ -236,7 +236,7 @@ func Parse(doc string, lookupEnv func(string) (string, bool)) (*Config, error) {
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("unknown key(s): %s", strings.Join(keys, ", "))
+		return nil, fmt.Errorf("unknown key(s): %s", strings.Join(withSuggestions(keys), ", "))
 	}
 	if err := resolveEnv(reflect.ValueOf(c).Elem(), "", lookupEnv); err != nil {
 		return nil, err
@@ -452,4 +452,65 @@ func (c *Config) APIListen() (string, error) {
 		return "", fmt.Errorf("wecom.api_base %q has no port; the emulator listens on it, so write it like \"http://127.0.0.1:8081\"", c.WeCom.APIBase)
 	}
 	return u.Host, nil
+}
+
+// withSuggestions adds "(did you mean x?)" to each unknown key whose last part is a small typo of a key the
+// config has ("log.levl" → log.level).
+func withSuggestions(keys []string) []string {
+	names := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || t == reflect.TypeOf(Duration{}) {
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag != "" && tag != "-" {
+				names[tag] = true
+				walk(t.Field(i).Type)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}))
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k
+		parent, last := "", k
+		if j := strings.LastIndex(k, "."); j >= 0 {
+			parent, last = k[:j+1], k[j+1:]
+		}
+		best, bestD := "", 3
+		for n := range names {
+			if d := editDistance(last, n); d < bestD || d == bestD && n < best {
+				best, bestD = n, d
+			}
+		}
+		if best != "" && bestD <= 2 && best != last {
+			out[i] = fmt.Sprintf("%s (did you mean %s%s?)", k, parent, best)
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes (keys are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -64,7 +64,10 @@ func TestParse_Errors(t *testing.T) {
 			return strings.Replace(s, "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt", "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhU", 1)
 		}, withSecret, "callback.encoding_aes_key must be 43 characters, got 42"},
 		{"unset env", func(s string) string { return s }, env(nil), "wecom.secret: environment variable TEST_SECRET is not set"},
-		{"unknown key", func(s string) string { return s + "\n[log]\nlevl = \"info\"\n" }, withSecret, "unknown key(s): log.levl"},
+		{"unknown key", func(s string) string { return s + "\n[log]\nlevl = \"info\"\n" }, withSecret, "unknown key(s): log.levl (did you mean log.level?)"},
+		{"misspelt key in a section", func(s string) string {
+			return strings.Replace(s, "[store]", "[store]\ninbox_retenton = \"24h\"", 1)
+		}, withSecret, "store.inbox_retenton (did you mean store.inbox_retention?)"},
 		{"bad duration", func(s string) string {
 			return strings.Replace(s, "[store]", "[store]\ninbox_retention = \"a week\"", 1)
 		}, withSecret, "is not a duration"},

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,6 +136,43 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	return a, nil
 }
 
+// checkRolePerms refuses a role permission that grants nothing: a misspelt "order.aprove" would otherwise
+// silently leave the role without the permission its owner meant.
+func checkRolePerms(roles []access.Role, reg *commands.Registry) error {
+	perms := map[string]bool{}
+	var known []string
+	for _, c := range reg.Commands() {
+		if c.Perm != "" && !perms[c.Perm] {
+			perms[c.Perm] = true
+			known = append(known, c.Perm)
+		}
+	}
+	sort.Strings(known)
+	for _, r := range roles {
+		for _, p := range r.Perms {
+			if p == "*" {
+				continue
+			}
+			grants := false
+			for _, k := range known {
+				if (&access.Caller{Perms: []string{p}}).Can(k) {
+					grants = true
+					break
+				}
+			}
+			if !grants {
+				hint := ""
+				if s := commands.Suggest(p, known); s != "" {
+					hint = fmt.Sprintf(" (did you mean %s?)", s)
+				}
+				return fmt.Errorf("access.roles.%s.permissions: %q grants no command%s; the permissions are: %s",
+					r.Name, p, hint, strings.Join(known, ", "))
+			}
+		}
+	}
+	return nil
+}
+
 // rolesOf lists the config's roles in name order.
 func rolesOf(c config.Access) []access.Role {
 	var roles []access.Role
@@ -180,6 +218,9 @@ func (a *app) newRouter() (*router.Router, error) {
 	reg.Register(a.alerts.Commands()...)
 	if err := reg.Err(); err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
+	}
+	if err := checkRolePerms(roles, reg); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	a.registry = reg
 	a.access = access

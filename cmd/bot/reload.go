@@ -18,7 +18,9 @@ import (
 func (a *app) reload(cfg *config.Config) error {
 	var errs []error
 	if a.access != nil {
-		if err := a.access.Reload(cfg.Access.Admins, rolesOf(cfg.Access)); err != nil {
+		if err := checkRolePerms(rolesOf(cfg.Access), a.registry); err != nil {
+			errs = append(errs, fmt.Errorf("access: %w", err))
+		} else if err := a.access.Reload(cfg.Access.Admins, rolesOf(cfg.Access)); err != nil {
 			errs = append(errs, fmt.Errorf("access: %w", err))
 		}
 	}

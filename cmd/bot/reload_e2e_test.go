@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/wecom/emulator"
+	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // TestReload_rolesApproversAlertsWithoutRestart: a reload (SIGHUP in bot serve) changes who may do what and
@@ -79,4 +82,26 @@ func TestReload_onSignal(t *testing.T) {
 	loads <- &next
 	sigs <- syscall.SIGHUP
 	waitFor(t, 10*time.Second, "the reload", func() bool { return !contains(s.say(t, "sunqi", "/audit"), "not allowed") })
+}
+
+// TestConfig_unknownPermissionRefused: a role permission that grants no command (a typo) stops the bot at
+// start, naming it, with a suggestion and the list; a reload with one is refused and changes nothing.
+func TestConfig_unknownPermissionRefused(t *testing.T) {
+	t.Parallel()
+	emu := wecomtest.NewServer(t, emulator.Options{})
+	cfg := testConfigExtra(t, "127.0.0.1:0", emu.URL, filepath.Join(t.TempDir(), "bot.db"), "")
+	cfg.Access.Roles["approvers"] = config.Role{Members: []string{"tag:审批人"}, Permissions: []string{"order.aprove"}}
+	_, err := newApp(cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.Contains(err.Error(), `access.roles.approvers.permissions: "order.aprove" grants no command (did you mean order.approve?)`) {
+		t.Fatalf("newApp with a misspelt permission: %v", err)
+	}
+	s := startStack(t, emulator.Options{}, nil)
+	next := *s.cfg
+	next.Access.Roles = map[string]config.Role{"x": {Members: []string{"wangwu"}, Permissions: []string{"audit.reed"}}}
+	if err := s.app.reload(&next); err == nil || !strings.Contains(err.Error(), "audit.reed") {
+		t.Fatalf("reload with a misspelt permission: %v", err)
+	}
+	if got := s.say(t, "wangwu", "/audit"); !contains(got, "not allowed") {
+		t.Fatalf("after a refused reload wangwu got %q; want the old roles (none)", got)
+	}
 }
