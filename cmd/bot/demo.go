@@ -204,29 +204,44 @@ func (c *console) loop(ctx context.Context) error {
 	c.msgID.Store(uint64(time.Now().UnixNano()))
 	if c.interactive {
 		fmt.Fprintf(c.e.stdout, "WeCom chat-ops bot demo: you are %s (an admin) in the sample organisation.\n"+
-			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :quit leaves.\n"+
+			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :help lists the console's commands; :quit leaves.\n"+
 			":apply [mail|docs|drive|meetings] REASON applies for an advanced-feature account as the current member;\n"+
 			":click approve|reject APPLY_ID clicks a button on the current member's approval card.\n", c.user)
 	}
-	sc := bufio.NewScanner(c.e.stdin)
-	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	in := bufio.NewReaderSize(c.e.stdin, 64<<10)
 	for {
 		if c.interactive {
 			fmt.Fprintf(c.e.stdout, "%s> ", c.user)
 		}
-		if !sc.Scan() {
-			break
+		raw, tooLong, err := readLine(in, maxConsoleLine)
+		if err != nil && raw == "" {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return err
 		}
-		line := strings.TrimSpace(sc.Text())
+		if tooLong {
+			// A pasted page: WeCom would deliver it, and the bot would refuse it; the console says so and goes on.
+			fmt.Fprintf(c.e.stdout, "(that line is over %d KB; a command is at most a few hundred bytes. Not sent.)\n", maxConsoleLine>>10)
+			continue
+		}
+		line := strings.TrimSpace(raw)
 		switch {
 		case line == "":
 			continue
 		case line == ":quit" || line == ":q":
 			return nil
+		case line == ":help" || line == ":h":
+			fmt.Fprintln(c.e.stdout, consoleHelp)
+			continue
 		case strings.HasPrefix(line, ":as"):
 			who := strings.TrimSpace(strings.TrimPrefix(line, ":as"))
 			if who == "" {
 				fmt.Fprintln(c.e.stdout, "usage: :as USERID")
+				continue
+			}
+			if !c.isMember(who) {
+				fmt.Fprintf(c.e.stdout, "(%s is not a member of the sample organisation; try %s)\n", who, strings.Join(c.members(), ", "))
 				continue
 			}
 			c.mu.Lock()
@@ -243,7 +258,7 @@ func (c *console) loop(ctx context.Context) error {
 			}
 			continue
 		case strings.HasPrefix(line, ":"):
-			fmt.Fprintln(c.e.stdout, "console commands: :as USERID, :apply TYPE REASON, :click approve|reject APPLY_ID, :quit")
+			fmt.Fprintln(c.e.stdout, consoleHelp)
 			continue
 		}
 		if !c.interactive {
@@ -256,7 +271,60 @@ func (c *console) loop(ctx context.Context) error {
 			fmt.Fprintf(c.e.stdout, "(could not deliver: %v)\n", err)
 		}
 	}
-	return sc.Err()
+	return nil
+}
+
+const consoleHelp = `console commands:
+  :as USERID                          speak as another member of the sample organisation
+  :apply [mail|docs|drive|meetings] REASON   apply for an advanced-feature account as the current member
+  :click approve|reject APPLY_ID      click a button on the current member's approval card
+  :help                               this list
+  :quit                               leave
+anything else is sent to the bot as the current member's message (try /help)`
+
+// maxConsoleLine bounds one console line: longer is refused, not sent (and does not end the demo).
+const maxConsoleLine = 64 << 10
+
+// readLine reads one line of any length, keeping at most max bytes; tooLong says the rest was dropped.
+func readLine(r *bufio.Reader, max int) (line string, tooLong bool, err error) {
+	var b []byte
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if len(b)+len(chunk) > max {
+			tooLong = true
+		} else {
+			b = append(b, chunk...)
+		}
+		if err != nil {
+			return string(b), tooLong, err
+		}
+		if !isPrefix {
+			return string(b), tooLong, nil
+		}
+	}
+}
+
+// isMember reports whether userid is a member of the emulator's organisation (as WeCom compares, ignoring case).
+func (c *console) isMember(userid string) bool {
+	found := false
+	c.emu.WithOrg(func(o *emulator.Org) {
+		for _, m := range o.Members {
+			if strings.EqualFold(m.UserID, userid) {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+func (c *console) members() []string {
+	var out []string
+	c.emu.WithOrg(func(o *emulator.Org) {
+		for _, m := range o.Members {
+			out = append(out, m.UserID)
+		}
+	})
+	return out
 }
 
 // send delivers a line as the current member and prints what the bot sends back.

@@ -86,3 +86,25 @@ func TestDemo_approvalPageOpens(t *testing.T) {
 	}
 	feed.Close()
 }
+
+// TestDemo_consoleHelpUnknownMemberLongLine: :help lists the console's commands, :as refuses a userid the
+// sample organisation does not have, and a line over 64 KB is refused without ending the demo.
+func TestDemo_consoleHelpUnknownMemberLongLine(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	input := ":help\n:as nobody\n" + strings.Repeat("x", 70_000) + "\n/ping\n"
+	e := &env{stdin: strings.NewReader(input), stdout: &out, stderr: &errOut, getenv: func(string) (string, bool) { return "", false }}
+	if err := run(t.Context(), e, []string{"demo"}); err != nil {
+		t.Fatalf("demo: %v\nstderr: %s", err, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{":apply [mail|docs|drive|meetings] REASON", "nobody is not a member of the sample organisation",
+		"that line is over 64 KB", "zhangsan> /ping", "pong"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%.2000s", want, got)
+		}
+	}
+	if strings.Contains(got, "now speaking as nobody") {
+		t.Errorf("the demo switched to a member that does not exist")
+	}
+}
