@@ -29,7 +29,8 @@ var (
 func (s *Service) commands() []*commands.Command {
 	return []*commands.Command{
 		{
-			Path: "alerts",
+			Path:    "alerts",
+			Aliases: []string{"告警"},
 			Flags: []commands.Flag{
 				{Name: "since", Kind: commands.Duration, Default: "1d", Help: "how far back, like 3h or 7d"},
 				{Name: "rule", Help: "only this rule"},
@@ -45,6 +46,7 @@ func (s *Service) commands() []*commands.Command {
 		},
 		{
 			Path:     "silence",
+			Aliases:  []string{"静默"},
 			Summary:  "List the alert silences in force",
 			Help:     "A silenced rule's alerts are still stored (and listed by /alerts) but not pushed until the silence ends.",
 			Examples: []string{"/silence"},
@@ -53,13 +55,15 @@ func (s *Service) commands() []*commands.Command {
 		},
 		{
 			Path:     "silence list",
+			Aliases:  []string{"静默 列表"},
 			Summary:  "List the alert silences in force (the same as /silence)",
 			Examples: []string{"/silence list"},
 			Perm:     PermRead,
 			Run:      s.listSilences,
 		},
 		{
-			Path: "silence add",
+			Path:    "silence add",
+			Aliases: []string{"静默 添加"},
 			Args: []commands.Arg{
 				{Name: "rule", Match: ruleArgRE, Help: "the rule's name, as in config.toml", Prompt: "Which rule? (its name in [alerts] rules)"},
 				{Name: "duration", Check: checkSilenceDuration, Help: "how long, like 2h or 3d (at most 30d)", Prompt: "For how long? (like 2h or 1d)"},
@@ -76,6 +80,7 @@ func (s *Service) commands() []*commands.Command {
 		},
 		{
 			Path:      "silence remove",
+			Aliases:   []string{"静默 解除"},
 			Args:      []commands.Arg{{Name: "id", Match: idArgRE, Help: "the silence's number, from /silence", Prompt: "Which silence? (its number, from /silence)"}},
 			Summary:   "End an alert silence now",
 			Examples:  []string{"/silence remove 3"},

@@ -28,6 +28,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 	return []*Command{
 		{
 			Path:     "help",
+			Aliases:  []string{"帮助"},
 			Args:     []Arg{{Name: "command", Optional: true, Rest: true, Help: "a command to explain, like order approve"}},
 			Summary:  "List the commands you may run, or explain one",
 			Examples: []string{"/help", "/help order approve"},
@@ -35,12 +36,14 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 		},
 		{
 			Path:     "whoami",
+			Aliases:  []string{"我是谁"},
 			Summary:  "Show your userid, roles and permissions",
 			Examples: []string{"/whoami"},
 			Run:      whoami,
 		},
 		{
 			Path:     "ping",
+			Aliases:  []string{"在吗"},
 			Summary:  "Check that the bot is alive",
 			Examples: []string{"/ping"},
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
@@ -49,6 +52,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 		},
 		{
 			Path:     "cancel",
+			Aliases:  []string{"取消"},
 			Summary:  "Cancel the command waiting for your confirmation or answer",
 			Examples: []string{"/cancel"},
 			// With a conversation pending, the engine handles /cancel before parsing; reaching Run means none is.
@@ -57,7 +61,8 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			},
 		},
 		{
-			Path: "audit",
+			Path:    "audit",
+			Aliases: []string{"审计"},
 			Flags: []Flag{
 				{Name: "user", Help: "only this actor"},
 				{Name: "command", Help: "only this command, like \"order approve\""},
@@ -78,15 +83,16 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 
 func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 	if q := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(inv.Arg("command")), "/")); q != "" {
-		return helpFor(r, inv.Caller, q)
+		return helpFor(r, inv.Caller, strings.Join(r.Canonical(strings.Fields(q)), " "))
 	}
 	// One line per command family, so the whole list is one message (WeCom allows a member 30 a minute):
 	// a family's own command with its summary, then its subcommands by name; /help FAMILY has the details.
 	var b replies.Builder
 	b.Heading("Commands you can run")
 	type family struct {
-		root *Command
-		subs []string
+		root  *Command
+		subs  []string
+		alias string // the family's name in Chinese, from its commands' aliases
 	}
 	var order []string
 	fams := map[string]*family{}
@@ -106,10 +112,16 @@ func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 		} else {
 			f.subs = append(f.subs, rest)
 		}
+		if len(c.Aliases) > 0 && f.alias == "" {
+			f.alias, _, _ = strings.Cut(c.Aliases[0], " ")
+		}
 	}
 	for _, top := range order {
 		f := fams[top]
 		line := replies.Code("/" + top)
+		if f.alias != "" {
+			line += " " + replies.Code("/"+f.alias)
+		}
 		if f.root != nil {
 			line += " — " + replies.Escape(f.root.Summary)
 		}
@@ -151,6 +163,9 @@ func helpFor(r *Registry, caller *access.Caller, q string) (*replies.Reply, erro
 			b.WriteString("\n\n")
 		}
 		fmt.Fprintf(&b, "**/%s** — %s\n\nUsage: `%s`", c.Path, replies.Escape(c.Summary), c.Usage())
+		if len(c.Aliases) > 0 {
+			fmt.Fprintf(&b, "\n\nAlso: %s", replies.Escape(strings.Join(AliasesOf(c), ", ")))
+		}
 		if c.Help != "" {
 			b.WriteString("\n\n" + replies.Escape(c.Help))
 		}

@@ -27,6 +27,9 @@ type Command struct {
 	Summary  string   // one line, for /help
 	Help     string   // more, for /help CMD; optional
 	Examples []string // full lines, e.g. "/order approve AP123 renewal confirmed"; each must parse to this command
+	// Aliases are other names members may type, word for word ("审批 通过" for "order approve"); /help shows
+	// them, and the parser reads them as the path.
+	Aliases []string
 
 	// Perm is the permission needed, like "order.approve"; "" means any member may run it. Commands that read
 	// sensitive data or change anything must name one (deny by default).

@@ -28,7 +28,11 @@ func Doc(r *Registry) string {
 		if len(c.APIs) > 0 {
 			apis = "`" + strings.Join(c.APIs, "`<br>`") + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", strings.ReplaceAll(c.Usage(), "|", `\|`), c.Summary, perm, apis)
+		usage := "`" + strings.ReplaceAll(c.Usage(), "|", `\|`) + "`"
+		for _, a := range AliasesOf(c) {
+			usage += "<br>`" + a + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", usage, c.Summary, perm, apis)
 	}
 	b.WriteString("\n## Examples\n\n")
 	for _, c := range r.Commands() {

@@ -131,3 +131,40 @@ func TestParse_longInputNotEchoedWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestAliases: Chinese names are read as the command's own path, word for word; a group alias works as the
+// group; did-you-mean knows them; declarations that cannot work are refused.
+func TestAliases(t *testing.T) {
+	t.Parallel()
+	r := commands.NewRegistry()
+	r.Register(commands.Builtins(r, nil, nil)...)
+	r.Register(
+		&commands.Command{Path: "order approve", Aliases: []string{"审批 通过"}, Summary: "approve", Perm: "order.approve", Run: nop,
+			Args: []commands.Arg{{Name: "id"}}},
+		&commands.Command{Path: "order list", Aliases: []string{"审批 列表"}, Summary: "list", Perm: "order.read", Run: nop},
+	)
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.Parse("/审批 通过 AP1")
+	if err != nil || p.Command.Path != "order approve" || p.Args["id"][0] != "AP1" {
+		t.Fatalf("/审批 通过 AP1 = %v, %v", p, err)
+	}
+	if _, err := r.Parse("/审批"); err == nil || !strings.Contains(err.Error(), "needs a subcommand") {
+		t.Fatalf("/审批 alone: %v; want the group's subcommands", err)
+	}
+	if _, err := r.Parse("/审匹 列表"); err == nil || !strings.Contains(err.Error(), "did you mean /审批?") {
+		t.Fatalf("a typo of the alias: %v; want a suggestion", err)
+	}
+	for _, bad := range []*commands.Command{
+		{Path: "vip add", Aliases: []string{"添加"}, Summary: "x", Run: nop},        // one word for two
+		{Path: "vip remove", Aliases: []string{"审批 移除"}, Summary: "x", Run: nop},  // 审批 already stands for order
+		{Path: "vip list", Aliases: []string{"order 列表"}, Summary: "x", Run: nop}, // order is a command name
+	} {
+		r2 := commands.NewRegistry()
+		r2.Register(&commands.Command{Path: "order list", Aliases: []string{"审批 列表"}, Summary: "list", Run: nop}, bad)
+		if r2.Err() == nil {
+			t.Errorf("alias %q for %q was accepted", bad.Aliases[0], bad.Path)
+		}
+	}
+}

@@ -111,6 +111,7 @@ func (r *Registry) parseWords(words []string) (*Parsed, error) {
 	if words[0] == "" {
 		return nil, bot.Errorf(bot.EINVALID, "commands start with / followed by a name; try /help")
 	}
+	words = r.Canonical(words)
 	cmd, n, err := r.match(words)
 	if err != nil {
 		return nil, err

@@ -19,11 +19,14 @@ type Registry struct {
 	groups map[string][]string // path prefix → next words
 	depth  int
 	errs   []error
+	// aliases maps an alias path or its prefix ("日志 成员", "日志") to the command path or prefix it names
+	// ("oplog member", "oplog"): the parser reads an alias as its English words.
+	aliases map[string]string
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byPath: map[string]*Command{}, groups: map[string][]string{}}
+	return &Registry{byPath: map[string]*Command{}, groups: map[string][]string{}, aliases: map[string]string{}}
 }
 
 var (
@@ -110,7 +113,52 @@ func (r *Registry) register(c *Command) error {
 		}
 	}
 	r.depth = max(r.depth, len(words))
+	for _, a := range c.Aliases {
+		if err := r.alias(a, words); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// alias registers another name for the command with path words: as many words, each standing for the path's
+// word in its place, so "日志 成员" names "oplog member" and "日志" the group "oplog".
+func (r *Registry) alias(a string, words []string) error {
+	aw := strings.Fields(strings.ToLower(a))
+	if len(aw) != len(words) || strings.Join(aw, " ") != strings.ToLower(a) {
+		return fmt.Errorf("alias %q must have %d words, one for each word of the path, separated by single spaces", a, len(words))
+	}
+	for i := range aw {
+		prefix, target := strings.Join(aw[:i+1], " "), strings.Join(words[:i+1], " ")
+		if got, ok := r.aliases[prefix]; ok && got != target {
+			return fmt.Errorf("alias %q: %q already stands for %q", a, prefix, got)
+		}
+		if _, isPath := r.byPath[prefix]; isPath || r.isGroup(prefix) {
+			return fmt.Errorf("alias %q: %q is a command name already", a, prefix)
+		}
+		r.aliases[prefix] = target
+	}
+	return nil
+}
+
+// Canonical rewrites the leading words of a line's command that are an alias into the command's own words:
+// ["审批", "通过", "ap1"] → ["order", "approve", "ap1"]. Words that are not an alias are returned as they are.
+func (r *Registry) Canonical(words []string) []string {
+	for n := min(len(words), r.depth); n > 0; n-- {
+		if target, ok := r.aliases[strings.ToLower(strings.Join(words[:n], " "))]; ok {
+			return append(strings.Fields(target), words[n:]...)
+		}
+	}
+	return words
+}
+
+// AliasesOf returns the command's aliases with a leading slash, for help.
+func AliasesOf(c *Command) []string {
+	out := make([]string, len(c.Aliases))
+	for i, a := range c.Aliases {
+		out[i] = "/" + a
+	}
+	return out
 }
 
 // Err reports every declaration error.
@@ -131,10 +179,15 @@ func (r *Registry) topNames() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range r.cmds {
-		w, _, _ := strings.Cut(c.Path, " ")
-		if !seen[w] && !c.Hidden {
-			seen[w] = true
-			out = append(out, w)
+		if c.Hidden {
+			continue
+		}
+		for _, p := range append([]string{c.Path}, c.Aliases...) { // did-you-mean knows both languages
+			w, _, _ := strings.Cut(p, " ")
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
 		}
 	}
 	sort.Strings(out)

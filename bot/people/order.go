@@ -105,7 +105,8 @@ func (k *desk) orderCommands() []*commands.Command {
 	decideAPIs := []string{"POST advanced_feature/get_approval_info", "POST advanced_feature/set_approval_detail"}
 	return []*commands.Command{
 		{
-			Path: "order list",
+			Path:    "order list",
+			Aliases: []string{"审批 列表"},
 			Flags: []commands.Flag{
 				{Name: "status", Values: []string{"pending", "approved", "rejected", "all"}, Default: "pending",
 					Help: "which applications: pending (awaiting an approver), approved, rejected or all"},
@@ -124,6 +125,7 @@ func (k *desk) orderCommands() []*commands.Command {
 		},
 		{
 			Path:     "order show",
+			Aliases:  []string{"审批 查看"},
 			Args:     []commands.Arg{id},
 			Summary:  "Show one application for an advanced-feature account",
 			Examples: []string{"/order show ap17000000000001"},
@@ -139,7 +141,8 @@ func (k *desk) orderCommands() []*commands.Command {
 // orderDecision is /order approve (approve) or /order reject: one decision path, two sets of words.
 func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *commands.Command {
 	c := &commands.Command{
-		Path: "order reject",
+		Path:    "order reject",
+		Aliases: []string{"审批 驳回"},
 		Args: []commands.Arg{id, {Name: "reason", Rest: true, Check: checkDecisionText, Help: "why, for the audit trail",
 			Prompt: "Why is it rejected? (kept in the audit trail)"}},
 		Summary:  "Reject an application for an advanced-feature account",
@@ -148,7 +151,7 @@ func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *comman
 		APIs:     apis,
 	}
 	if approve {
-		c.Path = "order approve"
+		c.Path, c.Aliases = "order approve", []string{"审批 通过"}
 		c.Args = []commands.Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
 			Help: "a note for the audit trail"}}
 		c.Summary = "Approve an application and allocate the advanced-feature account"

@@ -188,6 +188,7 @@ func (k *desk) staffCommands() []*commands.Command {
 	return []*commands.Command{
 		{
 			Path:     "staff fields",
+			Aliases:  []string{"花名册 字段"},
 			Summary:  "List the roster's (花名册) fields: names, ids, types, options",
 			Examples: []string{"/staff fields"},
 			Perm:     "staff.read",
@@ -196,7 +197,8 @@ func (k *desk) staffCommands() []*commands.Command {
 			Run:      k.staffFields,
 		},
 		{
-			Path: "staff",
+			Path:    "staff",
+			Aliases: []string{"花名册"},
 			Args: []commands.Arg{user, {Name: "field", Optional: true, Many: true,
 				Help: "fields to show: a name (入职日期), group.name (紧急联系人.姓名) or a fieldid; default a summary"}},
 			Flags:    []commands.Flag{{Name: "all", Kind: commands.Bool, Help: "show every field, and every entry of repeatable groups"}},
@@ -214,7 +216,8 @@ func (k *desk) staffCommands() []*commands.Command {
 			},
 			Preview: staffPreview, Run: d.staffSet, Reconcile: staffReconcile,
 		}.Mutating(&commands.Command{
-			Path: "staff set",
+			Path:    "staff set",
+			Aliases: []string{"花名册 修改"},
 			Args: []commands.Arg{user, {Name: "change", Many: true, Check: staffCheckChange,
 				Help:   "FIELD=VALUE, as many as needed: 工位=A-3-12, 职位=经理 (an option's text or id), 入职日期=2024-03-01",
 				Prompt: "What should change? (FIELD=VALUE, e.g. 工位=A-3-12)"}},

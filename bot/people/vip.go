@@ -24,6 +24,7 @@ func vipCommands(d Deps) []*commands.Command {
 	return []*commands.Command{
 		{
 			Path:     "vip list",
+			Aliases:  []string{"高级账号 列表"},
 			Flags:    []commands.Flag{{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 members a page"}},
 			Summary:  "List the members holding an advanced-feature account (高级功能账号)",
 			Examples: []string{"/vip list", "/vip list --page 2"},
@@ -40,6 +41,7 @@ func vipCommands(d Deps) []*commands.Command {
 func vipChange(d Deps, add bool) *commands.Command {
 	c := &commands.Command{
 		Path:    "vip remove",
+		Aliases: []string{"高级账号 移除"},
 		Summary: "Take the advanced-feature account back from members",
 		Help: "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats " +
 			"return to the corp's licence pool.",
@@ -49,7 +51,7 @@ func vipChange(d Deps, add bool) *commands.Command {
 	}
 	prompt := "Take the advanced-feature account back from whom? (userids, separated by spaces)"
 	if add {
-		c.Path, c.Summary = "vip add", "Give members an advanced-feature account"
+		c.Path, c.Summary, c.Aliases = "vip add", "Give members an advanced-feature account", []string{"高级账号 添加"}
 		c.Help = "Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new " +
 			"account takes a seat of the corp's licence pool."
 		c.Examples = []string{"/vip add wangwu", "/vip add wangwu sunqi"}

@@ -124,9 +124,10 @@ func (k *desk) whoisCommands() []*commands.Command {
 		Help: "for a tmp_external_userid: who it stands for (default: try each)"}
 	return []*commands.Command{
 		{
-			Path:  "whois",
-			Args:  []commands.Arg{{Name: "id", Match: whoisID, Help: "a userid, external_userid, open_userid or tmp_external_userid", Prompt: "Which id?"}},
-			Flags: []commands.Flag{agentFlag, typeFlag, userTypeFlag},
+			Path:    "whois",
+			Aliases: []string{"查人"},
+			Args:    []commands.Arg{{Name: "id", Match: whoisID, Help: "a userid, external_userid, open_userid or tmp_external_userid", Prompt: "Which id?"}},
+			Flags:   []commands.Flag{agentFlag, typeFlag, userTypeFlag},
 			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a " +
 				"tmp_external_userid",
 			Help: "The kind of id is read from its shape; when it could be several, each is tried in turn and the " +
@@ -140,7 +141,8 @@ func (k *desk) whoisCommands() []*commands.Command {
 			Run: k.whois,
 		},
 		{
-			Path: "convert open",
+			Path:    "convert open",
+			Aliases: []string{"转换 open"},
 			Args: []commands.Arg{{Name: "open_userid", Many: true, Match: whoisID, Help: "open_userids, separated by spaces (at most 100)",
 				Prompt: "Which open_userids? (separated by spaces)"}},
 			Flags:    []commands.Flag{needsAgent},
@@ -152,7 +154,8 @@ func (k *desk) whoisCommands() []*commands.Command {
 			Run:      k.convertOpen,
 		},
 		{
-			Path: "convert tmp",
+			Path:    "convert tmp",
+			Aliases: []string{"转换 tmp"},
 			Args: []commands.Arg{{Name: "tmp_external_userid", Many: true, Match: whoisID, Help: "tmp_external_userids, separated by spaces (at most 100)",
 				Prompt: "Which tmp_external_userids? (separated by spaces)"}},
 			Flags:   []commands.Flag{needsType, userTypeFlag},
@@ -166,7 +169,8 @@ func (k *desk) whoisCommands() []*commands.Command {
 			Run:     k.convertTmp,
 		},
 		{
-			Path: "convert service-external",
+			Path:    "convert service-external",
+			Aliases: []string{"转换 service-external"},
 			Args: []commands.Arg{{Name: "external_userid", Match: whoisID, Help: "the external_userid a third-party or 代开发 app obtained",
 				Prompt: "Which external_userid?"}},
 			Flags:    []commands.Flag{needsAgent},

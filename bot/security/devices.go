@@ -55,7 +55,8 @@ func deviceCommands(d Deps) []*commands.Command {
 		Prompt: "Which device codes? (as /devices shows them, separated by spaces)"}
 	return []*commands.Command{
 		{
-			Path: "devices",
+			Path:    "devices",
+			Aliases: []string{"设备"},
 			Args: []commands.Arg{{Name: "list", Optional: true, Check: checkListWord,
 				Help: "trusted (default), unknown, personal, or pending: unknown devices awaiting an admin's decision"}},
 			Flags:   []commands.Flag{pageFlag},
@@ -70,6 +71,7 @@ func deviceCommands(d Deps) []*commands.Command {
 		},
 		{
 			Path:     "devices user",
+			Aliases:  []string{"设备 成员"},
 			Args:     []commands.Arg{{Name: "userid", Match: commands.UserIDRE, Help: "the member's userid (the account, not the display name)"}},
 			Flags:    []commands.Flag{{Name: "type", Values: typeWords, Help: "only this list (default: all three)"}},
 			Summary:  "Show the devices a member last logged in on",
@@ -88,6 +90,7 @@ func deviceCommands(d Deps) []*commands.Command {
 			Preview: d.deletePreview, Run: d.devDelete, Reconcile: d.deleteReconcile,
 		}.Mutating(&commands.Command{
 			Path:    "devices delete",
+			Aliases: []string{"设备 删除"},
 			Args:    []commands.Arg{codes},
 			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
 			Summary: "Delete devices from a list",
@@ -98,7 +101,8 @@ func deviceCommands(d Deps) []*commands.Command {
 			APIs:     []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
 		}),
 		d.importer(&commands.Command{
-			Path: "devices import windows",
+			Path:    "devices import windows",
+			Aliases: []string{"设备 导入 windows"},
 			Args: []commands.Arg{{Name: "macs", Many: true, Check: checkMACWord,
 				Help:   "one word per PC: its MAC addresses, comma-separated, like 50:81:40:29:33:CA,36:27:51:DF:6E:80",
 				Prompt: "Which PCs? One word per PC: its MAC addresses, comma-separated."}},
@@ -116,7 +120,8 @@ func deviceCommands(d Deps) []*commands.Command {
 			Perm: "devices.write",
 		}, "Windows"),
 		d.importer(&commands.Command{
-			Path: "devices import mac",
+			Path:    "devices import mac",
+			Aliases: []string{"设备 导入 mac"},
 			Args: []commands.Arg{{Name: "serial", Many: true, Match: serialRE, Help: "one word per Mac: its serial number",
 				Prompt: "Which Macs? Their serial numbers, separated by spaces."}},
 			Flags:    []commands.Flag{{Name: "mac", Help: "the Mac's MAC addresses, comma-separated (one Mac only; optional)"}},
@@ -132,6 +137,7 @@ func deviceCommands(d Deps) []*commands.Command {
 func (d Deps) decision(codes commands.Arg, approve bool) *commands.Command {
 	c := &commands.Command{
 		Path:     "devices reject",
+		Aliases:  []string{"设备 拒绝"},
 		Args:     []commands.Arg{codes},
 		Summary:  "Reject devices' applications to be trusted",
 		Help:     "Only devices awaiting an admin's confirmation (/devices pending) can be rejected; they stay unknown devices.",
@@ -140,7 +146,7 @@ func (d Deps) decision(codes commands.Arg, approve bool) *commands.Command {
 		APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
 	}
 	if approve {
-		c.Path, c.Summary = "devices approve", "Approve devices awaiting confirmation as trusted"
+		c.Path, c.Summary, c.Aliases = "devices approve", "Approve devices awaiting confirmation as trusted", []string{"设备 通过"}
 		c.Help = "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
 			"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device."
 		c.Examples = []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"}
@@ -185,10 +191,22 @@ type importPlan struct {
 	devs   []wecom.DeviceImport
 }
 
+// listWordsZh are the lists' Chinese names, as WeCom's admin console calls them (/设备 待确认).
+var listWordsZh = map[string]string{"可信": "trusted", "可信设备": "trusted", "企业设备": "trusted", "未知": "unknown",
+	"未知设备": "unknown", "个人": "personal", "个人设备": "personal", "待确认": "pending", "待审批": "pending"}
+
+// listWord is the list an argument names, in English.
+func listWord(v string) string {
+	if en, ok := listWordsZh[v]; ok {
+		return en
+	}
+	return strings.ToLower(v)
+}
+
 // checkListWord names the lists /devices shows when another word is given ("/devices list").
 func checkListWord(v string) error {
-	if !listRE.MatchString(v) {
-		return fmt.Errorf("%q is not one of the lists: trusted, unknown, personal or pending (e.g. /devices pending)", replies.Truncate(v, 64))
+	if !listRE.MatchString(listWord(v)) {
+		return fmt.Errorf("%q is not one of the lists: trusted, unknown, personal or pending (可信, 未知, 个人, 待确认; e.g. /devices pending)", replies.Truncate(v, 64))
 	}
 	return nil
 }
@@ -277,7 +295,7 @@ func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom
 }
 
 func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	which := strings.ToLower(inv.Arg("list"))
+	which := listWord(inv.Arg("list"))
 	if which == "" {
 		which = "trusted"
 	}

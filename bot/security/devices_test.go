@@ -455,3 +455,15 @@ func TestSecurityDevices_reconcile(t *testing.T) {
 		t.Fatalf("audit = %+v; want the reconciliation recorded", entries)
 	}
 }
+
+// TestSecurityDevices_chineseNames: /设备 待确认 is /devices pending, word for word.
+func TestSecurityDevices_chineseNames(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	en := h.Say("zhangsan", "/devices pending")
+	zh := h.Say("zhangsan", "/设备 待确认")
+	if len(en) == 0 || strings.Join(en, "\n") != strings.Join(zh, "\n") {
+		t.Fatalf("/设备 待确认 = %q; want what /devices pending answers: %q", zh, en)
+	}
+	says(t, h.Say("zhangsan", "/help 设备 通过"), "/devices approve", "Also: /设备 通过")
+}

@@ -170,6 +170,7 @@ func (d DomainIPDiff) Markdown() string {
 func domainIPCommands(d Deps) []*commands.Command {
 	return []*commands.Command{{
 		Path:    "domainip",
+		Aliases: []string{"域名ip"},
 		Summary: "Show WeCom's domains and IPs for firewall rules, and what changed since the last look",
 		Help: "Reads WeCom's domain and IP list, its API host's IPs (allow them outbound) and its callback IPs " +
 			"(allow them inbound), compares them with the last stored list, and stores them when they changed.",

@@ -255,7 +255,8 @@ func oplogCommands(d Deps) []*commands.Command {
 	users := commands.Flag{Name: "user", List: true, Check: commands.CheckUserID, Help: "only these members' records: userids, comma-separated (up to 100)"}
 	return []*commands.Command{
 		{
-			Path: "oplog member",
+			Path:    "oplog member",
+			Aliases: []string{"日志 成员"},
 			Flags: oplogFlags(user, commands.Flag{Name: "type",
 				Help: "only one kind: " + wordList(memberTypes) + ", or its number"}),
 			Summary: "Read the member operation log: logins on new devices, locked devices, contacts added…",
@@ -268,7 +269,8 @@ func oplogCommands(d Deps) []*commands.Command {
 			Run:     d.oplogMember,
 		},
 		{
-			Path: "oplog admin",
+			Path:    "oplog admin",
+			Aliases: []string{"日志 管理员"},
 			Flags: oplogFlags(commands.Flag{Name: "user", Check: commands.CheckUserID, Help: "only this admin's records (userid)"}, commands.Flag{Name: "type",
 				Help: "only one kind: " + wordList(adminTypes) + ", or its number"}),
 			Summary:  "Read the admin console's operation log: permission, member and app changes…",
@@ -280,7 +282,8 @@ func oplogCommands(d Deps) []*commands.Command {
 			Run:      d.oplogAdmin,
 		},
 		{
-			Path: "oplog files",
+			Path:    "oplog files",
+			Aliases: []string{"日志 文件"},
 			Flags: oplogFlags(users,
 				commands.Flag{Name: "op", Help: "only one operation: " + wordList(fileOps) + ", or its number"},
 				commands.Flag{Name: "source", Values: slices.Sorted(oplogKeys(fileSources)), Help: "only where it happened"}),
@@ -294,7 +297,8 @@ func oplogCommands(d Deps) []*commands.Command {
 			Run:      d.oplogFiles,
 		},
 		{
-			Path: "oplog screen",
+			Path:    "oplog screen",
+			Aliases: []string{"日志 截屏"},
 			Flags: oplogFlags(users,
 				commands.Flag{Name: "dept", Help: "only members of these departments: ids, comma-separated (up to 100)"},
 				commands.Flag{Name: "type", Help: "only screenshots of: " + wordList(screenTypes)}),

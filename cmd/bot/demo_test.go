@@ -25,7 +25,7 @@ func TestDemo_piped(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"zhangsan> /help", "Commands you can run", "`/order` list · show · approve · reject", // help, as the admin sees it
+		"zhangsan> /help", "Commands you can run", "`/order` `/审批` list · show · approve · reject", // help, as the admin sees it
 		"zhangsan> /whoami", "You are `zhangsan`", "Admin", // roles
 		"now speaking as lisi", "not allowed to run /audit", // another member, refused
 	} {
