@@ -3,6 +3,7 @@ package security_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,8 +100,13 @@ func TestSecurityOplogMember(t *testing.T) {
 	if len(truth) == 0 {
 		says(t, got, "No member operation records from", "member `lisi`", "logged in on a new device (新设备登录)")
 	} else {
+		// The detail without the label the kind already shows (WeCom writes "新设备登录：…").
+		detail := strings.TrimPrefix(truth[len(truth)-1].DetailInfo, "新设备登录：")
 		says(t, got, "## Member operation log", "member `lisi`", count(len(truth), "record"),
-			fmt.Sprintf("• %d logged in on a new device (新设备登录)", len(truth)), truth[len(truth)-1].DetailInfo)
+			fmt.Sprintf("• %d logged in on a new device (新设备登录)", len(truth)), "(新设备登录) · "+detail)
+		if contains(got, "(新设备登录) · 新设备登录") {
+			t.Fatalf("the label is doubled: %q", got)
+		}
 	}
 
 	// A month: five 7-day windows; every record once; counts by type in words; the newest first.
@@ -116,7 +122,13 @@ func TestSecurityOplogMember(t *testing.T) {
 	for _, r := range truth {
 		byType[r.OperType]++
 	}
-	says(t, got, count(len(truth), "record"), "**Latest:**", newest.DetailInfo, "showing 1–20 of "+fmt.Sprint(len(truth))+" — /oplog member --since 30d --page 2")
+	// The newest record's detail, less the label its kind shows already ("锁定设备：…" under 锁定设备).
+	label := newest.OperType.String()
+	if i := strings.LastIndex(label, "("); i >= 0 {
+		label = strings.TrimSuffix(label[i+1:], ")")
+	}
+	newestDetail := strings.TrimLeft(strings.TrimPrefix(newest.DetailInfo, label), "：")
+	says(t, got, count(len(truth), "record"), "**Latest:**", newestDetail, "showing 1–20 of "+fmt.Sprint(len(truth))+" — /oplog member --since 30d --page 2")
 	for typ, c := range byType {
 		says(t, got, fmt.Sprintf("• %d %s", c, typ))
 	}
