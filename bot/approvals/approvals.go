@@ -266,7 +266,10 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 					return err
 				}
 			}
-			return nil
+			// The applicant learns it arrived and who decides it, instead of waiting in silence.
+			return s.addMarkdown(ctx, tx, app.Applicant, bot.Markdownf("Your application %s for an advanced-feature account (%s) "+
+				"was received. %s will decide it; you will be told here.", bot.Markdown(replies.Code(app.ApplyID)),
+				s.typeText(app.BusinessType), bot.Markdown(codeList(approvers))), ref(app.ApplyID)+":received")
 		})
 	}
 	if err != nil {
@@ -280,6 +283,18 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 }
 
 func ref(applyID string) string { return "approval:" + applyID }
+
+// codeList writes userids as code spans: "`zhangsan` or `zhaoliu`".
+func codeList(users []string) string {
+	cs := make([]string, len(users))
+	for i, u := range users {
+		cs[i] = replies.Code(u)
+	}
+	if len(cs) > 1 {
+		return strings.Join(cs[:len(cs)-1], ", ") + " or " + cs[len(cs)-1]
+	}
+	return strings.Join(cs, "")
+}
 
 // taskID is the card's task id: unique per application and approver, in WeCom's alphabet.
 func taskID(applyID, approver string) string {

@@ -200,3 +200,23 @@ func configWith(byType map[string][]string) config.Approvals {
 	c.ByType = byType
 	return c
 }
+
+// TestTakeOver_applicantTold: the applicant hears that the application arrived and who will decide it.
+func TestTakeOver_applicantTold(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	id := h.apply("lisi", 1, "需要发送大附件")
+	h.takeOver()
+	rows := h.outbox(ref(id) + ":received")
+	if got := recipients(rows); len(got) != 1 || got[0] != "lisi" {
+		t.Fatalf("received notes to %v; want lisi only", got)
+	}
+	if c := contents(bodies(t, rows)); !strings.Contains(c, "was received") || !strings.Contains(c, id) ||
+		!strings.Contains(c, "`zhangsan` or `zhaoliu` will decide it") {
+		t.Fatalf("note = %q; want the application, and who decides it", c)
+	}
+	h.takeOver() // a later pass does not tell her again
+	if n := len(h.outbox(ref(id) + ":received")); n != 1 {
+		t.Fatalf("%d received notes after a second pass; want 1", n)
+	}
+}
