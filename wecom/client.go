@@ -97,6 +97,7 @@ type Client struct {
 	Misc            *MiscService
 	OAuth           *OAuthService
 	Agent           *AgentService
+	Menu            *MenuService
 }
 
 type service struct{ client *Client }
@@ -196,6 +197,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.Misc = (*MiscService)(&c.common)
 	c.OAuth = (*OAuthService)(&c.common)
 	c.Agent = (*AgentService)(&c.common)
+	c.Menu = (*MenuService)(&c.common)
 	return c, nil
 }
 

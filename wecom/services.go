@@ -22,6 +22,7 @@ import (
 //	IDConvertService, BatchService      idconvert.go
 //	MiscService, OAuthService           misc.go
 //	AgentService                        agent.go
+//	MenuService                         menu.go
 
 // invalid returns a *ValidationError as an error (never a typed nil).
 func invalid(op, field, reason string) error {

@@ -148,7 +148,8 @@ type Server struct {
 	memRate    map[string][]time.Time // userid → send times (for the per-member limit)
 	msgSeq     int
 	callSeq    int
-	extra      *extState // chats, cards, response codes, OAuth codes, callback MsgIds
+	extra      *extState       // chats, cards, response codes, OAuth codes, callback MsgIds
+	menu       json.RawMessage // the app menu set by menu/create (guarded by mu)
 }
 
 // Call is one API request the emulator received.
@@ -234,7 +235,7 @@ func New(opts Options) *Server {
 	for _, routes := range []func(){
 		s.routesToken, s.routesMessage, s.routesAppchat, s.routesDirectory, s.routesExternalContact,
 		s.routesMisc, s.routesSecurity, s.routesVIP, s.routesAdvancedFeature, s.routesHR, s.routesIDConvert,
-		s.routesAgent,
+		s.routesAgent, s.routesMenu,
 	} {
 		routes()
 	}
