@@ -93,6 +93,15 @@ func TestParse_Errors(t *testing.T) {
 			return strings.Replace(s, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\nprevious_token = \"OldToken1\"\n"+
 				"previous_encoding_aes_key = \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG\"\nprevious_until = \"tomorrow\"", 1)
 		}, withSecret, "callback.previous_until must be an RFC 3339 time"},
+		{"menu with four buttons", func(s string) string {
+			return s + "\n[[menu.button]]\nname = \"a\"\ncommand = \"/help\"\n[[menu.button]]\nname = \"b\"\ncommand = \"/help\"\n" +
+				"[[menu.button]]\nname = \"c\"\ncommand = \"/help\"\n[[menu.button]]\nname = \"d\"\ncommand = \"/help\"\n"
+		}, withSecret, "menu.button: 4 buttons; WeCom takes 1 to 3"},
+		{"menu name too long", func(s string) string {
+			return s + "\n[[menu.button]]\nname = \"一二三四五六\"\ncommand = \"/help\"\n"
+		}, withSecret, "menu.button[0].name: \"一二三四五六\" is 18 bytes; WeCom takes 1 to 16"},
+		{"menu without a command", func(s string) string { return s + "\n[[menu.button]]\nname = \"帮助\"\ncommand = \"help\"\n" }, withSecret,
+			"menu.button[0].command: \"help\" must be a command line"},
 		{"public_url not http", func(s string) string {
 			return strings.Replace(s, `listen = "127.0.0.1:8080"`, "listen = \"127.0.0.1:8080\"\npublic_url = \"bot.example.com/wecom/callback\"", 1)
 		}, withSecret, "callback.public_url must be an absolute http(s) URL"},

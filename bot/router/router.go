@@ -35,6 +35,9 @@ type Router struct {
 	// Cards handle template_card_event clicks by the namespace of the button key: a key "alert:ack:42" goes
 	// to Cards["alert"]. Keys are ours (set when the card was sent), so the namespace says who sent it.
 	Cards map[string]EventHandler
+	// Menu maps the app menu's click keys ("menu:1.0") to the command lines they run (bot menu sync set the
+	// menu): a tap is handled as if the member had typed the line, with the same checks.
+	Menu map[string]string
 	// Text sends plain text instead of markdown, for corps whose members read the bot in WeChat (the WeChat
 	// plugin does not show markdown messages).
 	Text   bool
@@ -73,6 +76,19 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 			}
 			r.log().Warn("card click with an unknown key; acknowledged", slog.String("key", m.EventKey), slog.String("from", m.FromUserName))
 			return nil, nil
+		}
+		if m.Event == "click" && strings.HasPrefix(m.EventKey, "menu:") {
+			line, ok := r.Menu[m.EventKey]
+			if !ok {
+				// A menu set from an older config: say so rather than run something else.
+				rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Markdownf("That menu button is out of date; ask an admin to run `bot menu sync`. Send /help to see the commands.")})
+				if err != nil {
+					return nil, inbox.Permanent(err)
+				}
+				return func(ctx context.Context, tx *db.Tx) error { return addAll(ctx, tx, rows) }, nil
+			}
+			out, err := r.Engine.Handle(ctx, commands.Message{From: m.FromUserName, Text: line, InboxID: it.ID})
+			return r.effects(it, m.FromUserName, out, err)
 		}
 		if h, ok := r.Events[m.Event]; ok {
 			return h.HandleEvent(ctx, it, m)

@@ -232,6 +232,7 @@ func (a *app) newRouter() (*router.Router, error) {
 			"finish_vip_account_approval": a.approvals,
 		},
 		Cards:  map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
+		Menu:   menuCommands(a.cfg.Menu),
 		Logger: a.log.With("component", "router")}
 	a.engine.Cards = rt
 	return rt, nil

@@ -5,6 +5,7 @@
 //	bot emulator --config config.toml  only the WeCom emulator, as WeCom for the app in the config
 //	bot health --config config.toml    ask a running bot's /healthz (exit status 0 when healthy)
 //	bot doctor --config config.toml    check an install against WeCom; non-zero exit when a check fails
+//	bot menu sync --config config.toml set the app's menu in WeCom from the config
 //	bot version                        print the version
 package main
 
@@ -47,6 +48,7 @@ func init() {
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
 		{"health", "ask a running bot's /healthz (the container healthcheck)", runHealth},
 		{"doctor", "check an install against WeCom: a checklist with the admin-console fix for each problem", runDoctor},
+		{"menu", "set the app's menu in WeCom from the config (bot menu sync)", runMenu},
 		{"backup", "write a consistent copy of the database while the bot runs", runBackup},
 		{"restore", "put a backup (or the Litestream replica) in place of the database, when no bot runs on it", runRestore},
 		{"version", "print the version", runVersion},
