@@ -460,14 +460,16 @@ func (c *Config) APIListen() (string, error) {
 // config has ("log.levl" → log.level).
 func withSuggestions(keys []string) []string {
 	names := map[string]bool{}
+	seen := map[reflect.Type]bool{} // types may nest themselves (a menu button's sub buttons)
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
 		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 			t = t.Elem()
 		}
-		if t.Kind() != reflect.Struct || t == reflect.TypeOf(Duration{}) {
+		if t.Kind() != reflect.Struct || t == reflect.TypeOf(Duration{}) || seen[t] {
 			return
 		}
+		seen[t] = true
 		for i := 0; i < t.NumField(); i++ {
 			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag != "" && tag != "-" {
 				names[tag] = true
