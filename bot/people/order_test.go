@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/commands/commandtest"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 )
@@ -100,7 +101,7 @@ func TestPeopleOrder_approveThroughTheFlow(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, approvers)
 	id := apply(t, h, "sunqi", 1, "需要邮件归档")
-	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(detailCalls(h, id)) == 1 })
+	waitTakenOver(t, h, id)
 	// In the bot's flow, so /order show offers the decision.
 	wants(t, "show", h.Say("zhaoliu", "/order show "+id), "Decide with `/order approve "+id+"`")
 
@@ -149,7 +150,7 @@ func TestPeopleOrder_rejectAsksForReason(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, approvers)
 	id := apply(t, h, "wangwu", 2, "文档水印")
-	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(detailCalls(h, id)) == 1 })
+	waitTakenOver(t, h, id)
 	wants(t, "no reason", h.Say("zhangsan", "/order reject "+id), "Why is it rejected?")
 	got := h.Say("zhangsan", "no budget this quarter")
 	wants(t, "preview", got, "**reject** application", "applicant: `wangwu`", "Your reason, kept in the audit trail: no budget this quarter")
@@ -172,7 +173,7 @@ func TestPeopleOrder_refusals(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, approvers)
 	own := apply(t, h, "zhaoliu", 4, "全员大会")
-	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(detailCalls(h, own)) == 1 })
+	waitTakenOver(t, h, own)
 	wants(t, "own application", h.Say("zhaoliu", "/order approve "+own), "you cannot decide your own application")
 	wants(t, "no order.approve", h.Say("wujiu", "/order approve "+own), "not allowed", "order.approve")
 	rejected := seededApp(t, h, "wangwu", 2)
@@ -189,7 +190,7 @@ func TestPeople_errcode48002EveryCommand(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, approvers)
 	id := apply(t, h, "wangwu", 2, "文档水印")
-	waitFor(t, 10*time.Second, "the take-over", func() bool { return len(detailCalls(h, id)) == 1 })
+	waitTakenOver(t, h, id)
 	for _, c := range []struct {
 		line, path string
 		confirm    bool
@@ -232,4 +233,14 @@ func TestPeople_errcode48002EveryCommand(t *testing.T) {
 	if contains(got, "withdrawn") || contains(got, "24 hours") {
 		t.Errorf("the 40058 reply guesses at causes WeCom's docs do not give: %q", got)
 	}
+}
+
+// waitTakenOver waits until the approval flow has taken the application over: WeCom has the
+// set_approval_detail and the bot's record says taken (it is written just after the call returns).
+func waitTakenOver(t *testing.T, h *commandtest.Harness, id string) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "the take-over", func() bool {
+		rec, err := h.DB.GetApplication(t.Context(), id)
+		return len(detailCalls(h, id)) == 1 && err == nil && rec != nil && rec.State == db.AppTaken
+	})
 }
