@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -141,4 +142,16 @@ func (db *DB) BeginIntent(ctx context.Context, in *Intent) (prior *Intent, err e
 func (tx *Tx) FinishIntent(ctx context.Context, id int64, outcome string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE intents SET finished_at = ?, outcome = ? WHERE id = ?`, tx.Now.Unix(), outcome, id)
 	return err
+}
+
+// Greet records that userid is greeted on day (YYYY-MM-DD) and reports whether that is new: false when the
+// member was greeted that day already.
+func (tx *Tx) Greet(ctx context.Context, userid, day string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO greetings (userid, day) VALUES (?, ?)
+		ON CONFLICT (userid) DO UPDATE SET day = excluded.day WHERE greetings.day != excluded.day`, strings.ToLower(userid), day)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -152,3 +152,26 @@ func TestMigration0009_keepsTheChain(t *testing.T) {
 		t.Fatalf("an UPDATE after the rebuild: %v; want the append-only guard", err)
 	}
 }
+
+// TestGreet: a member is greeted once a day, whatever the case of their userid.
+func TestGreet(t *testing.T) {
+	t.Parallel()
+	d, _ := MustOpen(t)
+	greet := func(user, day string) bool {
+		t.Helper()
+		var first bool
+		if err := d.Tx(t.Context(), func(ctx context.Context, tx *db.Tx) (err error) {
+			first, err = tx.Greet(ctx, user, day)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return first
+	}
+	if !greet("zhangsan", "2026-12-03") || greet("zhangsan", "2026-12-03") || greet("ZhangSan", "2026-12-03") {
+		t.Fatal("greeted twice on one day")
+	}
+	if !greet("zhangsan", "2026-12-04") || !greet("lisi", "2026-12-04") {
+		t.Fatal("not greeted on a new day, or another member not greeted")
+	}
+}

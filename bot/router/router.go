@@ -5,10 +5,14 @@ package router
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/inbox"
@@ -35,9 +39,13 @@ type Router struct {
 	// Cards handle template_card_event clicks by the namespace of the button key: a key "alert:ack:42" goes
 	// to Cards["alert"]. Keys are ours (set when the card was sent), so the namespace says who sent it.
 	Cards map[string]EventHandler
-	// Menu maps the app menu's click keys ("menu:1.0") to the command lines they run (bot menu sync set the
-	// menu): a tap is handled as if the member had typed the line, with the same checks.
-	Menu map[string]string
+	// Menu maps the app menu's click keys ("menu:1.0") to the buttons (bot menu sync set the menu): a tap runs
+	// the button's command line as if the member had typed it, with the same checks.
+	Menu map[string]MenuItem
+	// Greet answers a member who opens the app (enter_agent) with one card of the menu's actions they may
+	// run, at most once a day; Location says when a day starts (default Asia/Shanghai).
+	Greet    bool
+	Location *time.Location
 	// Text sends plain text instead of markdown, for corps whose members read the bot in WeChat (the WeChat
 	// plugin does not show markdown messages).
 	Text   bool
@@ -69,6 +77,10 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 		if m.Event == "template_card_event" && strings.HasPrefix(m.EventKey, "confirm:") {
 			return r.confirmClick(ctx, it, m)
 		}
+		// A menu tap, or a button of the greeting card: the button's command, for this member.
+		if (m.Event == "click" || m.Event == "template_card_event") && strings.HasPrefix(m.EventKey, "menu:") {
+			return r.menuTap(ctx, it, m)
+		}
 		if m.Event == "template_card_event" {
 			ns, _, _ := strings.Cut(m.EventKey, ":")
 			if h, ok := r.Cards[ns]; ok {
@@ -77,18 +89,8 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 			r.log().Warn("card click with an unknown key; acknowledged", slog.String("key", m.EventKey), slog.String("from", m.FromUserName))
 			return nil, nil
 		}
-		if m.Event == "click" && strings.HasPrefix(m.EventKey, "menu:") {
-			line, ok := r.Menu[m.EventKey]
-			if !ok {
-				// A menu set from an older config: say so rather than run something else.
-				rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Markdownf("That menu button is out of date; ask an admin to run `bot menu sync`. Send /help to see the commands.")})
-				if err != nil {
-					return nil, inbox.Permanent(err)
-				}
-				return func(ctx context.Context, tx *db.Tx) error { return addAll(ctx, tx, rows) }, nil
-			}
-			out, err := r.Engine.Handle(ctx, commands.Message{From: m.FromUserName, Text: line, InboxID: it.ID})
-			return r.effects(it, m.FromUserName, out, err)
+		if m.Event == "enter_agent" && r.Greet {
+			return r.greet(ctx, it, m)
 		}
 		if h, ok := r.Events[m.Event]; ok {
 			return h.HandleEvent(ctx, it, m)
@@ -125,6 +127,72 @@ func (r *Router) effects(it *db.InboxItem, to string, out *commands.Outcome, err
 	}
 	return func(ctx context.Context, tx *db.Tx) error {
 		if err := out.Effects(ctx, tx); err != nil {
+			return err
+		}
+		return addAll(ctx, tx, rows)
+	}, nil
+}
+
+// MenuItem is one menu button: its name and the command line it runs.
+type MenuItem struct{ Name, Line string }
+
+// menuTap runs the command of a menu button (a click event, or a button of the greeting card).
+func (r *Router) menuTap(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	item, ok := r.Menu[m.EventKey]
+	if !ok {
+		// A menu set from an older config: say so rather than run something else.
+		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Markdownf("That menu button is out of date; ask an admin to run `bot menu sync`. Send /help to see the commands.")})
+		if err != nil {
+			return nil, inbox.Permanent(err)
+		}
+		return func(ctx context.Context, tx *db.Tx) error { return addAll(ctx, tx, rows) }, nil
+	}
+	out, err := r.Engine.Handle(ctx, commands.Message{From: m.FromUserName, Text: item.Line, InboxID: it.ID})
+	return r.effects(it, m.FromUserName, out, err)
+}
+
+// greet answers enter_agent: one card with a button for each menu action the member may run, once a day.
+func (r *Router) greet(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
+	caller, err := r.Engine.Access.Resolve(ctx, m.FromUserName)
+	if err != nil && caller == nil {
+		return nil, nil // roles unknown just now: no greeting rather than a wrong one
+	}
+	keys := make([]string, 0, len(r.Menu))
+	for k := range r.Menu {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buttons []replies.Button
+	var lines []string
+	for _, k := range keys {
+		item := r.Menu[k]
+		p, perr := r.Engine.Registry.Parse(item.Line)
+		if perr != nil || !caller.Can(p.Command.Perm) || len(buttons) == wecom.MaxCardButtons {
+			continue
+		}
+		buttons = append(buttons, replies.Button{Text: item.Name, Key: k, Style: 1})
+		lines = append(lines, fmt.Sprintf("- %s: %s", replies.Escape(item.Name), replies.Code(item.Line)))
+	}
+	if len(buttons) == 0 {
+		return nil, nil
+	}
+	tag := make([]byte, 8)
+	if _, err := rand.Read(tag); err != nil {
+		return nil, err
+	}
+	card := replies.ButtonCard("hi-"+hex.EncodeToString(tag), "我可以帮你做这些", "What I can do for you", nil, buttons)
+	rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{{TemplateCard: card,
+		Fallback: &replies.Reply{Markdown: "What I can do for you:\n\n" + strings.Join(lines, "\n")}}})
+	if err != nil {
+		return nil, inbox.Permanent(err)
+	}
+	loc := r.Location
+	if loc == nil {
+		loc = replies.China
+	}
+	day := it.ReceivedAt.In(loc).Format("2006-01-02")
+	return func(ctx context.Context, tx *db.Tx) error {
+		if first, err := tx.Greet(ctx, m.FromUserName, day); err != nil || !first {
 			return err
 		}
 		return addAll(ctx, tx, rows)

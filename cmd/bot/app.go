@@ -231,8 +231,8 @@ func (a *app) newRouter() (*router.Router, error) {
 			"submit_vip_account_approval": a.approvals,
 			"finish_vip_account_approval": a.approvals,
 		},
-		Cards:  map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
-		Menu:   menuCommands(a.cfg.Menu),
+		Cards: map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
+		Menu:  menuItems(a.cfg.Menu), Greet: true, Location: a.cfg.Replies.Location(),
 		Logger: a.log.With("component", "router")}
 	a.engine.Cards = rt
 	return rt, nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/bot/router"
 	"github.com/wecombot/wecombot/wecom"
 )
 
@@ -61,6 +62,20 @@ func wecomMenu(c config.Menu) *wecom.Menu {
 		m.Button = append(m.Button, p)
 	}
 	return m
+}
+
+// menuItems maps each button's click key to its name and command line, for the router.
+func menuItems(c config.Menu) map[string]router.MenuItem {
+	out := map[string]router.MenuItem{}
+	for i, b := range c.Buttons() {
+		if len(b.Sub) == 0 {
+			out[menuKey(i, -1)] = router.MenuItem{Name: b.Name, Line: b.Command}
+		}
+		for j, sb := range b.Sub {
+			out[menuKey(i, j)] = router.MenuItem{Name: sb.Name, Line: sb.Command}
+		}
+	}
+	return out
 }
 
 // menuCommands maps each button's click key to its command line.
