@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 
@@ -21,6 +22,8 @@ type Deps struct {
 	// Decider decides applications exactly once (bot/approvals); /order approve|reject go through it, so a
 	// command and a card click can never both decide. Required.
 	Decider Decider
+	// Names resolves a display name typed instead of a userid (/staff 李四); nil takes userids only.
+	Names *access.Names
 }
 
 // Decider decides an application on behalf of approver; the returned CommonMark is for the decider. A

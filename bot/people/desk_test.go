@@ -45,7 +45,7 @@ func newHarness(t *testing.T, cfg config.Approvals) *commandtest.Harness {
 			t.Fatal(err)
 		}
 		h.HandleEvents(flow, "submit_vip_account_approval", "finish_vip_account_approval")
-		return people.Commands(people.Deps{Client: h.Client, DB: h.DB, Location: h.Location, Decider: flow})
+		return people.Commands(people.Deps{Client: h.Client, DB: h.DB, Location: h.Location, Decider: flow, Names: access.NewNames(h.Client)})
 	}})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)

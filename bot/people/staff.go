@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wecombot/wecombot/bot"
@@ -184,7 +185,8 @@ func (c *hrFieldCache) get(ctx context.Context) (*hrFields, error) {
 
 func (k *desk) staffCommands() []*commands.Command {
 	d := k.Deps
-	user := commands.Arg{Name: "userid", Match: commands.UserIDRE, Help: commands.UserIDHelp, Prompt: "Whose roster? (a userid)"}
+	user := commands.Arg{Name: "userid", Check: checkUserOrName, Help: "a member's userid, or their name (李四)",
+		Prompt: "Whose roster? (a userid or a name)"}
 	return []*commands.Command{
 		{
 			Path:     "staff fields",
@@ -277,7 +279,11 @@ func (k *desk) staffFields(ctx context.Context, _ *commands.Invocation) (*replie
 
 func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	d, fc := k.Deps, k.fields
-	user, names, all := inv.Arg("userid"), inv.List("field"), inv.FlagBool("all")
+	user, err := k.member(ctx, inv.Arg("userid"))
+	if err != nil {
+		return nil, err
+	}
+	names, all := inv.List("field"), inv.FlagBool("all")
 	if all && len(names) > 0 {
 		return nil, bot.Errorf(bot.EINVALID, "name fields or give --all, not both. Usage: %s", inv.Command.Usage())
 	}
@@ -503,7 +509,10 @@ type staffChange struct {
 
 // staffPlan resolves and checks a /staff set request, then reads the current values: nothing is written.
 func (k *desk) staffPlan(ctx context.Context, inv *commands.Invocation) (string, []staffChange, error) {
-	user := inv.Arg("userid")
+	user, err := k.member(ctx, inv.Arg("userid"))
+	if err != nil {
+		return "", nil, err
+	}
 	fs, err := k.fields.get(ctx)
 	if err != nil {
 		return "", nil, err
@@ -734,4 +743,44 @@ func staffReconcile(_ context.Context, _ *commands.Invocation, p rosterPlan) (*r
 		b.Para("Every field is as requested.")
 	}
 	return b.Reply(), nil
+}
+
+// checkUserOrName accepts a userid, or a member's name to look up (one word, at most 64 characters).
+func checkUserOrName(v string) error {
+	if commands.UserIDRE.MatchString(v) {
+		return nil
+	}
+	if n := utf8.RuneCountInString(v); n == 0 || n > 64 || strings.ContainsFunc(v, notNameRune) {
+		return fmt.Errorf("%q is not a valid userid or name", replies.Truncate(v, 64))
+	}
+	return nil
+}
+
+// notNameRune is what no member name holds: names are letters (any script), digits, "·", "." and "-".
+func notNameRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && r != '·' && r != '.' && r != '-'
+}
+
+// member reads a userid or, when v is not one, finds the member by name: one match is used; none or several
+// are answered, naming the candidates, so the member can say which with the userid.
+func (k *desk) member(ctx context.Context, v string) (string, error) {
+	if commands.UserIDRE.MatchString(v) || k.Names == nil {
+		return v, nil
+	}
+	found, err := k.Names.Find(ctx, v, 10)
+	if err != nil {
+		return "", err
+	}
+	switch len(found) {
+	case 0:
+		return "", bot.Errorf(bot.ENOTFOUND, "No member named %s is visible to the app. Give their userid instead.", v)
+	case 1:
+		return found[0], nil
+	}
+	codes := make([]string, len(found))
+	for i, u := range found {
+		codes[i] = replies.Code(u)
+	}
+	return "", bot.Errorf(bot.ECONFLICT, "%d members are named %s: %s. Which one? Send the command again with their userid.",
+		len(found), v, bot.Markdown(strings.Join(codes, ", ")))
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
 func TestPeopleStaff_fields(t *testing.T) {
@@ -147,4 +148,18 @@ func TestPeopleStaff_errcodesAndPermissions(t *testing.T) {
 	if d := decisions(t, h, "staff set"); len(d) != 1 || d[0] != "wujiu:denied" {
 		t.Fatalf("audit = %v; want wujiu's refusal", d)
 	}
+}
+
+// TestPeople_byName: a member's name works where a userid does (/staff 李四, /whois 李四); a name two members
+// share is answered with both userids, and a name nobody has says so.
+func TestPeople_byName(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, noApprovers)
+	wants(t, "/staff 李四", h.Say("zhaoliu", "/staff 李四 工位"), "`lisi`", "工位")
+	wants(t, "/whois 李四", h.Say("zhangsan", "/whois 李四"), "李四", "`lisi`")
+	h.Emu.WithOrg(func(o *emulator.Org) {
+		o.Members = append(o.Members, &emulator.Member{UserID: "lisi2", Name: "李四", Department: []int{1}, Visible: true})
+	})
+	wants(t, "two named 李四", h.Say("zhaoliu", "/staff 李四"), "2 members are named 李四", "`lisi`", "`lisi2`", "Which one?")
+	wants(t, "nobody", h.Say("zhaoliu", "/staff 王二麻子"), "No member named 王二麻子")
 }

@@ -126,8 +126,9 @@ func (k *desk) whoisCommands() []*commands.Command {
 		{
 			Path:    "whois",
 			Aliases: []string{"查人"},
-			Args:    []commands.Arg{{Name: "id", Match: whoisID, Help: "a userid, external_userid, open_userid or tmp_external_userid", Prompt: "Which id?"}},
-			Flags:   []commands.Flag{agentFlag, typeFlag, userTypeFlag},
+			Args: []commands.Arg{{Name: "id", Check: checkIDOrName, Help: "a userid, external_userid, open_userid or tmp_external_userid, or a member's name",
+				Prompt: "Which id (or name)?"}},
+			Flags: []commands.Flag{agentFlag, typeFlag, userTypeFlag},
 			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a " +
 				"tmp_external_userid",
 			Help: "The kind of id is read from its shape; when it could be several, each is tried in turn and the " +
@@ -203,6 +204,13 @@ type whoisResult struct {
 func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	d := k.Deps
 	id := inv.Arg("id")
+	if !whoisID.MatchString(id) { // a name: the member it names
+		u, err := k.member(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		id = u
+	}
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
 	if len(kinds) == 0 {
@@ -568,4 +576,15 @@ func (k *desk) convertServiceExternal(ctx context.Context, inv *commands.Invocat
 	}
 	b.WriteString("\n\nMore: " + replies.Code("/whois "+ext))
 	return &replies.Reply{Markdown: b.String()}, nil
+}
+
+// checkIDOrName accepts any id /whois reads, or a member's name.
+func checkIDOrName(v string) error {
+	if whoisID.MatchString(v) {
+		return nil
+	}
+	if checkUserOrName(v) != nil {
+		return fmt.Errorf("%q is not a valid id or name", replies.Truncate(v, 64))
+	}
+	return nil
 }

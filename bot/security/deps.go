@@ -1,8 +1,11 @@
 package security
 
 import (
+	"context"
+	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/replies"
 
@@ -17,6 +20,16 @@ type Deps struct {
 	// Location is the corp's time zone, for reading and showing times; default Asia/Shanghai, WeCom's own.
 	Location *time.Location
 	Now      func() time.Time
+	// Names shows members as 张三 (zhangsan) in lists; nil shows bare userids.
+	Names *access.Names
+}
+
+// who shows a member by name and userid ("张三 (`zhangsan`)"), or by userid alone when the name is unknown.
+func (d Deps) who(userid string) string {
+	if name := d.Names.Of(context.Background(), userid); name != "" && !strings.EqualFold(name, userid) {
+		return replies.Escape(name) + " (" + replies.Code(userid) + ")"
+	}
+	return replies.Code(userid)
 }
 
 func (d Deps) now() time.Time {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/commands/commandtest"
 	"github.com/wecombot/wecombot/bot/security"
@@ -22,7 +23,7 @@ import (
 func newHarness(t *testing.T) *commandtest.Harness {
 	t.Helper()
 	return commandtest.New(t, commandtest.Options{Commands: func(h *commandtest.Harness) []*commands.Command {
-		return security.Commands(security.Deps{Client: h.Client, DB: h.DB, Location: h.Location})
+		return security.Commands(security.Deps{Client: h.Client, DB: h.DB, Location: h.Location, Names: access.NewNames(h.Client)})
 	}})
 }
 

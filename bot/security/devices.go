@@ -244,7 +244,7 @@ func devName(dev wecom.Device) string {
 func (d Deps) devLine(dev wecom.Device) string {
 	owner := "no login yet"
 	if dev.LastLoginUserID != "" {
-		owner = replies.Code(dev.LastLoginUserID) + ", last login " + replies.When(dev.LastLoginTime, d.loc())
+		owner = d.who(dev.LastLoginUserID) + ", last login " + replies.When(dev.LastLoginTime, d.loc())
 	}
 	line := fmt.Sprintf("%s · %s · %s · %s", replies.Code(dev.DeviceCode), devName(dev), owner, devStatus(dev.Status))
 	if devAwaiting(dev.Status) && dev.ConfirmTimestamp > 0 {

@@ -23,7 +23,7 @@ func TestSecurityDevices_list(t *testing.T) {
 	}{
 		{"/devices", 1, []string{"Trusted enterprise devices (可信企业设备)", "**5** devices",
 			"3 confirmed trusted enterprise device (已确认为可信企业设备)", "2 imported, not logged in yet (已导入未登录)",
-			"Windows PC-SEC-001", "`zhangsan`, last login", "Mac C02XK1ABJGH5", "no login yet"}, []string{"LAPTOP-ZL-HOME"}},
+			"Windows PC-SEC-001", "张三 (`zhangsan`), last login", "Mac C02XK1ABJGH5", "no login yet"}, []string{"LAPTOP-ZL-HOME"}},
 		{"/devices unknown", 2, []string{"Unknown devices (未知设备)", "**6** devices", "Windows DESKTOP-7QK2M",
 			"awaiting invitation (待邀请)"}, nil},
 		{"/devices pending", 2, []string{"awaiting an admin's decision", "**4** devices", "Windows LAPTOP-ZL-HOME",

@@ -424,7 +424,7 @@ func operLog[R any, T interface {
 	for i, r := range recs {
 		o := row(r)
 		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
-			Line: join(replies.Code(o.UserID), replies.Escape(o.Kind), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
+			Line: join(d.who(o.UserID), replies.Escape(o.Kind), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
 	}
 	return d.oplogReply(inv, title, who+" operation records", from, to, filters, rows, more), nil
 }

@@ -190,14 +190,14 @@ func (a *app) newRouter() (*router.Router, error) {
 		a.log.Warn("access: no admins and no roles; only the public commands (/help, /whoami, /ping) will run")
 	}
 	dir := access.WeCom(a.client)
-	access, err := access.New(a.cfg.Access.Admins, roles, dir, a.cfg.Access.CacheTTL.Duration)
+	ac, err := access.New(a.cfg.Access.Admins, roles, dir, a.cfg.Access.CacheTTL.Duration)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	loc := a.cfg.Replies.Location()
 	replies.SetDescribeLocation(loc)
 	reg := commands.NewRegistry()
-	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
+	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
 		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}}, a.cfg.Callback.PublicURL)
 	if err != nil {
@@ -207,9 +207,11 @@ func (a *app) newRouter() (*router.Router, error) {
 		a.log.Warn("approvals: no approvers configured; member applications will not be taken over (set approvals.approvers)")
 	}
 	reg.Register(commands.Builtins(reg, a.db, loc)...)
-	reg.Register(security.Commands(security.Deps{Client: a.client, DB: a.db, Location: loc})...)                   // devices, operation logs, domains and IPs
-	reg.Register(people.Commands(people.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals})...) // accounts, ids, roster, applications
-	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: access,
+	names := access.NewNames(a.client)                                                                         // 张三 (zhangsan) in lists; names to userids for /staff
+	reg.Register(security.Commands(security.Deps{Client: a.client, DB: a.db, Location: loc, Names: names})...) // devices, logs, domains and IPs
+	reg.Register(people.Commands(people.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals,
+		Names: names})...) // accounts, ids, roster, applications
+	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc,
 		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}})
 	if err != nil {
@@ -223,8 +225,8 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	a.registry = reg
-	a.access = access
-	a.engine = &commands.Engine{Registry: reg, Access: access, Store: a.db, Logger: a.log.With("component", "commands")}
+	a.access = ac
+	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands")}
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,
