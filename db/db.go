@@ -40,6 +40,7 @@ type DB struct {
 	writer *writerLock // held by the bot's one writer process; see LockWriter in backup.go
 
 	inbox *committer
+	batch *writer       // group-commits the workers' and the sender's writes; see writer.go
 	wlock writeLock     // serialises this process's write transactions; see writeLock
 	stop  chan struct{} // stops the checkpointer
 	wg    sync.WaitGroup
@@ -78,6 +79,7 @@ func Open(path string) (*DB, error) {
 		return nil, err
 	}
 	db.inbox = newCommitter(db)
+	db.batch = newWriter(db)
 	db.stop = make(chan struct{})
 	db.wg.Add(1)
 	go db.checkpointer()
@@ -123,10 +125,13 @@ func ensurePrivate(path string) error {
 	return nil
 }
 
-// Close stops the inbox committer (finishing what it holds) and the checkpointer, and closes the database.
+// Close stops the inbox committer and the writer (finishing what they hold) and the checkpointer, and closes the database.
 func (db *DB) Close() error {
 	if db.inbox != nil {
 		db.inbox.close()
+	}
+	if db.batch != nil {
+		db.batch.close()
 	}
 	if db.stop != nil {
 		close(db.stop)

@@ -190,13 +190,20 @@ func (db *DB) Enqueue(ctx context.Context, it *InboxItem) (inserted bool, err er
 // runnable when it is pending, due, and no earlier row from the same sender is still open: messages from one
 // user are handled in arrival order, even across retries.
 func (db *DB) ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error) {
-	defer db.writeLock()()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	var items []InboxItem
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		items, err = claimInbox(ctx, tx, limit)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	now := db.now()
+	return items, nil
+}
+
+func claimInbox(ctx context.Context, tx *Tx, limit int) ([]InboxItem, error) {
+	now := tx.Now.Unix()
 	rows, err := tx.QueryContext(ctx, `
 		SELECT i.id, i.dedupe_key, i.received_at, i.from_user, i.kind, i.payload, i.attempts, COALESCE(i.last_error, '')
 		FROM inbox i
@@ -229,7 +236,7 @@ func (db *DB) ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error) {
 			return nil, err
 		}
 	}
-	return items, tx.Commit()
+	return items, nil
 }
 
 // Tx is a write transaction handed to the effects of completing an inbox row.
@@ -242,44 +249,43 @@ type Tx struct {
 // CompleteInbox marks a claimed row done and, in the same transaction, applies its effects (outbox rows,
 // conversation state, audit): either all of it happens or none, so a crash replays the row cleanly.
 func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx context.Context, tx *Tx) error) error {
-	defer db.writeLock()()
-	stx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer stx.Rollback()
-	tx := &Tx{Tx: stx, db: db, Now: db.Now()}
-	if effects != nil {
-		if err := effects(ctx, tx); err != nil {
+	// Group-committed with other completions and the sender's writes; effects run in this row's savepoint, so
+	// an effect that fails undoes only this row's changes and leaves it working, for the worker to retry.
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if effects != nil {
+			if err := effects(ctx, tx); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'done', done_at = ?, last_error = NULL
+		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), id)
+		if err != nil {
 			return err
 		}
-	}
-	res, err := stx.ExecContext(ctx, `UPDATE inbox SET state = 'done', done_at = ?, last_error = NULL
-		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("db: inbox row %d is not being worked on", id)
-	}
-	return stx.Commit()
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("db: inbox row %d is not being worked on", id)
+		}
+		return nil
+	})
 }
 
 // RetryInbox puts a claimed row back to pending, due at `at`, recording why it failed.
 func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.Time) error {
-	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
 		WHERE id = ? AND state = 'working'`, dueUnix(at), truncate(reason, 1000), id)
-	return err
+		return err
+	})
 }
 
 // FailInbox gives up on a claimed row: it stays visible as failed with the reason, and stops blocking later
 // messages from the same user.
 func (db *DB) FailInbox(ctx context.Context, id int64, reason string) error {
-	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?
-		WHERE id = ? AND state = 'working'`, db.now(), truncate(reason, 1000), id)
-	return err
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?
+		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), truncate(reason, 1000), id)
+		return err
+	})
 }
 
 // RequeueWorking returns rows left 'working' by a crash to pending, to be replayed. Call it once at start,
