@@ -191,7 +191,7 @@ func (db *DB) Enqueue(ctx context.Context, it *InboxItem) (inserted bool, err er
 // user are handled in arrival order, even across retries.
 func (db *DB) ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error) {
 	var items []InboxItem
-	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.claim(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		items, err = claimInbox(ctx, tx, limit)
 		return err

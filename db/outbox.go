@@ -55,7 +55,7 @@ func (db *DB) AddOutbox(ctx context.Context, m *OutboxMessage) error {
 // recipient is eligible, so one recipient's messages go out in order.
 func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.claim(ctx, func(ctx context.Context, tx *Tx) error {
 		var err error
 		out, err = claimOutbox(ctx, tx, limit)
 		return err

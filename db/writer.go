@@ -22,6 +22,7 @@ const maxWriteBatch = 128
 type writer struct {
 	db   *DB
 	conn *sql.Conn // owned by loop
+	sync string    // the connection's synchronous setting
 	reqs chan *writeJob
 	mu   sync.RWMutex // held for reading while sending on reqs; close takes it for writing
 	shut bool
@@ -29,7 +30,8 @@ type writer struct {
 }
 
 type writeJob struct {
-	ctx  context.Context
+	ctx     context.Context
+	durable bool // its caller needs it on disk on return; a batch of claims only is committed without an fsync
 	fn   func(ctx context.Context, tx *Tx) error
 	err  error
 	done chan struct{}
@@ -90,7 +92,24 @@ func (w *writer) commit(batch []*writeJob) error {
 			conn.Close()
 			return fmt.Errorf("db: writer connection: %w", err)
 		}
-		w.conn = conn
+		w.conn, w.sync = conn, "FULL"
+	}
+	// A claim need not survive a crash: a claimed row lost by one is pending again, as RequeueWorking and
+	// RequeueSending would make it, and nothing leaves the process on a claim alone (a send waits for its
+	// attempt record, a completion for its commit, both durable). So a batch of claims only commits with
+	// synchronous=NORMAL, without an fsync; the next durable commit's fsync covers its WAL frames too.
+	mode := "NORMAL"
+	for _, j := range batch {
+		if j.durable {
+			mode = "FULL"
+			break
+		}
+	}
+	if mode != w.sync {
+		if _, err := w.conn.ExecContext(ctx, `PRAGMA synchronous = `+mode); err != nil {
+			return fmt.Errorf("db: write batch: %w", err)
+		}
+		w.sync = mode
 	}
 	stx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -141,7 +160,15 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 // write runs fn in the next group commit and returns once that commit is on disk (or failed). fn's changes
 // commit only if it returns nil; it must not commit or roll back tx itself.
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	j := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+	return db.submitWrite(&writeJob{ctx: ctx, fn: fn, durable: true, done: make(chan struct{})})
+}
+
+// claim is write for a claim: a state change a crash may undo (see writer.commit).
+func (db *DB) claim(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.submitWrite(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{})})
+}
+
+func (db *DB) submitWrite(j *writeJob) error {
 	w := db.batch
 	w.mu.RLock()
 	if w.shut {
@@ -150,9 +177,9 @@ func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) er
 	}
 	select {
 	case w.reqs <- j:
-	case <-ctx.Done():
+	case <-j.ctx.Done():
 		w.mu.RUnlock()
-		return ctx.Err()
+		return j.ctx.Err()
 	}
 	w.mu.RUnlock()
 	<-j.done // not ctx: once queued, the outcome is only known after the commit
