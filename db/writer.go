@@ -32,9 +32,9 @@ type writer struct {
 type writeJob struct {
 	ctx     context.Context
 	durable bool // its caller needs it on disk on return; a batch of claims only is committed without an fsync
-	fn   func(ctx context.Context, tx *Tx) error
-	err  error
-	done chan struct{}
+	fn      func(ctx context.Context, tx *Tx) error
+	err     error
+	done    chan struct{}
 }
 
 func newWriter(db *DB) *writer {

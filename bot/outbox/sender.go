@@ -178,7 +178,7 @@ func members(m *db.OutboxMessage) []string {
 // attempted, durably, before any request leaves, then sent concurrently.
 func (s *Sender) sendBatch(ctx context.Context, msgs []db.OutboxMessage) {
 	ctx = context.WithoutCancel(ctx) // a batch's sends finish before the next claim, so shutdown never cuts one off
-	var records sync.WaitGroup // outcomes being recorded; the batch ends when they are
+	var records sync.WaitGroup       // outcomes being recorded; the batch ends when they are
 	defer records.Wait()
 	var ready []db.OutboxMessage
 	var ids []int64
