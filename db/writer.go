@@ -117,9 +117,18 @@ func (w *writer) commit(batch []*writeJob) error {
 	}
 	defer stx.Rollback()
 	ok := 0
+	// One job alone needs no savepoint: its failure rolls back the whole transaction, which is only its own.
+	alone := len(batch) == 1
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err // its caller stopped waiting for it before it ran: nothing of it is stored
+			continue
+		}
+		if alone {
+			if j.err = runJob(j, &Tx{Tx: stx, db: w.db, Now: w.db.Now()}); j.err != nil {
+				return nil // the deferred rollback undoes it
+			}
+			ok++
 			continue
 		}
 		if _, err := stx.ExecContext(ctx, `SAVEPOINT job`); err != nil {
