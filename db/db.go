@@ -78,8 +78,8 @@ func Open(path string) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	db.inbox = newCommitter(db)
-	db.batch = newWriter(db)
+	db.inbox = newCommitter()
+	db.batch = newWriter(db, db.inbox.reqs)
 	db.stop = make(chan struct{})
 	db.wg.Add(1)
 	go db.checkpointer()

@@ -33,14 +33,13 @@ var ErrClosed = errors.New("db: closed")
 const maxBatch = 512
 
 // committer batches inbox inserts from concurrent callback requests into one transaction, so that many
-// acknowledgements share one fsync (synchronous=FULL) instead of paying one each.
+// acknowledgements share one fsync (synchronous=FULL) instead of paying one each. The writer's goroutine
+// commits them (see writer.loop): first in each of its transactions, and together with whatever background
+// writes are queued, so that under a burst callbacks and completions share fsyncs instead of taking turns.
 type committer struct {
-	db   *DB
-	conn *sql.Conn // owned by loop
 	reqs chan *enqueueReq
 	mu   sync.RWMutex // held for reading while sending on reqs; close takes it for writing
 	shut bool
-	done chan struct{}
 }
 
 type enqueueReq struct {
@@ -50,69 +49,13 @@ type enqueueReq struct {
 	done     chan struct{}
 }
 
-func newCommitter(db *DB) *committer {
-	c := &committer{db: db, reqs: make(chan *enqueueReq, maxBatch), done: make(chan struct{})}
-	go c.loop()
-	return c
+func newCommitter() *committer {
+	return &committer{reqs: make(chan *enqueueReq, maxBatch)}
 }
 
-func (c *committer) loop() {
-	defer close(c.done)
-	defer func() {
-		if c.conn != nil {
-			c.conn.Close()
-		}
-	}()
-	batch := make([]*enqueueReq, 0, maxBatch)
-	for first := range c.reqs {
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-c.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		err := c.commit(batch)
-		for _, r := range batch {
-			if err != nil {
-				r.err = err
-			}
-			close(r.done)
-		}
-	}
-}
-
-// commit inserts the batch in one transaction. A row whose key is already present is a redelivery: it is
+// insertInbox inserts a batch of callbacks in tx. A row whose key is already present is a redelivery: it is
 // reported as not inserted, and the caller acknowledges it all the same.
-func (c *committer) commit(batch []*enqueueReq) error {
-	c.db.wlock.lock(true) // callbacks wait on this commit: first in line
-	defer c.db.wlock.unlock()
-	ctx := context.Background()
-	if c.conn == nil {
-		// A connection of its own, on which WAL auto-checkpoints are off: a checkpoint fsyncs the main
-		// database file, and doing it inside a callback's commit would add that to the callback's ack time.
-		// The checkpointer goroutine does them instead.
-		conn, err := c.db.sql.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("db: inbox connection: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
-			conn.Close()
-			return fmt.Errorf("db: inbox connection: %w", err)
-		}
-		c.conn = conn
-	}
-	tx, err := c.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: inbox batch: %w", err)
-	}
-	defer tx.Rollback()
+func insertInbox(ctx context.Context, tx *sql.Tx, batch []*enqueueReq) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO inbox (dedupe_key, received_at, from_user, kind, payload, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`)
 	if err != nil {
@@ -134,9 +77,6 @@ func (c *committer) commit(batch []*enqueueReq) error {
 			it.ID, _ = res.LastInsertId()
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: inbox commit: %w", err)
-	}
 	return nil
 }
 
@@ -154,6 +94,7 @@ func (c *committer) submit(ctx context.Context, r *enqueueReq) error {
 	}
 }
 
+// close stops taking callbacks; the writer's loop commits those queued and then ends.
 func (c *committer) close() {
 	c.mu.Lock()
 	if !c.shut {
@@ -161,7 +102,6 @@ func (c *committer) close() {
 		close(c.reqs)
 	}
 	c.mu.Unlock()
-	<-c.done
 }
 
 // Enqueue durably stores a received callback and reports whether it is new (false: a redelivery of a key

@@ -11,22 +11,23 @@ import (
 // for the write lock, never waits behind more than one bounded batch.
 const maxWriteBatch = 128
 
-// writer group-commits the pipeline's background writes — workers' claims and completions with their effects,
-// the sender's claims, attempt records and outcomes — the way committer group-commits callback inserts: one
-// goroutine owns a connection and runs what is queued as one transaction, each job inside a savepoint of its
+// writer group-commits the pipeline's writes — callback inserts (the committer's queue), workers' claims and
+// completions with their effects, the sender's claims, attempt records and outcomes: one goroutine owns a
+// connection and runs what is queued as one transaction, each job inside a savepoint of its
 // own, and commits once (one fsync under synchronous=FULL) for all of them. A job that fails rolls back to its
 // savepoint: only its own changes are undone, and only it reports the error; the others commit. A job returns
 // only after the commit that holds it is on disk, so callers keep the guarantees a transaction of their own
 // gave them: a completion's effects and its row's state change are in the same commit, an attempt is recorded
 // before its send, and a crash loses either the whole batch (every caller saw no success yet) or nothing.
 type writer struct {
-	db   *DB
-	conn *sql.Conn // owned by loop
-	sync string    // the connection's synchronous setting
-	reqs chan *writeJob
-	mu   sync.RWMutex // held for reading while sending on reqs; close takes it for writing
-	shut bool
-	done chan struct{}
+	db      *DB
+	conn    *sql.Conn // owned by loop
+	sync    string    // the connection's synchronous setting
+	inserts <-chan *enqueueReq
+	reqs    chan *writeJob
+	mu      sync.RWMutex // held for reading while sending on reqs; close takes it for writing
+	shut    bool
+	done    chan struct{}
 }
 
 type writeJob struct {
@@ -37,12 +38,14 @@ type writeJob struct {
 	done    chan struct{}
 }
 
-func newWriter(db *DB) *writer {
-	w := &writer{db: db, reqs: make(chan *writeJob, maxWriteBatch), done: make(chan struct{})}
+func newWriter(db *DB, inserts <-chan *enqueueReq) *writer {
+	w := &writer{db: db, inserts: inserts, reqs: make(chan *writeJob, maxWriteBatch), done: make(chan struct{})}
 	go w.loop()
 	return w
 }
 
+// loop commits callbacks and background writes as they come, all that is queued in one transaction. It ends
+// when both the committer and the writer are closed and drained.
 func (w *writer) loop() {
 	defer close(w.done)
 	defer func() {
@@ -50,23 +53,59 @@ func (w *writer) loop() {
 			w.conn.Close()
 		}
 	}()
-	batch := make([]*writeJob, 0, maxWriteBatch)
-	for first := range w.reqs {
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < maxWriteBatch {
+	ins, jobsCh := w.inserts, (<-chan *writeJob)(w.reqs)
+	inserts := make([]*enqueueReq, 0, maxBatch)
+	jobs := make([]*writeJob, 0, maxWriteBatch)
+	for ins != nil || jobsCh != nil {
+		inserts, jobs = inserts[:0], jobs[:0]
+		select {
+		case r, ok := <-ins:
+			if !ok {
+				ins = nil
+				continue
+			}
+			inserts = append(inserts, r)
+		case j, ok := <-jobsCh:
+			if !ok {
+				jobsCh = nil
+				continue
+			}
+			jobs = append(jobs, j)
+		}
+	fillInserts:
+		for len(inserts) < maxBatch && ins != nil {
 			select {
-			case j, ok := <-w.reqs:
+			case r, ok := <-ins:
 				if !ok {
-					break fill
+					ins = nil
+					break fillInserts
 				}
-				batch = append(batch, j)
+				inserts = append(inserts, r)
 			default:
-				break fill
+				break fillInserts
 			}
 		}
-		err := w.commit(batch)
-		for _, j := range batch {
+	fillJobs:
+		for len(jobs) < maxWriteBatch && jobsCh != nil {
+			select {
+			case j, ok := <-jobsCh:
+				if !ok {
+					jobsCh = nil
+					break fillJobs
+				}
+				jobs = append(jobs, j)
+			default:
+				break fillJobs
+			}
+		}
+		err := w.commit(inserts, jobs)
+		for _, r := range inserts {
+			if err != nil && r.err == nil {
+				r.err = err
+			}
+			close(r.done)
+		}
+		for _, j := range jobs {
 			if err != nil && j.err == nil {
 				j.err = err
 			}
@@ -75,15 +114,19 @@ func (w *writer) loop() {
 	}
 }
 
-// commit runs the batch in one transaction, each job in its savepoint, and commits it. The error is the
-// batch's (begin or commit failed: nothing of it is stored); a job's own failure is in its err.
-func (w *writer) commit(batch []*writeJob) error {
-	w.db.wlock.lock(false) // background work: the callback committer goes first
+// commit runs the batch in one transaction — the callbacks first, then each job in its savepoint — and
+// commits it. The error is the batch's (begin or commit failed: nothing of it is stored); an insert's or a
+// job's own failure is in its err.
+func (w *writer) commit(inserts []*enqueueReq, jobs []*writeJob) error {
+	// Callbacks wait on a commit holding inserts: first in line for the lock. A batch of background writes
+	// only goes after the callbacks waiting, and holds the lock for one bounded batch at most.
+	w.db.wlock.lock(len(inserts) > 0)
 	defer w.db.wlock.unlock()
 	ctx := context.Background()
 	if w.conn == nil {
-		// Auto-checkpoints off, as on the inbox committer's connection: the checkpointer does them between
-		// commits, so no batch (and no callback queued behind it) pays for one.
+		// A connection of its own, on which WAL auto-checkpoints are off: a checkpoint fsyncs the main
+		// database file, and doing it inside a callback's commit would add that to the callback's ack time.
+		// The checkpointer goroutine does them instead, between commits.
 		conn, err := w.db.sql.Conn(ctx)
 		if err != nil {
 			return fmt.Errorf("db: writer connection: %w", err)
@@ -99,7 +142,10 @@ func (w *writer) commit(batch []*writeJob) error {
 	// attempt record, a completion for its commit, both durable). So a batch of claims only commits with
 	// synchronous=NORMAL, without an fsync; the next durable commit's fsync covers its WAL frames too.
 	mode := "NORMAL"
-	for _, j := range batch {
+	if len(inserts) > 0 {
+		mode = "FULL"
+	}
+	for _, j := range jobs {
 		if j.durable {
 			mode = "FULL"
 			break
@@ -117,9 +163,34 @@ func (w *writer) commit(batch []*writeJob) error {
 	}
 	defer stx.Rollback()
 	ok := 0
-	// One job alone needs no savepoint: its failure rolls back the whole transaction, which is only its own.
-	alone := len(batch) == 1
-	for _, j := range batch {
+	// One part alone needs no savepoint: its failure rolls back the whole transaction, which is only its own.
+	alone := len(jobs)+min(len(inserts), 1) == 1
+	if len(inserts) > 0 {
+		if alone {
+			if err := insertInbox(ctx, stx, inserts); err != nil {
+				return err
+			}
+			ok++
+		} else {
+			if _, err := stx.ExecContext(ctx, `SAVEPOINT inserts`); err != nil {
+				return fmt.Errorf("db: write batch: %w", err)
+			}
+			if err := insertInbox(ctx, stx, inserts); err != nil {
+				for _, r := range inserts {
+					r.err = err
+				}
+				if _, err := stx.ExecContext(ctx, `ROLLBACK TO inserts`); err != nil {
+					return fmt.Errorf("db: write batch: rollback to savepoint: %w", err)
+				}
+			} else {
+				ok++
+			}
+			if _, err := stx.ExecContext(ctx, `RELEASE inserts`); err != nil {
+				return fmt.Errorf("db: write batch: %w", err)
+			}
+		}
+	}
+	for _, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err // its caller stopped waiting for it before it ran: nothing of it is stored
 			continue
