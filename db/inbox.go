@@ -191,7 +191,7 @@ type Tx struct {
 func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx context.Context, tx *Tx) error) error {
 	// Group-committed with other completions and the sender's writes; effects run in this row's savepoint, so
 	// an effect that fails undoes only this row's changes and leaves it working, for the worker to retry.
-	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
 		if effects != nil {
 			if err := effects(ctx, tx); err != nil {
 				return err
@@ -211,7 +211,7 @@ func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx cont
 
 // RetryInbox puts a claimed row back to pending, due at `at`, recording why it failed.
 func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.Time) error {
-	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
 		WHERE id = ? AND state = 'working'`, dueUnix(at), truncate(reason, 1000), id)
 		return err
@@ -221,7 +221,7 @@ func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.T
 // FailInbox gives up on a claimed row: it stays visible as failed with the reason, and stops blocking later
 // messages from the same user.
 func (db *DB) FailInbox(ctx context.Context, id int64, reason string) error {
-	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?
 		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), truncate(reason, 1000), id)
 		return err

@@ -130,7 +130,7 @@ func (db *DB) endAttempt(ctx context.Context, tx *Tx, id int64, refused bool) er
 // outboxOutcome runs an outcome's UPDATE of outbox row id and closes its open attempt, together, in the next
 // group commit (see writer).
 func (db *DB) outboxOutcome(ctx context.Context, id int64, refused bool, query string, args ...any) error {
-	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 			return err
 		}

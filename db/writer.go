@@ -137,10 +137,14 @@ func (w *writer) commit(inserts []*enqueueReq, jobs []*writeJob) error {
 		}
 		w.conn, w.sync = conn, "FULL"
 	}
-	// A claim need not survive a crash: a claimed row lost by one is pending again, as RequeueWorking and
-	// RequeueSending would make it, and nothing leaves the process on a claim alone (a send waits for its
-	// attempt record, a completion for its commit, both durable). So a batch of claims only commits with
-	// synchronous=NORMAL, without an fsync; the next durable commit's fsync covers its WAL frames too.
+	// Only callbacks (acknowledged on return) and attempt records (a send leaves on return) need their own
+	// fsync. Claims, completions and send outcomes do not: a process crash keeps what SQLite committed (the
+	// WAL is in the OS's cache), and what a power cut takes back was acted on by nothing outside the database,
+	// because every send first commits its attempt record with an fsync, which makes all the WAL before it
+	// durable too. A claim lost that way is pending again, as the start's requeue makes it anyway; a completion
+	// lost with its effects replays its row, whose replies had not been sent; a lost send outcome sends its
+	// message again (the documented at-least-once). So a batch without a durable job commits with
+	// synchronous=NORMAL, without an fsync.
 	mode := "NORMAL"
 	if len(inserts) > 0 {
 		mode = "FULL"
@@ -241,6 +245,14 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 // commit only if it returns nil; it must not commit or roll back tx itself.
 func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	return db.submitWrite(&writeJob{ctx: ctx, fn: fn, durable: true, done: make(chan struct{})})
+}
+
+// writeLazy is write for a change nothing outside the database acts on before a later durable commit: it
+// returns once committed, without waiting for an fsync of its own (see writer.commit). A process crash keeps it
+// (the WAL is in the OS's cache); a power cut can lose it, and then everything committed after it but before
+// the next fsync, which is why nothing may leave the process on its strength.
+func (db *DB) writeLazy(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.submitWrite(&writeJob{ctx: ctx, fn: fn, done: make(chan struct{})})
 }
 
 // claim is write for a claim: a state change a crash may undo (see writer.commit).
