@@ -69,8 +69,6 @@ path = %q
 	return cfg
 }
 
-// startStackB starts a stack for a benchmark.
-
 // startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
 func startStack(t testing.TB, emuOpts emulator.Options, tune func(*app)) *stack {
 	t.Helper()
