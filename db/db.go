@@ -1,8 +1,9 @@
 // Package db is the bot's SQLite storage: the inbox (dedupe store and durable queue), the outbox, tokens, and
 // what later features add by migration.
 //
-// One file per aggregate. Each exported method is one transaction; times are INTEGER unix seconds; the clock
-// is DB.Now so tests can move it.
+// One file per aggregate. Each exported method is one transaction, or for the pipeline's writes (callbacks,
+// claims, completions, the sender's records) one savepoint of a group commit (writer.go); times are INTEGER unix
+// seconds; the clock is DB.Now so tests can move it.
 package db
 
 import (

@@ -179,7 +179,8 @@ func claimInbox(ctx context.Context, tx *Tx, limit int) ([]InboxItem, error) {
 	return items, nil
 }
 
-// Tx is a write transaction handed to the effects of completing an inbox row.
+// Tx is a write transaction handed to the effects of completing an inbox row: a savepoint of the writer's
+// group commit, shared with other rows, so effects must not Commit or Rollback it.
 type Tx struct {
 	*sql.Tx
 	db  *DB
