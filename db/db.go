@@ -1,8 +1,9 @@
 // Package db is the bot's SQLite storage: the inbox (dedupe store and durable queue), the outbox, tokens, and
 // what later features add by migration.
 //
-// One file per aggregate. Each exported method is one transaction; times are INTEGER unix seconds; the clock
-// is DB.Now so tests can move it.
+// One file per aggregate. Each exported method is one transaction, or for the pipeline's writes (callbacks,
+// claims, completions, the sender's records) one savepoint of a group commit (writer.go); times are INTEGER unix
+// seconds; the clock is DB.Now so tests can move it.
 package db
 
 import (
@@ -40,6 +41,7 @@ type DB struct {
 	writer *writerLock // held by the bot's one writer process; see LockWriter in backup.go
 
 	inbox *committer
+	batch *writer       // group-commits the workers' and the sender's writes; see writer.go
 	wlock writeLock     // serialises this process's write transactions; see writeLock
 	stop  chan struct{} // stops the checkpointer
 	wg    sync.WaitGroup
@@ -77,7 +79,8 @@ func Open(path string) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	db.inbox = newCommitter(db)
+	db.inbox = newCommitter()
+	db.batch = newWriter(db, db.inbox.reqs)
 	db.stop = make(chan struct{})
 	db.wg.Add(1)
 	go db.checkpointer()
@@ -123,10 +126,13 @@ func ensurePrivate(path string) error {
 	return nil
 }
 
-// Close stops the inbox committer (finishing what it holds) and the checkpointer, and closes the database.
+// Close stops the inbox committer and the writer (finishing what they hold) and the checkpointer, and closes the database.
 func (db *DB) Close() error {
 	if db.inbox != nil {
 		db.inbox.close()
+	}
+	if db.batch != nil {
+		db.batch.close()
 	}
 	if db.stop != nil {
 		close(db.stop)

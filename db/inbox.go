@@ -33,14 +33,13 @@ var ErrClosed = errors.New("db: closed")
 const maxBatch = 512
 
 // committer batches inbox inserts from concurrent callback requests into one transaction, so that many
-// acknowledgements share one fsync (synchronous=FULL) instead of paying one each.
+// acknowledgements share one fsync (synchronous=FULL) instead of paying one each. The writer's goroutine
+// commits them (see writer.loop): first in each of its transactions, and together with whatever background
+// writes are queued, so that under a burst callbacks and completions share fsyncs instead of taking turns.
 type committer struct {
-	db   *DB
-	conn *sql.Conn // owned by loop
 	reqs chan *enqueueReq
 	mu   sync.RWMutex // held for reading while sending on reqs; close takes it for writing
 	shut bool
-	done chan struct{}
 }
 
 type enqueueReq struct {
@@ -50,69 +49,13 @@ type enqueueReq struct {
 	done     chan struct{}
 }
 
-func newCommitter(db *DB) *committer {
-	c := &committer{db: db, reqs: make(chan *enqueueReq, maxBatch), done: make(chan struct{})}
-	go c.loop()
-	return c
+func newCommitter() *committer {
+	return &committer{reqs: make(chan *enqueueReq, maxBatch)}
 }
 
-func (c *committer) loop() {
-	defer close(c.done)
-	defer func() {
-		if c.conn != nil {
-			c.conn.Close()
-		}
-	}()
-	batch := make([]*enqueueReq, 0, maxBatch)
-	for first := range c.reqs {
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-c.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		err := c.commit(batch)
-		for _, r := range batch {
-			if err != nil {
-				r.err = err
-			}
-			close(r.done)
-		}
-	}
-}
-
-// commit inserts the batch in one transaction. A row whose key is already present is a redelivery: it is
+// insertInbox inserts a batch of callbacks in tx. A row whose key is already present is a redelivery: it is
 // reported as not inserted, and the caller acknowledges it all the same.
-func (c *committer) commit(batch []*enqueueReq) error {
-	c.db.wlock.lock(true) // callbacks wait on this commit: first in line
-	defer c.db.wlock.unlock()
-	ctx := context.Background()
-	if c.conn == nil {
-		// A connection of its own, on which WAL auto-checkpoints are off: a checkpoint fsyncs the main
-		// database file, and doing it inside a callback's commit would add that to the callback's ack time.
-		// The checkpointer goroutine does them instead.
-		conn, err := c.db.sql.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("db: inbox connection: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
-			conn.Close()
-			return fmt.Errorf("db: inbox connection: %w", err)
-		}
-		c.conn = conn
-	}
-	tx, err := c.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: inbox batch: %w", err)
-	}
-	defer tx.Rollback()
+func insertInbox(ctx context.Context, tx *sql.Tx, batch []*enqueueReq) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO inbox (dedupe_key, received_at, from_user, kind, payload, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`)
 	if err != nil {
@@ -134,9 +77,6 @@ func (c *committer) commit(batch []*enqueueReq) error {
 			it.ID, _ = res.LastInsertId()
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: inbox commit: %w", err)
-	}
 	return nil
 }
 
@@ -154,6 +94,7 @@ func (c *committer) submit(ctx context.Context, r *enqueueReq) error {
 	}
 }
 
+// close stops taking callbacks; the writer's loop commits those queued and then ends.
 func (c *committer) close() {
 	c.mu.Lock()
 	if !c.shut {
@@ -161,7 +102,6 @@ func (c *committer) close() {
 		close(c.reqs)
 	}
 	c.mu.Unlock()
-	<-c.done
 }
 
 // Enqueue durably stores a received callback and reports whether it is new (false: a redelivery of a key
@@ -190,13 +130,20 @@ func (db *DB) Enqueue(ctx context.Context, it *InboxItem) (inserted bool, err er
 // runnable when it is pending, due, and no earlier row from the same sender is still open: messages from one
 // user are handled in arrival order, even across retries.
 func (db *DB) ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error) {
-	defer db.writeLock()()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	var items []InboxItem
+	err := db.claim(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		items, err = claimInbox(ctx, tx, limit)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	now := db.now()
+	return items, nil
+}
+
+func claimInbox(ctx context.Context, tx *Tx, limit int) ([]InboxItem, error) {
+	now := tx.Now.Unix()
 	rows, err := tx.QueryContext(ctx, `
 		SELECT i.id, i.dedupe_key, i.received_at, i.from_user, i.kind, i.payload, i.attempts, COALESCE(i.last_error, '')
 		FROM inbox i
@@ -229,10 +176,11 @@ func (db *DB) ClaimInbox(ctx context.Context, limit int) ([]InboxItem, error) {
 			return nil, err
 		}
 	}
-	return items, tx.Commit()
+	return items, nil
 }
 
-// Tx is a write transaction handed to the effects of completing an inbox row.
+// Tx is a write transaction handed to the effects of completing an inbox row: a savepoint of the writer's
+// group commit, shared with other rows, so effects must not Commit or Rollback it.
 type Tx struct {
 	*sql.Tx
 	db  *DB
@@ -242,44 +190,43 @@ type Tx struct {
 // CompleteInbox marks a claimed row done and, in the same transaction, applies its effects (outbox rows,
 // conversation state, audit): either all of it happens or none, so a crash replays the row cleanly.
 func (db *DB) CompleteInbox(ctx context.Context, id int64, effects func(ctx context.Context, tx *Tx) error) error {
-	defer db.writeLock()()
-	stx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer stx.Rollback()
-	tx := &Tx{Tx: stx, db: db, Now: db.Now()}
-	if effects != nil {
-		if err := effects(ctx, tx); err != nil {
+	// Group-committed with other completions and the sender's writes; effects run in this row's savepoint, so
+	// an effect that fails undoes only this row's changes and leaves it working, for the worker to retry.
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
+		if effects != nil {
+			if err := effects(ctx, tx); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'done', done_at = ?, last_error = NULL
+		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), id)
+		if err != nil {
 			return err
 		}
-	}
-	res, err := stx.ExecContext(ctx, `UPDATE inbox SET state = 'done', done_at = ?, last_error = NULL
-		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("db: inbox row %d is not being worked on", id)
-	}
-	return stx.Commit()
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("db: inbox row %d is not being worked on", id)
+		}
+		return nil
+	})
 }
 
 // RetryInbox puts a claimed row back to pending, due at `at`, recording why it failed.
 func (db *DB) RetryInbox(ctx context.Context, id int64, reason string, at time.Time) error {
-	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?
 		WHERE id = ? AND state = 'working'`, dueUnix(at), truncate(reason, 1000), id)
-	return err
+		return err
+	})
 }
 
 // FailInbox gives up on a claimed row: it stays visible as failed with the reason, and stops blocking later
 // messages from the same user.
 func (db *DB) FailInbox(ctx context.Context, id int64, reason string) error {
-	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?
-		WHERE id = ? AND state = 'working'`, db.now(), truncate(reason, 1000), id)
-	return err
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?
+		WHERE id = ? AND state = 'working'`, tx.Now.Unix(), truncate(reason, 1000), id)
+		return err
+	})
 }
 
 // RequeueWorking returns rows left 'working' by a crash to pending, to be replayed. Call it once at start,

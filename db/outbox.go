@@ -54,12 +54,19 @@ func (db *DB) AddOutbox(ctx context.Context, m *OutboxMessage) error {
 // ClaimOutbox marks up to limit due messages as sending and returns them. Only the oldest open message of each
 // recipient is eligible, so one recipient's messages go out in order.
 func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	defer db.writeLock()()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	var out []OutboxMessage
+	err := db.claim(ctx, func(ctx context.Context, tx *Tx) error {
+		var err error
+		out, err = claimOutbox(ctx, tx, limit)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	return out, nil
+}
+
+func claimOutbox(ctx context.Context, tx *Tx, limit int) ([]OutboxMessage, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT o.id, COALESCE(o.inbox_id, 0), o.recipient, o.api, o.body, o.created_at, o.attempts
 		FROM outbox o
@@ -67,7 +74,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, erro
 		  AND NOT EXISTS (SELECT 1 FROM outbox p
 		                  WHERE p.recipient = o.recipient AND p.id < o.id AND p.state IN ('pending', 'sending'))
 		ORDER BY o.id
-		LIMIT ?`, db.now(), limit)
+		LIMIT ?`, tx.Now.Unix(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +99,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int) ([]OutboxMessage, erro
 			return nil, err
 		}
 	}
-	return out, tx.Commit()
+	return out, nil
 }
 
 // BeginOutboxAttempts records that the messages ids are about to be sent, before any request leaves: if the
@@ -101,45 +108,34 @@ func (db *DB) BeginOutboxAttempts(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	defer db.writeLock()()
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := db.now()
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attempts (outbox_id, started_at) VALUES (?, ?)`, id, now); err != nil {
-			return err
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attempts (outbox_id, started_at) VALUES (?, ?)`, id, tx.Now.Unix()); err != nil {
+				return err
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // endAttempt closes the message's open attempt. Its end is rounded up to the second: WeCom counted the message
 // at some moment before the answer, never after, so the stored time must not be earlier than the answer.
 // refused marks an attempt WeCom answered with an errcode, which delivered (and counted) nothing.
-func (db *DB) endAttempt(ctx context.Context, tx *sql.Tx, id int64, refused bool) error {
+func (db *DB) endAttempt(ctx context.Context, tx *Tx, id int64, refused bool) error {
 	_, err := tx.ExecContext(ctx, `UPDATE outbox_attempts SET ended_at = ?, refused = ? WHERE outbox_id = ? AND ended_at IS NULL`,
 		dueUnix(db.Now()), refused, id)
 	return err
 }
 
-// outboxOutcome runs an outcome's UPDATE of outbox row id and closes its open attempt, in one transaction.
+// outboxOutcome runs an outcome's UPDATE of outbox row id and closes its open attempt, together, in the next
+// group commit (see writer).
 func (db *DB) outboxOutcome(ctx context.Context, id int64, refused bool, query string, args ...any) error {
-	defer db.writeLock()()
-	tx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-		return err
-	}
-	if err := db.endAttempt(ctx, tx, id, refused); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+			return err
+		}
+		return db.endAttempt(ctx, tx, id, refused)
+	})
 }
 
 // MarkOutboxSent records a delivered message.

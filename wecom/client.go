@@ -134,7 +134,11 @@ func NewClient(cfg Config) (*Client, error) {
 		sleep:      sleepCtx,
 	}
 	if c.httpClient == nil {
-		c.httpClient = &http.Client{Timeout: 30 * time.Second}
+		// Keep as many idle connections to WeCom as the outbox sends at once (net/http keeps 2 per host by
+		// default, so a burst of replies paid a new TCP and TLS handshake for all but two of its requests).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 32
+		c.httpClient = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)

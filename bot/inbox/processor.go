@@ -137,7 +137,11 @@ func (p *Processor) Run(ctx context.Context) error {
 	// Handlers run on a context that outlives ctx by Drain, so shutdown lets them finish.
 	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer hcancel()
-	workers := pool.New().WithMaxGoroutines(p.Workers)
+	// A slot is a handler running: Workers bounds them. A row whose handler has returned gives its slot back
+	// while its completion waits for the group commit, so the next claims overlap that commit instead of
+	// queueing behind it. The rows waiting for a commit need no bound of their own: the claims that would add
+	// more go through the same writer, after those commits.
+	workers := pool.New()
 	slots := make(chan struct{}, p.Workers)
 	defer func() {
 		timer := time.AfterFunc(p.Drain, hcancel)
@@ -155,8 +159,11 @@ func (p *Processor) Run(ctx context.Context) error {
 				it := items[i]
 				slots <- struct{}{}
 				workers.Go(func() {
-					defer func() { <-slots; p.Notify() }()
-					p.handle(hctx, &it)
+					var once sync.Once
+					release := func() { once.Do(func() { <-slots; p.Notify() }) }
+					defer p.Notify() // the row is closed: the same member's next one may be claimable
+					defer release()
+					p.handle(hctx, &it, release)
 				})
 			}
 			if len(items) == free {
@@ -181,7 +188,8 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 }
 
-func (p *Processor) handle(ctx context.Context, it *db.InboxItem) {
+// handle handles one row and records the outcome; release is called once the handler has returned.
+func (p *Processor) handle(ctx context.Context, it *db.InboxItem, release func()) {
 	start := time.Now()
 	log := p.Logger.With(slog.Int64("inbox_id", it.ID), slog.String("kind", it.Kind), slog.String("from", it.From),
 		slog.Int("attempt", it.Attempts))
@@ -194,6 +202,7 @@ func (p *Processor) handle(ctx context.Context, it *db.InboxItem) {
 		log.Error("inbox handler panicked", slog.String("panic", fmt.Sprint(r.Value)), slog.String("stack", string(r.Stack)))
 	}
 	cancel()
+	release()
 	if err == nil {
 		err = p.Store.CompleteInbox(ctx, it.ID, eff)
 		if err == nil {

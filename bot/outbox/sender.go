@@ -178,10 +178,12 @@ func members(m *db.OutboxMessage) []string {
 // attempted, durably, before any request leaves, then sent concurrently.
 func (s *Sender) sendBatch(ctx context.Context, msgs []db.OutboxMessage) {
 	ctx = context.WithoutCancel(ctx) // a batch's sends finish before the next claim, so shutdown never cuts one off
+	var records sync.WaitGroup       // outcomes being recorded; the batch ends when they are
+	defer records.Wait()
 	var ready []db.OutboxMessage
 	var ids []int64
 	for i := range msgs {
-		if s.admit(ctx, &msgs[i]) {
+		if s.admit(ctx, &msgs[i], &records) {
 			ready = append(ready, msgs[i])
 			ids = append(ids, msgs[i].ID)
 		}
@@ -196,16 +198,20 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []db.OutboxMessage) {
 		}
 		return
 	}
+	// Workers bounds the requests in flight; recording an outcome is not one of them: it waits for a group
+	// commit, which the batch's other outcomes share, so a send's slot is free for the next request as soon as
+	// WeCom answers.
 	p := pool.New().WithMaxGoroutines(s.Workers)
 	for i := range ready {
 		m := &ready[i]
-		p.Go(func() { s.send(ctx, m) })
+		p.Go(func() { s.send(ctx, m, &records) })
 	}
 	p.Wait()
 }
 
-// admit takes room in the member limits for m and reports true, or defers m until there is room.
-func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage) bool {
+// admit takes room in the member limits for m and reports true, or defers m until there is room (recorded in
+// a goroutine of records: a member held back does not hold up the others' sends).
+func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage, records *sync.WaitGroup) bool {
 	users := members(m)
 	var hold time.Duration
 	for _, u := range users {
@@ -214,9 +220,12 @@ func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage) bool {
 	if hold > 0 {
 		// Waiting for room is not a failed attempt.
 		s.observe("held_back", m, 0)
-		if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, s.Now().Add(hold), false); err != nil {
-			s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
-		}
+		at := s.Now().Add(hold)
+		records.Go(func() {
+			if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, at, false); err != nil {
+				s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
+			}
+		})
 		return false
 	}
 	for _, u := range users {
@@ -225,7 +234,8 @@ func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage) bool {
 	return true
 }
 
-func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
+// send sends m and records the outcome in a goroutine of records.
+func (s *Sender) send(ctx context.Context, m *db.OutboxMessage, records *sync.WaitGroup) {
 	log := s.Logger.With(slog.Int64("outbox_id", m.ID), slog.String("api", m.API), slog.String("to", m.Recipient))
 	started := s.Now()
 	defer func() {
@@ -249,10 +259,12 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 		if iu := string(res.InvalidUser); iu != "" && iu != `""` && iu != "[]" && iu != "null" {
 			log.Warn("some recipients are invalid or not visible to the app", slog.String("invaliduser", iu))
 		}
-		if err := s.Store.MarkOutboxSent(ctx, m.ID, res.MsgID, res.ResponseCode); err != nil {
-			log.Error("sent, but cannot record it", slog.String("err", err.Error()))
-		}
-		s.observe("sent", m, 0)
+		records.Go(func() {
+			if err := s.Store.MarkOutboxSent(ctx, m.ID, res.MsgID, res.ResponseCode); err != nil {
+				log.Error("sent, but cannot record it", slog.String("err", err.Error()))
+			}
+			s.observe("sent", m, 0)
+		})
 		return
 	}
 	code := wecom.ErrorCode(err)
@@ -261,26 +273,33 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage) {
 		// place: the recipient's later messages wait behind it.
 		log.Warn("WeCom's rate limit for this API is exhausted; message deferred", slog.Time("until", at))
 		s.observe("deferred", m, code)
-		if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, at, false); rerr != nil {
-			log.Error("cannot defer message", slog.String("err", rerr.Error()))
-		}
+		records.Go(func() {
+			if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, at, false); rerr != nil {
+				log.Error("cannot defer message", slog.String("err", rerr.Error()))
+			}
+		})
 		return
 	}
 	attempt := m.Attempts + 1
 	if !temporary(err) || attempt >= s.MaxAttempts {
 		log.Error("message failed permanently", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Int("attempt", attempt))
 		s.observe("failed", m, code)
-		if ferr := s.Store.FailOutbox(ctx, m.ID, err.Error(), code); ferr != nil {
-			log.Error("cannot record failure", slog.String("err", ferr.Error()))
-		}
+		records.Go(func() {
+			if ferr := s.Store.FailOutbox(ctx, m.ID, err.Error(), code); ferr != nil {
+				log.Error("cannot record failure", slog.String("err", ferr.Error()))
+			}
+		})
 		return
 	}
 	d := retry.Backoff(s.RetryBase, s.RetryMax, attempt-1)
 	log.Warn("message failed; will retry", slog.String("err", err.Error()), slog.Int("errcode", code), slog.Duration("in", d))
 	s.observe("retry", m, code)
-	if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, s.Now().Add(d), true); rerr != nil {
-		log.Error("cannot requeue message", slog.String("err", rerr.Error()))
-	}
+	at := s.Now().Add(d)
+	records.Go(func() {
+		if rerr := s.Store.RetryOutbox(ctx, m.ID, err.Error(), code, at, true); rerr != nil {
+			log.Error("cannot requeue message", slog.String("err", rerr.Error()))
+		}
+	})
 }
 
 // temporary reports whether a failed send may succeed later: WeCom's busy and rate-limit codes, token trouble

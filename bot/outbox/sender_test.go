@@ -314,3 +314,43 @@ func TestSender_slowSendCountedWhenWeComGotIt(t *testing.T) {
 	}
 	waitFor(t, "every message", func() bool { return len(r.emu.Delivered("lisi")) == 5 })
 }
+
+// TestSender_heldMemberDoesNotSlowOthers holds one member at its limit with a backlog while others' messages
+// arrive: theirs go out at once, each within a few polls, while the held member's wait for their window.
+func TestSender_heldMemberDoesNotSlowOthers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 3)
+	for i := 0; i < 9; i++ {
+		r.queue(t, "lisi", fmt.Sprint("held", i))
+	}
+	s := r.sender([]wecom.Window{{N: 3, Per: time.Minute}})
+	start(t, s)
+	waitFor(t, "lisi's first window", func() bool { return len(r.emu.Delivered("lisi")) == 3 })
+	others := []string{"zhangsan", "wangwu", "zhaoliu", "sunqi"}
+	for round := range 3 {
+		t0 := time.Now()
+		for _, u := range others {
+			r.queue(t, u, fmt.Sprint("free", round))
+		}
+		s.Notify()
+		waitFor(t, "the others' messages", func() bool {
+			for _, u := range others {
+				if len(r.emu.Delivered(u)) != round+1 {
+					return false
+				}
+			}
+			return true
+		})
+		if d := time.Since(t0); d > 500*time.Millisecond {
+			t.Errorf("round %d: the others' messages took %v behind lisi's backlog", round, d)
+		}
+	}
+	if n := len(r.emu.Delivered("lisi")); n != 3 {
+		t.Fatalf("lisi got %d; want 3 (the rest held back)", n)
+	}
+	for _, u := range append(others, "lisi") {
+		if n := r.emu.DroppedCount(u); n != 0 {
+			t.Fatalf("WeCom dropped %d to %s", n, u)
+		}
+	}
+}

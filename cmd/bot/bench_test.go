@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
@@ -18,14 +19,36 @@ var benchUsers = 64
 // engine, outbox, sender, WeCom client) — with 64 members pinging at once, each waiting for its answer
 // before the next ping. WeCom's real per-member limit (30/min) stays on: keep -benchtime ≤ 64×25.
 //
+// A member's wait ends when the sender has the emulator's answer to the reply's message/send (its Observe
+// hook, after recording the send): slightly later than the reply's arrival, never earlier. (Polling the
+// emulator's message list instead cost half the machine's CPU: it copies every message so far.)
+//
 //	go test ./cmd/bot -run '^$' -bench PingE2E -benchtime 1280x
 func BenchmarkPingE2E(b *testing.B) {
 	users := benchUsers
-	s := startStackB(b)
+	var sentMu sync.Mutex
+	sent := map[string]chan struct{}{} // per member: a reply was sent
+	s := startStack(b, emulator.Options{}, func(a *app) {
+		prev := a.sender.Observe
+		a.sender.Observe = func(event string, m *db.OutboxMessage, errcode int) {
+			if prev != nil {
+				prev(event, m, errcode)
+			}
+			if event == "sent" {
+				sentMu.Lock()
+				ch := sent[m.Recipient]
+				sentMu.Unlock()
+				if ch != nil {
+					ch <- struct{}{}
+				}
+			}
+		}
+	})
 	names := make([]string, users)
 	s.emu.WithOrg(func(o *emulator.Org) {
 		for i := range names {
 			names[i] = fmt.Sprintf("bench%02d", i)
+			sent[names[i]] = make(chan struct{}, 1)
 			o.Members = append(o.Members, &emulator.Member{UserID: names[i], Name: names[i], Department: []int{2}, Status: 1, Visible: true})
 		}
 	})
@@ -41,15 +64,17 @@ func BenchmarkPingE2E(b *testing.B) {
 			defer wg.Done()
 			name := names[u]
 			for i := 0; i < per && u*per+i < b.N; i++ {
-				have := len(s.emu.Delivered(name))
 				t0 := time.Now()
 				res, err := s.emu.Deliver(b.Context(), s.emu.TextMessage(name, "/ping", uint64(80_000_000+u*per+i), time.Now()))
 				if err != nil || res.Status != 200 {
 					b.Errorf("deliver: %+v %v", res, err)
 					return
 				}
-				for len(s.emu.Delivered(name)) == have {
-					time.Sleep(200 * time.Microsecond)
+				select {
+				case <-sent[name]:
+				case <-time.After(30 * time.Second):
+					b.Errorf("%s: no reply in 30 s", name)
+					return
 				}
 				d := time.Since(t0)
 				mu.Lock()
@@ -61,7 +86,9 @@ func BenchmarkPingE2E(b *testing.B) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	delivered := 0
 	for _, n := range names {
+		delivered += len(s.emu.Delivered(n))
 		for _, m := range s.emu.Delivered(n) {
 			if !strings.HasPrefix(m.Content, "pong") {
 				b.Fatalf("%s got %q", n, m.Content)
@@ -70,6 +97,9 @@ func BenchmarkPingE2E(b *testing.B) {
 		if d := s.emu.DroppedCount(n); d != 0 {
 			b.Fatalf("WeCom dropped %d messages to %s", d, n)
 		}
+	}
+	if delivered != len(lat) {
+		b.Fatalf("the emulator has %d replies for %d pings", delivered, len(lat))
 	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")

@@ -69,9 +69,6 @@ path = %q
 	return cfg
 }
 
-// startStackB starts a stack for a benchmark.
-func startStackB(b *testing.B) *stack { return startStack(b, emulator.Options{}, nil) }
-
 // startStack starts the emulator and the bot. tune may adjust the emulator options and the app before it runs.
 func startStack(t testing.TB, emuOpts emulator.Options, tune func(*app)) *stack {
 	t.Helper()
