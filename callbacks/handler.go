@@ -30,8 +30,10 @@ type Inbox interface {
 	Enqueue(ctx context.Context, it *db.InboxItem) (inserted bool, err error)
 }
 
-// MaxBody bounds a callback body. WeCom's are a few KB.
-const MaxBody = 1 << 20
+// MaxBody bounds a callback body. WeCom's are a few KB (a text message's content is at most 2,048 bytes, and
+// encryption adds about a third); 256 KB leaves room for any event while bounding what a flood of forged
+// bodies can hold in memory at once (64 connections × 256 KB; BenchmarkForgedFlood).
+const MaxBody = 256 << 10
 
 // Handler serves the callback URL: GET for URL verification, POST for messages and events.
 type Handler struct {
