@@ -108,31 +108,12 @@ type AuditCount struct {
 // to. The trail is append-only with contiguous sequence numbers, so a caller that passes back the head it got
 // counts every committed row exactly once, reading only the new ones.
 func (db *DB) AuditCountsSince(ctx context.Context, seq int64) ([]AuditCount, int64, error) {
-	var head int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&head); err != nil {
-		return nil, seq, fmt.Errorf("db: audit head: %w", err)
+	groups, head, err := db.countsSince(ctx, "audit", "seq", "command", "decision", seq)
+	out := make([]AuditCount, len(groups))
+	for i, g := range groups {
+		out[i] = AuditCount{Command: g.a, Decision: g.b, N: g.n}
 	}
-	if head <= seq { // nothing new (head < seq: a restored, shorter trail; count on from its head)
-		return nil, head, nil
-	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT command, decision, COUNT(*) FROM audit WHERE seq > ? AND seq <= ?
-		GROUP BY command, decision`, seq, head)
-	if err != nil {
-		return nil, seq, fmt.Errorf("db: audit counts: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditCount
-	for rows.Next() {
-		var c AuditCount
-		if err := rows.Scan(&c.Command, &c.Decision, &c.N); err != nil {
-			return nil, seq, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, seq, err
-	}
-	return out, head, nil
+	return out, head, err
 }
 
 // DigestCount is how many alert messages (digests, critical alerts, domain/IP changes) of one kind and
@@ -145,29 +126,46 @@ type DigestCount struct {
 // DigestCountsSince counts the alert digests with ids after id by kind and severity, and returns the last id
 // counted. Digests are numbered in the order they commit, so passing that id back counts each once.
 func (db *DB) DigestCountsSince(ctx context.Context, id int64) ([]DigestCount, int64, error) {
-	var last int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM alert_digests`).Scan(&last); err != nil {
-		return nil, id, fmt.Errorf("db: alert digests: %w", err)
+	groups, last, err := db.countsSince(ctx, "alert_digests", "id", "kind", "severity", id)
+	out := make([]DigestCount, len(groups))
+	for i, g := range groups {
+		out[i] = DigestCount{Kind: g.a, Severity: g.b, N: g.n}
 	}
-	if last <= id {
-		return nil, last, nil
+	return out, last, err
+}
+
+type groupCount struct {
+	a, b string
+	n    int64
+}
+
+// countsSince counts table's rows with key after since, grouped by columns a and b, and returns the highest key
+// it counted up to (since itself when there is nothing new; a smaller one when the table was restored shorter,
+// so counting goes on from there). Table and column names are the callers' constants, never input.
+func (db *DB) countsSince(ctx context.Context, table, key, a, b string, since int64) ([]groupCount, int64, error) {
+	var head int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(`+key+`), 0) FROM `+table).Scan(&head); err != nil {
+		return nil, since, fmt.Errorf("db: %s head: %w", table, err)
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT kind, severity, COUNT(*) FROM alert_digests WHERE id > ? AND id <= ?
-		GROUP BY kind, severity`, id, last)
+	if head <= since {
+		return nil, head, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+a+`, `+b+`, COUNT(*) FROM `+table+` WHERE `+key+` > ? AND `+key+` <= ?
+		GROUP BY `+a+`, `+b, since, head)
 	if err != nil {
-		return nil, id, fmt.Errorf("db: alert digests: %w", err)
+		return nil, since, fmt.Errorf("db: %s counts: %w", table, err)
 	}
 	defer rows.Close()
-	var out []DigestCount
+	var out []groupCount
 	for rows.Next() {
-		var c DigestCount
-		if err := rows.Scan(&c.Kind, &c.Severity, &c.N); err != nil {
-			return nil, id, err
+		var g groupCount
+		if err := rows.Scan(&g.a, &g.b, &g.n); err != nil {
+			return nil, since, err
 		}
-		out = append(out, c)
+		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, id, err
+		return nil, since, err
 	}
-	return out, last, nil
+	return out, head, nil
 }
