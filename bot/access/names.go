@@ -9,41 +9,44 @@ import (
 	"github.com/wecombot/wecombot/wecom"
 )
 
-// Names shows members by name ("张三 (zhangsan)") and finds them by it, from WeCom's address book, cached: a
-// name is looked up at most once an hour per member, and a failed lookup only means the bare userid is shown.
+// Names shows members by name ("张三 (zhangsan)") and finds them by it, from WeCom's address book. The book is
+// read in one walk (department/list, then user/simplelist per department) at most once an hour, and shared by
+// every list and every name lookup; a member the walk did not cover is read alone (user/get) and cached too.
+// A failed read only means the bare userid is shown.
 type Names struct {
 	c   *wecom.Client
 	ttl time.Duration
 
-	mu    sync.Mutex
-	cache map[string]cachedName // UserKey(userid) → name
-}
-
-type cachedName struct {
-	name string
-	at   time.Time
+	mu     sync.Mutex
+	loaded time.Time           // when the walk last ran (successfully or not)
+	byID   map[string]string   // UserKey(userid) → name
+	byName map[string][]string // lower-case name → userids
 }
 
 // NewNames returns a name cache over the client.
 func NewNames(c *wecom.Client) *Names {
-	return &Names{c: c, ttl: time.Hour, cache: map[string]cachedName{}}
+	return &Names{c: c, ttl: time.Hour, byID: map[string]string{}, byName: map[string][]string{}}
 }
 
-// maxNames bounds the cache: a corp's members, at most.
-const maxNames = 50_000
+// Bounds of one walk of the address book: departments read, and names kept.
+const (
+	maxNameDepts = 500
+	maxNames     = 50_000
+)
 
 // Of returns the member's name, or "" when it cannot be read (unknown, invisible, WeCom unreachable).
 func (n *Names) Of(ctx context.Context, userid string) string {
 	if n == nil || userid == "" {
 		return ""
 	}
+	n.walk(ctx, false)
 	key := UserKey(userid)
 	n.mu.Lock()
-	if c, ok := n.cache[key]; ok && time.Since(c.at) < n.ttl {
-		n.mu.Unlock()
-		return c.name
-	}
+	name, ok := n.byID[key]
 	n.mu.Unlock()
+	if ok {
+		return name
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a name is a courtesy: never worth a slow reply
 	defer cancel()
 	u, err := n.c.User.Get(ctx, userid)
@@ -51,41 +54,63 @@ func (n *Names) Of(ctx context.Context, userid string) string {
 		return ""
 	}
 	n.mu.Lock()
-	if len(n.cache) >= maxNames {
-		clear(n.cache)
-	}
-	n.cache[key] = cachedName{name: u.Name, at: time.Now()}
+	n.add(u.UserID, u.Name)
 	n.mu.Unlock()
 	return u.Name
 }
 
-// Find returns the userids of the members whose name is name (case and surrounding space ignored), walking
-// the departments the app can see. At most limit are returned.
+// Find returns the userids of the members whose name is name (case and surrounding space ignored), at most
+// limit. It reads the address book afresh: a name picks whom a command acts on, so a member added since the
+// last walk (a second 李四) must count.
 func (n *Names) Find(ctx context.Context, name string, limit int) ([]string, error) {
-	name = strings.TrimSpace(name)
-	depts, err := n.c.Department.List(ctx, 0)
-	if err != nil {
+	if err := n.walk(ctx, true); err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	var out []string
-	for _, d := range depts {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ids := n.byName[strings.ToLower(strings.TrimSpace(name))]
+	return append([]string(nil), ids[:min(len(ids), limit)]...), nil
+}
+
+// walk reads the address book when forced or when the last walk is older than the TTL. Concurrent callers
+// wait for the one walk; a failed walk is not retried before the TTL unless forced.
+func (n *Names) walk(ctx context.Context, force bool) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !force && time.Since(n.loaded) < n.ttl {
+		return nil
+	}
+	n.loaded = time.Now()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	depts, err := n.c.Department.List(ctx, 0)
+	if err != nil {
+		return err
+	}
+	byID, byName := map[string]string{}, map[string][]string{}
+	n.byID, n.byName = byID, byName
+	for i, d := range depts {
+		if i == maxNameDepts {
+			break // the rest are read member by member (Of)
+		}
 		users, err := n.c.User.ListSimple(ctx, d.ID, false)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, u := range users {
-			if strings.EqualFold(strings.TrimSpace(u.Name), name) && !seen[UserKey(u.UserID)] {
-				seen[UserKey(u.UserID)] = true
-				out = append(out, u.UserID)
-				n.mu.Lock()
-				n.cache[UserKey(u.UserID)] = cachedName{name: u.Name, at: time.Now()}
-				n.mu.Unlock()
-				if len(out) >= limit {
-					return out, nil
-				}
-			}
+			n.add(u.UserID, u.Name)
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// add records a member's name; n.mu is held.
+func (n *Names) add(userid, name string) {
+	key := UserKey(userid)
+	if _, dup := n.byID[key]; dup || len(n.byID) >= maxNames {
+		return
+	}
+	n.byID[key] = name
+	lower := strings.ToLower(strings.TrimSpace(name))
+	n.byName[lower] = append(n.byName[lower], userid)
 }
