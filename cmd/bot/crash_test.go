@@ -176,7 +176,9 @@ func TestCrash_killNineLosesNothing(t *testing.T) {
 		}
 	}
 	// Replies: at least once each. A reply whose send was cut by the kill after WeCom took it is sent again
-	// (message/send has no read-back); at most one per sender worker can be in that state.
+	// (message/send has no read-back). The sender records outcomes after its request slots are free, so up to
+	// one claimed batch (Workers×4 = 16) can be sent but not yet recorded: README's "Guarantees" states that
+	// bound, and this test and crash_burst_test hold the bot to it.
 	dups := 0
 	for i := range acked {
 		if n := replies()[fmt.Sprintf("c%03d", i)]; n > 1 {
@@ -184,8 +186,8 @@ func TestCrash_killNineLosesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("replies duplicated by the kill: %d", dups)
-	if dups > 4 {
-		t.Errorf("%d duplicated replies; at most 4 (sends in flight) are possible", dups)
+	if dups > 16 {
+		t.Errorf("%d duplicated replies; at most 16 (one claimed batch whose outcomes the kill cut off) are possible", dups)
 	}
 	for _, u := range users {
 		if n := emu.DroppedCount(u); n != 0 {
