@@ -22,6 +22,11 @@ type Error struct {
 	Err     error // the cause, for logs; never shown to users
 
 	text string // Message unescaped, for logs and the audit trail; "" when it is Message
+
+	// The English format and its arguments, so the message can be written again in the reader's language
+	// (LocalizedMessage); format is "" when Message was set directly.
+	format string
+	args   []any
 }
 
 func (e *Error) Error() string {
@@ -40,12 +45,28 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with a formatted user message. As with Markdownf, format is CommonMark and the
 // arguments are text, escaped, unless they are Markdown.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: Markdownf(format, args...), text: plainf(format, args...)}
+	return &Error{Code: code, Message: Markdownf(format, args...), text: plainf(format, args...), format: format, args: args}
 }
 
 // Wrap returns an *Error with a user message (formatted as by Errorf) and a cause kept for the log.
 func Wrap(code string, err error, format string, args ...any) *Error {
-	return &Error{Code: code, Message: Markdownf(format, args...), Err: err, text: plainf(format, args...)}
+	return &Error{Code: code, Message: Markdownf(format, args...), Err: err, text: plainf(format, args...), format: format, args: args}
+}
+
+// LocalizedMessage is ErrorMessage in a reader's language: an *Error's format translated by translate (the
+// i18n printer's T) and formatted again with its arguments; the generic message translated likewise.
+func LocalizedMessage(err error, translate func(string) string) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return translate(internalMessage)
+	}
+	if e.format == "" {
+		return e.Message
+	}
+	return Markdownf(translate(e.format), e.args...)
 }
 
 // ErrorCode returns the code of an *Error in err's chain, or EINTERNAL for any other error, "" for nil.
@@ -70,8 +91,10 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error. It has been logged; please try again later."
+	return internalMessage
 }
+
+const internalMessage = "Internal error. It has been logged; please try again later."
 
 // UserText is err as markup for a user's message, for errors whose text is meant for the user (validation
 // functions): an *Error's Message as written (it is CommonMark already), any other error's text escaped.

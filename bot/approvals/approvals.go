@@ -562,7 +562,7 @@ func finishText(t int) string {
 func (s *Service) allocate(ctx context.Context, applicant string) string {
 	run, err := s.d.Client.VIP.Run(ctx, true, []string{applicant})
 	if err != nil {
-		return "The account could not be allocated: " + replies.Text(replies.Describe(err)) + " Retry with /vip add " + applicant + "."
+		return "The account could not be allocated: " + replies.Text(replies.Describe(ctx, err)) + " Retry with /vip add " + applicant + "."
 	}
 	switch run.Outcome(applicant) {
 	case wecom.VIPDone:
@@ -742,7 +742,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		default:
-			replyMD = "The approval failed: " + replies.Describe(err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
+			replyMD = "The approval failed: " + replies.Describe(ctx, err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		}

@@ -187,7 +187,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	who, err := s.d.Client.OAuth.GetUserInfo(ctx, code)
 	if err != nil {
 		s.d.Logger.Warn("approval page: cannot identify the visitor", slog.String("err", err.Error()))
-		http.Error(w, "WeCom could not confirm who you are ("+replies.Text(replies.Describe(err))+"); open the application again from WeCom", http.StatusBadGateway)
+		http.Error(w, "WeCom could not confirm who you are ("+replies.Text(replies.Describe(ctx, err))+"); open the application again from WeCom", http.StatusBadGateway)
 		return
 	}
 	if who.UserID == "" {

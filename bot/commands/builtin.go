@@ -11,6 +11,7 @@ import (
 	"github.com/wecombot/wecombot/bot/access"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 )
@@ -47,7 +48,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Summary:  "Check that the bot is alive",
 			Examples: []string{"/ping"},
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return replies.Markdownf("pong (%s)", inv.Now.In(loc).Format("15:04:05")), nil
+				return replies.Say(inv.P, "pong (%s)", inv.Now.In(loc).Format("15:04:05")), nil
 			},
 		},
 		{
@@ -57,8 +58,16 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Examples: []string{"/cancel"},
 			// With a conversation pending, the engine handles /cancel before parsing; reaching Run means none is.
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-				return replies.Markdownf("Nothing is waiting for you; there is nothing to cancel."), nil
+				return replies.Say(inv.P, "Nothing is waiting for you; there is nothing to cancel."), nil
 			},
+		},
+		{
+			Path:     "lang",
+			Aliases:  []string{"语言"},
+			Args:     []Arg{{Name: "language", Optional: true, Help: "zh (中文) or en (English)", Check: checkLang}},
+			Summary:  "Show or choose the language the bot answers you in",
+			Examples: []string{"/lang", "/lang en", "/lang zh"},
+			Run:      lang,
 		},
 		{
 			Path:    "audit",
@@ -81,13 +90,36 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 	}
 }
 
+func checkLang(v string) error {
+	if _, ok := i18n.Parse(v); !ok {
+		return bot.Errorf(bot.EINVALID, "%s is not a language the bot speaks: use zh (中文) or en (English)", v)
+	}
+	return nil
+}
+
+// lang shows or sets the member's language; the answer to a change is already in the new one.
+func lang(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
+	v := inv.Arg("language")
+	if v == "" {
+		p := inv.P
+		return replies.Say(p, "You read the bot in %s. Send %s or %s to change it.", p.Lang().Name(),
+			bot.Markdown(replies.Code("/lang zh")), bot.Markdown(replies.Code("/lang en"))), nil
+	}
+	l, _ := i18n.Parse(v)
+	user, now := inv.Caller.UserID, inv.Now
+	inv.Commit(func(ctx context.Context, tx *db.Tx) error { return tx.SetMemberLang(ctx, user, string(l), now) })
+	p := i18n.For(l)
+	return replies.Say(p, "From now on I answer you in %s.", l.Name()), nil
+}
+
 func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 	if q := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(inv.Arg("command")), "/")); q != "" {
-		return helpFor(r, inv.Caller, strings.Join(r.Canonical(strings.Fields(q)), " "))
+		return helpFor(r, inv.P, inv.Caller, strings.Join(r.Canonical(strings.Fields(q)), " "))
 	}
+	p := inv.P
 	// One line per command family, so the whole list is one message (WeCom allows a member 30 a minute):
 	// a family's own command with its summary, then its subcommands by name; /help FAMILY has the details.
-	var b replies.Builder
+	b := replies.NewBuilder(p)
 	b.Heading("Commands you can run")
 	type family struct {
 		root  *Command
@@ -123,11 +155,11 @@ func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 			line += " " + replies.Code("/"+f.alias)
 		}
 		if f.root != nil {
-			line += " — " + replies.Escape(f.root.Summary)
+			line += " — " + replies.Escape(p.T(f.root.Summary))
 		}
 		if len(f.subs) > 0 {
 			if f.root != nil {
-				line += "; also"
+				line += p.T("; also")
 			}
 			line += " " + strings.Join(f.subs, " · ")
 		}
@@ -140,7 +172,7 @@ func help(r *Registry, inv *Invocation) (*replies.Reply, error) {
 	return b.Reply(), nil
 }
 
-func helpFor(r *Registry, caller *access.Caller, q string) (*replies.Reply, error) {
+func helpFor(r *Registry, p *i18n.Printer, caller *access.Caller, q string) (*replies.Reply, error) {
 	cmds := r.under(q)
 	var visible []*Command
 	for _, c := range cmds {
@@ -149,72 +181,71 @@ func helpFor(r *Registry, caller *access.Caller, q string) (*replies.Reply, erro
 		}
 	}
 	if len(visible) == 0 {
-		hint := ""
 		if len(cmds) == 0 {
 			if s := Suggest(strings.Fields(q)[0], r.topNames()); s != "" {
-				hint = fmt.Sprintf(" Did you mean /%s?", s)
+				return nil, bot.Errorf(bot.ENOTFOUND, "No command /%s that you can run. Did you mean /%s? Send /help for the list.", q, s)
 			}
 		}
-		return nil, bot.Errorf(bot.ENOTFOUND, "No command /%s that you can run.%s Send /help for the list.", q, hint)
+		return nil, bot.Errorf(bot.ENOTFOUND, "No command /%s that you can run. Send /help for the list.", q)
 	}
 	var b strings.Builder
 	for i, c := range visible {
 		if i > 0 {
 			b.WriteString("\n\n")
 		}
-		fmt.Fprintf(&b, "**/%s** — %s\n\nUsage: `%s`", c.Path, replies.Escape(c.Summary), c.Usage())
+		b.WriteString(p.Sprintf("**/%s** — %s\n\nUsage: `%s`", c.Path, replies.Escape(p.T(c.Summary)), c.Usage()))
 		if len(c.Aliases) > 0 {
-			fmt.Fprintf(&b, "\n\nAlso: %s", replies.Escape(strings.Join(AliasesOf(c), ", ")))
+			b.WriteString(p.Sprintf("\n\nAlso: %s", replies.Escape(strings.Join(AliasesOf(c), ", "))))
 		}
 		if c.Help != "" {
-			b.WriteString("\n\n" + replies.Escape(c.Help))
+			b.WriteString("\n\n" + replies.Escape(p.T(c.Help)))
 		}
 		for _, a := range c.Args {
 			if a.Help != "" {
-				fmt.Fprintf(&b, "\n- `%s`: %s", a.Name, replies.Escape(a.Help))
+				fmt.Fprintf(&b, "\n- `%s`: %s", a.Name, replies.Escape(p.T(a.Help)))
 			}
 		}
 		for _, f := range c.Flags {
-			desc := f.Help
+			desc := p.T(f.Help)
 			if f.Default != "" {
-				desc += fmt.Sprintf(" (default %s)", f.Default)
+				desc += p.Sprintf(" (default %s)", f.Default)
 			}
 			fmt.Fprintf(&b, "\n- `--%s`: %s", f.Name, replies.Escape(strings.TrimSpace(desc)))
 		}
 		if len(c.Examples) > 0 {
-			b.WriteString("\n\nExamples:")
+			b.WriteString(p.T("\n\nExamples:"))
 			for _, ex := range c.Examples {
 				fmt.Fprintf(&b, "\n- %s", replies.Code(ex))
 			}
 		}
 		if c.Perm != "" {
-			fmt.Fprintf(&b, "\n\nNeeds permission `%s`.", c.Perm)
+			b.WriteString(p.Sprintf("\n\nNeeds permission `%s`.", c.Perm))
 		}
 		if c.Mutates {
-			b.WriteString(" Asks for confirmation before it changes anything.")
+			b.WriteString(p.T(" Asks for confirmation before it changes anything."))
 		}
 	}
 	return &replies.Reply{Markdown: b.String()}, nil
 }
 
 func whoami(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
-	c := inv.Caller
+	c, p := inv.Caller, inv.P
 	var b strings.Builder
-	fmt.Fprintf(&b, "You are %s.\n\n", replies.Code(c.UserID))
+	b.WriteString(p.Sprintf("You are %s.\n\n", replies.Code(c.UserID)))
 	switch {
 	case c.Admin:
-		b.WriteString("**Admin**: you may run every command.")
+		b.WriteString(p.T("**Admin**: you may run every command."))
 	case len(c.Roles) == 0:
-		b.WriteString("You have no roles: you may run the public commands only (/help lists them).")
+		b.WriteString(p.T("You have no roles: you may run the public commands only (/help lists them)."))
 	default:
-		fmt.Fprintf(&b, "Roles: %s\n\nPermissions: %s", joinCode(c.Roles), joinCode(c.Perms))
+		b.WriteString(p.Sprintf("Roles: %s\n\nPermissions: %s", joinCode(c.Roles), joinCode(c.Perms)))
 	}
 	if c.Admin && len(c.Roles) > 0 {
-		fmt.Fprintf(&b, "\n\nRoles: %s", joinCode(c.Roles))
+		b.WriteString(p.Sprintf("\n\nRoles: %s", joinCode(c.Roles)))
 	}
 	if len(c.Unchecked) > 0 {
-		fmt.Fprintf(&b, "\n\nNot checked just now (a WeCom tag or department lookup failed, so not granted): %s. Try again in a minute.",
-			joinCode(c.Unchecked))
+		b.WriteString(p.Sprintf("\n\nNot checked just now (a WeCom tag or department lookup failed, so not granted): %s. Try again in a minute.",
+			joinCode(c.Unchecked)))
 	}
 	return &replies.Reply{Markdown: b.String()}, nil
 }
@@ -236,17 +267,18 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *tim
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
 	}
+	p := inv.P
 	if len(entries) == 0 {
-		return replies.Markdownf("No audit entries match."), nil
+		return replies.Say(p, "No audit entries match."), nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Audit trail (newest first, %d)\n\n", len(entries))
+	b.WriteString(p.Sprintf("## Audit trail (newest first, %d)\n\n", len(entries)))
 	for _, e := range entries {
 		line := fmt.Sprintf("#%d %s %s /%s", e.Seq, e.At.In(loc).Format("01-02 15:04"), replies.Code(e.Actor), replies.Escape(e.Command))
 		if args := formatArgs(e.Args); args != "" {
 			line += " " + replies.Code(args)
 		}
-		line += " → " + decisionText(e.Decision)
+		line += " → " + decisionText(p, e.Decision)
 		if e.ErrCode != 0 {
 			line += fmt.Sprintf(" (errcode %d)", e.ErrCode)
 		}
@@ -263,12 +295,15 @@ func formatArgs(args map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-func decisionText(d string) string {
+// The audit decisions as /audit shows them, for the catalogue (decisionText translates them).
+var _ = []string{i18n.N("partial"), i18n.N("denied"), i18n.N("failed"), i18n.N("cancelled"), i18n.N("proposed"), i18n.N("expired")}
+
+func decisionText(p *i18n.Printer, d string) string {
 	switch d {
 	case db.DecisionOK:
-		return replies.Font(replies.Info, "ok")
+		return replies.Font(replies.Info, p.T("ok"))
 	case db.DecisionDenied, db.DecisionFailed:
-		return replies.Font(replies.Warning, d)
+		return replies.Font(replies.Warning, p.T(d))
 	}
-	return replies.Font(replies.Comment, d)
+	return replies.Font(replies.Comment, p.T(d))
 }

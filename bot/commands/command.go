@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
+	"github.com/wecombot/wecombot/db"
 
 	"github.com/wecombot/wecombot/bot"
 )
@@ -119,6 +121,16 @@ type Invocation struct {
 	Flags   map[string]string
 	InboxID int64
 	Now     time.Time
+	// P writes in the member's language: replies, previews and cards go through it (nil writes English).
+	P *i18n.Printer
+
+	commits []func(ctx context.Context, tx *db.Tx) error
+}
+
+// Commit adds a state change the command makes in the bot's own store (not WeCom): it is written in the
+// transaction that completes the member's message, when the run succeeds, so it happens once with the reply.
+func (inv *Invocation) Commit(f func(ctx context.Context, tx *db.Tx) error) {
+	inv.commits = append(inv.commits, f)
 }
 
 // Arg returns an argument's value (a Rest argument's words joined; a Many argument's first value).

@@ -15,6 +15,7 @@ import (
 	"github.com/wecombot/wecombot/bot/access"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
@@ -48,6 +49,12 @@ type Engine struct {
 	// not audited (the public ones: /help, /whoami, /ping); audited commands are counted from their audit rows.
 	// For metrics; it must not block.
 	Observe func(command, decision string)
+
+	// Langs says which language a member reads, for what the engine writes outside a member's message (the
+	// expiry sweep). Messages carry theirs in ctx (the router sets it). Nil: English.
+	Langs interface {
+		Of(ctx context.Context, userID string) i18n.Lang
+	}
 }
 
 // CardEnder updates the card an ended proposal sent, in the transaction that ends it. code is the
@@ -57,13 +64,13 @@ type CardEnder interface {
 	EndCard(ctx context.Context, tx *db.Tx, userID, taskID, code, label string) error
 }
 
-// Labels that replace an ended card's buttons.
-const (
-	labelConfirmed = "已确认 Confirmed"
-	labelCancelled = "已取消 Cancelled"
-	labelReplaced  = "已被新命令取代 Replaced"
-	labelExpired   = "已过期 Expired"
-	labelEnded     = "已结束 Ended"
+// Labels that replace an ended card's buttons (message ids; translated for the member).
+var (
+	labelConfirmed = i18n.N("Confirmed")
+	labelCancelled = i18n.N("Cancelled")
+	labelReplaced  = i18n.N("Replaced by a newer command")
+	labelExpired   = i18n.N("Expired")
+	labelEnded     = i18n.N("Ended")
 )
 
 // Message is a text message from a member.
@@ -82,7 +89,10 @@ type Message struct {
 type Outcome struct {
 	Replies []*replies.Reply
 	effects []func(ctx context.Context, tx *db.Tx) error
+	p       *i18n.Printer // the member's language
 }
+
+func newOutcome(ctx context.Context) *Outcome { return &Outcome{p: i18n.From(ctx)} }
 
 // Effects applies the outcome's state changes in tx.
 func (o *Outcome) Effects(ctx context.Context, tx *db.Tx) error {
@@ -95,7 +105,7 @@ func (o *Outcome) Effects(ctx context.Context, tx *db.Tx) error {
 }
 
 func (o *Outcome) reply(r *replies.Reply)         { o.Replies = append(o.Replies, r) }
-func (o *Outcome) say(format string, args ...any) { o.reply(replies.Markdownf(format, args...)) }
+func (o *Outcome) say(format string, args ...any) { o.reply(replies.Say(o.p, format, args...)) }
 func (o *Outcome) effect(f func(ctx context.Context, tx *db.Tx) error) {
 	o.effects = append(o.effects, f)
 }
@@ -136,7 +146,7 @@ var (
 // Handle answers one text message. It returns an error only when the message should be retried (the
 // database could not be read); everything the user did wrong is a reply.
 func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
-	out := &Outcome{}
+	out := newOutcome(ctx)
 	text := Normalize(m.Text)
 	word := strings.ToLower(text)
 	conv, err := e.Store.GetConversation(ctx, m.From)
@@ -146,7 +156,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 	if conv != nil && !e.now().Before(conv.ExpiresAt) {
 		e.expire(out, conv, m)
 		if conv.Kind == db.ConvConfirm && slices.Contains(yesWords, word) {
-			out.say("That confirmation expired (they last %s). Send the command again.", ttl(e.ConfirmTTL, 5*time.Minute))
+			out.say("That confirmation expired (they last %s). Send the command again.", humanDuration(out.p, ttl(e.ConfirmTTL, 5*time.Minute)))
 			return out, nil
 		}
 		conv = nil
@@ -162,7 +172,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (*Outcome, error) {
 	case !strings.HasPrefix(text, "/"):
 		switch {
 		case slices.Contains(yesWords, word) || slices.Contains(noWords, word):
-			out.say("Nothing is waiting for your confirmation (a confirmation lasts %s). Send /help to see the commands.", humanDuration(ttl(e.ConfirmTTL, 5*time.Minute)))
+			out.say("Nothing is waiting for your confirmation (a confirmation lasts %s). Send /help to see the commands.", humanDuration(out.p, ttl(e.ConfirmTTL, 5*time.Minute)))
 		default:
 			out.say("I answer commands that start with **/**. Send /help to see what you can run.")
 		}
@@ -183,7 +193,7 @@ func (e *Engine) expire(out *Outcome, conv *db.Conversation, m Message) {
 			Decision: db.DecisionExpired, Result: "confirmation expired", InboxID: m.InboxID}); err != nil {
 			return err
 		}
-		return e.endCardTx(ctx, tx, conv, m, labelExpired)
+		return e.endCardTx(ctx, tx, conv, m, out.p.T(labelExpired))
 	})
 }
 
@@ -192,6 +202,7 @@ func (e *Engine) endCard(out *Outcome, conv *db.Conversation, m Message, label s
 	if conv.Kind != db.ConvConfirm || conv.Token == "" || e.Cards == nil {
 		return
 	}
+	label = out.p.T(label)
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return e.endCardTx(ctx, tx, conv, m, label) })
 }
 
@@ -224,7 +235,11 @@ func (e *Engine) SweepExpired(ctx context.Context, s ExpiryStore) (int, error) {
 		return 0, err
 	}
 	for _, c := range convs {
-		out := &Outcome{}
+		cctx := ctx
+		if e.Langs != nil {
+			cctx = i18n.With(ctx, e.Langs.Of(ctx, c.UserID))
+		}
+		out := newOutcome(cctx)
 		e.expire(out, c, Message{From: c.UserID})
 		if err := s.Tx(ctx, out.Effects); err != nil {
 			return 0, err
@@ -290,7 +305,7 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 			p.Args = map[string][]string{}
 		}
 		if err := fillMissing(p, conv.Missing, text); err != nil {
-			out.say("%s\n\n%s (or /cancel)", bot.Markdown(bot.ErrorMessage(err)), prompt(cmd, conv.Missing))
+			out.say("%s\n\n%s (or /cancel)", bot.Markdown(out.p.Error(err)), prompt(out.p, cmd, conv.Missing))
 			return true, nil // keep asking; the conversation row stays as it is
 		}
 		for _, a := range cmd.Args {
@@ -348,26 +363,26 @@ func fillMissing(p *Parsed, name, text string) error {
 	return bot.Errorf(bot.EINVALID, "unexpected answer")
 }
 
-func prompt(c *Command, arg string) string {
+func prompt(p *i18n.Printer, c *Command, arg string) string {
 	for _, a := range c.Args {
 		if a.Name == arg {
 			if a.Prompt != "" {
-				return a.Prompt
+				return p.T(a.Prompt)
 			}
 			if a.Help != "" {
-				return fmt.Sprintf("What %s? (%s)", a.Name, a.Help)
+				return p.Sprintf("What %s? (%s)", a.Name, p.T(a.Help))
 			}
-			return fmt.Sprintf("What %s?", a.Name)
+			return p.Sprintf("What %s?", a.Name)
 		}
 	}
-	return "What " + arg + "?"
+	return p.Sprintf("What %s?", arg)
 }
 
 // command handles a fresh command line.
 func (e *Engine) command(ctx context.Context, out *Outcome, m Message, text string) error {
 	p, err := e.Registry.Parse(text)
 	if err != nil {
-		out.say("%s", bot.Markdown(bot.ErrorMessage(err)))
+		out.say("%s", bot.Markdown(out.p.Error(err)))
 		return nil
 	}
 	// Missing arguments are worked out against the declaration again after each answer.
@@ -390,7 +405,7 @@ func (e *Engine) proceed(ctx context.Context, out *Outcome, m Message, p *Parsed
 	if len(p.Missing) > 0 {
 		return e.ask(out, m, p, p.Missing[0])
 	}
-	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now()}
+	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now(), P: out.p}
 	if cmd.Mutates {
 		return e.confirm(ctx, out, m, inv)
 	}
@@ -407,7 +422,7 @@ func (e *Engine) authorize(ctx context.Context, out *Outcome, m Message, cmd *Co
 	reason := fmt.Sprintf("missing permission %s", cmd.Perm)
 	if err != nil {
 		e.log().Warn("cannot resolve roles", slog.String("user", m.From), slog.String("err", err.Error()))
-		out.say("I could not check your roles just now (%s), so /%s is refused. Try again in a minute.", bot.Markdown(bot.ErrorMessage(err)), cmd.Path)
+		out.say("I could not check your roles just now (%s), so /%s is refused. Try again in a minute.", bot.Markdown(out.p.Error(err)), cmd.Path)
 		reason = "roles could not be checked: " + err.Error()
 	} else {
 		out.say("You are not allowed to run /%s: it needs the permission %s. Ask an admin to give you a role that grants it (send /whoami to see yours).",
@@ -431,7 +446,7 @@ func (e *Engine) ask(out *Outcome, m Message, p *Parsed, arg string) error {
 	conv := &db.Conversation{UserID: m.From, Kind: db.ConvAsk, Command: p.Command.Path, Line: line, Missing: arg,
 		CreatedAt: now, ExpiresAt: now.Add(ttl(e.AskTTL, 5*time.Minute))}
 	out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.PutConversation(ctx, conv) })
-	out.say("%s (or /cancel)\n\nUsage: %s", prompt(p.Command, arg), bot.Markdown(replies.Code(p.Command.Usage())))
+	out.say("%s (or /cancel)\n\nUsage: %s", prompt(out.p, p.Command, arg), bot.Markdown(replies.Code(p.Command.Usage())))
 	return nil
 }
 
@@ -444,7 +459,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		pv, err := cmd.Preview(pctx, inv)
 		cancel()
 		if err != nil {
-			out.say("%s", bot.Markdown(replies.Describe(err)))
+			out.say("%s", bot.Markdown(replies.Describe(ctx, err)))
 			if bot.ErrorCode(err) == bot.EFORBIDDEN {
 				// A refusal decided while previewing (e.g. deciding one's own application) is a denial like any other.
 				args := auditArgs(cmd, inv.Args, inv.Flags)
@@ -457,7 +472,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		}
 		preview = pv
 	} else {
-		preview = "You are about to run " + replies.Code(redactedLine(cmd, inv.Args, inv.Flags)) + "."
+		preview = out.p.Sprintf("You are about to run %s.", replies.Code(redactedLine(cmd, inv.Args, inv.Flags)))
 	}
 	line, err := json.Marshal(savedLine{Args: inv.Args, Flags: inv.Flags})
 	if err != nil {
@@ -476,9 +491,9 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionProposed,
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
-	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(wait))
-	out.reply(&replies.Reply{TemplateCard: replies.ButtonCard(CardTaskID(token), "Confirm /"+cmd.Path, redactedLine(cmd, inv.Args, inv.Flags), nil,
-		[]replies.Button{{Text: "Run it 确认", Key: "confirm:yes:" + token, Style: 1}, {Text: "Cancel 取消", Key: "confirm:no:" + token, Style: 2}})})
+	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(out.p, wait))
+	out.reply(&replies.Reply{TemplateCard: replies.ButtonCard(CardTaskID(token), out.p.Sprintf("Confirm /%s", cmd.Path), redactedLine(cmd, inv.Args, inv.Flags), nil,
+		[]replies.Button{{Text: out.p.T("Run it"), Key: "confirm:yes:" + token, Style: 1}, {Text: out.p.T("Cancel"), Key: "confirm:no:" + token, Style: 2}})})
 	return nil
 }
 
@@ -508,11 +523,11 @@ func (e *Engine) HandleConfirmClick(ctx context.Context, from, key, taskID, code
 		return nil, err
 	}
 	if conv == nil || conv.Kind != db.ConvConfirm || conv.Token == "" || conv.Token != parts[2] || !e.now().Before(conv.ExpiresAt) {
-		out := &Outcome{}
+		out := newOutcome(ctx)
 		out.say("That confirmation has ended (confirmed, cancelled, replaced or expired), so the click ran nothing. Send the command again if you still want it.")
 		if code != "" && e.Cards != nil && taskID != "" {
 			out.effect(func(ctx context.Context, tx *db.Tx) error {
-				return e.Cards.EndCard(ctx, tx, from, taskID, code, labelEnded)
+				return e.Cards.EndCard(ctx, tx, from, taskID, code, out.p.T(labelEnded))
 			})
 		}
 		return out, nil
@@ -532,7 +547,7 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 	if !ok {
 		return nil
 	}
-	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now()}
+	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now(), P: out.p}
 	args := auditArgs(cmd, p.Args, p.Flags)
 	argsJSON, _ := json.Marshal(args)
 	intent := &db.Intent{InboxID: m.InboxID, Actor: m.From, Command: cmd.Path, Args: string(argsJSON)}
@@ -557,9 +572,14 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 		}
 	case runErr != nil:
 		decision, result, code = db.DecisionFailed, runErr.Error(), wecom.ErrorCode(runErr)
-		out.say("/%s failed: %s", cmd.Path, bot.Markdown(replies.Describe(runErr)))
-	case reply != nil:
-		out.reply(reply)
+		out.say("/%s failed: %s", cmd.Path, bot.Markdown(replies.Describe(ctx, runErr)))
+	default:
+		if reply != nil {
+			out.reply(reply)
+		}
+	}
+	if runErr == nil || partial != nil {
+		out.effects = append(out.effects, inv.commits...)
 	}
 	dur := time.Since(start)
 	out.effect(func(ctx context.Context, tx *db.Tx) error {
@@ -581,10 +601,10 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 	if cmd.Reconcile != nil {
 		reply, err := cmd.Reconcile(ctx, inv)
 		if err != nil {
-			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, bot.Markdown(replies.Describe(err)))
+			out.say("/%s was interrupted by a restart and its outcome could not be read back: %s", cmd.Path, bot.Markdown(replies.Describe(ctx, err)))
 		} else {
 			// One header for every command: the run reached WeCom (or may have), so it was not repeated.
-			header := bot.Markdownf("/%s was interrupted by a restart, so it was not repeated (it may have reached WeCom). What WeCom shows now:", cmd.Path)
+			header := out.p.Markdownf("/%s was interrupted by a restart, so it was not repeated (it may have reached WeCom). What WeCom shows now:", cmd.Path)
 			if reply == nil {
 				reply = &replies.Reply{}
 			}
@@ -610,12 +630,15 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 	start := time.Now()
 	reply, err := e.call(ctx, inv)
 	if err != nil {
-		out.say("%s", bot.Markdown(replies.Describe(err)))
+		out.say("%s", bot.Markdown(replies.Describe(ctx, err)))
 		if bot.ErrorCode(err) == bot.EINTERNAL {
 			e.log().Error("command failed", slog.String("command", inv.Command.Path), slog.String("err", err.Error()))
 		}
-	} else if reply != nil {
-		out.reply(reply)
+	} else {
+		if reply != nil {
+			out.reply(reply)
+		}
+		out.effects = append(out.effects, inv.commits...)
 	}
 	if !inv.Command.Audited && e.Observe != nil {
 		decision := db.DecisionOK
@@ -689,13 +712,9 @@ func redactedLine(c *Command, args map[string][]string, flags map[string]string)
 	return Format(c, shown, flags)
 }
 
-func humanDuration(d time.Duration) string {
+func humanDuration(p *i18n.Printer, d time.Duration) string {
 	if d%time.Minute == 0 {
-		n := int(d / time.Minute)
-		if n == 1 {
-			return "1 minute"
-		}
-		return fmt.Sprintf("%d minutes", n)
+		return p.Plural(int(d/time.Minute), "minute", "minutes")
 	}
 	return d.String()
 }

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -152,20 +151,18 @@ func (r *Registry) match(words []string) (*Command, int, error) {
 		}
 		return c, n, nil
 	}
-	hint := ""
 	if s := Suggest(lower[0], r.topNames()); s != "" {
-		hint = " — did you mean /" + s + "?"
+		return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s — did you mean /%s? Send /help for the list.", echo(words[0]), s)
 	}
-	return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s%s Send /help for the list.", echo(words[0]), hint)
+	return nil, 0, bot.Errorf(bot.EINVALID, "unknown command /%s Send /help for the list.", echo(words[0]))
 }
 
 func (r *Registry) unknownSub(prefix, word string) error {
 	subs := r.subcommands(prefix)
-	hint := ""
 	if s := Suggest(word, subs); s != "" {
-		hint = fmt.Sprintf(" — did you mean /%s %s?", prefix, s)
+		return bot.Errorf(bot.EINVALID, "/%s has no subcommand %q — did you mean /%s %s? Subcommands: %s.", prefix, word, prefix, s, strings.Join(subs, ", "))
 	}
-	return bot.Errorf(bot.EINVALID, "/%s has no subcommand %q%s Subcommands: %s.", prefix, word, hint, strings.Join(subs, ", "))
+	return bot.Errorf(bot.EINVALID, "/%s has no subcommand %q Subcommands: %s.", prefix, word, strings.Join(subs, ", "))
 }
 
 // read assigns the words after the command path to flags and arguments, validating each.
@@ -264,11 +261,10 @@ func (p *Parsed) unknownFlag(name string) error {
 	for _, f := range p.Command.Flags {
 		names = append(names, f.Name)
 	}
-	hint := ""
 	if s := Suggest(name, names); s != "" {
-		hint = " — did you mean --" + s + "?"
+		return bot.Errorf(bot.EINVALID, "/%s has no option --%s — did you mean --%s? Usage: %s", p.Command.Path, name, s, p.Command.Usage())
 	}
-	return bot.Errorf(bot.EINVALID, "/%s has no option --%s%s Usage: %s", p.Command.Path, name, hint, p.Command.Usage())
+	return bot.Errorf(bot.EINVALID, "/%s has no option --%s Usage: %s", p.Command.Path, name, p.Command.Usage())
 }
 
 // Format writes a parsed invocation back as a command line that parses to the same thing.

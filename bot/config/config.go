@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/wecombot/wecombot/bot/i18n"
 )
 
 // Config is the whole file.
@@ -118,6 +120,16 @@ type Replies struct {
 	Format string `toml:"format"`
 	// Timezone is the IANA zone times are read and shown in; default "Asia/Shanghai".
 	Timezone string `toml:"timezone"`
+	// Language is what members read until they choose with /lang: "zh" (default) or "en".
+	Language string `toml:"language"`
+}
+
+// Lang returns the replies' default language (validated by Parse).
+func (r Replies) Lang() i18n.Lang {
+	if l, ok := i18n.Parse(r.Language); ok {
+		return l
+	}
+	return i18n.Zh
 }
 
 // Location returns the replies' time zone (validated by Parse).
@@ -223,7 +235,7 @@ func Parse(doc string, lookupEnv func(string) (string, bool)) (*Config, error) {
 		Store:     Store{InboxRetention: Duration{DefaultInboxRetention}},
 		Log:       Log{Format: "text", Level: "info"},
 		Access:    Access{CacheTTL: Duration{5 * time.Minute}},
-		Replies:   Replies{Format: "markdown", Timezone: "Asia/Shanghai"},
+		Replies:   Replies{Format: "markdown", Timezone: "Asia/Shanghai", Language: "zh"},
 		Approvals: Approvals{RemindAfter: Duration{4 * time.Hour}},
 		Alerts:    Alerts{Interval: Duration{time.Minute}, Window: Duration{time.Minute}},
 		Emulator:  Emulator{TokenTTL: Duration{DefaultTokenTTL}},
@@ -346,6 +358,9 @@ func (c *Config) validate() error {
 	}
 	if c.Replies.Format != "markdown" && c.Replies.Format != "text" {
 		bad("replies.format must be \"markdown\" or \"text\", got %q", c.Replies.Format)
+	}
+	if _, ok := i18n.Parse(c.Replies.Language); !ok {
+		bad("replies.language must be \"zh\" or \"en\", got %q", c.Replies.Language)
 	}
 	if _, err := time.LoadLocation(c.Replies.Timezone); err != nil || c.Replies.Timezone == "" {
 		bad("replies.timezone must be an IANA zone like \"Asia/Shanghai\", got %q", c.Replies.Timezone)

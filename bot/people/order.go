@@ -487,7 +487,7 @@ func (d Deps) orderReconcile(ctx context.Context, _ *commands.Invocation, p orde
 		holders, err := vipHolders(ctx, d.Client)
 		switch {
 		case err != nil:
-			b.Para("Whether %s holds an account could not be read: %s", replies.Code(app.Applicant), replies.Describe(err))
+			b.Para("Whether %s holds an account could not be read: %s", replies.Code(app.Applicant), replies.Describe(ctx, err))
 		case access.HasUser(holders, app.Applicant):
 			b.Para("%s holds an advanced-feature account.", replies.Code(app.Applicant))
 		default:

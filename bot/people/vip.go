@@ -220,7 +220,7 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 	b.Para("%s: %s. Job %s.", replies.Plural(len(p.users), "member", "members"), strings.Join(parts, ", "), replies.Code(r.JobID))
 	switch {
 	case r.ResultErr != nil:
-		b.Para("The job was submitted, but its result could not be read: %s Check with /vip list.", replies.Describe(r.ResultErr))
+		b.Para("The job was submitted, but its result could not be read: %s Check with /vip list.", replies.Describe(ctx, r.ResultErr))
 	case counts[wecom.VIPWaiting] > 0:
 		b.Para("The job was still running after about 10 seconds. Check with /vip list in a minute.")
 	}

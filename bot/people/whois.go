@@ -305,7 +305,7 @@ func (k *desk) memberText(ctx context.Context, u *wecom.User, how string) string
 		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment,
 			"not available — roster access is not configured: add this app to 人事助手's 「可调用接口的应用」 (WeCom answered 48002)"))
 	case err != nil:
-		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+replies.Describe(err)))
+		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+replies.Describe(ctx, err)))
 	case summary != "":
 		fmt.Fprintf(&b, "- roster: %s\n", summary)
 	}
@@ -388,7 +388,7 @@ func (k *desk) whoisOpen(ctx context.Context, id string, agent int) (whoisResult
 		how := fmt.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
 		u, err := k.Client.User.Get(ctx, m.UserID)
 		if err != nil {
-			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, replies.Describe(err))}, nil
+			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, replies.Describe(ctx, err))}, nil
 		}
 		return whoisResult{ok: true, md: k.memberText(ctx, u, how)}, nil
 	}
@@ -439,7 +439,7 @@ func (k *desk) tmpText(ctx context.Context, id string, bt, ut int, r wecom.TmpID
 		c, err := k.Client.ExternalContact.Get(ctx, r.ExternalUserID)
 		if err != nil {
 			return fmt.Sprintf("## External contact\n\n- %s\n- external_userid: %s\n- the contact could not be read: %s",
-				how, replies.Code(r.ExternalUserID), replies.Describe(err))
+				how, replies.Code(r.ExternalUserID), replies.Describe(ctx, err))
 		}
 		return externalText(c, how, k.Deps)
 	}

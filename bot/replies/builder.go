@@ -3,25 +3,35 @@ package replies
 import (
 	"fmt"
 	"strings"
+
+	"github.com/wecombot/wecombot/bot/i18n"
 )
 
 // Builder assembles a CommonMark reply block by block — a heading, paragraphs, list items — with the blank
 // lines CommonMark needs between blocks, so replies are not hand-built with newlines. Format strings are
-// markup, as with fmt: escape text arguments yourself (Escape, Code).
+// markup, as with fmt: escape text arguments yourself (Escape, Code). Formats are message ids: a Builder made
+// by NewBuilder writes them in its printer's language; the zero Builder writes English.
 type Builder struct {
+	P        *i18n.Printer
 	blocks   []string
 	items    []string
 	numbered bool // the current list is numbered
 }
 
+// NewBuilder returns a Builder writing in p's language.
+func NewBuilder(p *i18n.Printer) *Builder { return &Builder{P: p} }
+
+// f translates format and formats it.
+func (b *Builder) f(format string, args []any) string { return fmt.Sprintf(b.P.T(format), args...) }
+
 // Heading adds a level-2 heading.
 func (b *Builder) Heading(format string, args ...any) *Builder {
-	return b.block("## " + fmt.Sprintf(format, args...))
+	return b.block("## " + b.f(format, args))
 }
 
 // Para adds a paragraph.
 func (b *Builder) Para(format string, args ...any) *Builder {
-	return b.block(fmt.Sprintf(format, args...))
+	return b.block(b.f(format, args))
 }
 
 // Item adds an item to the current bullet list (a heading or paragraph after it ends the list).
@@ -29,7 +39,7 @@ func (b *Builder) Item(format string, args ...any) *Builder {
 	if b.numbered {
 		b.flush()
 	}
-	b.items = append(b.items, "- "+fmt.Sprintf(format, args...))
+	b.items = append(b.items, "- "+b.f(format, args))
 	return b
 }
 
@@ -39,7 +49,7 @@ func (b *Builder) Numbered(format string, args ...any) *Builder {
 		b.flush()
 	}
 	b.numbered = true
-	b.items = append(b.items, fmt.Sprintf("%d. ", len(b.items)+1)+fmt.Sprintf(format, args...))
+	b.items = append(b.items, fmt.Sprintf("%d. ", len(b.items)+1)+b.f(format, args))
 	return b
 }
 

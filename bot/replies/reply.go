@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/wecom"
 )
 
@@ -113,17 +114,18 @@ var China = func() *time.Location {
 	return time.FixedZone("CST", 8*3600) // no tzdata on the machine: China has one offset and no DST
 }()
 
-// Describe turns an error into what the member reads, in CommonMark: our own messages as they are (already
-// escaped by bot.Errorf), WeCom errcodes with their meaning and hint (escaped), anything else as a generic
-// internal error (logged by the caller). Everything that answers a member (commands, card clicks, the
-// approval page) phrases errors through it.
-func Describe(err error) string {
+// Describe turns an error into what the member reads, in CommonMark and in the language ctx carries: our
+// own messages translated (bot.Errorf keeps their English format), WeCom errcodes with their meaning and hint
+// (escaped), anything else as a generic internal error (logged by the caller). Everything that answers a
+// member (commands, card clicks, the approval page) phrases errors through it.
+func Describe(ctx context.Context, err error) string {
+	p := i18n.From(ctx)
 	var be *bot.Error
 	var we *wecom.Error
 	var ve *wecom.ValidationError
 	switch {
 	case errors.As(err, &be):
-		return be.Message
+		return p.Error(be)
 	case errors.As(err, &we) && we.Code == wecom.CodeFreqLimit && !we.RetryAt.IsZero():
 		// A blocked quota, not a blip (DOC/90454): say when it opens rather than "try again".
 		at := we.RetryAt.In(describeLoc())
@@ -131,20 +133,29 @@ func Describe(err error) string {
 		if time.Until(at) < 2*time.Minute {
 			when = at.Format("15:04:05")
 		}
-		return bot.Markdownf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
+		return p.Markdownf("WeCom's rate limit for this API (%s) is exhausted; try again after %s.", we.Op, when)
 	case errors.As(err, &we):
-		s := bot.Markdownf("WeCom answered errcode %d on %s", we.Code, we.Op)
-		if we.Hint != "" {
-			s += ": " + Escape(we.Hint)
+		switch {
+		case we.Hint != "" && we.Temporary():
+			return p.Markdownf("WeCom answered errcode %d on %s: %s. Try again in a minute.", we.Code, we.Op, we.Hint)
+		case we.Hint != "":
+			return p.Markdownf("WeCom answered errcode %d on %s: %s.", we.Code, we.Op, we.Hint)
+		case we.Temporary():
+			return p.Markdownf("WeCom answered errcode %d on %s. Try again in a minute.", we.Code, we.Op)
 		}
-		if we.Temporary() {
-			s += ". Try again in a minute."
-		}
-		return s + "."
+		return p.Markdownf("WeCom answered errcode %d on %s.", we.Code, we.Op)
 	case errors.As(err, &ve):
-		return bot.Markdownf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
+		return p.Markdownf("That request would be refused by WeCom: %s %s.", ve.Field, ve.Reason)
 	case errors.Is(err, context.DeadlineExceeded):
-		return "That took too long and was stopped. WeCom may be slow; try again."
+		return p.T("That took too long and was stopped. WeCom may be slow; try again.")
 	}
-	return bot.ErrorMessage(err)
+	return p.Error(err)
+}
+
+// The message of errors that are not ours (bot.ErrorMessage), for the catalogue.
+var _ = i18n.N("Internal error. It has been logged; please try again later.")
+
+// Say is a CommonMark reply in the language of p: format is translated, then formatted as bot.Markdownf does.
+func Say(p *i18n.Printer, format string, args ...any) *Reply {
+	return &Reply{Markdown: p.Markdownf(format, args...)}
 }

@@ -48,7 +48,12 @@ type Router struct {
 	Location *time.Location
 	// Text sends plain text instead of markdown, for corps whose members read the bot in WeChat (the WeChat
 	// plugin does not show markdown messages).
-	Text   bool
+	Text bool
+	// Langs says which language each member reads; every handler finds the sender's in ctx (i18n.From). Nil:
+	// English.
+	Langs interface {
+		For(ctx context.Context, userID string) context.Context
+	}
 	Logger *slog.Logger
 }
 
@@ -68,6 +73,9 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 	// The row stays, failed with this reason.
 	if !wecom.ValidUserID(m.FromUserName) {
 		return nil, inbox.Permanent(fmt.Errorf("refused: the sender %.64q is not a WeCom userid (1-64 bytes of letters, digits and _-@.), so the callback gets no reply and runs nothing", m.FromUserName))
+	}
+	if r.Langs != nil {
+		ctx = r.Langs.For(ctx, m.FromUserName)
 	}
 	switch m.MsgType {
 	case wecom.MsgTypeText:

@@ -540,7 +540,7 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 		}
 	}
 	if lerr != nil {
-		b.Para("(The devices could not be read back after the %s: %s)", verb, replies.Describe(lerr))
+		b.Para("(The devices could not be read back after the %s: %s)", verb, replies.Describe(ctx, lerr))
 	}
 	if len(failures) > 0 {
 		return b.Reply(), &commands.Partial{Failures: failures}
@@ -615,7 +615,7 @@ func (d Deps) devDelete(ctx context.Context, _ *commands.Invocation, p deletePla
 	var b strings.Builder
 	if lerr != nil {
 		fmt.Fprintf(&b, "WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
-			codeList(codes), listName, replies.Describe(lerr))
+			codeList(codes), listName, replies.Describe(ctx, lerr))
 		return &replies.Reply{Markdown: b.String()}, nil
 	}
 	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), replies.Plural(len(codes), "device", "devices"), listName)

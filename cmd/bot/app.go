@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/people"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/bot/security"
@@ -43,6 +44,7 @@ type app struct {
 	mux       *http.ServeMux
 	registry  *commands.Registry
 	engine    *commands.Engine
+	langs     *i18n.Members
 	alerts    *alerts.Service
 	approvals *approvals.Service
 	access    *access.Control
@@ -196,6 +198,7 @@ func (a *app) newRouter() (*router.Router, error) {
 	}
 	loc := a.cfg.Replies.Location()
 	replies.SetDescribeLocation(loc)
+	a.langs = &i18n.Members{Store: a.db, Default: a.cfg.Replies.Lang()} // what each member reads: /lang, else replies.language
 	reg := commands.NewRegistry()
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
@@ -226,7 +229,7 @@ func (a *app) newRouter() (*router.Router, error) {
 	}
 	a.registry = reg
 	a.access = ac
-	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands")}
+	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands"), Langs: a.langs}
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,
@@ -234,7 +237,7 @@ func (a *app) newRouter() (*router.Router, error) {
 			"finish_vip_account_approval": a.approvals,
 		},
 		Cards: map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
-		Menu:  menuItems(a.cfg.Menu), Greet: true, Location: a.cfg.Replies.Location(),
+		Menu:  menuItems(a.cfg.Menu), Greet: true, Location: a.cfg.Replies.Location(), Langs: a.langs,
 		Logger: a.log.With("component", "router")}
 	a.engine.Cards = rt
 	return rt, nil

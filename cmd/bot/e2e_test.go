@@ -66,6 +66,9 @@ path = %q
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(extra, "language") {
+		cfg.Replies.Language = "en" // the tests read English unless they say otherwise; the product's default is zh
+	}
 	return cfg
 }
 
