@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wecombot/wecombot/bot/access"
 
@@ -491,10 +492,28 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionProposed,
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
-	out.say("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(out.p, wait))
-	out.reply(&replies.Reply{TemplateCard: replies.ButtonCard(CardTaskID(token), out.p.Sprintf("Confirm /%s", cmd.Path), redactedLine(cmd, inv.Args, inv.Flags), nil,
-		[]replies.Button{{Text: out.p.T("Run it"), Key: "confirm:yes:" + token, Style: 1}, {Text: out.p.T("Cancel"), Key: "confirm:no:" + token, Style: 2}})})
+	out.reply(confirmation(out.p, cmd, inv, token, preview, wait))
 	return nil
+}
+
+// MaxCardPreview bounds a preview that goes on the confirmation card itself (its sub_title_text, which
+// DOC/90372 suggests keep to 112 characters). A longer preview (a list of devices) goes before the card as
+// markdown, which keeps its layout: two messages instead of one.
+const MaxCardPreview = 112
+
+// confirmation is the proposal a member answers: one card carrying the preview and the buttons where the
+// preview fits on it (a member gets 30 messages a minute), the markdown preview and then the card where it
+// does not. Corps that read the bot in WeChat (no template cards) get the markdown, which says to reply yes.
+func confirmation(p *i18n.Printer, cmd *Command, inv *Invocation, token, preview string, wait time.Duration) *replies.Reply {
+	md := p.Markdownf("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(p, wait))
+	buttons := []replies.Button{{Text: p.T("Run it"), Key: "confirm:yes:" + token, Style: 1}, {Text: p.T("Cancel"), Key: "confirm:no:" + token, Style: 2}}
+	title := p.Sprintf("Confirm /%s", cmd.Path)
+	if plain := strings.TrimSpace(replies.Text(preview)); utf8.RuneCountInString(plain) <= MaxCardPreview && !strings.Contains(plain, "\n") {
+		card := replies.ButtonCard(CardTaskID(token), title, p.Sprintf("Tap a button, or reply yes within %s", humanDuration(p, wait)), nil, buttons)
+		card.SubTitleText = plain
+		return &replies.Reply{TemplateCard: card, Fallback: &replies.Reply{Markdown: md}}
+	}
+	return &replies.Reply{Markdown: md, TemplateCard: replies.ButtonCard(CardTaskID(token), title, redactedLine(cmd, inv.Args, inv.Flags), nil, buttons)}
 }
 
 // newToken returns a proposal's token: 16 random bytes, so no two proposals share a card (WeCom refuses a

@@ -62,6 +62,9 @@ func TestSteps_planOncePerPhaseAndReconcileHeader(t *testing.T) {
 		var b []string
 		for _, rep := range out.Replies {
 			b = append(b, rep.Markdown)
+			if rep.TemplateCard != nil { // a short preview is on the confirmation card itself
+				b = append(b, rep.TemplateCard.SubTitleText)
+			}
 		}
 		return strings.Join(b, "\n")
 	}

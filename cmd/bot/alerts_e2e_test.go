@@ -537,7 +537,7 @@ func TestAlerts_commands(t *testing.T) {
 	if got := s.say(t, "wujiu", "/silence add no-such-rule 2h"); !contains(got, "no rule") {
 		t.Fatalf("/silence add of an unknown rule = %q", got)
 	}
-	if got := s.say(t, "wujiu", "/silence add new-device-login 2h rollout"); !contains(got, "yes") {
+	if got := s.say(t, "wujiu", "/silence add new-device-login 2h rollout"); len(got) != 1 || !contains(got, "Silence rule new-device-login for 2h") { // one card carrying the preview
 		t.Fatalf("/silence add preview = %q; want a confirmation prompt", got)
 	}
 	if got := s.say(t, "wujiu", "yes"); !contains(got, "Silenced") {
@@ -558,7 +558,7 @@ func TestAlerts_commands(t *testing.T) {
 	if got := s.say(t, "sunqi", "/silence remove "+id); !contains(got, "not allowed") {
 		t.Fatalf("/silence remove by sunqi = %q; want a refusal", got)
 	}
-	if got := s.say(t, "zhangsan", "/silence remove "+id); !contains(got, "yes") {
+	if got := s.say(t, "zhangsan", "/silence remove "+id); len(got) != 1 || !contains(got, "End silence #1 of rule new-device-login now") {
 		t.Fatalf("/silence remove preview = %q", got)
 	}
 	if got := s.say(t, "zhangsan", "yes"); !contains(got, "Ended silence") {

@@ -18,16 +18,18 @@ import (
 func TestDemo_piped(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader("/help\n/whoami\n:as lisi\n/audit\n"), stdout: &out, stderr: &errOut,
+	e := &env{stdin: strings.NewReader("/帮助\n/whoami\n:as lisi\n/audit\n/lang en\n/audit\n/lang\n"), stdout: &out, stderr: &errOut,
 		getenv: func(string) (string, bool) { return "", false }}
 	if err := run(t.Context(), e, []string{"demo"}); err != nil {
 		t.Fatalf("demo: %v\nstderr: %s", err, errOut.String())
 	}
 	got := out.String()
 	for _, want := range []string{
-		"zhangsan> /help", "Commands you can run", "`/order` `/审批` list · show · approve · reject", // help, as the admin sees it
-		"zhangsan> /whoami", "You are `zhangsan`", "Admin", // roles
-		"now speaking as lisi", "not allowed to run /audit", // another member, refused
+		"zhangsan> /帮助", "你可以运行的命令", "`/order` `/审批` list · show · approve · reject", // help in Chinese, the default
+		"zhangsan> /whoami", "你是 `zhangsan`", "管理员", // roles
+		"now speaking as lisi", "你无权运行 /audit", // another member, refused
+		"lisi> /lang en", "From now on I answer you in English.", "You are not allowed to run /audit", // lisi chose English
+		"You read the bot in English.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, got)

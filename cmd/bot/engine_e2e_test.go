@@ -123,8 +123,8 @@ func TestEngine_confirmedOnceWithDuplicateYes(t *testing.T) {
 	var runs atomic.Int32
 	s := startStack(t, emulator.Options{}, func(a *app) { a.registry.Register(pokeCommand(&runs)) })
 	got := s.say(t, "zhangsan", "/test poke lisi")
-	if !contains(got, "/test poke lisi") || !contains(got, "yes") || runs.Load() != 0 {
-		t.Fatalf("first reply = %q, runs %d; want a preview asking for yes and nothing run", got, runs.Load())
+	if len(got) != 1 || !contains(got, "You are about to run /test poke lisi.") || runs.Load() != 0 {
+		t.Fatalf("first reply = %q, runs %d; want one confirmation card carrying the preview, and nothing run", got, runs.Load())
 	}
 	got = s.say(t, "zhangsan", "yes")
 	if !contains(got, "poked lisi") {
@@ -189,7 +189,7 @@ func TestEngine_conversationSurvivesRestart(t *testing.T) {
 		return &stack{app: a, emu: emu, cfg: cfg, addr: addr}, func() { cancel(); <-done }
 	}
 	s1, stop1 := start()
-	if got := s1.say(t, "zhangsan", "/test poke sunqi"); !contains(got, "yes") {
+	if got := s1.say(t, "zhangsan", "/test poke sunqi"); !contains(got, "You are about to run /test poke sunqi.") {
 		t.Fatalf("preview = %q", got)
 	}
 	stop1()

@@ -315,3 +315,14 @@ func (ci *callbackInbox) Enqueue(ctx context.Context, it *db.InboxItem) (bool, e
 	}
 	return true, nil
 }
+
+// Asked reports whether user has a confirmation waiting: what "the bot asked to confirm" means, whatever the
+// words or card that asked (a short preview is a card whose text need not say "yes").
+func (h *Harness) Asked(user string) bool {
+	h.T.Helper()
+	c, err := h.DB.GetConversation(h.ctx(), user)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return c != nil && c.Kind == db.ConvConfirm
+}
