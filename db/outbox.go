@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -284,4 +285,53 @@ func (tx *Tx) TakeCardCode(ctx context.Context, ref, reason string) (code string
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE outbox SET response_code = NULL WHERE id = ?`, id)
 	return code, err
+}
+
+// QueuedAfter returns up to limit messages to recipient waiting behind the message id (pending, in order), so
+// the sender can merge the replies a member limit holds back.
+func (db *DB) QueuedAfter(ctx context.Context, recipient string, id int64, limit int) ([]OutboxMessage, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, COALESCE(inbox_id, 0), recipient, api, body, created_at, attempts
+		FROM outbox WHERE recipient = ? AND id > ? AND state = 'pending' ORDER BY id LIMIT ?`, recipient, id, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		var at int64
+		if err := rows.Scan(&m.ID, &m.InboxID, &m.Recipient, &m.API, &m.Body, &at, &m.Attempts); err != nil {
+			return nil, err
+		}
+		m.CreatedAt, m.State = time.Unix(at, 0), "pending"
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MergeOutbox folds messages held back by a member limit into one: keep (claimed) gets body and waits until
+// at; each of absorbed (queued behind it) is closed as sent, its last_error naming keep, so its content goes
+// out once, in keep, and the outbox says where it went. All or nothing.
+func (db *DB) MergeOutbox(ctx context.Context, keep int64, body []byte, absorbed []int64, at time.Time) error {
+	return db.writeLazy(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET body = ?, state = 'pending', next_attempt_at = ? WHERE id = ? AND state = 'sending'`,
+			body, dueUnix(at), keep)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("db: merge into outbox %d: it is not being sent", keep)
+		}
+		for _, id := range absorbed {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`,
+				db.now(), fmt.Sprintf("merged into outbox %d (held back by a member limit)", keep), id)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("db: merge outbox %d: it is no longer queued", id)
+			}
+		}
+		return nil
+	})
 }

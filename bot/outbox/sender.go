@@ -38,6 +38,8 @@ type Store interface {
 	RequeueSending(ctx context.Context) (int64, error)
 	NextOutboxDue(ctx context.Context) (time.Time, bool, error)
 	RecentSends(ctx context.Context, since time.Time) ([]db.Send, error)
+	QueuedAfter(ctx context.Context, recipient string, id int64, limit int) ([]db.OutboxMessage, error)
+	MergeOutbox(ctx context.Context, keep int64, body []byte, absorbed []int64, at time.Time) error
 }
 
 // Sender delivers the outbox.
@@ -62,6 +64,9 @@ type Sender struct {
 	// it), "deferred" (WeCom blocked the API for its rate limit), "retry" (a temporary failure) or "failed"
 	// (given up), with WeCom's errcode for the last three (0 when none); for metrics, it must not block.
 	Observe func(event string, m *db.OutboxMessage, errcode int)
+	// HeldBack is the first line of a message merging n replies a member limit held back, in that member's
+	// language; nil: HeldBackHeader, in English.
+	HeldBack func(ctx context.Context, userID string, n int) string
 
 	once    sync.Once
 	wake    retry.Wake
@@ -180,14 +185,18 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []db.OutboxMessage) {
 	ctx = context.WithoutCancel(ctx) // a batch's sends finish before the next claim, so shutdown never cuts one off
 	var records sync.WaitGroup       // outcomes being recorded; the batch ends when they are
 	defer records.Wait()
-	var ready []db.OutboxMessage
+	var ready, held []db.OutboxMessage
+	var holds []time.Duration
 	var ids []int64
 	for i := range msgs {
-		if s.admit(ctx, &msgs[i], &records) {
-			ready = append(ready, msgs[i])
-			ids = append(ids, msgs[i].ID)
+		if hold := s.admit(&msgs[i]); hold > 0 {
+			held, holds = append(held, msgs[i]), append(holds, hold)
+			continue
 		}
+		ready = append(ready, msgs[i])
+		ids = append(ids, msgs[i].ID)
 	}
+	s.deferHeld(ctx, held, holds, &records)
 	if err := s.Store.BeginOutboxAttempts(ctx, ids); err != nil {
 		// Unrecorded, a send cut off by a crash would be forgotten by the next start's limits: do not send.
 		s.Logger.Error("cannot record send attempts; will retry", slog.String("err", err.Error()))
@@ -209,29 +218,31 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []db.OutboxMessage) {
 	p.Wait()
 }
 
-// admit takes room in the member limits for m and reports true, or defers m until there is room (recorded in
-// a goroutine of records: a member held back does not hold up the others' sends).
-func (s *Sender) admit(ctx context.Context, m *db.OutboxMessage, records *sync.WaitGroup) bool {
+// admit takes room in the member limits for m and returns 0, or returns how long m must wait for room.
+func (s *Sender) admit(m *db.OutboxMessage) time.Duration {
 	users := members(m)
 	var hold time.Duration
 	for _, u := range users {
 		hold = max(hold, s.limiter.Delay(u))
 	}
 	if hold > 0 {
-		// Waiting for room is not a failed attempt.
-		s.observe("held_back", m, 0)
-		at := s.Now().Add(hold)
-		records.Go(func() {
-			if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, at, false); err != nil {
-				s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
-			}
-		})
-		return false
+		return hold
 	}
 	for _, u := range users {
 		s.limiter.Allow(u)
 	}
-	return true
+	return 0
+}
+
+// deferMsg puts m back until at, recorded in a goroutine of records: a member held back does not hold up
+// the others' sends. Waiting for room is not a failed attempt.
+func (s *Sender) deferMsg(ctx context.Context, m *db.OutboxMessage, at time.Time, records *sync.WaitGroup) {
+	s.observe("held_back", m, 0)
+	records.Go(func() {
+		if err := s.Store.RetryOutbox(ctx, m.ID, "", 0, at, false); err != nil {
+			s.Logger.Error("cannot defer message", slog.Int64("outbox_id", m.ID), slog.String("err", err.Error()))
+		}
+	})
 }
 
 // send sends m and records the outcome in a goroutine of records.

@@ -96,7 +96,9 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	}
 	a := &app{cfg: cfg, log: log, db: d, client: client, crypter: crypter, mux: http.NewServeMux(),
 		shutdownTimeout: 10 * time.Second}
-	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox"), MemberLimits: memberLimits}
+	a.langs = &i18n.Members{Store: d, Default: cfg.Replies.Lang()} // what each member reads: /lang, else replies.language
+	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox"), MemberLimits: memberLimits,
+		HeldBack: func(ctx context.Context, user string, n int) string { return outbox.HeldBackIn(i18n.For(a.langs.Of(ctx, user)), n) }}
 	if handler == nil {
 		r, err := a.newRouter()
 		if err != nil {
@@ -198,7 +200,6 @@ func (a *app) newRouter() (*router.Router, error) {
 	}
 	loc := a.cfg.Replies.Location()
 	replies.SetDescribeLocation(loc)
-	a.langs = &i18n.Members{Store: a.db, Default: a.cfg.Replies.Lang()} // what each member reads: /lang, else replies.language
 	reg := commands.NewRegistry()
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,

@@ -144,9 +144,19 @@ var tokenRE = regexp.MustCompile(`/([a-z]\d{3,4})\b`)
 func countTokens(msgs []emulator.SentMessage) map[string]int {
 	out := map[string]int{}
 	for _, m := range msgs {
-		if t := tokenRE.FindStringSubmatch(m.Content); t != nil {
-			out[t[1]]++
+		for t := range messageTokens(m) {
+			out[t]++
 		}
+	}
+	return out
+}
+
+// messageTokens are the distinct tokens one message carries: one per reply, several when the sender merged
+// replies a member limit held back.
+func messageTokens(m emulator.SentMessage) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range tokenRE.FindAllStringSubmatch(m.Content, -1) {
+		out[t[1]] = true
 	}
 	return out
 }
