@@ -98,7 +98,9 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 		shutdownTimeout: 10 * time.Second}
 	a.langs = &i18n.Members{Store: d, Default: cfg.Replies.Lang()} // what each member reads: /lang, else replies.language
 	a.sender = &outbox.Sender{Store: d, API: client, Logger: log.With("component", "outbox"), MemberLimits: memberLimits,
-		HeldBack: func(ctx context.Context, user string, n int) string { return outbox.HeldBackIn(i18n.For(a.langs.Of(ctx, user)), n) }}
+		HeldBack: func(ctx context.Context, user string, n int) string {
+			return outbox.HeldBackIn(i18n.For(a.langs.Of(ctx, user)), n)
+		}}
 	if handler == nil {
 		r, err := a.newRouter()
 		if err != nil {
