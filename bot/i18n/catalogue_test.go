@@ -282,3 +282,11 @@ func TestPrinter(t *testing.T) {
 		t.Errorf("T(%q) was not translated", ids[0])
 	}
 }
+
+func TestHasWord(t *testing.T) {
+	for s, want := range map[string]bool{"%s": false, "%s: %d": false, "%[2]s (%-5d)": false, "ok": true, "a %s b": false, "Usage: %s": true, "%sx": false} {
+		if got := hasWord(s); got != want {
+			t.Errorf("hasWord(%q) = %v; want %v", s, got, want)
+		}
+	}
+}

@@ -158,8 +158,33 @@ func (p *Printer) T(s string) string {
 	if t := load().msgs[l][s]; t != "" {
 		return t
 	}
-	missed(l, s)
+	if hasWord(s) {
+		missed(l, s)
+	}
 	return s
+}
+
+// hasWord reports whether s has two ASCII letters in a row outside its printf verbs: "%s: %d" is the same in
+// every language and needs no translation.
+func hasWord(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%':
+			// Skip the verb: flags, width, precision, index, then its letter.
+			for i++; i < len(s) && strings.IndexByte("+-# 0123456789.*[]", s[i]) >= 0; i++ {
+			}
+			run = 0
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			if run++; run >= 2 {
+				return true
+			}
+		default:
+			run = 0
+		}
+	}
+	return false
 }
 
 // N marks a message id kept in a variable or constant (a label, a noun) for the catalogue test, which reads

@@ -1,68 +1,104 @@
 package main
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
+// englishSentence is four or more English words in a row: in a Chinese reply, a message nobody translated.
+// Code spans, URLs and identifiers (userids, device codes, command paths) are removed before it is applied.
+var (
+	englishSentence = regexp.MustCompile(`[A-Za-z][A-Za-z']+(?:[ ,]+[A-Za-z][A-Za-z']+){3,}`)
+	notProse        = regexp.MustCompile("`[^`]*`|https?://\\S+|/[a-z]+|--[a-z-]+|\\S*[_@.:0-9]\\S*")
+	// missingThing is an answer saying the example names something the sample organisation lacks.
+	missingThing = regexp.MustCompile(`(?i)no such|no device with this code|not found|does not exist|is not a member|no member`)
+)
+
+// untranslated returns the English sentences left in a Chinese reply.
+func untranslated(s string) []string { return englishSentence.FindAllString(notProse.ReplaceAllString(s, " "), -1) }
+
 // TestExamples_everyDocumentedLine runs every example of docs/commands.md through the bot as the admin, in
-// English and with the command's Chinese name, and counts the messages each answer costs (WeCom allows a
-// member 30 a minute). No example may be answered "unknown command", and each costs at most 3 messages
-// (a long list split in two, or a preview and its confirmation card).
+// English and in Chinese (/lang), with the command's English and Chinese names, against the sample
+// organisation the demo runs on, and counts the messages each answer costs (WeCom allows a member 30 a
+// minute). No example may be answered "unknown command" or "no such …" (the examples name ids the sample
+// organisation has), none may lose its usage placeholders, a Chinese answer has no English sentence left,
+// and each answer costs at most 3 messages (a long list split in two, or a preview and its confirmation card).
 func TestExamples_everyDocumentedLine(t *testing.T) {
 	t.Parallel()
 	// This test counts messages, not throttling: both sides' member limits are lifted.
 	s := startStack(t, emulator.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
 		a.sender.MemberLimits = []wecom.Window{{N: 1 << 20, Per: time.Minute}}
 	})
-	total, lines := 0, 0
-	enTotal, enLines := 0, 0
-	worst, worstLine := 0, ""
-	for _, c := range s.app.registry.Commands() {
-		if c.Hidden {
-			continue
-		}
-		forms := append([]string(nil), c.Examples...)
-		english := len(forms)
-		for _, a := range c.Aliases {
-			for _, ex := range c.Examples {
-				if rest, ok := strings.CutPrefix(ex, "/"+c.Path); ok {
-					forms = append(forms, "/"+a+rest)
+	for _, lang := range []i18n.Lang{i18n.En, i18n.Zh} {
+		s.say(t, "zhangsan", "/lang "+string(lang))
+		total, lines := 0, 0
+		enTotal, enLines := 0, 0
+		worst, worstLine := 0, ""
+		for _, c := range s.app.registry.Commands() {
+			if c.Hidden {
+				continue
+			}
+			forms := append([]string(nil), c.Examples...)
+			english := len(forms)
+			for _, a := range c.Aliases {
+				for _, ex := range c.Examples {
+					if rest, ok := strings.CutPrefix(ex, "/"+c.Path); ok {
+						forms = append(forms, "/"+a+rest)
+					}
+				}
+			}
+			for i, line := range forms {
+				got := s.say(t, "zhangsan", line)
+				if i < english {
+					enTotal += len(got)
+					enLines++
+				}
+				all := strings.Join(got, "\n")
+				switch {
+				case len(got) == 0:
+					t.Errorf("%s %s: no answer", lang, line)
+				case contains(got, "unknown command") || contains(got, "has no option") || contains(got, "未知命令") || contains(got, "没有选项"):
+					t.Errorf("%s %s: %q", lang, line, got)
+				case lang == i18n.En && missingThing.MatchString(all):
+					t.Errorf("%s: names something the sample organisation lacks: %q", line, got)
+				case len(got) > 3:
+					t.Errorf("%s %s: %d messages", lang, line, len(got))
+				}
+				for _, a := range c.Args {
+					if !a.Optional && strings.Contains(all, "/"+c.Path+" ") && strings.Contains(all, c.Usage()[:len(c.Path)+1]) &&
+						(strings.Contains(all, "Usage") || strings.Contains(all, "用法")) && !strings.Contains(all, "<"+a.Name) {
+						t.Errorf("%s %s: the usage lost its placeholder <%s>: %q", lang, line, a.Name, got)
+					}
+				}
+				if lang == i18n.Zh {
+					if left := untranslated(all); len(left) > 0 {
+						t.Errorf("zh %s: English left in the Chinese answer: %q\n%s", line, left, all)
+					}
+				}
+				total += len(got)
+				lines++
+				if len(got) > worst {
+					worst, worstLine = len(got), line
+				}
+				if conv, _ := s.app.db.GetConversation(t.Context(), "zhangsan"); conv != nil {
+					s.say(t, "zhangsan", "/cancel") // a preview or a question: not run, not counted
 				}
 			}
 		}
-		for i, line := range forms {
-			got := s.say(t, "zhangsan", line)
-			if i < english {
-				enTotal += len(got)
-				enLines++
-			}
-			if len(got) == 0 {
-				t.Errorf("%s: no answer", line)
-			}
-			if contains(got, "unknown command") || contains(got, "has no option") {
-				t.Errorf("%s: %q", line, got)
-			}
-			if len(got) > 3 {
-				t.Errorf("%s: %d messages", line, len(got))
-			}
-			if len(got) > 1 && testing.Verbose() {
-				t.Logf("%d messages: %s", len(got), line)
-			}
-			total += len(got)
-			lines++
-			if len(got) > worst {
-				worst, worstLine = len(got), line
-			}
-			if conv, _ := s.app.db.GetConversation(t.Context(), "zhangsan"); conv != nil {
-				s.say(t, "zhangsan", "/cancel") // a preview or a question: not run, not counted
-			}
-		}
+		t.Logf("%s: %d documented lines (English and Chinese names): %d messages, %.2f per answer; most: %d (%s); English names only: %d lines, %d messages",
+			lang, lines, total, float64(total)/float64(lines), worst, worstLine, enLines, enTotal)
 	}
-	t.Logf("%d documented lines (English and Chinese names): %d messages, %.2f per answer; most: %d (%s); English only: %d lines, %d messages",
-		lines, total, float64(total)/float64(lines), worst, worstLine, enLines, enTotal)
+	if n := s.emu.DroppedCount("zhangsan"); n != 0 {
+		t.Errorf("WeCom dropped %d replies", n)
+	}
+	if missed := i18n.Missed(); len(missed) > 0 {
+		t.Errorf("asked for in Chinese without a translation: %s", fmt.Sprintf("%q", missed))
+	}
 }
