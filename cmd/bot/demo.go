@@ -92,7 +92,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	emu := emulator.New(emulator.Options{
 		CorpID: cfg.WeCom.CorpID, AgentID: cfg.WeCom.AgentID, Secret: cfg.WeCom.Secret,
 		CallbackURL: cfg.CallbackURL(), Token: cfg.Callback.Token, EncodingAESKey: cfg.Callback.EncodingAESKey,
-		Logger: log.With("component", "emulator"),
+		Logger:       log.With("component", "emulator"),
+		ApplyIDEpoch: demoApplyEpoch, // stable application ids, which docs/commands.md names
 	})
 	a, err := newApp(cfg, log, nil)
 	if err != nil {
@@ -119,6 +120,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	go func() { botDone <- a.run(runCtx, botLn) }()
 	go pageSrv.Serve(pageLn)
 
+	con.seed(runCtx)
 	err = con.loop(runCtx)
 	pageSrv.Close()
 	stop()
@@ -355,6 +357,23 @@ func (c *console) send(ctx context.Context, line string) error {
 	}
 	c.show()
 	return nil
+}
+
+// demoApplyEpoch numbers the demo's applications: sunqi's, made at start, is demoApplyID.
+const (
+	demoApplyEpoch = 1700000000
+	demoApplyID    = "ap17000000000017" // after the sample organisation's 16 older applications
+)
+
+// seed makes what docs/commands.md's examples name: sunqi applies for a mail account, which the bot takes
+// over, so /order show, approve and reject have a live application to act on.
+func (c *console) seed(ctx context.Context) {
+	user := c.user
+	c.user = "sunqi"
+	defer func() { c.user = user }()
+	if err := c.act(ctx, ":apply mail 新项目需要更大的邮箱空间"); err != nil {
+		fmt.Fprintf(c.e.stderr, "demo: the sample application was not made: %v\n", err)
+	}
 }
 
 // act runs :apply and :click through the emulator's control API, as WeCom would deliver them.

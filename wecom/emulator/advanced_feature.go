@@ -81,13 +81,25 @@ func (a *ApplicationState) clone() ApplicationState {
 // newApplication records an application created at t.
 func (a *adminState) newApplication(applicant string, businessType int, reason string, t time.Time) *ApplicationState {
 	a.appSeq++
-	app := &ApplicationState{ApplyID: fmt.Sprintf("ap%d%04d", t.Unix(), a.appSeq%10000), Applicant: applicant,
+	epoch := t.Unix()
+	if a.idEpoch != 0 {
+		epoch = a.idEpoch
+	}
+	app := &ApplicationState{ApplyID: fmt.Sprintf("ap%d%04d", epoch, a.appSeq%10000), Applicant: applicant,
 		BusinessType: businessType, Reason: reason, CreateTime: t.Truncate(time.Second)}
 	a.apps = append(a.apps, app)
 	if len(a.apps) > maxApplications {
 		a.apps = slices.Delete(a.apps, 0, len(a.apps)-maxApplications)
 	}
 	return app
+}
+
+// renumberApplications gives the seeded applications ids from epoch, and every later one too.
+func (a *adminState) renumberApplications(epoch int64) {
+	a.idEpoch = epoch
+	for i, app := range a.apps {
+		app.ApplyID = fmt.Sprintf("ap%d%04d", epoch, (i+1)%10000)
+	}
 }
 
 func (a *adminState) application(id string) *ApplicationState {

@@ -167,8 +167,9 @@ type adminState struct {
 	jobOrder []string // jobids oldest first, to evict beyond maxVIPJobs
 	jobSeq   int
 
-	apps   []*ApplicationState // in creation order (get_apply_id_list order)
-	appSeq int
+	apps    []*ApplicationState // in creation order (get_apply_id_list order)
+	appSeq  int
+	idEpoch int64 // Options.ApplyIDEpoch
 
 	hrGroups []hrGroup
 	staff    map[string]*staffRecord // userid → roster values

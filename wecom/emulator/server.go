@@ -75,6 +75,10 @@ type Options struct {
 	CallbackTimeout time.Duration
 	CallbackRetries int
 
+	// ApplyIDEpoch, when set, numbers advanced-feature applications "ap<epoch><seq>" (seq from 0001) instead of
+	// by the time they were made, so the demo's applications have the ids its docs name.
+	ApplyIDEpoch int64
+
 	Now    func() time.Time // clock; default time.Now
 	Logger *slog.Logger     // default discards
 }
@@ -226,6 +230,9 @@ func New(opts Options) *Server {
 		memRate:    map[string][]time.Time{},
 	}
 	s.org = seedOrg(opts.Now())
+	if opts.ApplyIDEpoch != 0 {
+		s.org.admin.renumberApplications(opts.ApplyIDEpoch)
+	}
 	if opts.Visibility != nil {
 		s.org.applyVisibility(opts.Visibility)
 	}
