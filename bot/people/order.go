@@ -58,8 +58,7 @@ func orderDecidable(p *i18n.Printer, app *wecom.Application, approver string) er
 	switch app.ApprovalStatus {
 	case wecom.ApplicationPending:
 	case wecom.ApplicationHistory:
-		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it "+
-			"as a %s handled by the %s. Nothing to decide here.", bot.Markdown(replies.Code(app.ApplyID)),
+		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it as a %s handled by the %s. Nothing to decide here.", bot.Markdown(replies.Code(app.ApplyID)),
 			orderStatusText(p, app.ApprovalStatus), enumText(p, app.ApprovalType.String()))
 	default:
 		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", bot.Markdown(replies.Code(app.ApplyID)),
@@ -85,9 +84,7 @@ func (d Deps) orderDecide(ctx context.Context, inv *commands.Invocation, p order
 // orderReadError words get_approval_info's 40058: 不合法的参数 (an invalid parameter), all WeCom documents.
 func orderReadError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
-		return bot.Wrap(bot.ENOTFOUND, err, "WeCom did not accept application id %s (errcode 40058 on "+
-			"advanced_feature/get_approval_info, 不合法的参数: an invalid parameter). Check the id: /order list "+
-			"shows the applications the bot has received.", bot.Markdown(replies.Code(applyID)))
+		return bot.Wrap(bot.ENOTFOUND, err, "WeCom did not accept application id %s (errcode 40058 on advanced_feature/get_approval_info, 不合法的参数: an invalid parameter). Check the id: /order list shows the applications the bot has received.", bot.Markdown(replies.Code(applyID)))
 	}
 	return err
 }
@@ -115,10 +112,8 @@ func (k *desk) orderCommands() []*commands.Command {
 				{Name: "user", Help: "ask WeCom for this member's applications (userid), older ones included"},
 				{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 applications a page, newest first"},
 			},
-			Summary: "List members' applications for advanced-feature accounts",
-			Help: "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). " +
-				"WeCom can only be asked about one member at a time: --user USERID lists that member's applications " +
-				"as WeCom has them, for every product or the one --type names.",
+			Summary:  "List members' applications for advanced-feature accounts",
+			Help:     "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). WeCom can only be asked about one member at a time: --user USERID lists that member's applications as WeCom has them, for every product or the one --type names.",
 			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
@@ -155,9 +150,8 @@ func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *comman
 		c.Path, c.Aliases = "order approve", []string{"审批 通过"}
 		c.Args = []commands.Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
 			Help: "a note for the audit trail"}}
-		c.Summary = "Approve an application and allocate the advanced-feature account"
-		c.Help = "Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting " +
-			"an approver can be decided, and not by their applicant."
+		c.Summary = i18n.N("Approve an application and allocate the advanced-feature account")
+		c.Help = i18n.N("Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting an approver can be decided, and not by their applicant.")
 		c.Examples = []string{"/order approve ap17000000000001", "/order approve ap17000000000001 renewal confirmed"}
 		c.APIs = append(slices.Clone(apis), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list")
 	}
@@ -246,8 +240,7 @@ func (k *desk) orderList(ctx context.Context, inv *commands.Invocation) (*replie
 		return orderListFromWeCom(ctx, d, inv, u)
 	}
 	if d.DB == nil {
-		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications; ask WeCom about one member "+
-			"with %s.", bot.Markdown(replies.Code("/order list --user USERID")))
+		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications; ask WeCom about one member with %s.", bot.Markdown(replies.Code("/order list --user USERID")))
 	}
 	p := inv.P
 	f := db.AppFilter{States: orderRecordStates[inv.Flag("status")]}
@@ -264,8 +257,7 @@ func (k *desk) orderList(ctx context.Context, inv *commands.Invocation) (*replie
 	label := orderLabel(p, inv.Flag("status"), "", typ)
 	b := replies.NewBuilder(p)
 	b.Heading("%s", capitalize(label))
-	source := p.Sprintf("From the bot's record of the applications WeCom sent it; for one member's applications in WeCom, "+
-		"including older ones, use %s.", replies.Code("/order list --user USERID"))
+	source := p.Sprintf("From the bot's record of the applications WeCom sent it; for one member's applications in WeCom, including older ones, use %s.", replies.Code("/order list --user USERID"))
 	switch {
 	case total == 0:
 		b.Para("None.").Para("%s", source)
@@ -480,8 +472,7 @@ func orderShow(p *i18n.Printer, a *wecom.Application, loc *time.Location, decida
 		b.Para("Decide with %s or %s.", replies.Code("/order approve "+a.ApplyID),
 			replies.Code("/order reject "+a.ApplyID+" REASON"))
 	case a.ApprovalStatus == wecom.ApplicationPending:
-		b.Para("The bot's approval flow does not hold it (it came before the bot, or is handled in the admin " +
-			"console), so it is decided in WeCom's admin console, not here.")
+		b.Para("The bot's approval flow does not hold it (it came before the bot, or is handled in the admin console), so it is decided in WeCom's admin console, not here.")
 	}
 	return b.String()
 }
@@ -502,8 +493,7 @@ func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orde
 	case err != nil:
 		return "", err
 	case rec == nil:
-		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or be "+
-			"handled in the admin console), so it cannot be decided here. %s shows what WeCom reports for it.",
+		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or be handled in the admin console), so it cannot be decided here. %s shows what WeCom reports for it.",
 			bot.Markdown(replies.Code(p.id)), bot.Markdown(replies.Code("/order show "+p.id)))
 	case rec.State == db.AppPending:
 		return "", bot.Errorf(bot.EUNAVAILABLE, "Application %s is still being taken over by the bot's flow; try again in a minute.",
@@ -522,8 +512,7 @@ func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orde
 	b.Item("submitted: %s", replies.When(app.CreateTime, d.loc()))
 	what := pr.T("This reports the rejection to WeCom.")
 	if p.approve {
-		what = pr.Sprintf("This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of "+
-			"the licence pool).", replies.Code(app.Applicant))
+		what = pr.Sprintf("This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of the licence pool).", replies.Code(app.Applicant))
 	}
 	if p.note != "" {
 		sep := " "

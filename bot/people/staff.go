@@ -224,10 +224,8 @@ func (k *desk) staffCommands() []*commands.Command {
 			Args: []commands.Arg{user, {Name: "change", Many: true, Check: staffCheckChange,
 				Help:   "FIELD=VALUE, as many as needed: 工位=A-3-12, 职位=经理 (an option's text or id), 入职日期=2024-03-01",
 				Prompt: "What should change? (FIELD=VALUE, e.g. 工位=A-3-12)"}},
-			Summary: "Change fields of a member's roster (花名册) entry",
-			Help: "Values are checked against each field's type first: options take one of their texts (or ids), dates " +
-				"are written 2024-03-01, mobiles 13800000001 or +86-13800000001. 年龄, 社会工龄 and 员工状态 are " +
-				"read-only, and file fields cannot be set from chat. Fields of repeatable groups change their first entry.",
+			Summary:  "Change fields of a member's roster (花名册) entry",
+			Help:     "Values are checked against each field's type first: options take one of their texts (or ids), dates are written 2024-03-01, mobiles 13800000001 or +86-13800000001. 年龄, 社会工龄 and 员工状态 are read-only, and file fields cannot be set from chat. Fields of repeatable groups change their first entry.",
 			Examples: []string{"/staff set lisi 工位=A-3-12", "/staff set lisi 职位=经理 入职日期=2024-03-01"},
 			Perm:     "staff.write",
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info", "POST hr/update_staff_info"},
@@ -274,8 +272,7 @@ func (k *desk) staffFields(ctx context.Context, inv *commands.Invocation) (*repl
 		}
 		b.Item("%s", line)
 	}
-	b.Para("Read-only fields cannot be changed with /staff set. Name a field of another group as group.name, " +
-		"e.g. 紧急联系人.姓名, or by its id.")
+	b.Para("Read-only fields cannot be changed with /staff set. Name a field of another group as group.name, e.g. 紧急联系人.姓名, or by its id.")
 	return b.Reply(), nil
 }
 

@@ -40,24 +40,22 @@ func vipCommands(d Deps) []*commands.Command {
 // vipChange is /vip add (add) or /vip remove: the twins differ only in words and in the job they submit.
 func vipChange(d Deps, add bool) *commands.Command {
 	c := &commands.Command{
-		Path:    "vip remove",
-		Aliases: []string{"高级账号 移除"},
-		Summary: "Take the advanced-feature account back from members",
-		Help: "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats " +
-			"return to the corp's licence pool.",
+		Path:     "vip remove",
+		Aliases:  []string{"高级账号 移除"},
+		Summary:  "Take the advanced-feature account back from members",
+		Help:     "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats return to the corp's licence pool.",
 		Examples: []string{"/vip remove wangwu", "/vip remove wangwu sunqi"},
 		APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_del_job",
 			"POST security/vip/batch_del_job_result"},
 	}
-	prompt := "Take the advanced-feature account back from whom? (userids, separated by spaces)"
+	prompt := i18n.N("Take the advanced-feature account back from whom? (userids, separated by spaces)")
 	if add {
-		c.Path, c.Summary, c.Aliases = "vip add", "Give members an advanced-feature account", []string{"高级账号 添加"}
-		c.Help = "Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new " +
-			"account takes a seat of the corp's licence pool."
+		c.Path, c.Summary, c.Aliases = "vip add", i18n.N("Give members an advanced-feature account"), []string{"高级账号 添加"}
+		c.Help = i18n.N("Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new account takes a seat of the corp's licence pool.")
 		c.Examples = []string{"/vip add wangwu", "/vip add wangwu sunqi"}
 		c.APIs = []string{"POST security/vip/list", "POST security/vip/submit_batch_add_job",
 			"POST security/vip/batch_add_job_result"}
-		prompt = "Give an advanced-feature account to whom? (userids, separated by spaces)"
+		prompt = i18n.N("Give an advanced-feature account to whom? (userids, separated by spaces)")
 	}
 	c.Args = []commands.Arg{{Name: "userid", Many: true, Match: commands.UserIDRE,
 		Help: "members, by userid, separated by spaces (at most 100)", Prompt: prompt}}

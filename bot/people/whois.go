@@ -128,11 +128,9 @@ func (k *desk) whoisCommands() []*commands.Command {
 			Aliases: []string{"查人"},
 			Args: []commands.Arg{{Name: "id", Check: checkIDOrName, Help: "a userid, external_userid, open_userid or tmp_external_userid, or a member's name",
 				Prompt: "Which id (or name)?"}},
-			Flags: []commands.Flag{agentFlag, typeFlag, userTypeFlag},
-			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a " +
-				"tmp_external_userid",
-			Help: "The kind of id is read from its shape; when it could be several, each is tried in turn and the " +
-				"answer says which matched. An open_userid needs --agent. A member is shown with a short roster summary.",
+			Flags:   []commands.Flag{agentFlag, typeFlag, userTypeFlag},
+			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a tmp_external_userid",
+			Help:    "The kind of id is read from its shape; when it could be several, each is tried in turn and the answer says which matched. An open_userid needs --agent. A member is shown with a short roster summary.",
 			Examples: []string{"/whois lisi", "/whois wmAAAchenkehu0000000000000001", "/whois woAAAlisiOPENxxxx --agent 2000001",
 				"/whois ouTMPmeetChen000000000000001 --type meeting"},
 			Perm:    "whois.read",
@@ -188,8 +186,7 @@ func (k *desk) whoisCommands() []*commands.Command {
 // agentError explains 40056 for a source_agentid.
 func agentError(err error, agent int) error {
 	if wecom.IsCode(err, wecom.CodeInvalidAgentID) {
-		return bot.Wrap(bot.EINVALID, err, "WeCom does not know agent %d as a third-party or 代开发 app of this corp "+
-			"(errcode 40056): check --agent.", agent)
+		return bot.Wrap(bot.EINVALID, err, "WeCom does not know agent %d as a third-party or 代开发 app of this corp (errcode 40056): check --agent.", agent)
 	}
 	return err
 }
@@ -214,8 +211,7 @@ func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Re
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
 	if len(kinds) == 0 {
-		return nil, bot.Errorf(bot.EINVALID, "%s does not look like a userid, external_userid, open_userid or "+
-			"tmp_external_userid. Usage: %s", bot.Markdown(replies.Code(id)), inv.Command.Usage())
+		return nil, bot.Errorf(bot.EINVALID, "%s does not look like a userid, external_userid, open_userid or tmp_external_userid. Usage: %s", bot.Markdown(replies.Code(id)), inv.Command.Usage())
 	}
 	sep := "; "
 	if p.Zh() {
@@ -249,8 +245,7 @@ func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Re
 		notes = append(notes, r.note)
 	}
 	if !inv.Has("agent") && len(id) >= whoisMinLong && strings.HasPrefix(id, "wo") {
-		return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s. If it is an open_userid, add --agent SOURCE_AGENTID: "+
-			"the agentid of the third-party or 代开发 app that obtained it.", bot.Markdown(replies.Code(id)), strings.Join(notes, sep))
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s. If it is an open_userid, add --agent SOURCE_AGENTID: the agentid of the third-party or 代开发 app that obtained it.", bot.Markdown(replies.Code(id)), strings.Join(notes, sep))
 	}
 	return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s.", bot.Markdown(replies.Code(id)), strings.Join(notes, sep))
 }
@@ -325,8 +320,7 @@ func whoisExternal(ctx context.Context, p *i18n.Printer, d Deps, id string) (who
 	case wecom.IsCode(err, 84061):
 		b := replies.NewBuilder(p)
 		b.Heading("External contact")
-		b.Para("%s is a customer (external_userid), but none of the members who added it is inside this app's "+
-			"visibility, so WeCom shows nothing more (errcode 84061).", replies.Code(id))
+		b.Para("%s is a customer (external_userid), but none of the members who added it is inside this app's visibility, so WeCom shows nothing more (errcode 84061).", replies.Code(id))
 		return whoisResult{ok: true, md: b.String()}, nil
 	case err != nil:
 		return whoisResult{}, err
@@ -519,8 +513,7 @@ func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*repli
 		res, err := d.Client.IDConvert.ConvertTmpExternalUserIDs(ctx, bt, ut, remaining)
 		if wecom.IsCode(err, wecom.CodeAPIForbidden) && len(uts) > 1 {
 			denied = err
-			notes = append(notes, p.Sprintf("Ids of user type %s were not tried: WeCom answered 48002 (converting customers "+
-				"needs this app in 客户联系's 「可调用接口的应用」).", tmpUserName(p, ut)))
+			notes = append(notes, p.Sprintf("Ids of user type %s were not tried: WeCom answered 48002 (converting customers needs this app in 客户联系's 「可调用接口的应用」).", tmpUserName(p, ut)))
 			continue
 		}
 		if err != nil {
@@ -578,8 +571,7 @@ func (k *desk) convertServiceExternal(ctx context.Context, inv *commands.Invocat
 	id := inv.Arg("external_userid")
 	ext, err := d.Client.ExternalContact.FromServiceExternalUserID(ctx, id, agent)
 	if wecom.IsCode(err, 40096) {
-		return nil, bot.Wrap(bot.ENOTFOUND, err, "%s is invalid: agent %d did not obtain it, or none of the members who "+
-			"added the customer is visible to both apps (errcode 40096).", bot.Markdown(replies.Code(id)), agent)
+		return nil, bot.Wrap(bot.ENOTFOUND, err, "%s is invalid: agent %d did not obtain it, or none of the members who added the customer is visible to both apps (errcode 40096).", bot.Markdown(replies.Code(id)), agent)
 	}
 	if err != nil {
 		return nil, agentError(err, agent)
