@@ -262,7 +262,11 @@ func (k *desk) staffFields(ctx context.Context, inv *commands.Invocation) (*repl
 				}
 				opts = append(opts, replies.Escape(o.Value))
 			}
-			line += p.Sprintf(": %s", strings.Join(opts, listSep(p)))
+			colon := ": "
+			if p.Zh() {
+				colon = "："
+			}
+			line += colon + strings.Join(opts, listSep(p))
 		}
 		if f.IsMust {
 			line += p.T(", required")
