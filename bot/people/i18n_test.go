@@ -142,3 +142,14 @@ func TestPeopleZh_order(t *testing.T) {
 		t.Errorf("ids asked for in Chinese without a translation: %q", i18n.Missed())
 	}
 }
+
+func TestPeopleZh_convert(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, noApprovers)
+	zhWants(t, "/convert open", sayZh(t, h, "zhangsan", "/convert open woAAAzhangsanOPEN woNOPE --agent 2000001"),
+		"open_userid → userid（agent 2000001）", "`woAAAzhangsanOPEN` → `zhangsan`", "`woNOPE` — 无效", "2 个 id：1 个已转换，1 个未转换。")
+	zhWants(t, "wrong agent", sayZh(t, h, "zhangsan", "/convert open woAAAzhangsanOPEN --agent 99"), "错误码 40056", "请检查 --agent")
+	zhWants(t, "/convert tmp", sayZh(t, h, "zhangsan", "/convert tmp ouTMPmeetChen000000000000001 ouBAD --type meeting"),
+		"来自会议的 tmp_external_userid", "→ external_userid `wmAAAchenkehu0000000000000001` — 客户", "`ouBAD` — 无效：不是本应用从会议获取的")
+	zhWants(t, "/whois no match", sayZh(t, h, "zhangsan", "/whois nosuchuser"), "没有匹配", "没有成员使用该 userid（60111）")
+}

@@ -262,11 +262,7 @@ func (k *desk) staffFields(ctx context.Context, inv *commands.Invocation) (*repl
 				}
 				opts = append(opts, replies.Escape(o.Value))
 			}
-			colon := ": "
-			if p.Zh() {
-				colon = "："
-			}
-			line += colon + strings.Join(opts, listSep(p))
+			line += colon(p) + strings.Join(opts, listSep(p))
 		}
 		if f.IsMust {
 			line += p.T(", required")
