@@ -6,13 +6,14 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/i18n"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
@@ -45,24 +46,23 @@ var orderStatuses = map[string][]wecom.ApplicationStatus{
 
 // orderStatusText names an application's status. WeCom's get_approval_info documents 0-5; a withdrawn
 // application (set_approval_detail's 101) may read back as 101.
-func orderStatusText(s wecom.ApplicationStatus) string {
+func orderStatusText(p *i18n.Printer, s wecom.ApplicationStatus) string {
 	if s == wecom.ApplicationStatus(wecom.ApprovalWithdrawn) {
-		return "withdrawn (已撤销)"
+		return enumText(p, "withdrawn (已撤销)")
 	}
-	return s.String()
+	return enumText(p, s.String())
 }
 
 // orderDecidable refuses a decision on an application that is not awaiting one, or by its own applicant.
-func orderDecidable(app *wecom.Application, approver string) error {
+func orderDecidable(p *i18n.Printer, app *wecom.Application, approver string) error {
 	switch app.ApprovalStatus {
 	case wecom.ApplicationPending:
 	case wecom.ApplicationHistory:
-		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it "+
-			"as a %s handled by the %s. Nothing to decide here.", bot.Markdown(replies.Code(app.ApplyID)),
-			orderStatusText(app.ApprovalStatus), app.ApprovalType)
+		return bot.Errorf(bot.ECONFLICT, "application %s is not awaiting a decision in this bot's flow: WeCom reports it as a %s handled by the %s. Nothing to decide here.", bot.Markdown(replies.Code(app.ApplyID)),
+			orderStatusText(p, app.ApprovalStatus), enumText(p, app.ApprovalType.String()))
 	default:
 		return bot.Errorf(bot.ECONFLICT, "application %s is already %s: nothing to decide.", bot.Markdown(replies.Code(app.ApplyID)),
-			orderStatusText(app.ApprovalStatus))
+			orderStatusText(p, app.ApprovalStatus))
 	}
 	if access.SameUser(approver, app.Applicant) {
 		return bot.Errorf(bot.EFORBIDDEN, "you cannot decide your own application (%s): another approver must.",
@@ -84,9 +84,7 @@ func (d Deps) orderDecide(ctx context.Context, inv *commands.Invocation, p order
 // orderReadError words get_approval_info's 40058: 不合法的参数 (an invalid parameter), all WeCom documents.
 func orderReadError(err error, applyID string) error {
 	if wecom.IsCode(err, wecom.CodeInvalidParameter) {
-		return bot.Wrap(bot.ENOTFOUND, err, "WeCom did not accept application id %s (errcode 40058 on "+
-			"advanced_feature/get_approval_info, 不合法的参数: an invalid parameter). Check the id: /order list "+
-			"shows the applications the bot has received.", bot.Markdown(replies.Code(applyID)))
+		return bot.Wrap(bot.ENOTFOUND, err, "WeCom did not accept application id %s (errcode 40058 on advanced_feature/get_approval_info, 不合法的参数: an invalid parameter). Check the id: /order list shows the applications the bot has received.", bot.Markdown(replies.Code(applyID)))
 	}
 	return err
 }
@@ -114,10 +112,8 @@ func (k *desk) orderCommands() []*commands.Command {
 				{Name: "user", Help: "ask WeCom for this member's applications (userid), older ones included"},
 				{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 applications a page, newest first"},
 			},
-			Summary: "List members' applications for advanced-feature accounts",
-			Help: "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). " +
-				"WeCom can only be asked about one member at a time: --user USERID lists that member's applications " +
-				"as WeCom has them, for every product or the one --type names.",
+			Summary:  "List members' applications for advanced-feature accounts",
+			Help:     "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). WeCom can only be asked about one member at a time: --user USERID lists that member's applications as WeCom has them, for every product or the one --type names.",
 			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
@@ -154,18 +150,17 @@ func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *comman
 		c.Path, c.Aliases = "order approve", []string{"审批 通过"}
 		c.Args = []commands.Arg{id, {Name: "remark", Optional: true, Rest: true, Check: checkDecisionText,
 			Help: "a note for the audit trail"}}
-		c.Summary = "Approve an application and allocate the advanced-feature account"
-		c.Help = "Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting " +
-			"an approver can be decided, and not by their applicant."
+		c.Summary = i18n.N("Approve an application and allocate the advanced-feature account")
+		c.Help = i18n.N("Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting an approver can be decided, and not by their applicant.")
 		c.Examples = []string{"/order approve ap17000000000001", "/order approve ap17000000000001 renewal confirmed"}
 		c.APIs = append(slices.Clone(apis), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list")
 	}
 	c.Perm = "order.approve"
 	return commands.Steps[orderPlan]{
 		Plan: func(ctx context.Context, inv *commands.Invocation) (orderPlan, error) {
-			p := orderPlan{approve: approve, id: inv.Arg("id"), note: inv.Arg("reason"), noteName: "Your reason"}
+			p := orderPlan{approve: approve, id: inv.Arg("id"), note: inv.Arg("reason")}
 			if approve {
-				p.note, p.noteName = inv.Arg("remark"), "Your remark"
+				p.note = inv.Arg("remark")
 			}
 			return p, nil
 		},
@@ -177,9 +172,9 @@ func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *comman
 
 // orderPlan is the decision /order approve or reject is to make.
 type orderPlan struct {
-	approve        bool
-	id             string
-	note, noteName string // the remark or reason, kept in the audit trail
+	approve bool
+	id      string
+	note    string // the remark (approve) or reason (reject), kept in the audit trail
 }
 
 func (p orderPlan) command() string {
@@ -197,22 +192,22 @@ var orderRecordStates = map[string][]string{
 }
 
 // orderStateText says what became of an application, as the bot recorded it.
-func orderStateText(a *db.Application) string {
+func orderStateText(p *i18n.Printer, a *db.Application) string {
 	switch a.State {
 	case db.AppPending:
-		return "received, not yet taken over"
+		return p.T("received, not yet taken over")
 	case db.AppTaken:
-		return "awaiting an approver"
+		return p.T("awaiting an approver")
 	case db.AppDeciding:
-		return "being decided"
+		return p.T("being decided")
 	case db.AppApproved:
-		return "approved by " + replies.Code(a.DecidedBy)
+		return p.Sprintf("approved by %s", replies.Code(a.DecidedBy))
 	case db.AppRejected:
-		return "rejected by " + replies.Code(a.DecidedBy)
+		return p.Sprintf("rejected by %s", replies.Code(a.DecidedBy))
 	case db.AppClosed:
-		return "finished in WeCom"
+		return p.T("finished in WeCom")
 	case db.AppLapsed:
-		return "lapsed: not taken over within WeCom's 24 h"
+		return p.T("lapsed: not taken over within WeCom's 24 h")
 	}
 	return replies.Escape(a.State)
 }
@@ -225,7 +220,7 @@ func (k *desk) orderShow(ctx context.Context, inv *commands.Invocation) (*replie
 	if err != nil {
 		return nil, orderReadError(err, inv.Arg("id"))
 	}
-	return &replies.Reply{Markdown: orderShow(app, k.loc(), k.takenOver(ctx, app.ApplyID))}, nil
+	return &replies.Reply{Markdown: orderShow(inv.P, app, k.loc(), k.takenOver(ctx, app.ApplyID))}, nil
 }
 
 // takenOver reports whether the bot's approval flow holds the application, awaiting a decision: only those
@@ -245,57 +240,115 @@ func (k *desk) orderList(ctx context.Context, inv *commands.Invocation) (*replie
 		return orderListFromWeCom(ctx, d, inv, u)
 	}
 	if d.DB == nil {
-		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications; ask WeCom about one member "+
-			"with %s.", bot.Markdown(replies.Code("/order list --user USERID")))
+		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications; ask WeCom about one member with %s.", bot.Markdown(replies.Code("/order list --user USERID")))
 	}
+	p := inv.P
 	f := db.AppFilter{States: orderRecordStates[inv.Flag("status")]}
-	what := "applications"
+	typ := ""
 	if t := inv.Flag("type"); t != "" {
 		f.BusinessType = int(orderBusinessTypes[t])
-		what = "applications for " + orderBusinessTypes[t].String()
+		typ = replies.Escape(enumText(p, orderBusinessTypes[t].String()))
 	}
 	page := inv.FlagInt("page")
 	apps, total, err := d.DB.ListApplications(ctx, f, replies.PerPage, (page-1)*replies.PerPage)
 	if err != nil {
 		return nil, err
 	}
-	status := inv.Flag("status")
-	label := what
-	if status != "all" {
-		label = status + " " + what
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n", strings.ToUpper(label[:1])+label[1:])
-	source := "From the bot's record of the applications WeCom sent it; for one member's applications in WeCom, " +
-		"including older ones, use " + replies.Code("/order list --user USERID") + "."
+	label := orderLabel(p, inv.Flag("status"), "", typ)
+	b := replies.NewBuilder(p)
+	b.Heading("%s", capitalize(label))
+	source := p.Sprintf("From the bot's record of the applications WeCom sent it; for one member's applications in WeCom, including older ones, use %s.", replies.Code("/order list --user USERID"))
 	switch {
 	case total == 0:
-		fmt.Fprintf(&b, "None.\n\n%s", source)
-		return &replies.Reply{Markdown: b.String()}, nil
+		b.Para("None.").Para("%s", source)
+		return b.Reply(), nil
 	case len(apps) == 0:
-		return replies.Markdownf("Page %d is past the end: %d %s in all (%d pages).", page, total, bot.Markdown(label),
+		return replies.Say(p, "Page %d is past the end: %d %s in all (%d pages).", page, total, bot.Markdown(label),
 			(total+replies.PerPage-1)/replies.PerPage), nil
 	}
 	awaiting := false
 	for _, a := range apps {
-		line := fmt.Sprintf("- %s · %s · %s · %s · %s", replies.Code(a.ApplyID), replies.Code(a.Applicant),
-			replies.Escape(wecom.BusinessType(a.BusinessType).String()), orderStateText(a), replies.When(a.SubmittedAt.Unix(), d.loc()))
+		line := fmt.Sprintf("%s · %s · %s · %s · %s", replies.Code(a.ApplyID), replies.Code(a.Applicant),
+			replies.Escape(enumText(p, wecom.BusinessType(a.BusinessType).String())), orderStateText(p, a), replies.When(a.SubmittedAt.Unix(), d.loc()))
 		if a.Reason != "" {
 			line += " · " + replies.Escape(oneLine(a.Reason, 30))
 		}
-		b.WriteString(line + "\n")
+		b.Item("%s", line)
 		awaiting = awaiting || a.State == db.AppTaken
 	}
 	start := (page-1)*replies.PerPage + 1
-	footer := fmt.Sprintf("%d–%d of %d, newest first", start, start+len(apps)-1, total)
+	footer := p.Sprintf("%d–%d of %d, newest first", start, start+len(apps)-1, total)
 	if start+len(apps)-1 < total {
-		footer += " — older: " + orderNextPage(inv, page)
+		footer = p.Sprintf("%d–%d of %d, newest first — older: %s", start, start+len(apps)-1, total, orderNextPage(inv, page))
 	}
-	fmt.Fprintf(&b, "\n%s.\n\n%s", footer, source)
+	b.Para("%s", footer+stop(p)).Para("%s", source)
 	if awaiting {
-		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
+		b.Para("Decide with /order approve ID or /order reject ID REASON.")
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
+}
+
+// stop ends a sentence built of pieces.
+func stop(p *i18n.Printer) string {
+	if p.Zh() {
+		return "。"
+	}
+	return "."
+}
+
+// capitalize writes a label as a heading: its first letter upper-case.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// orderLabel names the applications a list shows, lower-case: by status ("all" is none), by the member they
+// are from (markup, "" for any) and by product (markup, "" for any).
+func orderLabel(p *i18n.Printer, status, user, typ string) string {
+	switch {
+	case user == "" && typ == "":
+		switch status {
+		case "pending":
+			return p.T("pending applications")
+		case "approved":
+			return p.T("approved applications")
+		case "rejected":
+			return p.T("rejected applications")
+		}
+		return p.T("applications")
+	case user == "":
+		switch status {
+		case "pending":
+			return p.Sprintf("pending applications for %s", typ)
+		case "approved":
+			return p.Sprintf("approved applications for %s", typ)
+		case "rejected":
+			return p.Sprintf("rejected applications for %s", typ)
+		}
+		return p.Sprintf("applications for %s", typ)
+	case typ == "":
+		switch status {
+		case "pending":
+			return p.Sprintf("pending applications by %s", user)
+		case "approved":
+			return p.Sprintf("approved applications by %s", user)
+		case "rejected":
+			return p.Sprintf("rejected applications by %s", user)
+		}
+		return p.Sprintf("applications by %s", user)
+	}
+	switch status {
+	case "pending":
+		return p.Sprintf("pending applications by %s for %s", user, typ)
+	case "approved":
+		return p.Sprintf("approved applications by %s for %s", user, typ)
+	case "rejected":
+		return p.Sprintf("rejected applications by %s for %s", user, typ)
+	}
+	return p.Sprintf("applications by %s for %s", user, typ)
 }
 
 // orderNextPage is the command line for the page after this one.
@@ -316,11 +369,12 @@ const maxMemberApplications = 100
 // orderListFromWeCom lists one member's applications as WeCom has them: get_apply_id_list for each product
 // (business_type is required), then get_approval_info for each, newest first.
 func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, user string) (*replies.Reply, error) {
+	p := inv.P
 	types := []wecom.BusinessType{wecom.BusinessMail, wecom.BusinessDocs, wecom.BusinessDrive, wecom.BusinessMeetings}
-	what := "applications by " + replies.Code(user)
+	typ := ""
 	if t := inv.Flag("type"); t != "" {
 		types = []wecom.BusinessType{orderBusinessTypes[t]}
-		what += " for " + replies.Escape(orderBusinessTypes[t].String())
+		typ = replies.Escape(enumText(p, orderBusinessTypes[t].String()))
 	}
 	var ids []string
 	for _, bt := range types {
@@ -355,76 +409,72 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, u
 			shown = append(shown, a)
 		}
 	}
-	label := what
-	if status != "all" {
-		label = status + " " + what
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n", strings.ToUpper(label[:1])+label[1:])
-	source := fmt.Sprintf("From WeCom (advanced_feature/get_apply_id_list for %s).", replies.Code(user))
+	label := orderLabel(p, status, replies.Code(user), typ)
+	b := replies.NewBuilder(p)
+	b.Heading("%s", capitalize(label))
+	source := p.Sprintf("From WeCom (advanced_feature/get_apply_id_list for %s).", replies.Code(user))
 	page := inv.FlagInt("page")
 	start := (page - 1) * replies.PerPage
 	switch {
 	case len(shown) == 0:
-		fmt.Fprintf(&b, "None among %d.\n\n%s", len(apps), source)
-		return &replies.Reply{Markdown: b.String()}, nil
+		b.Para("None among %d.", len(apps)).Para("%s", source)
+		return b.Reply(), nil
 	case start >= len(shown):
-		return replies.Markdownf("Page %d is past the end: %d %s (%d pages).", page, len(shown), bot.Markdown(label),
+		return replies.Say(p, "Page %d is past the end: %d %s (%d pages).", page, len(shown), bot.Markdown(label),
 			(len(shown)+replies.PerPage-1)/replies.PerPage), nil
 	}
 	end := min(start+replies.PerPage, len(shown))
 	pending := false
 	for _, a := range shown[start:end] {
-		line := fmt.Sprintf("- %s · %s · %s · %s", replies.Code(a.ApplyID),
-			replies.Escape(a.BusinessType.String()), replies.Escape(orderStatusText(a.ApprovalStatus)), replies.When(a.CreateTime, d.loc()))
+		line := fmt.Sprintf("%s · %s · %s · %s", replies.Code(a.ApplyID),
+			replies.Escape(enumText(p, a.BusinessType.String())), replies.Escape(orderStatusText(p, a.ApprovalStatus)), replies.When(a.CreateTime, d.loc()))
 		if a.RequestReason != "" {
 			line += " · " + replies.Escape(oneLine(a.RequestReason, 30))
 		}
-		b.WriteString(line + "\n")
+		b.Item("%s", line)
 		// Deciding is offered only for applications in the bot's own flow: /order approve refuses the rest.
 		pending = pending || (a.ApprovalStatus == wecom.ApplicationPending && d.takenOver(ctx, a.ApplyID))
 	}
-	footer := fmt.Sprintf("%d–%d of %d, newest first", start+1, end, len(shown))
+	footer := p.Sprintf("%d–%d of %d, newest first", start+1, end, len(shown))
 	if end < len(shown) {
-		footer += " — older: " + orderNextPage(inv, page)
+		footer = p.Sprintf("%d–%d of %d, newest first — older: %s", start+1, end, len(shown), orderNextPage(inv, page))
 	}
 	if found > len(ids) {
-		footer += fmt.Sprintf("; WeCom has %d, the newest %d are read", found, len(ids))
+		footer = p.Sprintf("%s; WeCom has %d, the newest %d are read", footer, found, len(ids))
 	}
-	fmt.Fprintf(&b, "\n%s.\n\n%s", footer, source)
+	b.Para("%s", footer+stop(p)).Para("%s", source)
 	if pending {
-		b.WriteString("\n\nDecide with /order approve ID or /order reject ID REASON.")
+		b.Para("Decide with /order approve ID or /order reject ID REASON.")
 	}
-	return &replies.Reply{Markdown: b.String()}, nil
+	return b.Reply(), nil
 }
 
 // orderShow describes an application in words.
-func orderShow(a *wecom.Application, loc *time.Location, decidable bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Application %s\n\n", replies.Code(a.ApplyID))
-	fmt.Fprintf(&b, "- applicant: %s\n", replies.Code(a.Applicant))
-	fmt.Fprintf(&b, "- for: %s\n", replies.Escape(a.BusinessType.String()))
+func orderShow(p *i18n.Printer, a *wecom.Application, loc *time.Location, decidable bool) string {
+	b := replies.NewBuilder(p)
+	b.Heading("Application %s", replies.Code(a.ApplyID))
+	b.Item("applicant: %s", replies.Code(a.Applicant))
+	b.Item("for: %s", replies.Escape(enumText(p, a.BusinessType.String())))
 	if a.RequestReason != "" {
-		fmt.Fprintf(&b, "- reason: %s\n", replies.Escape(a.RequestReason))
+		b.Item("reason: %s", replies.Escape(a.RequestReason))
 	}
-	fmt.Fprintf(&b, "- status: %s\n", replies.Escape(orderStatusText(a.ApprovalStatus)))
-	fmt.Fprintf(&b, "- submitted: %s\n", replies.When(a.CreateTime, loc))
-	fmt.Fprintf(&b, "- flow: %s\n", replies.Escape(a.ApprovalType.String()))
+	b.Item("status: %s", replies.Escape(orderStatusText(p, a.ApprovalStatus)))
+	b.Item("submitted: %s", replies.When(a.CreateTime, loc))
+	b.Item("flow: %s", replies.Escape(enumText(p, a.ApprovalType.String())))
 	if a.ApprovalID != "" {
-		fmt.Fprintf(&b, "- approval id: %s\n", replies.Code(a.ApprovalID))
+		b.Item("approval id: %s", replies.Code(a.ApprovalID))
 	}
 	if a.ApprovalURL != "" {
-		fmt.Fprintf(&b, "- approval page: %s\n", replies.Escape(a.ApprovalURL))
+		b.Item("approval page: %s", replies.Escape(a.ApprovalURL))
 	}
 	switch {
 	case a.ApprovalStatus == wecom.ApplicationPending && decidable:
-		fmt.Fprintf(&b, "\nDecide with %s or %s.", replies.Code("/order approve "+a.ApplyID),
+		b.Para("Decide with %s or %s.", replies.Code("/order approve "+a.ApplyID),
 			replies.Code("/order reject "+a.ApplyID+" REASON"))
 	case a.ApprovalStatus == wecom.ApplicationPending:
-		b.WriteString("\nThe bot's approval flow does not hold it (it came before the bot, or is handled in the admin " +
-			"console), so it is decided in WeCom's admin console, not here.")
+		b.Para("The bot's approval flow does not hold it (it came before the bot, or is handled in the admin console), so it is decided in WeCom's admin console, not here.")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return b.String()
 }
 
 func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orderPlan) (string, error) {
@@ -432,7 +482,8 @@ func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orde
 	if err != nil {
 		return "", orderReadError(err, p.id)
 	}
-	if err := orderDecidable(app, inv.Caller.UserID); err != nil {
+	pr := inv.P
+	if err := orderDecidable(pr, app, inv.Caller.UserID); err != nil {
 		return "", err
 	}
 	// WeCom says it awaits a decision; the decision path (approvals.Decide) takes only applications the bot's
@@ -442,44 +493,51 @@ func (d Deps) orderPreview(ctx context.Context, inv *commands.Invocation, p orde
 	case err != nil:
 		return "", err
 	case rec == nil:
-		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or be "+
-			"handled in the admin console), so it cannot be decided here. %s shows what WeCom reports for it.",
+		return "", bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over (it may predate the bot, or be handled in the admin console), so it cannot be decided here. %s shows what WeCom reports for it.",
 			bot.Markdown(replies.Code(p.id)), bot.Markdown(replies.Code("/order show "+p.id)))
 	case rec.State == db.AppPending:
 		return "", bot.Errorf(bot.EUNAVAILABLE, "Application %s is still being taken over by the bot's flow; try again in a minute.",
 			bot.Markdown(replies.Code(p.id)))
 	}
-	var b replies.Builder
-	verb := "reject"
+	b := replies.NewBuilder(pr)
 	if p.approve {
-		verb = "approve"
+		b.Para("You are about to **approve** application %s:", replies.Code(app.ApplyID))
+	} else {
+		b.Para("You are about to **reject** application %s:", replies.Code(app.ApplyID))
 	}
-	b.Para("You are about to **%s** application %s:", verb, replies.Code(app.ApplyID))
-	b.Item("applicant: %s", replies.Code(app.Applicant)).Item("for: %s", replies.Escape(app.BusinessType.String()))
+	b.Item("applicant: %s", replies.Code(app.Applicant)).Item("for: %s", replies.Escape(enumText(pr, app.BusinessType.String())))
 	if app.RequestReason != "" {
 		b.Item("their reason: %s", replies.Escape(app.RequestReason))
 	}
 	b.Item("submitted: %s", replies.When(app.CreateTime, d.loc()))
-	what := "This reports the rejection to WeCom."
+	what := pr.T("This reports the rejection to WeCom.")
 	if p.approve {
-		what = fmt.Sprintf("This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of "+
-			"the licence pool).", replies.Code(app.Applicant))
+		what = pr.Sprintf("This reports the approval to WeCom and gives %s an advanced-feature account (it takes a seat of the licence pool).", replies.Code(app.Applicant))
 	}
 	if p.note != "" {
-		what += fmt.Sprintf(" %s, kept in the audit trail: %s", p.noteName, replies.Escape(p.note))
+		sep := " "
+		if pr.Zh() {
+			sep = ""
+		}
+		if p.approve {
+			what += sep + pr.Sprintf("Your remark, kept in the audit trail: %s", replies.Escape(p.note))
+		} else {
+			what += sep + pr.Sprintf("Your reason, kept in the audit trail: %s", replies.Escape(p.note))
+		}
 	}
 	b.Para("%s", what)
 	return b.String(), nil
 }
 
 // orderReconcile reads an application back after an interrupted decision.
-func (d Deps) orderReconcile(ctx context.Context, _ *commands.Invocation, p orderPlan) (*replies.Reply, error) {
+func (d Deps) orderReconcile(ctx context.Context, inv *commands.Invocation, p orderPlan) (*replies.Reply, error) {
+	pr := inv.P
 	app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, p.id)
 	if err != nil {
 		return nil, orderReadError(err, p.id)
 	}
-	var b replies.Builder
-	b.Para("WeCom reports application %s as: %s.", replies.Code(p.id), replies.Escape(orderStatusText(app.ApprovalStatus)))
+	b := replies.NewBuilder(pr)
+	b.Para("WeCom reports application %s as: %s.", replies.Code(p.id), replies.Escape(orderStatusText(pr, app.ApprovalStatus)))
 	switch {
 	case app.ApprovalStatus == wecom.ApplicationPending:
 		b.Para("The decision did not reach WeCom: send %s again.", replies.Code(p.command()+" "+p.id))

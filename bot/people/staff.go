@@ -14,6 +14,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -126,7 +127,6 @@ func (fs *hrFields) resolve(name string) (*hrField, error) {
 			names = append(names, f.FieldName)
 		}
 	}
-	hint := ""
 	if s := commands.Suggest(strings.ToLower(name), lowerAll(names)); s != "" {
 		for _, n := range names {
 			if strings.ToLower(n) == s {
@@ -134,9 +134,10 @@ func (fs *hrFields) resolve(name string) (*hrField, error) {
 				break
 			}
 		}
-		hint = " — did you mean " + s + "?"
+		return nil, bot.Errorf(bot.EINVALID, "The roster has no field %s — did you mean %s? /staff fields lists them.",
+			bot.Markdown(replies.Code(name)), s)
 	}
-	return nil, bot.Errorf(bot.EINVALID, "The roster has no field %s%s /staff fields lists them.", bot.Markdown(replies.Code(name)), hint)
+	return nil, bot.Errorf(bot.EINVALID, "The roster has no field %s /staff fields lists them.", bot.Markdown(replies.Code(name)))
 }
 
 // named returns the fields with these names that the roster has, skipping the others.
@@ -223,10 +224,8 @@ func (k *desk) staffCommands() []*commands.Command {
 			Args: []commands.Arg{user, {Name: "change", Many: true, Check: staffCheckChange,
 				Help:   "FIELD=VALUE, as many as needed: 工位=A-3-12, 职位=经理 (an option's text or id), 入职日期=2024-03-01",
 				Prompt: "What should change? (FIELD=VALUE, e.g. 工位=A-3-12)"}},
-			Summary: "Change fields of a member's roster (花名册) entry",
-			Help: "Values are checked against each field's type first: options take one of their texts (or ids), dates " +
-				"are written 2024-03-01, mobiles 13800000001 or +86-13800000001. 年龄, 社会工龄 and 员工状态 are " +
-				"read-only, and file fields cannot be set from chat. Fields of repeatable groups change their first entry.",
+			Summary:  "Change fields of a member's roster (花名册) entry",
+			Help:     "Values are checked against each field's type first: options take one of their texts (or ids), dates are written 2024-03-01, mobiles 13800000001 or +86-13800000001. 年龄, 社会工龄 and 员工状态 are read-only, and file fields cannot be set from chat. Fields of repeatable groups change their first entry.",
 			Examples: []string{"/staff set lisi 工位=A-3-12", "/staff set lisi 职位=经理 入职日期=2024-03-01"},
 			Perm:     "staff.write",
 			APIs:     []string{"GET hr/get_fields", "POST hr/get_staff_info", "POST hr/update_staff_info"},
@@ -234,51 +233,51 @@ func (k *desk) staffCommands() []*commands.Command {
 	}
 }
 
-func (k *desk) staffFields(ctx context.Context, _ *commands.Invocation) (*replies.Reply, error) {
+func (k *desk) staffFields(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	fc := k.fields
 	fs, err := fc.get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(fs.list) == 0 {
-		return replies.Markdownf("The roster (花名册) has no fields."), nil
+		return replies.Say(p, "The roster (花名册) has no fields."), nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Roster fields (花名册): %d\n", len(fs.list))
+	b := replies.NewBuilder(p)
+	b.Heading("Roster fields (花名册): %d", len(fs.list))
 	group := "\x00"
 	for _, f := range fs.list {
 		if f.Group != group {
 			group = f.Group
-			fmt.Fprintf(&b, "\n### %s\n\n", replies.Escape(group))
+			b.Para("### %s", replies.Escape(group))
 		}
-		line := fmt.Sprintf("- %s %s — %s", replies.Escape(f.FieldName), replies.Code(strconv.Itoa(f.FieldID)),
-			replies.Escape(f.FieldType.String()))
+		line := p.Sprintf("%s %s — %s", replies.Escape(f.FieldName), replies.Code(strconv.Itoa(f.FieldID)),
+			replies.Escape(enumText(p, f.FieldType.String())))
 		if len(f.OptionList) > 0 {
 			var opts []string
 			for i, o := range f.OptionList {
 				if i == 10 {
-					opts = append(opts, fmt.Sprintf("and %d more", len(f.OptionList)-10))
+					opts = append(opts, p.Sprintf("and %d more", len(f.OptionList)-10))
 					break
 				}
 				opts = append(opts, replies.Escape(o.Value))
 			}
-			line += ": " + strings.Join(opts, ", ")
+			line += colon(p) + strings.Join(opts, listSep(p))
 		}
 		if f.IsMust {
-			line += ", required"
+			line += p.T(", required")
 		}
 		if staffIsReadOnly(f.FieldID) {
-			line += " " + replies.Font(replies.Comment, "(read-only)")
+			line += " " + replies.Font(replies.Comment, p.T("(read-only)"))
 		}
-		b.WriteString(line + "\n")
+		b.Item("%s", line)
 	}
-	b.WriteString("\nRead-only fields cannot be changed with /staff set. Name a field of another group as group.name, " +
-		"e.g. 紧急联系人.姓名, or by its id.")
-	return &replies.Reply{Markdown: b.String()}, nil
+	b.Para("Read-only fields cannot be changed with /staff set. Name a field of another group as group.name, e.g. 紧急联系人.姓名, or by its id.")
+	return b.Reply(), nil
 }
 
 func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	d, fc := k.Deps, k.fields
+	d, fc, p := k.Deps, k.fields, inv.P
 	user, err := k.member(ctx, inv.Arg("userid"))
 	if err != nil {
 		return nil, err
@@ -310,7 +309,7 @@ func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replie
 			}
 		}
 		if len(wanted) == 0 {
-			return replies.Markdownf("The roster (花名册) has no fields to show."), nil
+			return replies.Say(p, "The roster (花名册) has no fields to show."), nil
 		}
 		for _, f := range wanted {
 			req.FieldIDs = append(req.FieldIDs, wecom.HRFieldRef{FieldID: f.FieldID})
@@ -320,18 +319,17 @@ func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replie
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Roster of %s\n", replies.Code(user))
+	b := replies.NewBuilder(p)
+	b.Heading("Roster of %s", replies.Code(user))
 	if !all {
-		b.WriteString("\n")
 		byID := staffValues(values)
 		for _, f := range wanted {
-			fmt.Fprintf(&b, "- %s: %s\n", replies.Escape(f.FieldName), staffShowValue(f, byID[f.FieldID], d.loc()))
+			b.Item("%s: %s", replies.Escape(f.FieldName), staffShowValue(p, f, byID[f.FieldID], d.loc()))
 		}
 		if len(names) == 0 {
-			b.WriteString("\nMore: " + replies.Code("/staff "+user+" --all") + ", or name fields (/staff fields lists them).")
+			b.Para("More: %s, or name fields (/staff fields lists them).", replies.Code("/staff "+user+" --all"))
 		}
-		return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+		return b.Reply(), nil
 	}
 	// Every field, grouped; entries of a repeatable group are numbered.
 	type section struct {
@@ -343,7 +341,7 @@ func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replie
 	entries := map[string]int{}
 	for _, v := range values {
 		f := fs.byID[v.FieldID]
-		name, group := strconv.Itoa(v.FieldID), "other fields"
+		name, group := strconv.Itoa(v.FieldID), p.T("other fields")
 		if f != nil {
 			name, group = f.FieldName, f.Group
 		}
@@ -352,19 +350,22 @@ func (k *desk) staffShow(ctx context.Context, inv *commands.Invocation) (*replie
 			order = append(order, s)
 			entries[group]++
 		}
-		lines[s] = append(lines[s], fmt.Sprintf("- %s: %s", replies.Escape(name), staffShowValue(f, &v, d.loc())))
+		lines[s] = append(lines[s], p.Sprintf("%s: %s", replies.Escape(name), staffShowValue(p, f, &v, d.loc())))
 	}
 	if len(order) == 0 {
-		b.WriteString("\nWeCom returned no fields.")
+		b.Para("WeCom returned no fields.")
 	}
 	for _, s := range order {
 		title := replies.Escape(s.group)
 		if entries[s.group] > 1 {
 			title += fmt.Sprintf(" #%d", s.idx+1)
 		}
-		fmt.Fprintf(&b, "\n### %s\n\n%s\n", title, strings.Join(lines[s], "\n"))
+		b.Para("### %s", title)
+		for _, l := range lines[s] {
+			b.Item("%s", l)
+		}
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 // staffValues indexes values of plain fields (and first entries of repeatable groups) by fieldid.
@@ -382,12 +383,12 @@ func staffValues(values []wecom.StaffField) map[int]*wecom.StaffField {
 
 // staffShowValue writes a roster value for reading: options as their text, times as dates, mobiles with their
 // country code, files as a count. f may be nil (a field get_fields did not list); v nil means no answer.
-func staffShowValue(f *hrField, v *wecom.StaffField, loc *time.Location) string {
+func staffShowValue(p *i18n.Printer, f *hrField, v *wecom.StaffField, loc *time.Location) string {
 	if v == nil {
-		return replies.Font(replies.Comment, "no answer from WeCom")
+		return replies.Font(replies.Comment, p.T("no answer from WeCom"))
 	}
 	if v.Result != 0 && v.Result != wecom.HROK {
-		return replies.Font(replies.Comment, replies.Escape(v.Result.String()))
+		return replies.Font(replies.Comment, replies.Escape(enumText(p, v.Result.String())))
 	}
 	isTime := f != nil && f.FieldType == wecom.HRFieldTime
 	date := func(sec int64) string {
@@ -427,7 +428,7 @@ func staffShowValue(f *hrField, v *wecom.StaffField, loc *time.Location) string 
 		if v.ValueUint32 == 0 {
 			return "—"
 		}
-		return fmt.Sprintf("option %d", v.ValueUint32)
+		return p.Sprintf("option %d", v.ValueUint32)
 	case wecom.HRValueMobile:
 		if v.ValueMobile == nil || v.ValueMobile.Mobile == "" {
 			return "—"
@@ -440,13 +441,13 @@ func staffShowValue(f *hrField, v *wecom.StaffField, loc *time.Location) string 
 		if v.ValueFile == nil || len(v.ValueFile.MediaIDs) == 0 {
 			return "—"
 		}
-		return replies.Plural(len(v.ValueFile.MediaIDs), "file", "files")
+		return p.Plural(len(v.ValueFile.MediaIDs), "file", "files")
 	}
-	return replies.Font(replies.Comment, "a value of an unknown type")
+	return replies.Font(replies.Comment, p.T("a value of an unknown type"))
 }
 
 // staffSummary is /whois's one-line roster summary of a member.
-func (k *desk) staffSummary(ctx context.Context, user string) (string, error) {
+func (k *desk) staffSummary(ctx context.Context, p *i18n.Printer, user string) (string, error) {
 	fs, err := k.fields.get(ctx)
 	if err != nil {
 		return "", err
@@ -466,7 +467,7 @@ func (k *desk) staffSummary(ctx context.Context, user string) (string, error) {
 	byID := staffValues(values)
 	var parts []string
 	for _, f := range fields {
-		parts = append(parts, replies.Escape(f.FieldName)+" "+staffShowValue(f, byID[f.FieldID], k.loc()))
+		parts = append(parts, replies.Escape(f.FieldName)+" "+staffShowValue(p, f, byID[f.FieldID], k.loc()))
 	}
 	return strings.Join(parts, " · "), nil
 }
@@ -509,6 +510,7 @@ type staffChange struct {
 
 // staffPlan resolves and checks a /staff set request, then reads the current values: nothing is written.
 func (k *desk) staffPlan(ctx context.Context, inv *commands.Invocation) (string, []staffChange, error) {
+	p := inv.P
 	user, err := k.member(ctx, inv.Arg("userid"))
 	if err != nil {
 		return "", nil, err
@@ -538,9 +540,9 @@ func (k *desk) staffPlan(ctx context.Context, inv *commands.Invocation) (string,
 		}
 		val, err := staffValue(f, v, k.loc())
 		if err != nil {
-			return "", nil, bot.Errorf(bot.EINVALID, "%s: %s", f.FieldName, bot.UserText(err))
+			return "", nil, err
 		}
-		changes = append(changes, staffChange{Field: f, Value: val, New: staffShowValue(f, staffAsRead(val), k.loc())})
+		changes = append(changes, staffChange{Field: f, Value: val, New: staffShowValue(p, f, staffAsRead(val), k.loc())})
 	}
 	req := &wecom.GetStaffInfoRequest{UserID: user}
 	for _, c := range changes {
@@ -552,7 +554,7 @@ func (k *desk) staffPlan(ctx context.Context, inv *commands.Invocation) (string,
 	}
 	byID := staffValues(values)
 	for i := range changes {
-		changes[i].Old = staffShowValue(changes[i].Field, byID[changes[i].Field.FieldID], k.loc())
+		changes[i].Old = staffShowValue(p, changes[i].Field, byID[changes[i].Field.FieldID], k.loc())
 	}
 	return user, changes, nil
 }
@@ -563,7 +565,7 @@ var staffMobile = regexp.MustCompile(`^(?:\+?(\d{1,4})[ -])?(\d{5,20})$`)
 func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldValue, error) {
 	v := wecom.StaffFieldValue{FieldID: f.FieldID, ValueType: f.valueType()}
 	if f.holdsFiles() {
-		return v, bot.Errorf(bot.EINVALID, "it holds files, which cannot be set from chat")
+		return v, bot.Errorf(bot.EINVALID, "%s: it holds files, which cannot be set from chat", f.FieldName)
 	}
 	switch {
 	case f.FieldType == wecom.HRFieldOption || len(f.OptionList) > 0:
@@ -576,20 +578,20 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 			names = append(names, o.Value)
 		}
 		if len(names) == 0 {
-			return v, bot.Errorf(bot.EINVALID, "it is an option field without options")
+			return v, bot.Errorf(bot.EINVALID, "%s: it is an option field without options", f.FieldName)
 		}
-		return v, bot.Errorf(bot.EINVALID, "%s is not one of its options: %s", bot.Markdown(replies.Code(raw)), strings.Join(names, ", "))
+		return v, bot.Errorf(bot.EINVALID, "%s: %s is not one of its options: %s", f.FieldName, bot.Markdown(replies.Code(raw)), strings.Join(names, ", "))
 	case f.FieldType == wecom.HRFieldTime:
 		t, err := commands.ParseDate(raw, loc)
 		if err != nil {
-			return v, bot.Errorf(bot.EINVALID, "it is a date; write it like 2024-03-01")
+			return v, bot.Errorf(bot.EINVALID, "%s: it is a date; write it like 2024-03-01", f.FieldName)
 		}
 		if v.ValueType == wecom.HRValueInt64 {
 			v.Int64 = t.Unix()
 			return v, nil
 		}
 		if t.Unix() < 0 {
-			return v, bot.Errorf(bot.EINVALID, "it takes dates from 1970 on")
+			return v, bot.Errorf(bot.EINVALID, "%s: it takes dates from 1970 on", f.FieldName)
 		}
 		v.ValueType, v.Uint64 = wecom.HRValueUint64, uint64(t.Unix())
 		return v, nil
@@ -598,7 +600,7 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 	case wecom.HRValueMobile:
 		m := staffMobile.FindStringSubmatch(raw)
 		if m == nil {
-			return v, bot.Errorf(bot.EINVALID, "%s is not a mobile number; write it like 13800000001 or +86-13800000001", bot.Markdown(replies.Code(raw)))
+			return v, bot.Errorf(bot.EINVALID, "%s: %s is not a mobile number; write it like 13800000001 or +86-13800000001", f.FieldName, bot.Markdown(replies.Code(raw)))
 		}
 		cc := m[1]
 		if cc == "" {
@@ -612,18 +614,18 @@ func staffValue(f *hrField, raw string, loc *time.Location) (wecom.StaffFieldVal
 		}
 		n, err := strconv.ParseUint(raw, 10, bits)
 		if err != nil {
-			return v, bot.Errorf(bot.EINVALID, "%s is not a whole number ≥ 0", bot.Markdown(replies.Code(raw)))
+			return v, bot.Errorf(bot.EINVALID, "%s: %s is not a whole number ≥ 0", f.FieldName, bot.Markdown(replies.Code(raw)))
 		}
 		v.Uint64, v.Uint32 = n, uint32(n)
 	case wecom.HRValueInt64:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			return v, bot.Errorf(bot.EINVALID, "%s is not a whole number", bot.Markdown(replies.Code(raw)))
+			return v, bot.Errorf(bot.EINVALID, "%s: %s is not a whole number", f.FieldName, bot.Markdown(replies.Code(raw)))
 		}
 		v.Int64 = n
 	default:
 		if utf8.RuneCountInString(raw) > maxStaffText {
-			return v, bot.Errorf(bot.EINVALID, "at most %d characters", maxStaffText)
+			return v, bot.Errorf(bot.EINVALID, "%s: at most %d characters", f.FieldName, maxStaffText)
 		}
 		v.ValueType, v.String = wecom.HRValueString, raw
 	}
@@ -658,21 +660,26 @@ func (p rosterPlan) changed() []staffChange {
 	return out
 }
 
-func staffPreview(_ context.Context, _ *commands.Invocation, p rosterPlan) (string, error) {
+func staffPreview(_ context.Context, inv *commands.Invocation, p rosterPlan) (string, error) {
+	pr := inv.P
 	if len(p.changed()) == 0 {
 		// Every value is the current one: say so instead of asking for a yes that changes nothing.
 		var fields []string
 		for _, c := range p.changes {
 			fields = append(fields, fmt.Sprintf("%s: %s", replies.Escape(c.Field.FieldName), c.Old))
 		}
+		sep := "; "
+		if pr.Zh() {
+			sep = "；"
+		}
 		return "", bot.Errorf(bot.ECONFLICT, "Nothing to change: the roster of %s already reads %s (unchanged).",
-			bot.Markdown(replies.Code(p.user)), bot.Markdown(strings.Join(fields, "; ")))
+			bot.Markdown(replies.Code(p.user)), bot.Markdown(strings.Join(fields, sep)))
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(pr)
 	b.Para("You are about to change the roster (花名册) of %s:", replies.Code(p.user))
 	for _, c := range p.changes {
 		if c.Old == c.New {
-			b.Item("%s: %s (%s)", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Comment, "unchanged"))
+			b.Item("%s: %s (%s)", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Comment, pr.T("unchanged")))
 			continue
 		}
 		b.Item("%s: %s → %s", replies.Escape(c.Field.FieldName), c.Old, c.New)
@@ -680,10 +687,11 @@ func staffPreview(_ context.Context, _ *commands.Invocation, p rosterPlan) (stri
 	return b.String(), nil
 }
 
-func (d Deps) staffSet(ctx context.Context, _ *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
+func (d Deps) staffSet(ctx context.Context, inv *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
+	pr := inv.P
 	user, changes := p.user, p.changed() // only what differs is sent
 	if len(changes) == 0 {
-		return replies.Markdownf("Nothing to change now: the roster of %s already holds those values.", bot.Markdown(replies.Code(user))), nil
+		return replies.Say(pr, "Nothing to change now: the roster of %s already holds those values.", bot.Markdown(replies.Code(user))), nil
 	}
 	req := &wecom.UpdateStaffInfoRequest{UserID: user}
 	for _, c := range changes {
@@ -699,46 +707,48 @@ func (d Deps) staffSet(ctx context.Context, _ *commands.Invocation, p rosterPlan
 			results[r.FieldID] = r.Result
 		}
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(pr)
 	b.Heading("Roster of %s", replies.Code(user))
 	ok := 0
 	for _, c := range changes {
 		r, answered := results[c.Field.FieldID]
-		outcome := replies.Font(replies.Warning, "no answer from WeCom")
+		outcome := replies.Font(replies.Warning, pr.T("no answer from WeCom"))
 		switch {
 		case answered && r == wecom.HROK:
 			ok++
-			outcome = replies.Font(replies.Info, "changed")
+			outcome = replies.Font(replies.Info, pr.T("changed"))
 		case answered:
-			outcome = replies.Font(replies.Warning, "not changed: "+replies.Escape(r.String()))
+			outcome = replies.Font(replies.Warning, pr.Sprintf("not changed: %s", replies.Escape(enumText(pr, r.String()))))
 		}
 		b.Item("%s: %s → %s — %s", replies.Escape(c.Field.FieldName), c.Old, c.New, outcome)
 	}
-	summary := fmt.Sprintf("%s: %d changed", replies.Plural(len(changes), "field", "fields"), ok)
+	fields := pr.Plural(len(changes), "field", "fields")
 	if n := len(changes) - ok; n > 0 {
-		summary += fmt.Sprintf(", %d not", n)
+		b.Para("%s: %d changed, %d not.", fields, ok, n)
+	} else {
+		b.Para("%s: %d changed.", fields, ok)
 	}
-	b.Para("%s.", summary)
 	return b.Reply(), nil
 }
 
 // staffReconcile reads the fields back after an interrupted /staff set and says which hold the values asked for.
-func staffReconcile(_ context.Context, _ *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
+func staffReconcile(_ context.Context, inv *commands.Invocation, p rosterPlan) (*replies.Reply, error) {
+	pr := inv.P
 	user, changes := p.user, p.changes // the plan read the roster just now
-	var b replies.Builder
+	b := replies.NewBuilder(pr)
 	b.Para("The roster of %s reads:", replies.Code(user))
 	pending := 0
 	for _, c := range changes {
 		if c.Old == c.New {
-			b.Item("%s: %s (%s)", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Info, "as requested"))
+			b.Item("%s: %s (%s)", replies.Escape(c.Field.FieldName), c.Old, replies.Font(replies.Info, pr.T("as requested")))
 			continue
 		}
 		pending++
 		b.Item("%s: %s (%s %s)", replies.Escape(c.Field.FieldName), c.Old,
-			replies.Font(replies.Warning, "not the requested"), c.New)
+			replies.Font(replies.Warning, pr.T("not the requested")), c.New)
 	}
 	if pending > 0 {
-		b.Para("%s not changed yet: send /staff set again for them.", replies.Plural(pending, "field is", "fields are"))
+		b.Para("%s not changed yet: send /staff set again for them.", pr.Plural(pending, "field is", "fields are"))
 	} else {
 		b.Para("Every field is as requested.")
 	}

@@ -84,7 +84,7 @@ func TestStaffValue(t *testing.T) {
 		if err != nil {
 			got = err.Error()
 		} else {
-			got = staffShowValue(f, staffAsRead(v), loc)
+			got = staffShowValue(nil, f, staffAsRead(v), loc)
 			got = strings.NewReplacer(`\+`, "+", `\-`, "-").Replace(got)
 		}
 		if !strings.Contains(got, c.want) {

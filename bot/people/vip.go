@@ -2,13 +2,13 @@ package people
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/i18n"
 
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
@@ -40,24 +40,22 @@ func vipCommands(d Deps) []*commands.Command {
 // vipChange is /vip add (add) or /vip remove: the twins differ only in words and in the job they submit.
 func vipChange(d Deps, add bool) *commands.Command {
 	c := &commands.Command{
-		Path:    "vip remove",
-		Aliases: []string{"高级账号 移除"},
-		Summary: "Take the advanced-feature account back from members",
-		Help: "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats " +
-			"return to the corp's licence pool.",
+		Path:     "vip remove",
+		Aliases:  []string{"高级账号 移除"},
+		Summary:  "Take the advanced-feature account back from members",
+		Help:     "Submits a revocation job to WeCom and waits up to about 10 seconds for its result. The seats return to the corp's licence pool.",
 		Examples: []string{"/vip remove wangwu", "/vip remove wangwu sunqi"},
 		APIs: []string{"POST security/vip/list", "POST security/vip/submit_batch_del_job",
 			"POST security/vip/batch_del_job_result"},
 	}
-	prompt := "Take the advanced-feature account back from whom? (userids, separated by spaces)"
+	prompt := i18n.N("Take the advanced-feature account back from whom? (userids, separated by spaces)")
 	if add {
-		c.Path, c.Summary, c.Aliases = "vip add", "Give members an advanced-feature account", []string{"高级账号 添加"}
-		c.Help = "Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new " +
-			"account takes a seat of the corp's licence pool."
+		c.Path, c.Summary, c.Aliases = "vip add", i18n.N("Give members an advanced-feature account"), []string{"高级账号 添加"}
+		c.Help = i18n.N("Submits an allocation job to WeCom and waits up to about 10 seconds for its result. Each new account takes a seat of the corp's licence pool.")
 		c.Examples = []string{"/vip add wangwu", "/vip add wangwu sunqi"}
 		c.APIs = []string{"POST security/vip/list", "POST security/vip/submit_batch_add_job",
 			"POST security/vip/batch_add_job_result"}
-		prompt = "Give an advanced-feature account to whom? (userids, separated by spaces)"
+		prompt = i18n.N("Give an advanced-feature account to whom? (userids, separated by spaces)")
 	}
 	c.Args = []commands.Arg{{Name: "userid", Many: true, Match: commands.UserIDRE,
 		Help: "members, by userid, separated by spaces (at most 100)", Prompt: prompt}}
@@ -99,11 +97,44 @@ func (d Deps) vipPlan(ctx context.Context, add bool, users []string) (vipPlan, e
 }
 
 // unchangedWord says why a member is left out of the job.
-func (p vipPlan) unchangedWord() string {
+func (p vipPlan) unchangedWord(pr *i18n.Printer) string {
 	if p.add {
-		return "already has one: unchanged"
+		return pr.T("already has one: unchanged")
 	}
-	return "holds none: unchanged"
+	return pr.T("holds none: unchanged")
+}
+
+// codeList lists userids as code spans: "`lisi`, `wangwu`".
+func codeList(p *i18n.Printer, users []string) bot.Markdown {
+	var cs []string
+	for _, u := range users {
+		cs = append(cs, replies.Code(u))
+	}
+	return bot.Markdown(strings.Join(cs, listSep(p)))
+}
+
+// listSep separates the items of a list written in a sentence.
+func listSep(p *i18n.Printer) string {
+	if p.Zh() {
+		return "、"
+	}
+	return ", "
+}
+
+// pageFooter is replies.Page's footer in p's language: what page n of total shows, and how to see more.
+func pageFooter(p *i18n.Printer, total, n int, more string) string {
+	start := (n - 1) * replies.PerPage
+	switch {
+	case total == 0 || n == 1 && total <= replies.PerPage:
+		return ""
+	case start >= total:
+		return p.Sprintf("page %d is past the end: %d in all (%d pages)", n, total, (total+replies.PerPage-1)/replies.PerPage)
+	}
+	end := min(start+replies.PerPage, total)
+	if end < total {
+		return p.Sprintf("showing %d–%d of %d — %s --page %d", start+1, end, total, more, n+1)
+	}
+	return p.Sprintf("showing %d–%d of %d", start+1, end, total)
 }
 
 func (p vipPlan) command() string {
@@ -126,70 +157,82 @@ func vipHolders(ctx context.Context, c *wecom.Client) ([]string, error) {
 }
 
 func (d Deps) vipList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	pr := inv.P
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
 	}
 	if len(holders) == 0 {
-		return replies.Markdownf("No member holds an advanced-feature account (高级功能账号)."), nil
+		return replies.Say(pr, "No member holds an advanced-feature account (高级功能账号)."), nil
 	}
-	page, footer := replies.Page(holders, inv.FlagInt("page"), "/vip list")
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Advanced-feature accounts (高级功能账号)\n\n%s hold one.\n\n",
-		replies.Plural(len(holders), "member", "members"))
+	n := max(inv.FlagInt("page"), 1)
+	page, _ := replies.Page(holders, n, "/vip list")
+	b := replies.NewBuilder(pr)
+	b.Heading("Advanced-feature accounts (高级功能账号)")
+	b.Para("%s hold one.", pr.Plural(len(holders), "member", "members"))
 	for _, u := range page {
-		line := "- " + replies.Code(u)
 		// Names only make the list easier to read: a member user/get cannot read is still listed.
 		if m, err := d.Client.User.Get(ctx, u); err == nil && m.Name != "" {
-			line += " " + replies.Escape(m.Name)
+			b.Item("%s %s", replies.Code(u), replies.Escape(m.Name))
+		} else {
+			b.Item("%s", replies.Code(u))
 		}
-		b.WriteString(line + "\n")
 	}
-	b.WriteString("\n" + footer)
-	return &replies.Reply{Markdown: b.String()}, nil
+	b.Para("%s", pageFooter(pr, len(holders), n, "/vip list"))
+	return b.Reply(), nil
 }
 
-func (d Deps) vipPreview(ctx context.Context, _ *commands.Invocation, p vipPlan) (string, error) {
+func (d Deps) vipPreview(ctx context.Context, inv *commands.Invocation, p vipPlan) (string, error) {
+	pr := inv.P
 	holders := p.holders
 	if len(p.change) == 0 {
 		// Nothing would change: say so now rather than ask for a yes that does nothing.
-		return "", bot.Errorf(bot.ECONFLICT, "Nothing to do: %s. WeCom lists %s in use now.",
-			bot.Markdown(codesWith(p.unchanged, p.unchangedWord())), replies.Plural(len(holders), "account", "accounts"))
+		accounts := pr.Plural(len(holders), "account", "accounts")
+		if p.add {
+			return "", bot.Errorf(bot.ECONFLICT, "Nothing to do: %s — already has one: unchanged. WeCom lists %s in use now.",
+				codeList(pr, p.unchanged), accounts)
+		}
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to do: %s — holds none: unchanged. WeCom lists %s in use now.",
+			codeList(pr, p.unchanged), accounts)
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(pr)
 	if p.add {
-		b.Para("You are about to give an advanced-feature account (高级功能账号) to %s:", replies.Plural(len(p.users), "member", "members"))
+		b.Para("You are about to give an advanced-feature account (高级功能账号) to %s:", pr.Plural(len(p.users), "member", "members"))
 	} else {
-		b.Para("You are about to take the advanced-feature account (高级功能账号) back from %s:", replies.Plural(len(p.users), "member", "members"))
+		b.Para("You are about to take the advanced-feature account (高级功能账号) back from %s:", pr.Plural(len(p.users), "member", "members"))
 	}
 	for _, u := range p.users {
 		held := access.HasUser(holders, u)
 		var what string
 		switch {
 		case p.add && held:
-			what = "already has one"
+			what = pr.T("already has one")
 		case p.add:
-			what = "has none; will get one (takes a seat of the licence pool)"
+			what = pr.T("has none; will get one (takes a seat of the licence pool)")
 		case held:
-			what = "has one; it will be taken back"
+			what = pr.T("has one; it will be taken back")
 		default:
-			what = "holds none; nothing to take back"
+			what = pr.T("holds none; nothing to take back")
 		}
 		b.Item("%s — %s", replies.Code(u), what)
 	}
-	b.Para("WeCom lists %s in use now.", replies.Plural(len(holders), "account", "accounts"))
+	b.Para("WeCom lists %s in use now.", pr.Plural(len(holders), "account", "accounts"))
 	return b.String(), nil
 }
 
-func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*replies.Reply, error) {
+func (d Deps) vipRun(ctx context.Context, inv *commands.Invocation, p vipPlan) (*replies.Reply, error) {
+	pr := inv.P
 	if len(p.change) == 0 { // changed since the preview: WeCom already shows what was asked
-		return replies.Markdownf("Nothing to do now: %s.", bot.Markdown(codesWith(p.unchanged, p.unchangedWord()))), nil
+		if p.add {
+			return replies.Say(pr, "Nothing to do now: %s — already has one: unchanged.", codeList(pr, p.unchanged)), nil
+		}
+		return replies.Say(pr, "Nothing to do now: %s — holds none: unchanged.", codeList(pr, p.unchanged)), nil
 	}
 	r, err := d.Client.VIP.Run(ctx, p.add, p.change)
 	if err != nil {
 		return nil, err
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(pr)
 	if p.add {
 		b.Heading("Advanced-feature accounts: add")
 	} else {
@@ -200,24 +243,28 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 	for _, u := range p.change {
 		o := r.Outcome(u)
 		counts[o]++
-		b.Item("%s — %s", replies.Code(u), describeOutcome(o, p.add))
+		b.Item("%s — %s", replies.Code(u), describeOutcome(pr, o, p.add))
 		if o == wecom.VIPFailed || o == wecom.VIPInvalid {
-			failures = append(failures, u+": "+outcomeWord(o, p.add))
+			failures = append(failures, u+": "+outcomeWord(o, p.add)) // for the audit trail, in English
 		}
 	}
 	var parts []string
 	for _, o := range []wecom.VIPOutcome{wecom.VIPDone, wecom.VIPFailed, wecom.VIPInvalid, wecom.VIPWaiting} {
 		if counts[o] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[o], outcomeWord(o, p.add)))
+			parts = append(parts, outcomeCount(pr, o, p.add, counts[o]))
 		}
 	}
 	for _, u := range p.unchanged {
-		b.Item("%s — %s", replies.Code(u), replies.Font(replies.Comment, p.unchangedWord()))
+		b.Item("%s — %s", replies.Code(u), replies.Font(replies.Comment, p.unchangedWord(pr)))
 	}
 	if len(p.unchanged) > 0 {
-		parts = append(parts, fmt.Sprintf("%d unchanged", len(p.unchanged)))
+		parts = append(parts, pr.Sprintf("%d unchanged", len(p.unchanged)))
 	}
-	b.Para("%s: %s. Job %s.", replies.Plural(len(p.users), "member", "members"), strings.Join(parts, ", "), replies.Code(r.JobID))
+	sep := ", "
+	if pr.Zh() {
+		sep = "，"
+	}
+	b.Para("%s: %s. Job %s.", pr.Plural(len(p.users), "member", "members"), strings.Join(parts, sep), replies.Code(r.JobID))
 	switch {
 	case r.ResultErr != nil:
 		b.Para("The job was submitted, but its result could not be read: %s Check with /vip list.", replies.Describe(ctx, r.ResultErr))
@@ -230,65 +277,74 @@ func (d Deps) vipRun(ctx context.Context, _ *commands.Invocation, p vipPlan) (*r
 	return b.Reply(), nil
 }
 
-func (d Deps) vipReconcile(ctx context.Context, _ *commands.Invocation, p vipPlan) (*replies.Reply, error) {
+func (d Deps) vipReconcile(ctx context.Context, inv *commands.Invocation, p vipPlan) (*replies.Reply, error) {
+	pr := inv.P
 	holders := p.holders // read by the plan, after the restart
-	var b replies.Builder
+	b := replies.NewBuilder(pr)
 	missing := 0
 	for _, u := range p.users {
 		held := access.HasUser(holders, u)
 		if held {
-			b.Item("%s — %s", replies.Code(u), replies.Font(replies.Info, "has an account"))
+			b.Item("%s — %s", replies.Code(u), replies.Font(replies.Info, pr.T("has an account")))
 		} else {
-			b.Item("%s — %s", replies.Code(u), replies.Font(replies.Comment, "has no account"))
+			b.Item("%s — %s", replies.Code(u), replies.Font(replies.Comment, pr.T("has no account")))
 		}
 		if held != p.add {
 			missing++
 		}
 	}
 	if missing > 0 {
-		b.Para("%s for the %s not done yet.", p.command(), replies.Plural(missing, "member", "members"))
+		b.Para("%s for the %s not done yet.", p.command(), pr.Plural(missing, "member", "members"))
 	} else {
 		b.Para("Every member is as requested.")
 	}
 	return b.Reply(), nil
 }
 
+// outcomeWord names an outcome, in English (the audit trail); i18n marks it for describeOutcome.
 func outcomeWord(o wecom.VIPOutcome, add bool) string {
 	switch o {
 	case wecom.VIPDone:
 		if add {
-			return "allocated"
+			return i18n.N("allocated")
 		}
-		return "removed"
+		return i18n.N("removed")
 	case wecom.VIPFailed:
-		return "failed"
+		return i18n.N("failed")
 	case wecom.VIPInvalid:
-		return "invalid userid"
+		return i18n.N("invalid userid")
 	}
-	return "still running"
+	return i18n.N("still running")
 }
 
-func describeOutcome(o wecom.VIPOutcome, add bool) string {
-	w := outcomeWord(o, add)
+// outcomeCount is how many members a job's outcome came to, for the summary line.
+func outcomeCount(p *i18n.Printer, o wecom.VIPOutcome, add bool, n int) string {
+	switch o {
+	case wecom.VIPDone:
+		if add {
+			return p.Sprintf("%d allocated", n)
+		}
+		return p.Sprintf("%d removed", n)
+	case wecom.VIPFailed:
+		return p.Sprintf("%d failed", n)
+	case wecom.VIPInvalid:
+		return p.Sprintf("%d invalid userid", n)
+	}
+	return p.Sprintf("%d still running", n)
+}
+
+func describeOutcome(p *i18n.Printer, o wecom.VIPOutcome, add bool) string {
+	w := p.T(outcomeWord(o, add))
 	switch o {
 	case wecom.VIPDone:
 		return replies.Font(replies.Info, w)
 	case wecom.VIPFailed:
 		if add {
-			return replies.Font(replies.Warning, w) + ": WeCom could not allocate an account (no seat left in the licence pool?)"
+			return p.Sprintf("%s: WeCom could not allocate an account (no seat left in the licence pool?)", replies.Font(replies.Warning, w))
 		}
-		return replies.Font(replies.Warning, w) + ": WeCom did not take an account back (the member may hold none)"
+		return p.Sprintf("%s: WeCom did not take an account back (the member may hold none)", replies.Font(replies.Warning, w))
 	case wecom.VIPInvalid:
-		return replies.Font(replies.Warning, w) + ": not a member, or outside this app's visibility"
+		return p.Sprintf("%s: not a member, or outside this app's visibility", replies.Font(replies.Warning, w))
 	}
 	return replies.Font(replies.Comment, w)
-}
-
-// codesWith lists userids as code spans followed by what is true of them all: "`lisi`, `wangwu` — why".
-func codesWith(users []string, why string) string {
-	var cs []string
-	for _, u := range users {
-		cs = append(cs, replies.Code(u))
-	}
-	return strings.Join(cs, ", ") + " — " + why
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/i18n"
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/replies"
@@ -71,30 +71,30 @@ var tmpBusinessTypes = map[string]int{"meeting": wecom.TmpIDMeeting, "form": wec
 var tmpUserTypes = map[string]int{"customer": wecom.TmpIDCustomer, "partner": wecom.TmpIDCorpInterconnect,
 	"upstream": wecom.TmpIDUpDownstream, "circle": wecom.TmpIDInterconnected}
 
-func tmpBusinessName(bt int) string {
+func tmpBusinessName(p *i18n.Printer, bt int) string {
 	switch bt {
 	case wecom.TmpIDMeeting:
-		return "a meeting (会议)"
+		return enumText(p, "a meeting (会议)")
 	case wecom.TmpIDForm:
-		return "a form (收集表)"
+		return enumText(p, "a form (收集表)")
 	case wecom.TmpIDDocs:
-		return "a doc (智能表/文档)"
+		return enumText(p, "a doc (智能表/文档)")
 	}
-	return "business type " + strconv.Itoa(bt)
+	return p.Sprintf("business type %d", bt)
 }
 
-func tmpUserName(ut int) string {
+func tmpUserName(p *i18n.Printer, ut int) string {
 	switch ut {
 	case wecom.TmpIDCustomer:
-		return "customer (客户)"
+		return enumText(p, "customer (客户)")
 	case wecom.TmpIDCorpInterconnect:
-		return "connected corp (企业互联)"
+		return enumText(p, "connected corp (企业互联)")
 	case wecom.TmpIDUpDownstream:
-		return "upstream/downstream partner (上下游)"
+		return enumText(p, "upstream/downstream partner (上下游)")
 	case wecom.TmpIDInterconnected:
-		return "interconnected corp (互联企业/圈子)"
+		return enumText(p, "interconnected corp (互联企业/圈子)")
 	}
-	return "user type " + strconv.Itoa(ut)
+	return p.Sprintf("user type %d", ut)
 }
 
 // flagTypes returns the business and user types to try: the flags' values, or every one.
@@ -128,11 +128,9 @@ func (k *desk) whoisCommands() []*commands.Command {
 			Aliases: []string{"查人"},
 			Args: []commands.Arg{{Name: "id", Check: checkIDOrName, Help: "a userid, external_userid, open_userid or tmp_external_userid, or a member's name",
 				Prompt: "Which id (or name)?"}},
-			Flags: []commands.Flag{agentFlag, typeFlag, userTypeFlag},
-			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a " +
-				"tmp_external_userid",
-			Help: "The kind of id is read from its shape; when it could be several, each is tried in turn and the " +
-				"answer says which matched. An open_userid needs --agent. A member is shown with a short roster summary.",
+			Flags:   []commands.Flag{agentFlag, typeFlag, userTypeFlag},
+			Summary: "Tell whom an id names: a member (userid), a customer (external_userid), an open_userid or a tmp_external_userid",
+			Help:    "The kind of id is read from its shape; when it could be several, each is tried in turn and the answer says which matched. An open_userid needs --agent. A member is shown with a short roster summary.",
 			Examples: []string{"/whois lisi", "/whois wmAAAchenkehu0000000000000001", "/whois woAAAlisiOPENxxxx --agent 2000001",
 				"/whois ouTMPmeetChen000000000000001 --type meeting"},
 			Perm:    "whois.read",
@@ -188,8 +186,7 @@ func (k *desk) whoisCommands() []*commands.Command {
 // agentError explains 40056 for a source_agentid.
 func agentError(err error, agent int) error {
 	if wecom.IsCode(err, wecom.CodeInvalidAgentID) {
-		return bot.Wrap(bot.EINVALID, err, "WeCom does not know agent %d as a third-party or 代开发 app of this corp "+
-			"(errcode 40056): check --agent.", agent)
+		return bot.Wrap(bot.EINVALID, err, "WeCom does not know agent %d as a third-party or 代开发 app of this corp (errcode 40056): check --agent.", agent)
 	}
 	return err
 }
@@ -202,7 +199,7 @@ type whoisResult struct {
 }
 
 func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	d := k.Deps
+	d, p := k.Deps, inv.P
 	id := inv.Arg("id")
 	if !whoisID.MatchString(id) { // a name: the member it names
 		u, err := k.member(ctx, id)
@@ -214,8 +211,11 @@ func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Re
 	agent := inv.FlagInt("agent")
 	kinds := whoisKinds(id, inv.Has("agent"), inv.Has("type") || inv.Has("user-type"))
 	if len(kinds) == 0 {
-		return nil, bot.Errorf(bot.EINVALID, "%s does not look like a userid, external_userid, open_userid or "+
-			"tmp_external_userid. Usage: %s", bot.Markdown(replies.Code(id)), inv.Command.Usage())
+		return nil, bot.Errorf(bot.EINVALID, "%s does not look like a userid, external_userid, open_userid or tmp_external_userid. Usage: %s", bot.Markdown(replies.Code(id)), inv.Command.Usage())
+	}
+	sep := "; "
+	if p.Zh() {
+		sep = "；"
 	}
 	var notes []string
 	for _, kind := range kinds {
@@ -223,160 +223,164 @@ func (k *desk) whois(ctx context.Context, inv *commands.Invocation) (*replies.Re
 		var err error
 		switch kind {
 		case kindMember:
-			r, err = k.whoisMember(ctx, id)
+			r, err = k.whoisMember(ctx, p, id)
 		case kindExternal:
-			r, err = whoisExternal(ctx, d, id)
+			r, err = whoisExternal(ctx, p, d, id)
 		case kindOpen:
-			r, err = k.whoisOpen(ctx, id, agent)
+			r, err = k.whoisOpen(ctx, p, id, agent)
 		case kindTmp:
 			bts, uts := flagTypes(inv)
-			r, err = k.whoisTmp(ctx, id, bts, uts)
+			r, err = k.whoisTmp(ctx, p, id, bts, uts)
 		}
 		if err != nil {
 			return nil, err
 		}
 		if r.ok {
-			read := "Read as " + kind.String()
+			read := p.Sprintf("Read as %s.", kind.String())
 			if len(notes) > 0 {
-				read += " (" + strings.Join(notes, "; ") + ")"
+				read = p.Sprintf("Read as %s (%s).", kind.String(), strings.Join(notes, sep))
 			}
-			return &replies.Reply{Markdown: r.md + "\n\n" + replies.Font(replies.Comment, read+".")}, nil
+			return &replies.Reply{Markdown: r.md + "\n\n" + replies.Font(replies.Comment, read)}, nil
 		}
 		notes = append(notes, r.note)
 	}
-	more := ""
 	if !inv.Has("agent") && len(id) >= whoisMinLong && strings.HasPrefix(id, "wo") {
-		more = " If it is an open_userid, add --agent SOURCE_AGENTID: the agentid of the third-party or 代开发 app that obtained it."
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s. If it is an open_userid, add --agent SOURCE_AGENTID: the agentid of the third-party or 代开发 app that obtained it.", bot.Markdown(replies.Code(id)), strings.Join(notes, sep))
 	}
-	return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s.%s", bot.Markdown(replies.Code(id)), strings.Join(notes, "; "), more)
+	return nil, bot.Errorf(bot.ENOTFOUND, "%s matched nothing: %s.", bot.Markdown(replies.Code(id)), strings.Join(notes, sep))
 }
 
 // whoisMember reads a member by userid.
-func (k *desk) whoisMember(ctx context.Context, userID string) (whoisResult, error) {
+func (k *desk) whoisMember(ctx context.Context, p *i18n.Printer, userID string) (whoisResult, error) {
 	u, err := k.Client.User.Get(ctx, userID)
 	if wecom.IsCode(err, wecom.CodeUserNotFound) {
-		return whoisResult{note: "no member has that userid (60111)"}, nil
+		return whoisResult{note: p.T("no member has that userid (60111)")}, nil
 	}
 	if err != nil {
 		return whoisResult{}, err
 	}
-	return whoisResult{md: k.memberText(ctx, u, ""), ok: true}, nil
+	return whoisResult{md: k.memberText(ctx, p, u, ""), ok: true}, nil
 }
 
 // memberText shows a member: name, position, departments, status and a roster summary. how says how the id
 // given led to the member, if it was not the userid.
-func (k *desk) memberText(ctx context.Context, u *wecom.User, how string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s — member\n\n", replies.Escape(u.Name))
+func (k *desk) memberText(ctx context.Context, p *i18n.Printer, u *wecom.User, how string) string {
+	b := replies.NewBuilder(p)
+	b.Heading("%s — member", replies.Escape(u.Name))
 	if how != "" {
-		b.WriteString("- " + how + "\n")
+		b.Item("%s", how)
 	}
-	fmt.Fprintf(&b, "- userid: %s\n", replies.Code(u.UserID))
+	b.Item("userid: %s", replies.Code(u.UserID))
 	if u.Alias != "" {
-		fmt.Fprintf(&b, "- alias: %s\n", replies.Escape(u.Alias))
+		b.Item("alias: %s", replies.Escape(u.Alias))
 	}
 	if u.Position != "" {
-		fmt.Fprintf(&b, "- position: %s\n", replies.Escape(u.Position))
+		b.Item("position: %s", replies.Escape(u.Position))
 	}
 	if len(u.Department) > 0 {
 		var depts []string
 		for i, id := range u.Department {
 			if i == 5 {
-				depts = append(depts, fmt.Sprintf("and %d more", len(u.Department)-5))
+				depts = append(depts, p.Sprintf("and %d more", len(u.Department)-5))
 				break
 			}
-			name := "department " + strconv.Itoa(id)
+			name := p.Sprintf("department %d", id)
 			if dep, err := k.Client.Department.Get(ctx, id); err == nil && dep.Name != "" {
 				name = replies.Escape(dep.Name)
 			}
 			if i < len(u.IsLeaderInDept) && u.IsLeaderInDept[i] == 1 {
-				name += " (leader)"
+				name = p.Sprintf("%s (leader)", name)
 			}
 			depts = append(depts, name)
 		}
-		fmt.Fprintf(&b, "- departments: %s\n", strings.Join(depts, ", "))
+		b.Item("departments: %s", strings.Join(depts, listSep(p)))
 	}
 	if u.Status != 0 {
-		fmt.Fprintf(&b, "- status: %s\n", replies.Escape(u.Status.String()))
+		b.Item("status: %s", replies.Escape(enumText(p, u.Status.String())))
 	}
-	summary, err := k.staffSummary(ctx, u.UserID)
+	summary, err := k.staffSummary(ctx, p, u.UserID)
 	switch {
 	case wecom.IsCode(err, wecom.CodeAPIForbidden):
-		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment,
-			"not available — roster access is not configured: add this app to 人事助手's 「可调用接口的应用」 (WeCom answered 48002)"))
+		b.Item("roster: %s", replies.Font(replies.Comment,
+			p.T("not available — roster access is not configured: add this app to 人事助手's 「可调用接口的应用」 (WeCom answered 48002)")))
 	case err != nil:
-		fmt.Fprintf(&b, "- roster: %s\n", replies.Font(replies.Comment, "could not be read: "+replies.Describe(ctx, err)))
+		b.Item("roster: %s", replies.Font(replies.Comment, p.Sprintf("could not be read: %s", replies.Describe(ctx, err))))
 	case summary != "":
-		fmt.Fprintf(&b, "- roster: %s\n", summary)
+		b.Item("roster: %s", summary)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return b.String()
 }
 
 // whoisExternal reads a customer by external_userid.
-func whoisExternal(ctx context.Context, d Deps, id string) (whoisResult, error) {
+func whoisExternal(ctx context.Context, p *i18n.Printer, d Deps, id string) (whoisResult, error) {
 	c, err := d.Client.ExternalContact.Get(ctx, id)
 	switch {
 	case wecom.IsCode(err, 40096):
-		return whoisResult{note: "not an external contact of this corp (40096)"}, nil
+		return whoisResult{note: p.T("not an external contact of this corp (40096)")}, nil
 	case wecom.IsCode(err, 84061):
-		return whoisResult{ok: true, md: fmt.Sprintf("## External contact\n\n%s is a customer (external_userid), but "+
-			"none of the members who added it is inside this app's visibility, so WeCom shows nothing more (errcode 84061).",
-			replies.Code(id))}, nil
+		b := replies.NewBuilder(p)
+		b.Heading("External contact")
+		b.Para("%s is a customer (external_userid), but none of the members who added it is inside this app's visibility, so WeCom shows nothing more (errcode 84061).", replies.Code(id))
+		return whoisResult{ok: true, md: b.String()}, nil
 	case err != nil:
 		return whoisResult{}, err
 	}
-	return whoisResult{ok: true, md: externalText(c, "", d)}, nil
+	return whoisResult{ok: true, md: externalText(p, c, "", d)}, nil
 }
 
 // externalText shows a customer and the members who added it.
-func externalText(c *wecom.ExternalContactDetail, how string, d Deps) string {
+func externalText(p *i18n.Printer, c *wecom.ExternalContactDetail, how string, d Deps) string {
 	e := c.ExternalContact
-	var b strings.Builder
-	fmt.Fprintf(&b, "## %s — external contact\n\n", replies.Escape(e.Name))
+	b := replies.NewBuilder(p)
+	b.Heading("%s — external contact", replies.Escape(e.Name))
 	if how != "" {
-		b.WriteString("- " + how + "\n")
+		b.Item("%s", how)
 	}
-	fmt.Fprintf(&b, "- external_userid: %s\n", replies.Code(e.ExternalUserID))
+	b.Item("external_userid: %s", replies.Code(e.ExternalUserID))
 	if e.Type != 0 {
-		fmt.Fprintf(&b, "- type: %s\n", replies.Escape(e.Type.String()))
+		b.Item("type: %s", replies.Escape(enumText(p, e.Type.String())))
 	}
 	if e.CorpName != "" {
-		corp := replies.Escape(e.CorpName)
 		if e.CorpFullName != "" && e.CorpFullName != e.CorpName {
-			corp += " (" + replies.Escape(e.CorpFullName) + ")"
+			b.Item("corp: %s (%s)", replies.Escape(e.CorpName), replies.Escape(e.CorpFullName))
+		} else {
+			b.Item("corp: %s", replies.Escape(e.CorpName))
 		}
-		fmt.Fprintf(&b, "- corp: %s\n", corp)
 	}
 	if e.Position != "" {
-		fmt.Fprintf(&b, "- position: %s\n", replies.Escape(e.Position))
+		b.Item("position: %s", replies.Escape(e.Position))
 	}
 	if e.Gender != wecom.GenderUnspecified {
-		fmt.Fprintf(&b, "- gender: %s\n", replies.Escape(e.Gender.String()))
+		b.Item("gender: %s", replies.Escape(enumText(p, e.Gender.String())))
 	}
-	fmt.Fprintf(&b, "- added by %s", replies.Plural(len(c.FollowUser), "member", "members"))
+	added := p.Sprintf("added by %s", p.Plural(len(c.FollowUser), "member", "members"))
 	if len(c.FollowUser) > 0 {
-		b.WriteString(":")
+		added = p.Sprintf("added by %s:", p.Plural(len(c.FollowUser), "member", "members"))
 	}
-	b.WriteString("\n")
+	var lines []string
 	for i, f := range c.FollowUser {
 		if i == maxWhoisFollowers {
-			fmt.Fprintf(&b, "  - and %d more\n", len(c.FollowUser)-maxWhoisFollowers)
+			lines = append(lines, "  - "+p.Sprintf("and %d more", len(c.FollowUser)-maxWhoisFollowers))
 			break
 		}
 		line := "  - " + replies.Code(f.UserID)
 		if f.Remark != "" {
-			line += ", remark " + replies.Escape(f.Remark)
+			line += p.Sprintf(", remark %s", replies.Escape(f.Remark))
 		}
 		if f.CreateTime > 0 {
-			line += ", added " + replies.When(f.CreateTime, d.loc())
+			line += p.Sprintf(", added %s", replies.When(f.CreateTime, d.loc()))
 		}
-		b.WriteString(line + "\n")
+		lines = append(lines, line)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	if len(lines) > 0 {
+		added += "\n" + strings.Join(lines, "\n")
+	}
+	b.Item("%s", added)
+	return b.String()
 }
 
 // whoisOpen converts an open_userid obtained by a third-party or 代开发 app, then shows the member.
-func (k *desk) whoisOpen(ctx context.Context, id string, agent int) (whoisResult, error) {
+func (k *desk) whoisOpen(ctx context.Context, p *i18n.Printer, id string, agent int) (whoisResult, error) {
 	res, err := k.Client.Batch.OpenUserIDToUserID(ctx, []string{id}, agent)
 	if err != nil {
 		return whoisResult{}, agentError(err, agent)
@@ -385,20 +389,22 @@ func (k *desk) whoisOpen(ctx context.Context, id string, agent int) (whoisResult
 		if m.OpenUserID != id {
 			continue
 		}
-		how := fmt.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
+		how := p.Sprintf("open_userid %s of agent %d is userid %s", replies.Code(id), agent, replies.Code(m.UserID))
 		u, err := k.Client.User.Get(ctx, m.UserID)
 		if err != nil {
-			return whoisResult{ok: true, md: fmt.Sprintf("## Member\n\n- %s\n- the member could not be read: %s", how, replies.Describe(ctx, err))}, nil
+			b := replies.NewBuilder(p)
+			b.Heading("Member").Item("%s", how).Item("the member could not be read: %s", replies.Describe(ctx, err))
+			return whoisResult{ok: true, md: b.String()}, nil
 		}
-		return whoisResult{ok: true, md: k.memberText(ctx, u, how)}, nil
+		return whoisResult{ok: true, md: k.memberText(ctx, p, u, how)}, nil
 	}
-	return whoisResult{note: fmt.Sprintf("not an open_userid that agent %d obtained, or its member is outside this app's visibility", agent)}, nil
+	return whoisResult{note: p.Sprintf("not an open_userid that agent %d obtained, or its member is outside this app's visibility", agent)}, nil
 }
 
 // whoisTmp converts a tmp_external_userid, trying each business and user type asked for, then shows whom it
 // stands for. A user type the app may not convert (48002: customers need 客户联系 permission) is skipped; if no
 // conversion was allowed at all, the 48002 is the answer.
-func (k *desk) whoisTmp(ctx context.Context, id string, bts, uts []int) (whoisResult, error) {
+func (k *desk) whoisTmp(ctx context.Context, p *i18n.Printer, id string, bts, uts []int) (whoisResult, error) {
 	var denied error
 	allowed := false
 	for _, bt := range bts {
@@ -414,7 +420,7 @@ func (k *desk) whoisTmp(ctx context.Context, id string, bts, uts []int) (whoisRe
 			allowed = true
 			for _, r := range res.Results {
 				if r.TmpExternalUserID == id {
-					return whoisResult{ok: true, md: k.tmpText(ctx, id, bt, ut, r)}, nil
+					return whoisResult{ok: true, md: k.tmpText(ctx, p, id, bt, ut, r)}, nil
 				}
 			}
 		}
@@ -422,38 +428,42 @@ func (k *desk) whoisTmp(ctx context.Context, id string, bts, uts []int) (whoisRe
 	if !allowed && denied != nil {
 		return whoisResult{}, denied
 	}
-	note := "not a tmp_external_userid this app obtained"
+	note := p.T("not a tmp_external_userid this app obtained")
 	if len(bts) == 1 {
-		note += " from " + tmpBusinessName(bts[0])
+		note = p.Sprintf("not a tmp_external_userid this app obtained from %s", tmpBusinessName(p, bts[0]))
 	}
 	if denied != nil {
-		note += " (customer ids were not tried: WeCom answered 48002)"
+		note = p.Sprintf("%s (customer ids were not tried: WeCom answered 48002)", note)
 	}
 	return whoisResult{note: note}, nil
 }
 
 // tmpText shows whom a converted tmp id stands for.
-func (k *desk) tmpText(ctx context.Context, id string, bt, ut int, r wecom.TmpIDResult) string {
-	how := fmt.Sprintf("tmp_external_userid %s from %s, user type %s", replies.Code(id), tmpBusinessName(bt), tmpUserName(ut))
+func (k *desk) tmpText(ctx context.Context, p *i18n.Printer, id string, bt, ut int, r wecom.TmpIDResult) string {
+	how := p.Sprintf("tmp_external_userid %s from %s, user type %s", replies.Code(id), tmpBusinessName(p, bt), tmpUserName(p, ut))
 	if r.ExternalUserID != "" {
 		c, err := k.Client.ExternalContact.Get(ctx, r.ExternalUserID)
 		if err != nil {
-			return fmt.Sprintf("## External contact\n\n- %s\n- external_userid: %s\n- the contact could not be read: %s",
-				how, replies.Code(r.ExternalUserID), replies.Describe(ctx, err))
+			b := replies.NewBuilder(p)
+			b.Heading("External contact").Item("%s", how).Item("external_userid: %s", replies.Code(r.ExternalUserID)).
+				Item("the contact could not be read: %s", replies.Describe(ctx, err))
+			return b.String()
 		}
-		return externalText(c, how, k.Deps)
+		return externalText(p, c, how, k.Deps)
 	}
 	if r.CorpID == k.Client.CorpID() {
 		if u, err := k.Client.User.Get(ctx, r.UserID); err == nil {
-			return k.memberText(ctx, u, how)
+			return k.memberText(ctx, p, u, how)
 		}
 	}
-	return fmt.Sprintf("## Member of another corp\n\n- %s\n- corpid: %s\n- userid: %s\n\nThis app cannot read members of other corps.",
-		how, replies.Code(r.CorpID), replies.Code(r.UserID))
+	b := replies.NewBuilder(p)
+	b.Heading("Member of another corp").Item("%s", how).Item("corpid: %s", replies.Code(r.CorpID)).
+		Item("userid: %s", replies.Code(r.UserID)).Para("This app cannot read members of other corps.")
+	return b.String()
 }
 
 func (k *desk) convertOpen(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	d := k.Deps
+	d, p := k.Deps, inv.P
 	agent := inv.FlagInt("agent") // required by the declaration
 	ids := inv.List("open_userid")
 	res, err := d.Client.Batch.OpenUserIDToUserID(ctx, ids, agent)
@@ -464,7 +474,7 @@ func (k *desk) convertOpen(ctx context.Context, inv *commands.Invocation) (*repl
 	for _, m := range res.UserIDs {
 		found[m.OpenUserID] = m.UserID
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(p)
 	b.Heading("open_userid → userid (agent %d)", agent)
 	converted, invalid := 0, 0
 	for _, id := range ids {
@@ -475,18 +485,18 @@ func (k *desk) convertOpen(ctx context.Context, inv *commands.Invocation) (*repl
 		case slices.Contains(res.InvalidOpenUserIDs, id):
 			invalid++
 			b.Item("%s — %s: agent %d did not obtain it, or its member is outside this app's visibility",
-				replies.Code(id), replies.Font(replies.Warning, "invalid"), agent)
+				replies.Code(id), replies.Font(replies.Warning, p.T("invalid")), agent)
 		default:
 			invalid++
-			b.Item("%s — %s", replies.Code(id), replies.Font(replies.Warning, "no answer from WeCom"))
+			b.Item("%s — %s", replies.Code(id), replies.Font(replies.Warning, p.T("no answer from WeCom")))
 		}
 	}
-	b.Para("%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, invalid)
+	b.Para("%s: %d converted, %d not.", p.Plural(len(ids), "id", "ids"), converted, invalid)
 	return b.Reply(), nil
 }
 
 func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	d := k.Deps
+	d, p := k.Deps, inv.P
 	bts, uts := flagTypes(inv) // --type is required by the declaration
 	bt := bts[0]
 	ids := inv.List("tmp_external_userid") // the parser removed repeats
@@ -503,8 +513,7 @@ func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*repli
 		res, err := d.Client.IDConvert.ConvertTmpExternalUserIDs(ctx, bt, ut, remaining)
 		if wecom.IsCode(err, wecom.CodeAPIForbidden) && len(uts) > 1 {
 			denied = err
-			notes = append(notes, fmt.Sprintf("Ids of user type %s were not tried: WeCom answered 48002 (converting customers "+
-				"needs this app in 客户联系's 「可调用接口的应用」).", tmpUserName(ut)))
+			notes = append(notes, p.Sprintf("Ids of user type %s were not tried: WeCom answered 48002 (converting customers needs this app in 客户联系's 「可调用接口的应用」).", tmpUserName(p, ut)))
 			continue
 		}
 		if err != nil {
@@ -528,28 +537,28 @@ func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*repli
 	if !allowed && denied != nil {
 		return nil, denied
 	}
-	var b replies.Builder
-	b.Heading("tmp_external_userid from %s", tmpBusinessName(bt))
+	b := replies.NewBuilder(p)
+	b.Heading("tmp_external_userid from %s", tmpBusinessName(p, bt))
 	converted := 0
 	for _, id := range ids {
 		r, ok := found[id]
 		switch {
 		case ok && r.ExternalUserID != "":
 			converted++
-			b.Item("%s → external_userid %s — %s", replies.Code(id), replies.Code(r.ExternalUserID), tmpUserName(userType[id]))
+			b.Item("%s → external_userid %s — %s", replies.Code(id), replies.Code(r.ExternalUserID), tmpUserName(p, userType[id]))
 		case ok:
 			converted++
 			b.Item("%s → corp %s, userid %s — %s", replies.Code(id), replies.Code(r.CorpID), replies.Code(r.UserID),
-				tmpUserName(userType[id]))
+				tmpUserName(p, userType[id]))
 		default:
-			why := "not obtained by this app from " + tmpBusinessName(bt)
+			why := p.Sprintf("not obtained by this app from %s", tmpBusinessName(p, bt))
 			if len(uts) == 1 {
-				why += " with user type " + tmpUserName(uts[0])
+				why = p.Sprintf("not obtained by this app from %s with user type %s", tmpBusinessName(p, bt), tmpUserName(p, uts[0]))
 			}
-			b.Item("%s — %s: %s", replies.Code(id), replies.Font(replies.Warning, "invalid"), why)
+			b.Item("%s — %s%s%s", replies.Code(id), replies.Font(replies.Warning, p.T("invalid")), colon(p), why)
 		}
 	}
-	b.Para("%s: %d converted, %d not.", replies.Plural(len(ids), "id", "ids"), converted, len(ids)-converted)
+	b.Para("%s: %d converted, %d not.", p.Plural(len(ids), "id", "ids"), converted, len(ids)-converted)
 	for _, n := range notes {
 		b.Para("%s", n)
 	}
@@ -557,25 +566,26 @@ func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*repli
 }
 
 func (k *desk) convertServiceExternal(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	d := k.Deps
+	d, p := k.Deps, inv.P
 	agent := inv.FlagInt("agent") // required by the declaration
 	id := inv.Arg("external_userid")
 	ext, err := d.Client.ExternalContact.FromServiceExternalUserID(ctx, id, agent)
 	if wecom.IsCode(err, 40096) {
-		return nil, bot.Wrap(bot.ENOTFOUND, err, "%s is invalid: agent %d did not obtain it, or none of the members who "+
-			"added the customer is visible to both apps (errcode 40096).", bot.Markdown(replies.Code(id)), agent)
+		return nil, bot.Wrap(bot.ENOTFOUND, err, "%s is invalid: agent %d did not obtain it, or none of the members who added the customer is visible to both apps (errcode 40096).", bot.Markdown(replies.Code(id)), agent)
 	}
 	if err != nil {
 		return nil, agentError(err, agent)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## external_userid converted\n\n- agent %d's: %s\n- this app's: %s", agent, replies.Code(id), replies.Code(ext))
+	b := replies.NewBuilder(p)
+	b.Heading("external_userid converted").Item("agent %d's: %s", agent, replies.Code(id))
 	// The name only helps the reader; the conversion stands without it.
 	if c, err := d.Client.ExternalContact.Get(ctx, ext); err == nil && c.ExternalContact.Name != "" {
-		b.WriteString(" (" + replies.Escape(c.ExternalContact.Name) + ")")
+		b.Item("this app's: %s (%s)", replies.Code(ext), replies.Escape(c.ExternalContact.Name))
+	} else {
+		b.Item("this app's: %s", replies.Code(ext))
 	}
-	b.WriteString("\n\nMore: " + replies.Code("/whois "+ext))
-	return &replies.Reply{Markdown: b.String()}, nil
+	b.Para("More: %s", replies.Code("/whois "+ext))
+	return b.Reply(), nil
 }
 
 // checkIDOrName accepts any id /whois reads, or a member's name.
