@@ -124,7 +124,7 @@ func (k *desk) orderCommands() []*commands.Command {
 			Aliases:  []string{"审批 查看"},
 			Args:     []commands.Arg{id},
 			Summary:  "Show one application for an advanced-feature account",
-			Examples: []string{"/order show ap17000000000001"},
+			Examples: []string{"/order show ap17000000000017"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_approval_info"},
 			Run:      k.orderShow,
@@ -143,7 +143,7 @@ func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *comman
 			Prompt: "Why is it rejected? (kept in the audit trail)"}},
 		Summary:  "Reject an application for an advanced-feature account",
 		Help:     "Reports the rejection to WeCom. A reason is required.",
-		Examples: []string{"/order reject ap17000000000001 no budget this quarter"},
+		Examples: []string{"/order reject ap17000000000017 no budget this quarter"},
 		APIs:     apis,
 	}
 	if approve {
@@ -152,7 +152,7 @@ func orderDecision(d Deps, id commands.Arg, apis []string, approve bool) *comman
 			Help: "a note for the audit trail"}}
 		c.Summary = i18n.N("Approve an application and allocate the advanced-feature account")
 		c.Help = i18n.N("Reports the approval to WeCom, then allocates the applicant's account. Only applications awaiting an approver can be decided, and not by their applicant.")
-		c.Examples = []string{"/order approve ap17000000000001", "/order approve ap17000000000001 renewal confirmed"}
+		c.Examples = []string{"/order approve ap17000000000017", "/order approve ap17000000000017 renewal confirmed"}
 		c.APIs = append(slices.Clone(apis), "POST security/vip/submit_batch_add_job", "POST security/vip/batch_add_job_result", "POST security/vip/list")
 	}
 	c.Perm = "order.approve"

@@ -175,7 +175,7 @@ path = %q
 approvers = ["tag:审批人"]
 url = %q
 `, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, botAddr,
-		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML
+		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML + demoAlertsTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
 
@@ -251,6 +251,14 @@ func (c *console) loop(ctx context.Context) error {
 			c.mu.Unlock()
 			fmt.Fprintf(c.e.stdout, "(now speaking as %s)\n", who)
 			continue
+		case line == ":alert" || strings.HasPrefix(line, ":alert "):
+			if !c.interactive {
+				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
+			}
+			if err := c.alert(ctx, strings.Fields(line)[1:]); err != nil {
+				fmt.Fprintf(c.e.stdout, "(%v)\n", err)
+			}
+			continue
 		case strings.HasPrefix(line, ":apply"), strings.HasPrefix(line, ":click"):
 			if !c.interactive {
 				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
@@ -279,6 +287,7 @@ func (c *console) loop(ctx context.Context) error {
 const consoleHelp = `console commands:
   :as USERID                          speak as another member of the sample organisation
   :apply [mail|docs|drive|meetings] REASON   apply for an advanced-feature account as the current member
+  :alert [device|admin|file] [USERID]  write a security-log record the alert rules match (digest in ~5 s)
   :click approve|reject APPLY_ID      click a button on the current member's approval card
   :help                               this list
   :quit                               leave
@@ -358,6 +367,76 @@ func (c *console) send(ctx context.Context, line string) error {
 	c.show()
 	return nil
 }
+
+// alert writes a security-log record into the emulator ("device": lisi logs in on a new device; "admin": an
+// admin's permissions change; "file": a member downloads a file), which the alert rules of the demo's config
+// match: the security team's digest arrives within the alerts interval (5 s).
+func (c *console) alert(ctx context.Context, args []string) error {
+	kind, who := "device", "lisi"
+	if len(args) > 0 {
+		kind = args[0]
+	}
+	if len(args) > 1 {
+		who = args[1]
+		if !c.isMember(who) {
+			return fmt.Errorf("%s is not a member of the sample organisation", who)
+		}
+	}
+	now := time.Now()
+	switch kind {
+	case "device":
+		c.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: now, UserID: who, OperType: 4, DetailInfo: "新设备登录：Windows DEMO-PC", IP: "183.40.7.*"})
+	case "admin":
+		c.emu.AddAdminOperRecord(emulator.AdminOperRecord{Time: now, UserID: "zhouba", OperType: 2, DetailType: 1,
+			DetailInfo: "修改管理员权限：" + who + " 增加「通讯录管理」权限", IP: "61.40.7.9"})
+	case "file":
+		c.emu.AddFileOperRecord(emulator.FileOperRecord{Time: now, UserID: who, OperType: 103, OperSource: 401,
+			FileInfo: "客户名单.csv", FileSize: 48213})
+	default:
+		return errors.New("usage: :alert [device|admin|file] [USERID]")
+	}
+	fmt.Fprintf(c.e.stdout, "(a %s record for %s is in WeCom's security log; the security team's digest follows within seconds)\n", kind, who)
+	before := len(c.emu.Delivered(c.user))
+	deadline := time.Now().Add(max(c.wait, 15*time.Second))
+	for time.Now().Before(deadline) && len(c.emu.Delivered(c.user)) == before {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	c.show()
+	return nil
+}
+
+// demoAlertsTOML are the demo's alert rules: the security team (the 安全管理员 tag: zhangsan, wujiu) gets a
+// digest within seconds of a record :alert writes.
+const demoAlertsTOML = `
+[alerts]
+interval = "5s"
+window = "2s"
+domain_ip_team = "secops"
+[alerts.teams.secops]
+members = ["tag:安全管理员"]
+[[alerts.rules]]
+name = "new-device-login"
+source = "member_oper_log"
+oper_types = [4, 13]
+severity = "warning"
+team = "secops"
+[[alerts.rules]]
+name = "admin-permissions"
+source = "admin_oper_log"
+oper_types = [2]
+severity = "critical"
+team = "secops"
+[[alerts.rules]]
+name = "file-download"
+source = "file_oper_record"
+file_ops = [103, 113]
+severity = "info"
+team = "secops"
+`
 
 // demoApplyEpoch numbers the demo's applications: sunqi's, made at start, is demoApplyID.
 const (

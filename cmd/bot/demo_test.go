@@ -66,11 +66,12 @@ func TestDemo_approvalPageOpens(t *testing.T) {
 	fmt.Fprintln(feed, ":apply docs 共享文档 <b>urgent</b>")
 	var link, id string
 	waitFor(t, 20*time.Second, "the approval card with its page link", func() bool {
-		m := demoPageRE.FindStringSubmatch(out.String())
-		if m != nil {
-			link, id = m[1], m[2]
+		for _, m := range demoPageRE.FindAllStringSubmatch(out.String(), -1) {
+			if m[2] != demoApplyID { // lisi's, not the one sunqi makes at start
+				link, id = m[1], m[2]
+			}
 		}
-		return m != nil
+		return link != ""
 	})
 	jar, _ := cookiejar.New(nil)
 	resp, err := (&http.Client{Jar: jar, Timeout: 10 * time.Second}).Get(link)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/i18n"
+	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
@@ -22,7 +23,9 @@ var (
 )
 
 // untranslated returns the English sentences left in a Chinese reply.
-func untranslated(s string) []string { return englishSentence.FindAllString(notProse.ReplaceAllString(s, " "), -1) }
+func untranslated(s string) []string {
+	return englishSentence.FindAllString(notProse.ReplaceAllString(s, " "), -1)
+}
 
 // TestExamples_everyDocumentedLine runs every example of docs/commands.md through the bot as the admin, in
 // English and in Chinese (/lang), with the command's English and Chinese names, against the sample
@@ -33,8 +36,15 @@ func untranslated(s string) []string { return englishSentence.FindAllString(notP
 func TestExamples_everyDocumentedLine(t *testing.T) {
 	t.Parallel()
 	// This test counts messages, not throttling: both sides' member limits are lifted.
-	s := startStack(t, emulator.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20}, func(a *app) {
-		a.sender.MemberLimits = []wecom.Window{{N: 1 << 20, Per: time.Minute}}
+	s := startStackWith(t, emulator.Options{MemberPerMinute: 1 << 20, MemberPerHour: 1 << 20, ApplyIDEpoch: demoApplyEpoch},
+		approvalsTOML+demoAlertsTOML, func(a *app) { a.sender.MemberLimits = []wecom.Window{{N: 1 << 20, Per: time.Minute}} })
+	// What the demo makes at start: sunqi's application, taken over by the bot.
+	if id := s.apply(t, "sunqi", 1, "新项目需要更大的邮箱空间"); id != demoApplyID {
+		t.Fatalf("the demo's application is %s; docs/commands.md names %s", id, demoApplyID)
+	}
+	waitFor(t, 10*time.Second, "the take-over", func() bool {
+		a, err := s.app.db.GetApplication(t.Context(), demoApplyID)
+		return err == nil && a != nil && a.State == db.AppTaken
 	})
 	for _, lang := range []i18n.Lang{i18n.En, i18n.Zh} {
 		s.say(t, "zhangsan", "/lang "+string(lang))
