@@ -216,7 +216,7 @@ func (a *app) newRouter() (*router.Router, error) {
 		Names: names})...) // accounts, ids, roster, applications
 	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc,
-		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}})
+		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}, Langs: a.langs, Names: names})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
