@@ -200,9 +200,10 @@ func (a *app) newRouter() (*router.Router, error) {
 	replies.SetDescribeLocation(loc)
 	a.langs = &i18n.Members{Store: a.db, Default: a.cfg.Replies.Lang()} // what each member reads: /lang, else replies.language
 	reg := commands.NewRegistry()
+	names := access.NewNames(a.client) // 张三 (zhangsan) in lists and cards; names to userids for /staff
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
-		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}}, a.cfg.Callback.PublicURL)
+		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}, Langs: a.langs, Names: names}, a.cfg.Callback.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -210,7 +211,6 @@ func (a *app) newRouter() (*router.Router, error) {
 		a.log.Warn("approvals: no approvers configured; member applications will not be taken over (set approvals.approvers)")
 	}
 	reg.Register(commands.Builtins(reg, a.db, loc)...)
-	names := access.NewNames(a.client)                                                                         // 张三 (zhangsan) in lists; names to userids for /staff
 	reg.Register(security.Commands(security.Deps{Client: a.client, DB: a.db, Location: loc, Names: names})...) // devices, logs, domains and IPs
 	reg.Register(people.Commands(people.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals,
 		Names: names})...) // accounts, ids, roster, applications
