@@ -233,12 +233,10 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 		}
 		md := func(p *i18n.Printer) string {
 			if we.Hint != "" {
-				return p.Markdownf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s (%s). "+
-					"Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
+				return p.Markdownf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s (%s). Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
 					bot.Markdown(sevLabel(p, SevWarning)), we.Code, we.Op, we.Hint)
 			}
-			return p.Markdownf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s. "+
-				"Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
+			return p.Markdownf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s. Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
 				bot.Markdown(sevLabel(p, SevWarning)), we.Code, we.Op)
 		}
 		return s.domainIPEffects(ctx, it, team, "WeCom's domains/IPs changed (list unreadable)", md)
