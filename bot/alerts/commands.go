@@ -37,9 +37,8 @@ func (s *Service) commands() []*commands.Command {
 				{Name: "rule", Help: "only this rule"},
 				{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 1000},
 			},
-			Summary: "List recent security alerts, newest first",
-			Help: "Shows the alerts the watchers found (and the domain/IP changes), with their state: sent in a digest, " +
-				"silenced, a suppressed repeat, or still pending until the team's next digest. 10 per page.",
+			Summary:  "List recent security alerts, newest first",
+			Help:     "Shows the alerts the watchers found (and the domain/IP changes), with their state: sent in a digest, silenced, a suppressed repeat, or still pending until the team's next digest. 10 per page.",
 			Examples: []string{"/alerts", "/alerts --since 7d --rule new-device-login", "/alerts --page 2"},
 			Perm:     PermRead,
 			Run:      s.listAlerts,

@@ -266,8 +266,7 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 	rows, err := s.cards(ctx, app, approvers)
 	// The applicant learns it arrived and who decides it, instead of waiting in silence.
 	ap := s.printer(ctx, app.Applicant)
-	received := ap.Markdownf("Your application %s for an advanced-feature account (%s) "+
-		"was received. %s will decide it; you will be told here.", bot.Markdown(replies.Code(app.ApplyID)),
+	received := ap.Markdownf("Your application %s for an advanced-feature account (%s) was received. %s will decide it; you will be told here.", bot.Markdown(replies.Code(app.ApplyID)),
 		s.typeText(app.BusinessType), bot.Markdown(s.whoList(ctx, ap, approvers)))
 	if err == nil {
 		err = s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
@@ -562,9 +561,7 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		if wecom.IsCode(err, wecom.CodeInvalidParameter) {
 			// WeCom documents 40058 only as 不合法的参数 (DOC/90313) and set_approval_detail lists no causes; an
 			// application WeCom has closed answers it too, so "try again" would be wrong: say where to look.
-			return "", bot.Wrap(bot.EINVALID, err, "WeCom refused the decision on application %s (errcode 40058, "+
-				"不合法的参数: WeCom does not accept a parameter of it and says no more; it may have been closed in WeCom). "+
-				"%s shows what WeCom reports for the application now.", bot.Markdown(replies.Code(applyID)),
+			return "", bot.Wrap(bot.EINVALID, err, "WeCom refused the decision on application %s (errcode 40058, 不合法的参数: WeCom does not accept a parameter of it and says no more; it may have been closed in WeCom). %s shows what WeCom reports for the application now.", bot.Markdown(replies.Code(applyID)),
 				bot.Markdown(replies.Code("/order show "+applyID)))
 		}
 		return "", err
