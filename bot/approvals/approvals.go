@@ -644,18 +644,6 @@ func (s *Service) conflict(a *db.Application) error {
 	return bot.Errorf(bot.ECONFLICT, "Application %s cannot be decided now (%s).", a.ApplyID, a.State)
 }
 
-func finishText(t int) string {
-	switch t {
-	case 1:
-		return "rejected by an admin"
-	case 2:
-		return "account allocated"
-	case 3:
-		return "withdrawn by the member"
-	}
-	return "finished"
-}
-
 // allocation is how allocating the applicant's account went, to be told in any language.
 type allocation struct {
 	outcome   int // 0: not tried
