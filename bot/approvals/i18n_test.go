@@ -50,3 +50,28 @@ func TestChinese_takeOverAndDecide(t *testing.T) {
 		t.Fatalf("zh conflict = %v", err)
 	}
 }
+
+// TestChinese_page: a viewer who reads Chinese gets the page in Chinese, with <html lang="zh-CN">; English
+// viewers keep lang="en".
+func TestChinese_page(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{zh: true})
+	id := h.applyTaken("lisi", 2, "共享文档")
+	state, cookies := h.startLogin(id)
+	rec := h.comeBack(id, h.code("zhaoliu"), state, cookies)
+	page := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(page, `<html lang="zh-CN">`) || !strings.Contains(page, "待审批") ||
+		!strings.Contains(page, "/order approve "+id) || strings.Contains(page, "Applicant") {
+		t.Fatalf("zh page = %d %s", rec.Code, page)
+	}
+	if e := englishLeft(regexp.MustCompile(`<[^>]*>|\{[^}]*\}`).ReplaceAllString(page, " ")); e != "" && !strings.Contains(e, "font") {
+		t.Errorf("zh page has English %q", e)
+	}
+
+	en := newHarness(t, harnessOptions{})
+	id = en.applyTaken("lisi", 2, "共享文档")
+	state, cookies = en.startLogin(id)
+	if page := en.comeBack(id, en.code("zhaoliu"), state, cookies).Body.String(); !strings.Contains(page, `<html lang="en">`) {
+		t.Fatalf("en page = %s", page)
+	}
+}
