@@ -22,6 +22,7 @@ import (
 	"github.com/wecombot/wecombot/internal/retry"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 
 	"github.com/wecombot/wecombot/bot/commands"
@@ -43,6 +44,11 @@ type Deps struct {
 	Now       func() time.Time
 	// Composer turns alerts into messages as every reply is turned (text mode for the WeChat plugin).
 	Composer replies.Composer
+	// Langs says which language each member reads: digests, cards and notices are written in each
+	// recipient's (a chat's in the default). Nil: English.
+	Langs *i18n.Members
+	// Names shows members as 张三 (zhangsan) in digests and cards; nil shows bare userids.
+	Names *access.Names
 }
 
 // Permissions the alerts need.

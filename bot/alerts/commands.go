@@ -11,6 +11,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 )
@@ -36,10 +37,8 @@ func (s *Service) commands() []*commands.Command {
 				{Name: "rule", Help: "only this rule"},
 				{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 1000},
 			},
-			Summary: "List recent security alerts, newest first",
-			Help: "Shows the alerts the watchers found (and the domain/IP changes), with their state: sent in a digest, " +
-				"silenced, a suppressed repeat, or still pending until the team's next digest. " +
-				fmt.Sprintf("%d per page.", alertsPerPage),
+			Summary:  "List recent security alerts, newest first",
+			Help:     "Shows the alerts the watchers found (and the domain/IP changes), with their state: sent in a digest, silenced, a suppressed repeat, or still pending until the team's next digest. 10 per page.",
 			Examples: []string{"/alerts", "/alerts --since 7d --rule new-device-login", "/alerts --page 2"},
 			Perm:     PermRead,
 			Run:      s.listAlerts,
@@ -105,6 +104,7 @@ func checkSilenceDuration(v string) error {
 }
 
 func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	since := inv.FlagDuration("since")
 	page := inv.FlagInt("page")
 	rule := inv.Flag("rule")
@@ -113,56 +113,70 @@ func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*re
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the alerts from the database; try again")
 	}
-	scope := "in the last " + inv.Flag("since")
-	if rule != "" {
-		scope += " for rule " + replies.Code(rule)
-	}
+	sinceText := inv.Flag("since")
+	ruleCode := bot.Markdown(replies.Code(rule))
 	if total == 0 {
-		msg := "No alerts " + scope + "."
-		if rule != "" && s.rule(rule) == nil {
-			msg += " (There is no rule " + replies.Code(rule) + "; the rules are " + s.ruleNames() + ".)"
+		var msg string
+		if rule == "" {
+			msg = p.Markdownf("No alerts in the last %s.", sinceText)
+		} else {
+			msg = p.Markdownf("No alerts in the last %s for rule %s.", sinceText, ruleCode)
+			if s.rule(rule) == nil {
+				msg += " " + p.Markdownf("(There is no rule %s; the rules are %s.)", ruleCode, bot.Markdown(s.ruleNames(p)))
+			}
 		}
 		return &replies.Reply{Markdown: msg}, nil
 	}
 	pages := (total + alertsPerPage - 1) / alertsPerPage
+	count := p.Plural(total, "alert", "alerts")
 	if len(list) == 0 {
-		return &replies.Reply{Markdown: fmt.Sprintf("Page %d is past the end: %s %s make %d pages.", page,
-			replies.Plural(total, "alert", "alerts"), scope, pages)}, nil
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Alerts %s\n\n%s, newest first; page %d of %d.\n\n", scope, replies.Plural(total, "alert", "alerts"), page, pages)
-	for _, a := range list {
-		fmt.Fprintf(&b, "- #%d %s %s **%s** %s — %s\n", a.ID, replies.Code(a.CreatedAt.In(s.loc()).Format("01-02 15:04")),
-			sevLabel(a.Severity), replies.Escape(a.Rule), stateLabel(a), replies.Escape(replies.Truncate(a.Summary, 100)))
-	}
-	if page < pages {
-		fmt.Fprintf(&b, "\nMore: `/alerts --since %s", inv.Flag("since"))
-		if rule != "" {
-			b.WriteString(" --rule " + rule)
+		if rule == "" {
+			return replies.Say(p, "Page %d is past the end: %s in the last %s make %d pages.", page, count, sinceText, pages), nil
 		}
-		fmt.Fprintf(&b, " --page %d`", page+1)
+		return replies.Say(p, "Page %d is past the end: %s in the last %s for rule %s make %d pages.", page, count, sinceText, ruleCode, pages), nil
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	b := replies.NewBuilder(p)
+	if rule == "" {
+		b.Heading("Alerts in the last %s", replies.Escape(sinceText))
+	} else {
+		b.Heading("Alerts in the last %s for rule %s", replies.Escape(sinceText), ruleCode)
+	}
+	b.Para("%s, newest first; page %d of %d.", replies.Escape(count), page, pages)
+	var items []string
+	for _, a := range list {
+		items = append(items, fmt.Sprintf("- #%d %s %s **%s** %s — %s", a.ID, replies.Code(a.CreatedAt.In(s.loc()).Format("01-02 15:04")),
+			sevLabel(p, a.Severity), replies.Escape(a.Rule), stateLabel(p, a), replies.Escape(replies.Truncate(a.Summary, 100))))
+	}
+	out := b.String() + "\n\n" + strings.Join(items, "\n")
+	if page < pages {
+		more := "/alerts --since " + sinceText
+		if rule != "" {
+			more += " --rule " + rule
+		}
+		more += fmt.Sprintf(" --page %d", page+1)
+		out += "\n\n" + p.Markdownf("More: %s", bot.Markdown("`"+more+"`"))
+	}
+	return &replies.Reply{Markdown: out}, nil
 }
 
-func stateLabel(a *db.Alert) string {
+func stateLabel(p *i18n.Printer, a *db.Alert) string {
 	switch a.State {
 	case db.AlertSent:
 		if a.Repeat {
-			return replies.Font(replies.Comment, fmt.Sprintf("(repeat, in digest %d)", a.DigestID))
+			return replies.Font(replies.Comment, p.Sprintf("(repeat, in digest %d)", a.DigestID))
 		}
-		return replies.Font(replies.Comment, fmt.Sprintf("(sent, digest %d)", a.DigestID))
+		return replies.Font(replies.Comment, p.Sprintf("(sent, digest %d)", a.DigestID))
 	case db.AlertSilenced:
-		return replies.Font(replies.Comment, "(silenced)")
+		return replies.Font(replies.Comment, p.T("(silenced)"))
 	case db.AlertSuppressed:
-		return replies.Font(replies.Comment, "(repeat, not pushed)")
+		return replies.Font(replies.Comment, p.T("(repeat, not pushed)"))
 	}
-	return replies.Font(replies.Info, "(pending)")
+	return replies.Font(replies.Info, p.T("(pending)"))
 }
 
-func (s *Service) ruleNames() string {
+func (s *Service) ruleNames(p *i18n.Printer) string {
 	if len(s.r().rules) == 0 {
-		return "none (config.toml has no [[alerts.rules]])"
+		return p.Markdownf("none (config.toml has no %s)", bot.Markdown(replies.Escape("[[alerts.rules]]")))
 	}
 	var out []string
 	for _, r := range s.r().rules {
@@ -172,32 +186,33 @@ func (s *Service) ruleNames() string {
 }
 
 func (s *Service) listSilences(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	list, err := s.d.DB.ActiveAlertSilences(ctx)
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the silences from the database; try again")
 	}
 	if len(list) == 0 {
-		return &replies.Reply{Markdown: "No silences in force: every rule's alerts are pushed. Add one with `/silence add RULE 2h`."}, nil
+		return replies.Say(p, "No silences in force: every rule's alerts are pushed. Add one with `/silence add RULE 2h`."), nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "## Silences in force (%d)\n\n", len(list))
+	b := replies.NewBuilder(p)
+	b.Heading("Silences in force (%d)", len(list))
 	for _, sl := range list {
-		fmt.Fprintf(&b, "- #%d **%s** until %s, by %s", sl.ID, replies.Escape(sl.Rule),
-			replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")), replies.Code(sl.CreatedBy))
+		until := replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))
 		if sl.Reason != "" {
-			fmt.Fprintf(&b, " — %s", replies.Escape(sl.Reason))
+			b.Item("#%d **%s** until %s, by %s — %s", sl.ID, replies.Escape(sl.Rule), until, replies.Code(sl.CreatedBy), replies.Escape(sl.Reason))
+		} else {
+			b.Item("#%d **%s** until %s, by %s", sl.ID, replies.Escape(sl.Rule), until, replies.Code(sl.CreatedBy))
 		}
-		b.WriteString("\n")
 	}
-	b.WriteString("\nEnd one with `/silence remove ID`.")
-	return &replies.Reply{Markdown: b.String()}, nil
+	b.Para("End one with `/silence remove ID`.")
+	return b.Reply(), nil
 }
 
 // silenceRule checks the rule argument against the configured rules.
 func (s *Service) silenceRule(inv *commands.Invocation) (string, error) {
 	name := inv.Arg("rule")
 	if s.rule(name) == nil {
-		return "", bot.Errorf(bot.ENOTFOUND, "There is no rule %s. The rules are %s.", bot.Markdown(replies.Code(name)), bot.Markdown(s.ruleNames()))
+		return "", bot.Errorf(bot.ENOTFOUND, "There is no rule %s. The rules are %s.", bot.Markdown(replies.Code(name)), bot.Markdown(s.ruleNames(inv.P)))
 	}
 	return name, nil
 }
@@ -208,8 +223,8 @@ func (s *Service) previewSilenceAdd(ctx context.Context, inv *commands.Invocatio
 		return "", err
 	}
 	d, _ := commands.ParseDuration(inv.Arg("duration"))
-	return fmt.Sprintf("Silence rule %s for %s, until %s: its alerts are stored but not pushed.", replies.Code(name),
-		replies.Escape(inv.Arg("duration")), replies.Code(inv.Now.Add(d).In(s.loc()).Format("01-02 15:04"))), nil
+	return inv.P.Markdownf("Silence rule %s for %s, until %s: its alerts are stored but not pushed.", bot.Markdown(replies.Code(name)),
+		inv.Arg("duration"), bot.Markdown(replies.Code(inv.Now.Add(d).In(s.loc()).Format("01-02 15:04")))), nil
 }
 
 func (s *Service) silenceAdd(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
@@ -223,7 +238,7 @@ func (s *Service) silenceAdd(ctx context.Context, inv *commands.Invocation) (*re
 	if _, err := s.d.DB.AddAlertSilence(ctx, sl); err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot store the silence; try again")
 	}
-	return replies.Markdownf("Silenced %s until %s (silence #%d). End it early with `/silence remove %d`.", bot.Markdown(replies.Code(name)),
+	return replies.Say(inv.P, "Silenced %s until %s (silence #%d). End it early with `/silence remove %d`.", bot.Markdown(replies.Code(name)),
 		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), sl.ID, sl.ID), nil
 }
 
@@ -233,9 +248,9 @@ func (s *Service) reconcileSilenceAdd(ctx context.Context, inv *commands.Invocat
 		return nil, err
 	}
 	if sl == nil {
-		return replies.Markdownf("The silence was not stored before the restart. Send the command again if you still want it."), nil
+		return replies.Say(inv.P, "The silence was not stored before the restart. Send the command again if you still want it."), nil
 	}
-	return replies.Markdownf("The silence was stored before the restart: %s until %s (silence #%d).", bot.Markdown(replies.Code(sl.Rule)),
+	return replies.Say(inv.P, "The silence was stored before the restart: %s until %s (silence #%d).", bot.Markdown(replies.Code(sl.Rule)),
 		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), sl.ID), nil
 }
 
@@ -252,8 +267,8 @@ func (s *Service) previewSilenceRemove(ctx context.Context, inv *commands.Invoca
 	if err != nil {
 		return "", bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the silence; try again")
 	}
-	return fmt.Sprintf("End silence #%d of rule %s now (it would last until %s): its alerts are pushed again.", sl.ID,
-		replies.Code(sl.Rule), replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04"))), nil
+	return inv.P.Markdownf("End silence #%d of rule %s now (it would last until %s): its alerts are pushed again.", sl.ID,
+		bot.Markdown(replies.Code(sl.Rule)), bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")))), nil
 }
 
 func (s *Service) silenceRemove(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
@@ -264,7 +279,7 @@ func (s *Service) silenceRemove(ctx context.Context, inv *commands.Invocation) (
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot end the silence; try again")
 	}
-	return replies.Markdownf("Ended silence #%d: rule %s alerts are pushed again.", sl.ID, bot.Markdown(replies.Code(sl.Rule))), nil
+	return replies.Say(inv.P, "Ended silence #%d: rule %s alerts are pushed again.", sl.ID, bot.Markdown(replies.Code(sl.Rule))), nil
 }
 
 func (s *Service) reconcileSilenceRemove(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
@@ -273,8 +288,8 @@ func (s *Service) reconcileSilenceRemove(ctx context.Context, inv *commands.Invo
 		return nil, err
 	}
 	if !sl.RemovedAt.IsZero() {
-		return replies.Markdownf("Silence #%d was ended by %s before the restart.", sl.ID, bot.Markdown(replies.Code(sl.RemovedBy))), nil
+		return replies.Say(inv.P, "Silence #%d was ended by %s before the restart.", sl.ID, bot.Markdown(replies.Code(sl.RemovedBy))), nil
 	}
-	return replies.Markdownf("Silence #%d is still in force (until %s). Send the command again to end it.", sl.ID,
+	return replies.Say(inv.P, "Silence #%d is still in force (until %s). Send the command again to end it.", sl.ID,
 		bot.Markdown(replies.Code(sl.Until.In(s.loc()).Format("01-02 15:04")))), nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
@@ -143,15 +145,17 @@ func (s *Service) flushTeam(ctx context.Context, team string) error {
 		return err // the alerts stay pending and are pushed once the team resolves
 	}
 	for _, a := range p.critical {
+		a, name := a, s.nameOf(ctx, a.UserID)
 		d := &db.AlertDigest{Team: team, Kind: db.DigestCritical, Severity: SevCritical, Title: a.Rule + ": " + a.Summary, Alerts: 1}
 		err := s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Sent: []int64{a.ID}, Digest: d,
-			Build: func(d *db.AlertDigest) ([]*db.AlertDelivery, error) { return s.buildCritical(d, a, to) }})
+			Build: func(d *db.AlertDigest) ([]*db.AlertDelivery, error) { return s.buildCritical(d, a, name, to) }})
 		if err != nil {
 			return err
 		}
 	}
 	if len(p.digest) > 0 {
 		v := s.digestView(team, p.digest)
+		v.whoName = s.namesOf(ctx, v.users)
 		d := &db.AlertDigest{Team: team, Kind: db.DigestGrouped, Severity: v.severity, Title: v.title(), Alerts: len(p.digest)}
 		err := s.d.DB.FlushAlerts(ctx, &db.AlertFlush{Sent: ids(p.digest), Digest: d,
 			Build: func(d *db.AlertDigest) ([]*db.AlertDelivery, error) { return s.buildDigest(d, v, to) }})
@@ -173,10 +177,55 @@ func ids(as []*db.Alert) []int64 {
 	return out
 }
 
-// audience is who a team's messages go to.
+// audience is who a team's messages go to, and the language each member reads.
 type audience struct {
 	users []string
 	chat  string
+	langs map[string]*i18n.Printer // userid → printer
+}
+
+// printer is the language u reads (English when the service has no Langs).
+func (a audience) printer(u string) *i18n.Printer {
+	if p, ok := a.langs[u]; ok {
+		return p
+	}
+	return i18n.For(i18n.En)
+}
+
+// groups returns the members by language, in the order of the languages first met, so that a message is
+// written once per language.
+func (a audience) groups() []langGroup {
+	var out []langGroup
+	idx := map[*i18n.Printer]int{}
+	for _, u := range a.users {
+		p := a.printer(u)
+		i, ok := idx[p]
+		if !ok {
+			i = len(out)
+			idx[p] = i
+			out = append(out, langGroup{p: p})
+		}
+		out[i].users = append(out[i].users, u)
+	}
+	return out
+}
+
+type langGroup struct {
+	p     *i18n.Printer
+	users []string
+}
+
+// chatPrinter is the language of messages to a team's chat: the corp's default (replies.language), as a
+// chat has many readers.
+func (s *Service) chatPrinter() *i18n.Printer {
+	if s.d.Langs == nil {
+		return i18n.For(i18n.En)
+	}
+	def := s.d.Langs.Default
+	if def == "" {
+		def = i18n.Zh
+	}
+	return i18n.For(def)
 }
 
 func (s *Service) recipients(ctx context.Context, team string) (audience, error) {
@@ -184,7 +233,12 @@ func (s *Service) recipients(ctx context.Context, team string) (audience, error)
 	if err != nil {
 		return audience{}, err
 	}
-	a := audience{users: users, chat: s.r().cfg.Teams[team].Chat}
+	a := audience{users: users, chat: s.r().cfg.Teams[team].Chat, langs: map[string]*i18n.Printer{}}
+	if s.d.Langs != nil {
+		for _, u := range users {
+			a.langs[u] = i18n.For(s.d.Langs.Of(ctx, u))
+		}
+	}
 	if len(a.users) == 0 && a.chat == "" {
 		s.log.Error("alerts: the team has no members to alert (check its tags and departments); alerts are kept and listed by /alerts",
 			slog.String("team", team))
@@ -211,6 +265,8 @@ type digestView struct {
 	users    []string    // everyone involved, most frequent first
 	latest   []*db.Alert // newest first, repeats left out
 	loc      *time.Location
+	p        *i18n.Printer     // the language it is written in (nil: English)
+	whoName  map[string]string // userid → name, for showing members as 张三 (zhangsan)
 }
 
 func (s *Service) digestView(team string, alerts []*db.Alert) *digestView {
@@ -291,32 +347,79 @@ func byCount(m map[string]int) []string {
 	return out
 }
 
+// title is the digest's title as stored (English: the audit trail and logs read it).
 func (v *digestView) title() string {
 	return replies.Plural(v.n, "security alert", "security alerts") + " for team " + v.team
 }
 
-// sevLabel is a severity in WeCom colour: critical bold orange-red, warning orange-red, info grey.
-func sevLabel(sev string) string {
-	switch sev {
-	case SevCritical:
-		return replies.Font(replies.Warning, "**CRITICAL**")
-	case SevWarning:
-		return replies.Font(replies.Warning, "warning")
-	}
-	return replies.Font(replies.Comment, "info")
+// in returns the view writing in p's language.
+func (v *digestView) in(p *i18n.Printer) *digestView {
+	c := *v
+	c.p = p
+	return &c
 }
 
-// names lists up to n names as code spans, with "+k more".
-func names(users []string, n int) string {
+// sevLabel is a severity in WeCom colour: critical bold orange-red, warning orange-red, info grey.
+func sevLabel(p *i18n.Printer, sev string) string {
+	switch sev {
+	case SevCritical:
+		return replies.Font(replies.Warning, p.T("**CRITICAL**"))
+	case SevWarning:
+		return replies.Font(replies.Warning, p.T("warning"))
+	}
+	return replies.Font(replies.Comment, p.T("info"))
+}
+
+// sevName is a severity as plain text.
+func sevName(p *i18n.Printer, sev string) string {
+	switch sev {
+	case SevCritical:
+		return p.T("critical")
+	case SevWarning:
+		return p.T("warning")
+	case SevInfo:
+		return p.T("info")
+	}
+	return sev
+}
+
+// names lists up to n members (by name and userid where the name is known), with "+k more".
+func (v *digestView) names(users []string, n int) string {
 	var parts []string
 	for i, u := range users {
 		if i == n {
-			parts = append(parts, fmt.Sprintf("+%d more", len(users)-n))
+			parts = append(parts, v.p.Sprintf("+%d more", len(users)-n))
 			break
 		}
-		parts = append(parts, replies.Code(u))
+		parts = append(parts, v.whoMD(u))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// whoMD shows a member in markdown: 张三 (`zhangsan`), or `zhangsan` when the name is not known.
+func (v *digestView) whoMD(u string) string {
+	if name := v.nameOf(u); name != "" {
+		return replies.Escape(name) + " (" + replies.Code(u) + ")"
+	}
+	return replies.Code(u)
+}
+
+// whoText shows a member in plain text (cards): 张三 (zhangsan), or zhangsan.
+func (v *digestView) whoText(u string) string {
+	if name := v.nameOf(u); name != "" {
+		return name + " (" + u + ")"
+	}
+	return u
+}
+
+func (v *digestView) nameOf(u string) string {
+	if v.whoName == nil {
+		return ""
+	}
+	if name := v.whoName[u]; name != "" && !strings.EqualFold(name, u) {
+		return name
+	}
+	return ""
 }
 
 func (v *digestView) span() string {
@@ -330,25 +433,28 @@ func (v *digestView) span() string {
 // markdown renders the digest as CommonMark source, listing at most latest of the latest alerts and usersN
 // members per rule.
 func (v *digestView) markdown(latest, usersN int, chat bool) string {
+	p := v.p
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** · %s\n\n", replies.Escape(v.title()), sevLabel(v.severity))
-	fmt.Fprintf(&b, "Found %s", replies.Escape(v.span()))
+	title := p.Sprintf("%s for team %s", p.Plural(v.n, "security alert", "security alerts"), v.team)
+	fmt.Fprintf(&b, "**%s** · %s\n\n", replies.Escape(title), sevLabel(p, v.severity))
 	if len(v.users) > 0 {
-		fmt.Fprintf(&b, " · %s involved", replies.Plural(len(v.users), "member", "members"))
+		b.WriteString(p.Markdownf("Found %s · %s involved", v.span(), p.Plural(len(v.users), "member", "members")))
+	} else {
+		b.WriteString(p.Markdownf("Found %s", v.span()))
 	}
 	b.WriteString("\n\n")
 	for _, rc := range v.rules {
-		fmt.Fprintf(&b, "- **%s** %s: %s", replies.Escape(rc.rule), sevLabel(rc.severity), replies.Plural(rc.n, "alert", "alerts"))
+		fmt.Fprintf(&b, "- **%s** %s: %s", replies.Escape(rc.rule), sevLabel(p, rc.severity), replies.Escape(p.Plural(rc.n, "alert", "alerts")))
 		if rc.repeats > 0 {
-			fmt.Fprintf(&b, " (%d repeated)", rc.repeats)
+			b.WriteString(p.Sprintf(" (%d repeated)", rc.repeats))
 		}
 		if len(rc.users) > 0 {
-			fmt.Fprintf(&b, " — %s", names(rc.users, usersN))
+			fmt.Fprintf(&b, " — %s", v.names(rc.users, usersN))
 		}
 		b.WriteString("\n")
 	}
 	if latest > 0 && len(v.latest) > 0 {
-		b.WriteString("\nLatest:\n\n")
+		b.WriteString("\n" + p.T("Latest:") + "\n\n")
 		for i, a := range v.latest {
 			if i == latest {
 				break
@@ -357,9 +463,9 @@ func (v *digestView) markdown(latest, usersN int, chat bool) string {
 		}
 	}
 	if chat {
-		b.WriteString("\nSilence a rule with `/silence add RULE 1h`; see all with `/alerts`.")
+		b.WriteString("\n" + p.T("Silence a rule with `/silence add RULE 1h`; see all with `/alerts`."))
 	} else {
-		b.WriteString("\nAcknowledge or silence with the card below; see all with `/alerts`.")
+		b.WriteString("\n" + p.T("Acknowledge or silence with the card below; see all with `/alerts`."))
 	}
 	return b.String()
 }
@@ -377,80 +483,90 @@ func (v *digestView) render(chat bool) string {
 
 // card returns the digest's button card.
 func (v *digestView) card(taskID string, id int64) *wecom.TemplateCard {
+	p := v.p
 	var fields []replies.Field
 	for i, rc := range v.rules {
 		if i == 5 {
 			break
 		}
-		fields = append(fields, replies.Field{Key: rc.rule, Value: fmt.Sprintf("%d · %s", rc.n, rc.severity)})
+		fields = append(fields, replies.Field{Key: rc.rule, Value: fmt.Sprintf("%d · %s", rc.n, sevName(p, rc.severity))})
 	}
 	if len(v.users) > 0 {
-		fields = append(fields, replies.Field{Key: "Members", Value: plainNames(v.users, 3)})
+		fields = append(fields, replies.Field{Key: p.T("Members"), Value: v.plainNames(v.users, 3)})
 	}
-	buttons := []replies.Button{{Text: "Ack", Key: fmt.Sprintf("alert:ack:%d", id), Style: 1}}
+	buttons := []replies.Button{{Text: p.T("Ack"), Key: fmt.Sprintf("alert:ack:%d", id), Style: 1}}
 	for i, rc := range v.rules {
 		if i == wecom.MaxCardButtons-1 {
 			break
 		}
-		text := "Silence 1h"
+		text := p.T("Silence 1h")
 		if len(v.rules) > 1 {
-			text = "Mute " + rc.rule
+			text = p.Sprintf("Mute %s", rc.rule)
 		}
 		buttons = append(buttons, replies.Button{Text: text, Key: "alert:silence:" + rc.rule, Style: 2})
 	}
-	c := replies.ButtonCard(taskID, replies.Plural(v.n, "security alert", "security alerts"), "team "+v.team+" · "+v.span(), fields, buttons)
-	c.Source = cardSource(v.severity)
+	c := replies.ButtonCard(taskID, p.Plural(v.n, "security alert", "security alerts"), p.Sprintf("team %s · %s", v.team, v.span()), fields, buttons)
+	c.Source = cardSource(p, v.severity)
 	if len(v.latest) > 0 {
-		c.SubTitleText = "Latest: " + replies.Truncate(v.latest[0].Summary, 120)
+		c.SubTitleText = p.Sprintf("Latest: %s", replies.Truncate(v.latest[0].Summary, 120))
 	}
 	return c
 }
 
-func cardSource(sev string) *wecom.CardSource {
+func cardSource(p *i18n.Printer, sev string) *wecom.CardSource {
 	switch sev {
 	case SevCritical:
-		return &wecom.CardSource{Desc: "Security alert · CRITICAL", DescColor: 2}
+		return &wecom.CardSource{Desc: p.T("Security alert · CRITICAL"), DescColor: 2}
 	case SevWarning:
-		return &wecom.CardSource{Desc: "Security alert · warning", DescColor: 1}
+		return &wecom.CardSource{Desc: p.T("Security alert · warning"), DescColor: 1}
 	}
-	return &wecom.CardSource{Desc: "Security alert · info", DescColor: 0}
+	return &wecom.CardSource{Desc: p.T("Security alert · info"), DescColor: 0}
 }
 
-func plainNames(users []string, n int) string {
+func (v *digestView) plainNames(users []string, n int) string {
+	shown := users[:min(n, len(users))]
+	parts := make([]string, len(shown))
+	for i, u := range shown {
+		parts[i] = v.whoText(u)
+	}
 	if len(users) <= n {
-		return strings.Join(users, ", ")
+		return strings.Join(parts, ", ")
 	}
-	return strings.Join(users[:n], ", ") + fmt.Sprintf(" +%d", len(users)-n)
+	return strings.Join(parts, ", ") + fmt.Sprintf(" +%d", len(users)-n)
 }
 
-// criticalCard is the card of one critical alert.
-func criticalCard(a *db.Alert, taskID string, id int64, loc *time.Location) *wecom.TemplateCard {
-	fields := []replies.Field{{Key: "Rule", Value: a.Rule}}
+// criticalCard is the card of one critical alert; name is the member's name when known.
+func criticalCard(p *i18n.Printer, a *db.Alert, name, taskID string, id int64, loc *time.Location) *wecom.TemplateCard {
+	fields := []replies.Field{{Key: p.T("Rule"), Value: a.Rule}}
 	if a.UserID != "" {
-		fields = append(fields, replies.Field{Key: "Member", Value: a.UserID})
+		member := a.UserID
+		if name != "" && !strings.EqualFold(name, a.UserID) {
+			member = name + " (" + a.UserID + ")"
+		}
+		fields = append(fields, replies.Field{Key: p.T("Member"), Value: member})
 	}
-	fields = append(fields, replies.Field{Key: "Time", Value: a.RecordAt.In(loc).Format("01-02 15:04:05")})
+	fields = append(fields, replies.Field{Key: p.T("Time"), Value: a.RecordAt.In(loc).Format("01-02 15:04:05")})
 	if ip := detailField(a.Detail, "ip"); ip != "" {
 		fields = append(fields, replies.Field{Key: "IP", Value: ip})
 	}
 	if dev := detailField(a.Detail, "device_code"); dev != "" {
-		fields = append(fields, replies.Field{Key: "Device", Value: dev})
+		fields = append(fields, replies.Field{Key: p.T("Device"), Value: dev})
 	}
 	buttons := []replies.Button{
-		{Text: "Ack", Key: fmt.Sprintf("alert:ack:%d", id), Style: 1},
-		{Text: "Silence 1h", Key: "alert:silence:" + a.Rule, Style: 2},
+		{Text: p.T("Ack"), Key: fmt.Sprintf("alert:ack:%d", id), Style: 1},
+		{Text: p.T("Silence 1h"), Key: "alert:silence:" + a.Rule, Style: 2},
 	}
-	c := replies.ButtonCard(taskID, "Critical: "+a.Rule, a.Summary, fields, buttons)
-	c.Source = cardSource(SevCritical)
+	c := replies.ButtonCard(taskID, p.Sprintf("Critical: %s", a.Rule), a.Summary, fields, buttons)
+	c.Source = cardSource(p, SevCritical)
 	c.SubTitleText = replies.Truncate(a.Summary, 200)
 	return c
 }
 
-// criticalMarkdown is one critical alert as markdown, for chats (which take no cards).
-func criticalMarkdown(a *db.Alert, loc *time.Location) string {
-	md := fmt.Sprintf("%s security alert **%s**\n\n%s %s\n\nSilence the rule with `/silence add %s 1h`; see all with `/alerts`.",
-		sevLabel(SevCritical), replies.Escape(a.Rule), replies.Code(a.RecordAt.In(loc).Format("01-02 15:04:05")),
-		replies.Escape(a.Summary), a.Rule)
+// criticalMarkdown is one critical alert as markdown, for chats (which take no cards) and text mode.
+func criticalMarkdown(p *i18n.Printer, a *db.Alert, loc *time.Location) string {
+	md := p.Markdownf("%s security alert **%s**\n\n%s %s\n\nSilence the rule with `/silence add %s 1h`; see all with `/alerts`.",
+		bot.Markdown(sevLabel(p, SevCritical)), a.Rule, bot.Markdown(replies.Code(a.RecordAt.In(loc).Format("01-02 15:04:05"))),
+		a.Summary, bot.Markdown(a.Rule))
 	return replies.Split(replies.Markdown(md), replies.MaxBytes)[0]
 }
 
@@ -477,11 +593,14 @@ func taskTag() string {
 func (s *Service) buildDigest(d *db.AlertDigest, v *digestView, to audience) ([]*db.AlertDelivery, error) {
 	var out []*db.AlertDelivery
 	tag := taskTag()
-	if len(to.users) > 0 {
-		md := v.render(false)
-		for i, u := range to.users {
+	i := 0
+	for _, g := range to.groups() {
+		lv := v.in(g.p)
+		md := lv.render(false) // written once per language
+		for _, u := range g.users {
 			taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
-			ds, err := s.deliveries(u, &replies.Reply{Markdown: md, TemplateCard: v.card(taskID, d.ID)})
+			i++
+			ds, err := s.deliveries(u, &replies.Reply{Markdown: md, TemplateCard: lv.card(taskID, d.ID)})
 			if err != nil {
 				return nil, err
 			}
@@ -489,7 +608,7 @@ func (s *Service) buildDigest(d *db.AlertDigest, v *digestView, to audience) ([]
 		}
 	}
 	if to.chat != "" {
-		m, err := chatBody(to.chat, v.render(true))
+		m, err := chatBody(to.chat, v.in(s.chatPrinter()).render(true))
 		if err != nil {
 			return nil, err
 		}
@@ -498,26 +617,53 @@ func (s *Service) buildDigest(d *db.AlertDigest, v *digestView, to audience) ([]
 	return out, nil
 }
 
-func (s *Service) buildCritical(d *db.AlertDigest, a *db.Alert, to audience) ([]*db.AlertDelivery, error) {
+func (s *Service) buildCritical(d *db.AlertDigest, a *db.Alert, name string, to audience) ([]*db.AlertDelivery, error) {
 	var out []*db.AlertDelivery
 	tag := taskTag()
-	for i, u := range to.users {
-		taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
-		ds, err := s.deliveries(u, &replies.Reply{TemplateCard: criticalCard(a, taskID, d.ID, s.loc()),
-			Fallback: &replies.Reply{Markdown: criticalMarkdown(a, s.loc())}})
-		if err != nil {
-			return nil, err
+	i := 0
+	for _, g := range to.groups() {
+		md := criticalMarkdown(g.p, a, s.loc())
+		for _, u := range g.users {
+			taskID := fmt.Sprintf("alert-%d-%s-%d", d.ID, tag, i)
+			i++
+			ds, err := s.deliveries(u, &replies.Reply{TemplateCard: criticalCard(g.p, a, name, taskID, d.ID, s.loc()),
+				Fallback: &replies.Reply{Markdown: md}})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ds...)
 		}
-		out = append(out, ds...)
 	}
 	if to.chat != "" {
-		m, err := chatBody(to.chat, criticalMarkdown(a, s.loc()))
+		m, err := chatBody(to.chat, criticalMarkdown(s.chatPrinter(), a, s.loc()))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, &db.AlertDelivery{Recipient: "chat:" + to.chat, Message: m})
 	}
 	return out, nil
+}
+
+// namesOf reads the names of the members a message shows (one walk of the address book serves them all);
+// nil without Names.
+func (s *Service) namesOf(ctx context.Context, users []string) map[string]string {
+	if s.d.Names == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, u := range users {
+		if name := s.d.Names.Of(ctx, u); name != "" {
+			out[u] = name
+		}
+	}
+	return out
+}
+
+func (s *Service) nameOf(ctx context.Context, u string) string {
+	if s.d.Names == nil || u == "" {
+		return ""
+	}
+	return s.d.Names.Of(ctx, u)
 }
 
 // deliveries composes r for one member as every reply is composed (plain text in text mode, without the

@@ -131,7 +131,7 @@ func TestDigestFitsOneMessage(t *testing.T) {
 func TestCriticalCard(t *testing.T) {
 	t.Parallel()
 	a := pend(5, "admin", SevCritical, "wujiu", false, 0)
-	c := criticalCard(a, "alert-5-x-1", 12, time.UTC)
+	c := criticalCard(nil, a, "", "alert-5-x-1", 12, time.UTC)
 	body, _ := json.Marshal(c)
 	for _, want := range []string{`"key":"alert:ack:12"`, `"key":"alert:silence:admin"`, `"value":"wujiu"`, `"value":"1.2.3.*"`,
 		`"title":"Critical: admin"`} {
@@ -139,7 +139,7 @@ func TestCriticalCard(t *testing.T) {
 			t.Errorf("critical card lacks %s: %s", want, body)
 		}
 	}
-	if md := criticalMarkdown(a, time.UTC); !strings.Contains(md, "CRITICAL") || !strings.Contains(md, "/silence add admin 1h") {
+	if md := criticalMarkdown(nil, a, time.UTC); !strings.Contains(md, "CRITICAL") || !strings.Contains(md, "/silence add admin 1h") {
 		t.Errorf("critical markdown = %q", md)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wecombot/wecombot/bot/security"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -43,6 +44,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		return nil, nil
 	}
 	from := m.FromUserName
+	p := i18n.From(ctx) // the clicker's language
 	command := "alerts " + action
 	args := map[string]string{}
 	var digestID int64
@@ -75,11 +77,12 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 	}
 	if caller == nil || !caller.Can(PermWrite) {
 		reason := "missing permission " + PermWrite
-		text := fmt.Sprintf("You may not acknowledge or silence alerts: that needs the permission `%s`. Ask an admin for a role that grants it (send /whoami to see yours).", PermWrite)
+		text := p.Markdownf("You may not acknowledge or silence alerts: that needs the permission %s. Ask an admin for a role that grants it (send /whoami to see yours).",
+			bot.Markdown(replies.Code(PermWrite)))
 		if resolveErr != nil {
 			reason = "roles could not be checked: " + resolveErr.Error()
-			text = fmt.Sprintf("I could not check your roles just now (%s), so the click was refused. Try again in a minute.",
-				bot.ErrorMessage(resolveErr)) // already CommonMark, values escaped
+			text = p.Markdownf("I could not check your roles just now (%s), so the click was refused. Try again in a minute.",
+				bot.Markdown(p.Error(resolveErr))) // already CommonMark, values escaped
 		}
 		reply, err := s.reply(from, it.ID, text)
 		if err != nil {
@@ -94,17 +97,17 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 	}
 
 	if action == "ack" {
-		return s.ack(it, m, digestID, audit), nil
+		return s.ack(p, it, m, digestID, audit), nil
 	}
-	return s.silenceClick(it, m, arg, audit)
+	return s.silenceClick(p, it, m, arg, audit)
 }
 
-func (s *Service) ack(it *db.InboxItem, m *wecom.Inbound, id int64, audit func(string, string) func(context.Context, *db.Tx) error) inbox.Effects {
+func (s *Service) ack(p *i18n.Printer, it *db.InboxItem, m *wecom.Inbound, id int64, audit func(string, string) func(context.Context, *db.Tx) error) inbox.Effects {
 	from := m.FromUserName
 	return func(ctx context.Context, tx *db.Tx) error {
 		d, first, err := tx.AckAlertDigest(ctx, id, from)
 		if errors.Is(err, db.ErrAlertNotFound) {
-			reply, err := s.reply(from, it.ID, "That alert is not known to the bot (it may come from another database); nothing was acknowledged.")
+			reply, err := s.reply(from, it.ID, p.T("That alert is not known to the bot (it may come from another database); nothing was acknowledged."))
 			if err != nil {
 				return err
 			}
@@ -116,10 +119,9 @@ func (s *Service) ack(it *db.InboxItem, m *wecom.Inbound, id int64, audit func(s
 		if err != nil {
 			return err
 		}
-		name := "Acked by " + d.AckedBy
 		// The clicked card is updated with the click's own response_code; the digest's other cards with the
-		// codes message/send gave them, so everyone sees who took it.
-		if err := s.updateCard(ctx, tx, it.ID, from, m.ResponseCode, name); err != nil {
+		// codes message/send gave them, so everyone sees who took it, each in their own language.
+		if err := s.updateCard(ctx, tx, it.ID, from, m.ResponseCode, p.Sprintf("Acked by %s", d.AckedBy)); err != nil {
 			return err
 		}
 		cards, err := tx.TakeAlertCards(ctx, id, m.TaskID)
@@ -130,7 +132,7 @@ func (s *Service) ack(it *db.InboxItem, m *wecom.Inbound, id int64, audit func(s
 			if c.TaskID == m.TaskID || c.ResponseCode == "" {
 				continue
 			}
-			if err := s.updateCard(ctx, tx, it.ID, c.Recipient, c.ResponseCode, name); err != nil {
+			if err := s.updateCard(ctx, tx, it.ID, c.Recipient, c.ResponseCode, s.printer(ctx, c.Recipient).Sprintf("Acked by %s", d.AckedBy)); err != nil {
 				return err
 			}
 		}
@@ -142,11 +144,11 @@ func (s *Service) ack(it *db.InboxItem, m *wecom.Inbound, id int64, audit func(s
 	}
 }
 
-func (s *Service) silenceClick(it *db.InboxItem, m *wecom.Inbound, ruleName string, audit func(string, string) func(context.Context, *db.Tx) error) (inbox.Effects, error) {
+func (s *Service) silenceClick(p *i18n.Printer, it *db.InboxItem, m *wecom.Inbound, ruleName string, audit func(string, string) func(context.Context, *db.Tx) error) (inbox.Effects, error) {
 	from := m.FromUserName
 	if s.rule(ruleName) == nil {
-		reply, err := s.reply(from, it.ID, fmt.Sprintf("There is no rule %s any more, so nothing was silenced. /silence lists the silences in force.",
-			replies.Code(ruleName)))
+		reply, err := s.reply(from, it.ID, p.Markdownf("There is no rule %s any more, so nothing was silenced. /silence lists the silences in force.",
+			bot.Markdown(replies.Code(ruleName))))
 		if err != nil {
 			return nil, inbox.Permanent(err)
 		}
@@ -169,7 +171,7 @@ func (s *Service) silenceClick(it *db.InboxItem, m *wecom.Inbound, ruleName stri
 				return err
 			}
 		}
-		if err := s.updateCard(ctx, tx, it.ID, from, m.ResponseCode, "Silenced 1h by "+from); err != nil {
+		if err := s.updateCard(ctx, tx, it.ID, from, m.ResponseCode, p.Sprintf("Silenced 1h by %s", from)); err != nil {
 			return err
 		}
 		return audit(db.DecisionOK, fmt.Sprintf("silenced rule %s until %s (silence %d)", ruleName,
@@ -229,9 +231,14 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 		if team == "" {
 			return nil, nil
 		}
-		md := fmt.Sprintf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s%s. "+
-			"Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
-			sevLabel(SevWarning), we.Code, replies.Escape(we.Op), hintSuffix(we.Hint))
+		md := func(p *i18n.Printer) string {
+			if we.Hint != "" {
+				return p.Markdownf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s (%s). Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
+					bot.Markdown(sevLabel(p, SevWarning)), we.Code, we.Op, we.Hint)
+			}
+			return p.Markdownf("%s WeCom reports that its domains/IPs changed, but the bot cannot read the new list: errcode %d on %s. Check 我的企业 → 设置 → 域名IP → 可调用API的应用, then run `/domainip`.",
+				bot.Markdown(sevLabel(p, SevWarning)), we.Code, we.Op)
+		}
 		return s.domainIPEffects(ctx, it, team, "WeCom's domains/IPs changed (list unreadable)", md)
 	}
 	body, err := json.Marshal(snap)
@@ -264,38 +271,42 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 		return nil, nil
 	}
 	diff := security.DiffDomainIP(old, snap)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s **WeCom's domains/IPs changed** — update your firewall.\n\n", sevLabel(SevWarning))
-	switch {
-	case base == nil:
-		fmt.Fprintf(&b, "No earlier list was stored to compare with. The current list has %s and %s; send `/domainip` to see it.",
-			replies.Plural(len(snap.Domains), "domain", "domains"), replies.Plural(len(snap.IPs), "IP", "IPs"))
-	case diff.Empty():
-		fmt.Fprintf(&b, "WeCom says so, but the list matches the one stored %s (%s and %s). Send `/domainip` to check.",
-			baseAt.In(s.loc()).Format("2006-01-02 15:04"), replies.Plural(len(snap.Domains), "domain", "domains"), replies.Plural(len(snap.IPs), "IP", "IPs"))
-	default:
-		fmt.Fprintf(&b, "Compared with the list stored %s:\n\n%s\n\nSend `/domainip` for the whole list.",
-			baseAt.In(s.loc()).Format("2006-01-02 15:04"), diff.Markdown())
+	md := func(p *i18n.Printer) string {
+		var b strings.Builder
+		b.WriteString(p.Markdownf("%s **WeCom's domains/IPs changed** — update your firewall.", bot.Markdown(sevLabel(p, SevWarning))))
+		b.WriteString("\n\n")
+		domains, ips := p.Plural(len(snap.Domains), "domain", "domains"), p.Plural(len(snap.IPs), "IP", "IPs")
+		switch {
+		case base == nil:
+			b.WriteString(p.Markdownf("No earlier list was stored to compare with. The current list has %s and %s; send `/domainip` to see it.",
+				domains, ips))
+		case diff.Empty():
+			b.WriteString(p.Markdownf("WeCom says so, but the list matches the one stored %s (%s and %s). Send `/domainip` to check.",
+				baseAt.In(s.loc()).Format("2006-01-02 15:04"), domains, ips))
+		default:
+			b.WriteString(p.Markdownf("Compared with the list stored %s:\n\n%s\n\nSend `/domainip` for the whole list.",
+				baseAt.In(s.loc()).Format("2006-01-02 15:04"), bot.Markdown(diff.Markdown())))
+		}
+		return b.String()
 	}
-	return s.domainIPEffects(ctx, it, team, "WeCom's domains/IPs changed", b.String())
+	return s.domainIPEffects(ctx, it, team, "WeCom's domains/IPs changed", md)
 }
 
-func hintSuffix(h string) string {
-	if h == "" {
-		return ""
-	}
-	return " (" + replies.Escape(h) + ")"
-}
-
-// domainIPEffects queues md to the team, in as many messages as it takes, as a domain_ip digest.
-func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, title, md string) (inbox.Effects, error) {
+// domainIPEffects queues md, written in each member's language (once per language), to the team, in as many
+// messages as it takes, as a domain_ip digest.
+func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, title string, md func(*i18n.Printer) string) (inbox.Effects, error) {
 	to, err := s.recipients(ctx, team)
 	if err != nil {
 		return nil, err
 	}
 	var ds []*db.AlertDelivery
+	texts := map[*i18n.Printer]string{}
 	for _, u := range to.users {
-		for _, c := range s.d.Composer.Markdown(u, md) {
+		p := to.printer(u)
+		if _, ok := texts[p]; !ok {
+			texts[p] = md(p)
+		}
+		for _, c := range s.d.Composer.Markdown(u, texts[p]) {
 			msg, err := s.sendBody(c)
 			if err != nil {
 				return nil, inbox.Permanent(err)
@@ -305,7 +316,7 @@ func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, t
 		}
 	}
 	if to.chat != "" {
-		for _, c := range replies.Split(replies.Markdown(md), replies.MaxBytes) {
+		for _, c := range replies.Split(replies.Markdown(md(s.chatPrinter())), replies.MaxBytes) {
 			msg, err := chatBody(to.chat, c)
 			if err != nil {
 				return nil, inbox.Permanent(err)
@@ -318,4 +329,12 @@ func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, t
 		d := &db.AlertDigest{Team: team, Kind: db.DigestDomainIP, Severity: SevWarning, Title: title}
 		return tx.AddAlertDigest(ctx, d, func(*db.AlertDigest) ([]*db.AlertDelivery, error) { return ds, nil })
 	}, nil
+}
+
+// printer is the language u reads (English when the service has no Langs).
+func (s *Service) printer(ctx context.Context, u string) *i18n.Printer {
+	if s.d.Langs == nil {
+		return i18n.For(i18n.En)
+	}
+	return i18n.For(s.d.Langs.Of(ctx, u))
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -47,6 +48,11 @@ type Deps struct {
 	// Composer turns the service's replies into messages as every reply is turned: in text mode
 	// (replies.format = "text", the WeChat plugin) plain text, and a textcard in place of each card.
 	Composer replies.Composer
+	// Langs says which language each member reads: cards, notices and reminders are written in each
+	// recipient's, the page in its viewer's. Nil: English.
+	Langs *i18n.Members
+	// Names shows members as 张三 (zhangsan) on cards and in notices; nil shows bare userids.
+	Names *access.Names
 }
 
 // Service is the approval flow.
@@ -227,8 +233,10 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 	if !now.Before(app.SubmittedAt.Add(Window)) {
 		if ok, err := s.d.DB.LapseApplication(ctx, app.ApplyID, "not taken over within WeCom's 24 hours: "+app.LastError); err == nil && ok {
 			log.Error("application lapsed: WeCom's 24-hour window passed before it could be taken over", slog.String("last_error", app.LastError))
-			s.tellApprovers(ctx, app, fmt.Sprintf("Application %s by %s could not be taken over within WeCom's 24 hours (%s). Decide it in the admin console (高级功能 → 成员申请管理).",
-				replies.Code(app.ApplyID), replies.Code(app.Applicant), replies.Escape(app.LastError)))
+			s.tellApprovers(ctx, app, func(p *i18n.Printer) string {
+				return p.Markdownf("Application %s by %s could not be taken over within WeCom's 24 hours (%s). Decide it in the admin console (高级功能 → 成员申请管理).",
+					bot.Markdown(replies.Code(app.ApplyID)), bot.Markdown(s.who(ctx, app.Applicant)), app.LastError)
+			})
 		}
 		return
 	}
@@ -255,7 +263,11 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 		}
 		return
 	}
-	rows, err := s.cards(app, approvers)
+	rows, err := s.cards(ctx, app, approvers)
+	// The applicant learns it arrived and who decides it, instead of waiting in silence.
+	ap := s.printer(ctx, app.Applicant)
+	received := ap.Markdownf("Your application %s for an advanced-feature account (%s) was received. %s will decide it; you will be told here.", bot.Markdown(replies.Code(app.ApplyID)),
+		s.typeText(app.BusinessType), bot.Markdown(s.whoList(ctx, ap, approvers)))
 	if err == nil {
 		err = s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
 			if err := tx.MarkTaken(ctx, app.ApplyID, approvers); err != nil {
@@ -266,10 +278,7 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 					return err
 				}
 			}
-			// The applicant learns it arrived and who decides it, instead of waiting in silence.
-			return s.addMarkdown(ctx, tx, app.Applicant, bot.Markdownf("Your application %s for an advanced-feature account (%s) "+
-				"was received. %s will decide it; you will be told here.", bot.Markdown(replies.Code(app.ApplyID)),
-				s.typeText(app.BusinessType), bot.Markdown(codeList(approvers))), ref(app.ApplyID)+":received")
+			return s.addMarkdown(ctx, tx, app.Applicant, received, ref(app.ApplyID)+":received")
 		})
 	}
 	if err != nil {
@@ -284,16 +293,63 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 
 func ref(applyID string) string { return "approval:" + applyID }
 
-// codeList writes userids as code spans: "`zhangsan` or `zhaoliu`".
-func codeList(users []string) string {
+// whoList writes members as "张三 (`zhangsan`) or `zhaoliu`", in p's language.
+func (s *Service) whoList(ctx context.Context, p *i18n.Printer, users []string) string {
 	cs := make([]string, len(users))
 	for i, u := range users {
-		cs[i] = replies.Code(u)
+		cs[i] = s.who(ctx, u)
 	}
 	if len(cs) > 1 {
-		return strings.Join(cs[:len(cs)-1], ", ") + " or " + cs[len(cs)-1]
+		return p.Sprintf("%s or %s", strings.Join(cs[:len(cs)-1], ", "), cs[len(cs)-1])
 	}
 	return strings.Join(cs, "")
+}
+
+// printer is the language userid reads (English without Langs).
+func (s *Service) printer(ctx context.Context, userid string) *i18n.Printer {
+	if s.d.Langs == nil {
+		return i18n.For(i18n.En)
+	}
+	return i18n.For(s.d.Langs.Of(ctx, userid))
+}
+
+// defaultPrinter is the corp's language (replies.language), for a visitor not identified yet.
+func (s *Service) defaultPrinter() *i18n.Printer {
+	if s.d.Langs == nil {
+		return i18n.For(i18n.En)
+	}
+	if s.d.Langs.Default == "" {
+		return i18n.For(i18n.Zh)
+	}
+	return i18n.For(s.d.Langs.Default)
+}
+
+// name is the member's name from the address book (one walk an hour serves every card), "" when unknown or
+// the same as the userid.
+func (s *Service) name(ctx context.Context, userid string) string {
+	if s.d.Names == nil || userid == "" {
+		return ""
+	}
+	if n := s.d.Names.Of(ctx, userid); n != "" && !strings.EqualFold(n, userid) {
+		return n
+	}
+	return ""
+}
+
+// who shows a member in markdown: 张三 (`zhangsan`), or `zhangsan` when the name is not known.
+func (s *Service) who(ctx context.Context, userid string) string {
+	if n := s.name(ctx, userid); n != "" {
+		return replies.Escape(n) + " (" + replies.Code(userid) + ")"
+	}
+	return replies.Code(userid)
+}
+
+// whoText shows a member in plain text (cards): 张三 (zhangsan), or zhangsan.
+func (s *Service) whoText(ctx context.Context, userid string) string {
+	if n := s.name(ctx, userid); n != "" {
+		return n + " (" + userid + ")"
+	}
+	return userid
 }
 
 // taskID is the card's task id: unique per application and approver, in WeCom's alphabet.
@@ -305,20 +361,22 @@ func taskID(applyID, approver string) string {
 func (s *Service) typeText(bt int) string { return wecom.BusinessType(bt).String() }
 
 // cards builds each approver's card (and textcard fallback) as outbox rows.
-func (s *Service) cards(app *db.Application, approvers []string) ([]*db.OutboxMessage, error) {
+func (s *Service) cards(ctx context.Context, app *db.Application, approvers []string) ([]*db.OutboxMessage, error) {
 	var rows []*db.OutboxMessage
 	submitted := app.SubmittedAt.In(s.d.Location).Format("2006-01-02 15:04")
+	applicant := s.whoText(ctx, app.Applicant)
 	for _, u := range approvers {
-		card := replies.ButtonCard(taskID(app.ApplyID, u), "高级功能账号申请", app.Applicant+" applies for an advanced-feature account",
-			[]replies.Field{{Key: "申请人", Value: app.Applicant}, {Key: "类型", Value: s.typeText(app.BusinessType)},
+		p := s.printer(ctx, u)
+		card := replies.ButtonCard(taskID(app.ApplyID, u), "高级功能账号申请", p.Sprintf("%s applies for an advanced-feature account", applicant),
+			[]replies.Field{{Key: "申请人", Value: applicant}, {Key: "类型", Value: s.typeText(app.BusinessType)},
 				{Key: "原因", Value: app.Reason}, {Key: "提交", Value: submitted}, {Key: "单号", Value: app.ApplyID}},
-			[]replies.Button{{Text: "同意 Approve", Key: "approval:approve:" + app.ApplyID, Style: 1},
-				{Text: "驳回 Reject", Key: "approval:reject:" + app.ApplyID, Style: 2}})
+			[]replies.Button{{Text: p.T("同意 Approve"), Key: "approval:approve:" + app.ApplyID, Style: 1},
+				{Text: p.T("驳回 Reject"), Key: "approval:reject:" + app.ApplyID, Style: 2}})
 		card.CardAction = &wecom.CardAction{Type: wecom.CardLinkURL, URL: s.approvalURL(app.ApplyID)}
 		card.Source = &wecom.CardSource{Desc: "wecombot"}
 		tc := replies.TextCard("高级功能账号申请 "+app.ApplyID, []string{
-			replies.Gray(submitted), "申请人 " + app.Applicant + " · " + s.typeText(app.BusinessType), "原因 " + app.Reason,
-			replies.Highlight("Reply /order approve " + app.ApplyID + " or /order reject " + app.ApplyID + " REASON")},
+			replies.Gray(submitted), "申请人 " + applicant + " · " + s.typeText(app.BusinessType), "原因 " + app.Reason,
+			replies.Highlight(p.Sprintf("Reply /order approve %s or /order reject %s REASON", app.ApplyID, app.ApplyID))},
 			s.approvalURL(app.ApplyID), "详情")
 		r, err := s.rows(u, 0, ref(app.ApplyID), &replies.Reply{TemplateCard: card, Fallback: &replies.Reply{TextCard: &tc}})
 		if err != nil {
@@ -347,8 +405,9 @@ func (s *Service) rows(to string, inboxID int64, refName string, r *replies.Repl
 	return out, nil
 }
 
-// tellApprovers sends a markdown note to the approvers of app (outside a callback).
-func (s *Service) tellApprovers(ctx context.Context, app *db.Application, md string) {
+// tellApprovers sends a markdown note to the approvers of app (outside a callback), each in their language:
+// md is written once per language.
+func (s *Service) tellApprovers(ctx context.Context, app *db.Application, md func(*i18n.Printer) string) {
 	to := app.Approvers
 	if len(to) == 0 {
 		var err error
@@ -357,9 +416,10 @@ func (s *Service) tellApprovers(ctx context.Context, app *db.Application, md str
 			return
 		}
 	}
+	texts := s.perLanguage(ctx, to, md)
 	err := s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		for _, u := range to {
-			if err := s.addMarkdown(ctx, tx, u, md, ref(app.ApplyID)+":note"); err != nil {
+			if err := s.addMarkdown(ctx, tx, u, texts[u], ref(app.ApplyID)+":note"); err != nil {
 				return err
 			}
 		}
@@ -370,6 +430,22 @@ func (s *Service) tellApprovers(ctx context.Context, app *db.Application, md str
 		return
 	}
 	s.d.Notify()
+}
+
+// perLanguage writes md for each member in their language, once per language: userid → text.
+func (s *Service) perLanguage(ctx context.Context, users []string, md func(*i18n.Printer) string) map[string]string {
+	byLang := map[*i18n.Printer]string{}
+	out := map[string]string{}
+	for _, u := range users {
+		p := s.printer(ctx, u)
+		t, ok := byLang[p]
+		if !ok {
+			t = md(p)
+			byLang[p] = t
+		}
+		out[u] = t
+	}
+	return out
 }
 
 func (s *Service) addMarkdown(ctx context.Context, tx *db.Tx, to, md, refName string) error {
@@ -399,7 +475,7 @@ func (s *Service) updateCards(ctx context.Context, tx *db.Tx, applyID, note, exc
 			continue
 		}
 		if m.State == "sent" && !access.SameUser(m.Recipient, except) {
-			if err := s.addMarkdown(ctx, tx, m.Recipient, bot.Markdownf("Advanced-feature account application %s: %s", bot.Markdown(replies.Code(applyID)), note),
+			if err := s.addMarkdown(ctx, tx, m.Recipient, s.printer(ctx, m.Recipient).Markdownf("Advanced-feature account application %s: %s", bot.Markdown(replies.Code(applyID)), note),
 				ref(applyID)+":note"); err != nil {
 				return err
 			}
@@ -468,9 +544,9 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		}
 		return "", s.conflict(cur)
 	}
-	status, verb := wecom.ApprovalRejected, "rejected"
+	status := wecom.ApprovalRejected
 	if approve {
-		status, verb = wecom.ApprovalApproved, "approved"
+		status = wecom.ApprovalApproved
 	}
 	now := s.d.Now()
 	err = s.d.Client.AdvancedFeature.SetApprovalDetail(ctx, &wecom.ApprovalDetail{
@@ -485,29 +561,35 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		if wecom.IsCode(err, wecom.CodeInvalidParameter) {
 			// WeCom documents 40058 only as 不合法的参数 (DOC/90313) and set_approval_detail lists no causes; an
 			// application WeCom has closed answers it too, so "try again" would be wrong: say where to look.
-			return "", bot.Wrap(bot.EINVALID, err, "WeCom refused the decision on application %s (errcode 40058, "+
-				"不合法的参数: WeCom does not accept a parameter of it and says no more; it may have been closed in WeCom). "+
-				"%s shows what WeCom reports for the application now.", bot.Markdown(replies.Code(applyID)),
+			return "", bot.Wrap(bot.EINVALID, err, "WeCom refused the decision on application %s (errcode 40058, 不合法的参数: WeCom does not accept a parameter of it and says no more; it may have been closed in WeCom). %s shows what WeCom reports for the application now.", bot.Markdown(replies.Code(applyID)),
 				bot.Markdown(replies.Code("/order show "+applyID)))
 		}
 		return "", err
 	}
-	allocation := ""
+	ap := s.printer(ctx, app.Applicant)
+	var alloc allocation
 	if approve {
-		allocation = s.allocate(ctx, app.Applicant)
+		alloc = s.allocate(ctx, app.Applicant)
 	}
+	allocation := alloc.text(ctx, nil) // stored, and shown on the page, in English
 	state := db.AppRejected
 	if approve {
 		state = db.AppApproved
 	}
 	cardNote := fmt.Sprintf("%s · %s %s", map[bool]string{true: "已同意", false: "已驳回"}[approve], approver, now.In(s.d.Location).Format("01-02 15:04"))
-	toApplicant := fmt.Sprintf("Your advanced-feature account application %s (%s) was **%s** by %s.", replies.Code(applyID),
-		replies.Escape(s.typeText(app.BusinessType)), verb, replies.Code(approver))
-	if !approve && note != "" {
-		toApplicant += "\n\nReason: " + replies.Escape(note)
-	}
-	if approve && allocation != "" {
-		toApplicant += "\n\n" + replies.Escape(allocation)
+	var toApplicant string
+	if approve {
+		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **approved** by %s.", bot.Markdown(replies.Code(applyID)),
+			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
+		if t := alloc.text(ctx, ap); t != "" {
+			toApplicant += "\n\n" + replies.Escape(t)
+		}
+	} else {
+		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **rejected** by %s.", bot.Markdown(replies.Code(applyID)),
+			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
+		if note != "" {
+			toApplicant += "\n\n" + ap.Markdownf("Reason: %s", note)
+		}
 	}
 	err = s.d.DB.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx *db.Tx) error {
 		if err := tx.FinishDecision(ctx, applyID, state, allocation); err != nil {
@@ -523,9 +605,15 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		return "", bot.Wrap(bot.EINTERNAL, err, "the decision reached WeCom but could not be recorded")
 	}
 	s.d.Notify()
-	out := fmt.Sprintf("Application %s by %s **%s**.", replies.Code(applyID), replies.Code(app.Applicant), verb)
-	if allocation != "" {
-		out += " " + replies.Escape(allocation)
+	p := i18n.From(ctx) // the decider's language
+	var out string
+	if approve {
+		out = p.Markdownf("Application %s by %s **approved**.", bot.Markdown(replies.Code(applyID)), bot.Markdown(s.who(ctx, app.Applicant)))
+	} else {
+		out = p.Markdownf("Application %s by %s **rejected**.", bot.Markdown(replies.Code(applyID)), bot.Markdown(s.who(ctx, app.Applicant)))
+	}
+	if t := alloc.text(ctx, p); t != "" {
+		out += " " + replies.Escape(t)
 	}
 	return out, nil
 }
@@ -534,45 +622,81 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 func (s *Service) conflict(a *db.Application) error {
 	at := a.DecidedAt.In(s.d.Location).Format("2006-01-02 15:04")
 	switch a.State {
-	case db.AppApproved, db.AppRejected:
-		return bot.Errorf(bot.ECONFLICT, "Application %s was already %s by %s at %s.", a.ApplyID, a.State, a.DecidedBy, at)
+	case db.AppApproved:
+		return bot.Errorf(bot.ECONFLICT, "Application %s was already approved by %s at %s.", a.ApplyID, a.DecidedBy, at)
+	case db.AppRejected:
+		return bot.Errorf(bot.ECONFLICT, "Application %s was already rejected by %s at %s.", a.ApplyID, a.DecidedBy, at)
 	case db.AppDeciding:
 		return bot.Errorf(bot.ECONFLICT, "Application %s is being decided by %s right now.", a.ApplyID, a.DecidedBy)
 	case db.AppClosed:
-		return bot.Errorf(bot.ECONFLICT, "Application %s was closed in WeCom (%s).", a.ApplyID, finishText(a.FinishType))
+		switch a.FinishType {
+		case 1:
+			return bot.Errorf(bot.ECONFLICT, "Application %s was closed in WeCom (rejected by an admin).", a.ApplyID)
+		case 2:
+			return bot.Errorf(bot.ECONFLICT, "Application %s was closed in WeCom (account allocated).", a.ApplyID)
+		case 3:
+			return bot.Errorf(bot.ECONFLICT, "Application %s was closed in WeCom (withdrawn by the member).", a.ApplyID)
+		}
+		return bot.Errorf(bot.ECONFLICT, "Application %s was closed in WeCom (finished).", a.ApplyID)
 	case db.AppLapsed:
 		return bot.Errorf(bot.ECONFLICT, "Application %s was not taken over within WeCom's 24 hours; decide it in the admin console.", a.ApplyID)
 	}
 	return bot.Errorf(bot.ECONFLICT, "Application %s cannot be decided now (%s).", a.ApplyID, a.State)
 }
 
-func finishText(t int) string {
-	switch t {
-	case 1:
-		return "rejected by an admin"
-	case 2:
-		return "account allocated"
-	case 3:
-		return "withdrawn by the member"
-	}
-	return "finished"
+// allocation is how allocating the applicant's account went, to be told in any language.
+type allocation struct {
+	outcome   int // 0: not tried
+	applicant string
+	job       string
+	err       error
 }
 
+const (
+	allocNone = iota
+	allocError
+	allocDone
+	allocInvalid
+	allocFailed
+	allocRunning
+)
+
 // allocate gives the applicant an advanced-feature account and says how it went.
-func (s *Service) allocate(ctx context.Context, applicant string) string {
+func (s *Service) allocate(ctx context.Context, applicant string) allocation {
 	run, err := s.d.Client.VIP.Run(ctx, true, []string{applicant})
 	if err != nil {
-		return "The account could not be allocated: " + replies.Text(replies.Describe(ctx, err)) + " Retry with /vip add " + applicant + "."
+		return allocation{outcome: allocError, applicant: applicant, err: err}
 	}
+	a := allocation{applicant: applicant, job: run.JobID}
 	switch run.Outcome(applicant) {
 	case wecom.VIPDone:
-		return "The account was allocated."
+		a.outcome = allocDone
 	case wecom.VIPInvalid:
-		return "The account could not be allocated: WeCom says " + applicant + " is not a valid member."
+		a.outcome = allocInvalid
 	case wecom.VIPFailed:
-		return "The account could not be allocated (no seat left, or WeCom refused): retry with /vip add " + applicant + " after freeing a seat."
+		a.outcome = allocFailed
+	default:
+		a.outcome = allocRunning
 	}
-	return "The allocation job " + run.JobID + " was still running; check with /vip list."
+	return a
+}
+
+// text says how the allocation went, in p's language (plain text; nil: English).
+func (a allocation) text(ctx context.Context, p *i18n.Printer) string {
+	switch a.outcome {
+	case allocError:
+		return p.Sprintf("The account could not be allocated: %s Retry with /vip add %s.",
+			replies.Text(replies.Describe(i18n.With(ctx, p.Lang()), a.err)), a.applicant)
+	case allocDone:
+		return p.T("The account was allocated.")
+	case allocInvalid:
+		return p.Sprintf("The account could not be allocated: WeCom says %s is not a valid member.", a.applicant)
+	case allocFailed:
+		return p.Sprintf("The account could not be allocated (no seat left, or WeCom refused): retry with /vip add %s after freeing a seat.", a.applicant)
+	case allocRunning:
+		return p.Sprintf("The allocation job %s was still running; check with /vip list.", a.job)
+	}
+	return ""
 }
 
 // finish handles finish_vip_account_approval: WeCom closed the application (an admin rejected it, an account
@@ -614,13 +738,15 @@ func (s *Service) sweep(ctx context.Context) {
 			if now.Sub(last) < wait {
 				continue
 			}
-			md := fmt.Sprintf("Reminder: application %s by %s (%s) has waited %s for a decision. Reason: %s\n\nUse the card, or /order approve %s · /order reject %s REASON. WeCom's window closes at %s.",
-				replies.Code(a.ApplyID), replies.Code(a.Applicant), replies.Escape(s.typeText(a.BusinessType)),
-				now.Sub(a.SubmittedAt).Round(time.Minute), replies.Escape(a.Reason), a.ApplyID, a.ApplyID,
-				a.SubmittedAt.Add(Window).In(s.d.Location).Format("01-02 15:04"))
+			texts := s.perLanguage(ctx, a.Approvers, func(p *i18n.Printer) string {
+				return p.Markdownf("Reminder: application %s by %s (%s) has waited %s for a decision. Reason: %s\n\nUse the card, or /order approve %s · /order reject %s REASON. WeCom's window closes at %s.",
+					bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)), s.typeText(a.BusinessType),
+					now.Sub(a.SubmittedAt).Round(time.Minute).String(), a.Reason, bot.Markdown(a.ApplyID), bot.Markdown(a.ApplyID),
+					a.SubmittedAt.Add(Window).In(s.d.Location).Format("01-02 15:04"))
+			})
 			err := s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
 				for _, u := range a.Approvers {
-					if err := s.addMarkdown(ctx, tx, u, md, ref(a.ApplyID)+":remind"); err != nil {
+					if err := s.addMarkdown(ctx, tx, u, texts[u], ref(a.ApplyID)+":remind"); err != nil {
 						return err
 					}
 				}
@@ -682,6 +808,7 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		return nil, inbox.Permanent(fmt.Errorf("unknown approval card key %q", m.EventKey))
 	}
 	action, applyID, user := parts[1], parts[2], m.FromUserName
+	p := i18n.From(ctx) // the clicker's language
 	command := "order " + action
 	args := map[string]string{"id": applyID, "via": "card"}
 	var replyMD string
@@ -689,9 +816,9 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 	caller, rerr := s.d.Access.Resolve(ctx, user)
 	switch {
 	case !caller.Can("order.approve"):
-		replyMD = "You are not allowed to decide applications: it needs the permission `order.approve`."
+		replyMD = p.T("You are not allowed to decide applications: it needs the permission `order.approve`.")
 		if rerr != nil {
-			replyMD = "I could not check your roles just now, so the decision was refused. Try again in a minute."
+			replyMD = p.T("I could not check your roles just now, so the decision was refused. Try again in a minute.")
 		}
 		audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "missing permission order.approve"}
 	case action == "reject":
@@ -702,18 +829,18 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 		}
 		switch {
 		case app == nil:
-			replyMD = bot.ErrorMessage(bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over.", applyID))
+			replyMD = p.Error(bot.Errorf(bot.ENOTFOUND, "Application %s is not one the bot took over.", applyID))
 		case access.SameUser(app.Applicant, user):
-			replyMD = "You cannot decide your own application."
+			replyMD = p.T("You cannot decide your own application.")
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: "own application"}
 		case app.State != db.AppTaken && app.State != db.AppPending:
-			replyMD = bot.ErrorMessage(s.conflict(app))
+			replyMD = p.Error(s.conflict(app))
 		default:
 			conv, err := s.askReason(user, applyID)
 			if err != nil {
 				return nil, inbox.Permanent(err)
 			}
-			md := fmt.Sprintf("Why reject %s? Reply with the reason (or /cancel).", replies.Code(applyID))
+			md := p.Markdownf("Why reject %s? Reply with the reason (or /cancel).", bot.Markdown(replies.Code(applyID)))
 			rows, err := s.replyRows(user, it.ID, md)
 			if err != nil {
 				return nil, inbox.Permanent(err)
@@ -733,16 +860,17 @@ func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound)
 			replyMD = out
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionOK, Result: "approved", Duration: time.Since(start)}
 		case bot.ErrorCode(err) == bot.ECONFLICT || bot.ErrorCode(err) == bot.ENOTFOUND:
-			replyMD = bot.ErrorMessage(err)
+			replyMD = p.Error(err)
 		case bot.ErrorCode(err) == bot.EFORBIDDEN:
-			replyMD = bot.ErrorMessage(err)
+			replyMD = p.Error(err)
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionDenied, Result: bot.ErrorText(err)}
 		case bot.ErrorCode(err) == bot.EINVALID: // WeCom refused it for good: trying again would not help
-			replyMD = bot.ErrorMessage(err)
+			replyMD = p.Error(err)
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		default:
-			replyMD = "The approval failed: " + replies.Describe(ctx, err) + " Try again, or use " + replies.Code("/order approve "+applyID) + "."
+			replyMD = p.Markdownf("The approval failed: %s Try again, or use %s.", bot.Markdown(replies.Describe(ctx, err)),
+				bot.Markdown(replies.Code("/order approve "+applyID)))
 			audit = &db.AuditEntry{Actor: user, Command: command, Args: args, Decision: db.DecisionFailed, ErrCode: wecom.ErrorCode(err),
 				Result: err.Error(), Duration: time.Since(start)}
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/people"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -59,6 +60,7 @@ type harnessOptions struct {
 	cfg    config.Approvals
 	text   bool // replies.format = "text"
 	noPage bool // neither callback.public_url nor approvals.url
+	zh     bool // every member reads Chinese (Deps.Langs with no store, default zh)
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -110,7 +112,11 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		public = ""
 	}
 	h.reg = commands.NewRegistry()
-	h.svc, err = New(cfg, Deps{Client: h.client, DB: h.db, Directory: dir, Access: h.access, Registry: h.reg,
+	var langs *i18n.Members
+	if opts.zh {
+		langs = &i18n.Members{Default: i18n.Zh}
+	}
+	h.svc, err = New(cfg, Deps{Langs: langs, Client: h.client, DB: h.db, Directory: dir, Access: h.access, Registry: h.reg,
 		Notify: func() { h.notified.Add(1) }, Location: replies.China,
 		Now:      h.now,
 		Composer: replies.Composer{Text: opts.text}}, public)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/access"
+	"github.com/wecombot/wecombot/bot/i18n"
 
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -145,8 +146,10 @@ func (s *Service) startLogin(w http.ResponseWriter, r *http.Request, id string) 
 // ServeHTTP serves the approval page (mount it on "GET /approvals/{id}").
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	// Until WeCom says who the visitor is, errors are in the corp's language; then in the viewer's.
+	p := s.defaultPrinter()
 	if !applyIDRE.MatchString(id) || s.url == "" {
-		http.Error(w, "no such application", http.StatusNotFound)
+		http.Error(w, p.T("no such application"), http.StatusNotFound)
 		return
 	}
 	code, state := r.URL.Query().Get("code"), r.URL.Query().Get("state")
@@ -156,7 +159,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Everything below is checked before WeCom is asked who the code belongs to: anyone can send a code.
 	if len(code) > maxCodeLen || len(state) > 128 {
-		http.Error(w, "that sign-in link is malformed; open the application again from WeCom", http.StatusBadRequest)
+		http.Error(w, p.T("that sign-in link is malformed; open the application again from WeCom"), http.StatusBadRequest)
 		return
 	}
 	nonce := ""
@@ -166,15 +169,15 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ok, expired := checkState(state, nonce, id, s.d.Now(), s.stateTTL())
 	switch {
 	case expired:
-		http.Error(w, "this sign-in has expired; open the application again from WeCom", http.StatusBadRequest)
+		http.Error(w, p.T("this sign-in has expired; open the application again from WeCom"), http.StatusBadRequest)
 		return
 	case !ok:
-		http.Error(w, "this sign-in was not started in this browser, or has expired; open the application again from WeCom", http.StatusBadRequest)
+		http.Error(w, p.T("this sign-in was not started in this browser, or has expired; open the application again from WeCom"), http.StatusBadRequest)
 		return
 	}
 	if !s.visits.allow(time.Now(), s.visitsPerMinute()) {
 		w.Header().Set("Retry-After", "60")
-		http.Error(w, "too many sign-ins to approval pages just now; wait a minute, then open the application again from WeCom", http.StatusTooManyRequests)
+		http.Error(w, p.T("too many sign-ins to approval pages just now; wait a minute, then open the application again from WeCom"), http.StatusTooManyRequests)
 		return
 	}
 	// The nonce has done its work: a reload starts a fresh sign-in rather than reuse a spent code.
@@ -187,30 +190,32 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	who, err := s.d.Client.OAuth.GetUserInfo(ctx, code)
 	if err != nil {
 		s.d.Logger.Warn("approval page: cannot identify the visitor", slog.String("err", err.Error()))
-		http.Error(w, "WeCom could not confirm who you are ("+replies.Text(replies.Describe(ctx, err))+"); open the application again from WeCom", http.StatusBadGateway)
+		http.Error(w, p.Sprintf("WeCom could not confirm who you are (%s); open the application again from WeCom",
+			replies.Text(replies.Describe(i18n.With(ctx, p.Lang()), err))), http.StatusBadGateway)
 		return
 	}
 	if who.UserID == "" {
-		http.Error(w, "only members of this organisation can see applications", http.StatusForbidden)
+		http.Error(w, p.T("only members of this organisation can see applications"), http.StatusForbidden)
 		return
 	}
+	p = s.printer(ctx, who.UserID)
 	app, err := s.d.DB.GetApplication(ctx, id)
 	if err != nil {
-		http.Error(w, "cannot read the application now; try again", http.StatusServiceUnavailable)
+		http.Error(w, p.T("cannot read the application now; try again"), http.StatusServiceUnavailable)
 		return
 	}
 	if app == nil {
-		http.Error(w, "the bot has no application "+id, http.StatusNotFound)
+		http.Error(w, p.Sprintf("the bot has no application %s", id), http.StatusNotFound)
 		return
 	}
 	caller, _ := s.d.Access.Resolve(ctx, who.UserID)
 	if !access.SameUser(who.UserID, app.Applicant) && !caller.Can("order.approve") {
-		http.Error(w, "only the applicant and the approvers can see this application", http.StatusForbidden)
+		http.Error(w, p.T("only the applicant and the approvers can see this application"), http.StatusForbidden)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	page.Execute(w, s.pageData(app, who.UserID))
+	page.Execute(w, s.pageData(ctx, p, app, who.UserID))
 }
 
 type pageData struct {
@@ -222,38 +227,82 @@ type pageData struct {
 	State       string
 	Time        func(time.Time) string
 	Deadline    string
+	// Lang is the page's <html lang>; L its labels and sentences, in the viewer's language.
+	Lang      string
+	L         pageText
+	Applicant string // 张三 (zhangsan), or the userid
+	Decided   string
 }
 
-func (s *Service) pageData(app *db.Application, viewer string) pageData {
-	states := map[string]string{
-		db.AppPending: "received; being handed to the approvers", db.AppTaken: "waiting for an approver",
-		db.AppDeciding: "being decided", db.AppApproved: "approved", db.AppRejected: "rejected",
-		db.AppClosed: "closed in WeCom (" + finishText(app.FinishType) + ")", db.AppLapsed: "not taken over in time; decided in the admin console",
+type pageText struct {
+	Application, Applicant, Type, Reason, Submitted, State, Decided, Account string
+	Decide                                                                   template.HTML
+}
+
+func (s *Service) pageData(ctx context.Context, p *i18n.Printer, app *db.Application, viewer string) pageData {
+	var state string
+	switch app.State {
+	case db.AppPending:
+		state = p.T("received; being handed to the approvers")
+	case db.AppTaken:
+		state = p.T("waiting for an approver")
+	case db.AppDeciding:
+		state = p.T("being decided")
+	case db.AppApproved:
+		state = p.T("approved")
+	case db.AppRejected:
+		state = p.T("rejected")
+	case db.AppClosed:
+		switch app.FinishType {
+		case 1:
+			state = p.T("closed in WeCom (rejected by an admin)")
+		case 2:
+			state = p.T("closed in WeCom (account allocated)")
+		case 3:
+			state = p.T("closed in WeCom (withdrawn by the member)")
+		default:
+			state = p.T("closed in WeCom (finished)")
+		}
+	case db.AppLapsed:
+		state = p.T("not taken over in time; decided in the admin console")
 	}
-	return pageData{App: app, Viewer: viewer, IsApplicant: access.SameUser(viewer, app.Applicant), Type: s.typeText(app.BusinessType), State: states[app.State],
-		Time:     func(t time.Time) string { return t.In(s.d.Location).Format("2006-01-02 15:04") },
-		Deadline: app.SubmittedAt.Add(Window).In(s.d.Location).Format("2006-01-02 15:04")}
+	tm := func(t time.Time) string { return t.In(s.d.Location).Format("2006-01-02 15:04") }
+	deadline := app.SubmittedAt.Add(Window).In(s.d.Location).Format("2006-01-02 15:04")
+	lang := "en"
+	if p.Zh() {
+		lang = "zh-CN"
+	}
+	id := template.HTMLEscapeString(app.ApplyID)
+	decide := template.HTML(p.Sprintf("Decide with the Approve / Reject buttons on the card in WeCom, or send <code>/order approve %s</code> or\n<code>/order reject %s REASON</code> to the bot, before %s.",
+		id, id, template.HTMLEscapeString(deadline)))
+	decided := ""
+	if app.DecidedBy != "" {
+		decided = s.whoText(ctx, app.DecidedBy)
+	}
+	return pageData{App: app, Viewer: viewer, IsApplicant: access.SameUser(viewer, app.Applicant), Type: s.typeText(app.BusinessType), State: state,
+		Time: tm, Deadline: deadline, Lang: lang, Applicant: s.whoText(ctx, app.Applicant), Decided: decided,
+		L: pageText{Application: p.T("单号 Application"), Applicant: p.T("申请人 Applicant"), Type: p.T("类型 Type"), Reason: p.T("原因 Reason"),
+			Submitted: p.T("提交 Submitted"), State: p.T("状态 State"), Decided: p.T("决定 Decided"), Account: p.T("账号 Account"), Decide: decide}}
 }
 
 // html/template escapes every value: application reasons are member-typed.
 var page = template.Must(template.New("approval").Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>高级功能账号申请 {{.App.ApplyID}}</title>
 <style>body{font:15px/1.5 -apple-system,system-ui,sans-serif;margin:1.2em;color:#222}dt{color:#888;margin-top:.6em}dd{margin:0}
 .state{font-weight:600}</style></head><body>
 <h1>高级功能账号申请</h1>
 <dl>
-<dt>单号 Application</dt><dd>{{.App.ApplyID}}</dd>
-<dt>申请人 Applicant</dt><dd>{{.App.Applicant}}</dd>
-<dt>类型 Type</dt><dd>{{.Type}}</dd>
-<dt>原因 Reason</dt><dd>{{.App.Reason}}</dd>
-<dt>提交 Submitted</dt><dd>{{call .Time .App.SubmittedAt}}</dd>
-<dt>状态 State</dt><dd class="state">{{.State}}</dd>
-{{if .App.DecidedBy}}<dt>决定 Decided</dt><dd>{{.App.DecidedBy}}, {{call .Time .App.DecidedAt}}{{if .App.DecisionNote}} — {{.App.DecisionNote}}{{end}}</dd>{{end}}
-{{if .App.Allocation}}<dt>账号 Account</dt><dd>{{.App.Allocation}}</dd>{{end}}
+<dt>{{.L.Application}}</dt><dd>{{.App.ApplyID}}</dd>
+<dt>{{.L.Applicant}}</dt><dd>{{.Applicant}}</dd>
+<dt>{{.L.Type}}</dt><dd>{{.Type}}</dd>
+<dt>{{.L.Reason}}</dt><dd>{{.App.Reason}}</dd>
+<dt>{{.L.Submitted}}</dt><dd>{{call .Time .App.SubmittedAt}}</dd>
+<dt>{{.L.State}}</dt><dd class="state">{{.State}}</dd>
+{{if .App.DecidedBy}}<dt>{{.L.Decided}}</dt><dd>{{.Decided}}, {{call .Time .App.DecidedAt}}{{if .App.DecisionNote}} — {{.App.DecisionNote}}{{end}}</dd>{{end}}
+{{if .App.Allocation}}<dt>{{.L.Account}}</dt><dd>{{.App.Allocation}}</dd>{{end}}
 </dl>
 {{if eq .App.State "taken" "pending"}}{{if not .IsApplicant}}
-<p>Decide with the Approve / Reject buttons on the card in WeCom, or send <code>/order approve {{.App.ApplyID}}</code> or
-<code>/order reject {{.App.ApplyID}} REASON</code> to the bot, before {{.Deadline}}.</p>{{end}}{{end}}
+<p>{{.L.Decide}}</p>{{end}}{{end}}
 </body></html>
 `))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -107,7 +108,7 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 		return nil, nil
 	default:
 		// Pictures, voice, files: acknowledged and answered with a hint, never retried.
-		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Markdownf("I read text commands only. Send /help to see them.")})
+		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Say(i18n.From(ctx), "I read text commands only. Send /help to see them.")})
 		if err != nil {
 			return nil, inbox.Permanent(err)
 		}
@@ -149,7 +150,7 @@ func (r *Router) menuTap(ctx context.Context, it *db.InboxItem, m *wecom.Inbound
 	item, ok := r.Menu[m.EventKey]
 	if !ok {
 		// A menu set from an older config: say so rather than run something else.
-		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Markdownf("That menu button is out of date; ask an admin to run `bot menu sync`. Send /help to see the commands.")})
+		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Say(i18n.From(ctx), "That menu button is out of date; ask an admin to run `bot menu sync`. Send /help to see the commands.")})
 		if err != nil {
 			return nil, inbox.Permanent(err)
 		}
@@ -188,9 +189,10 @@ func (r *Router) greet(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) 
 	if _, err := rand.Read(tag); err != nil {
 		return nil, err
 	}
-	card := replies.ButtonCard("hi-"+hex.EncodeToString(tag), "我可以帮你做这些", "What I can do for you", nil, buttons)
+	p := i18n.From(ctx)
+	card := replies.ButtonCard("hi-"+hex.EncodeToString(tag), "我可以帮你做这些", p.T("What I can do for you"), nil, buttons)
 	rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{{TemplateCard: card,
-		Fallback: &replies.Reply{Markdown: "What I can do for you:\n\n" + strings.Join(lines, "\n")}}})
+		Fallback: &replies.Reply{Markdown: p.T("What I can do for you:") + "\n\n" + strings.Join(lines, "\n")}}})
 	if err != nil {
 		return nil, inbox.Permanent(err)
 	}

@@ -203,9 +203,10 @@ func (a *app) newRouter() (*router.Router, error) {
 	loc := a.cfg.Replies.Location()
 	replies.SetDescribeLocation(loc)
 	reg := commands.NewRegistry()
+	names := access.NewNames(a.client) // 张三 (zhangsan) in lists and cards; names to userids for /staff
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
-		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}}, a.cfg.Callback.PublicURL)
+		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}, Langs: a.langs, Names: names}, a.cfg.Callback.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -213,13 +214,12 @@ func (a *app) newRouter() (*router.Router, error) {
 		a.log.Warn("approvals: no approvers configured; member applications will not be taken over (set approvals.approvers)")
 	}
 	reg.Register(commands.Builtins(reg, a.db, loc)...)
-	names := access.NewNames(a.client)                                                                         // 张三 (zhangsan) in lists; names to userids for /staff
 	reg.Register(security.Commands(security.Deps{Client: a.client, DB: a.db, Location: loc, Names: names})...) // devices, logs, domains and IPs
 	reg.Register(people.Commands(people.Deps{Client: a.client, DB: a.db, Location: loc, Decider: a.approvals,
 		Names: names})...) // accounts, ids, roster, applications
 	a.alerts, err = alerts.New(a.cfg.Alerts, alerts.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Notify: a.sender.Notify, Logger: a.log.With("component", "alerts"), Location: loc,
-		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}})
+		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}, Langs: a.langs, Names: names})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
