@@ -66,7 +66,25 @@ func LocalizedMessage(err error, translate func(string) string) string {
 	if e.format == "" {
 		return e.Message
 	}
-	return Markdownf(translate(e.format), e.args...)
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		args[i] = a
+		if n, ok := a.(*Error); ok { // a nested message (UserArg): in the reader's language too
+			args[i] = Markdown(LocalizedMessage(n, translate))
+		}
+	}
+	return Markdownf(translate(e.format), args...)
+}
+
+// UserArg is err as an argument of Errorf for a message that quotes it (a validation error inside a usage
+// error): an *Error stays one, so it is translated with the message around it; any other error's text is
+// escaped, as UserText does.
+func UserArg(err error) any {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return UserText(err)
 }
 
 // ErrorCode returns the code of an *Error in err's chain, or EINTERNAL for any other error, "" for nil.

@@ -27,6 +27,8 @@ func plainf(format string, args ...any) string {
 	for i, a := range args {
 		if m, ok := a.(Markdown); ok {
 			plain[i] = string(m)
+		} else if e, ok := a.(*Error); ok {
+			plain[i] = ErrorText(e)
 		} else {
 			plain[i] = a
 		}
@@ -43,9 +45,11 @@ func escapeArgs(args []any) []any {
 }
 
 func escapeArg(a any) any {
-	switch a.(type) {
+	switch v := a.(type) {
 	case nil, Markdown:
 		return a
+	case *Error: // a nested user message (UserArg): CommonMark already
+		return v.Message
 	case error, fmt.Stringer, fmt.Formatter:
 		return escaped{a}
 	}

@@ -57,3 +57,29 @@ func TestErrorfMessageAndText(t *testing.T) {
 		t.Errorf("UserText(*Error) = %q; want its Message as it is", got)
 	}
 }
+
+// TestLocalizedMessage_nested: a validation error quoted in a usage error (bot.UserArg) is written in the reader's
+// language with the message around it, and shown as written (its markup kept, not escaped twice).
+func TestLocalizedMessage_nested(t *testing.T) {
+	inner := bot.Errorf(bot.EINVALID, "%s is not a userid", "li*si")
+	outer := bot.Errorf(bot.EINVALID, "user: %s", bot.UserArg(inner))
+	if got, want := outer.Message, `user: li\*si is not a userid`; got != want {
+		t.Errorf("Message = %q; want %q", got, want)
+	}
+	zh := map[string]string{"%s is not a userid": "%s 不是 userid", "user: %s": "成员：%s"}
+	tr := func(s string) string {
+		if t, ok := zh[s]; ok {
+			return t
+		}
+		return s
+	}
+	if got, want := bot.LocalizedMessage(outer, tr), `成员：li\*si 不是 userid`; got != want {
+		t.Errorf("bot.LocalizedMessage = %q; want %q", got, want)
+	}
+	if got := bot.ErrorText(outer); got != "user: li*si is not a userid" {
+		t.Errorf("bot.ErrorText = %q", got)
+	}
+	if got := bot.UserArg(errors.New("a <b>")); got != bot.Markdown(`a \<b>`) && got != bot.Markdown(bot.EscapeText("a <b>")) {
+		t.Errorf("bot.UserArg(plain) = %q", got)
+	}
+}

@@ -316,7 +316,7 @@ func (f *Flag) validate(v string) error {
 	}
 	if f.Check != nil {
 		if err := f.Check(v); err != nil {
-			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
+			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserArg(err))
 		}
 	}
 	if len(f.Values) > 0 {
@@ -338,11 +338,11 @@ func (f *Flag) validate(v string) error {
 		}
 	case Duration:
 		if _, err := ParseDuration(v); err != nil {
-			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
+			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserArg(err))
 		}
 	case Date:
 		if _, err := ParseDate(v, time.Local); err != nil {
-			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserText(err))
+			return bot.Errorf(bot.EINVALID, "--%s: %s", f.Name, bot.UserArg(err))
 		}
 	}
 	return nil
@@ -355,7 +355,7 @@ func (a *Arg) validate(v string) error {
 	}
 	if a.Check != nil {
 		if err := a.Check(v); err != nil {
-			return bot.Errorf(bot.EINVALID, "%s: %s", a.Name, bot.UserText(err))
+			return bot.Errorf(bot.EINVALID, "%s: %s", a.Name, bot.UserArg(err))
 		}
 	}
 	return nil

@@ -698,7 +698,7 @@ func imports(inv *commands.Invocation, system string) ([]wecom.DeviceImport, err
 		for _, w := range words {
 			macs, err := mACList(w)
 			if err != nil {
-				return nil, bot.Errorf(bot.EINVALID, "macs: %s", bot.UserText(err))
+				return nil, bot.Errorf(bot.EINVALID, "macs: %s", bot.UserArg(err))
 			}
 			out = append(out, wecom.DeviceImport{System: "Windows", MacAddr: macs})
 		}
@@ -744,7 +744,7 @@ func imports(inv *commands.Invocation, system string) ([]wecom.DeviceImport, err
 	if inv.Has("mac") {
 		macs, err := mACList(inv.Flag("mac"))
 		if err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "--mac: %s", bot.UserText(err))
+			return nil, bot.Errorf(bot.EINVALID, "--mac: %s", bot.UserArg(err))
 		}
 		out[0].MacAddr = macs
 	}
