@@ -44,48 +44,35 @@ func wecomErr(err error, users ...string) error {
 	case wecom.CodeAPIForbidden:
 		switch op := we.Op; {
 		case strings.HasPrefix(op, "security/trustdevice/"):
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
-				"In the admin console, add the app to 「安全与管理 - 设备管理 - 可调用接口的应用」.", op)
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. In the admin console, add the app to 「安全与管理 - 设备管理 - 可调用接口的应用」.", op)
 		case strings.HasPrefix(op, "security/member_oper_log/"):
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
-				"In the admin console, add the app to 「使用分析」 → the member operation records' 「API」 panel → 「可调用接口的应用」 (the app also needs 「获取成员操作记录」).", op)
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. In the admin console, add the app to 「使用分析」 → the member operation records' 「API」 panel → 「可调用接口的应用」 (the app also needs 「获取成员操作记录」).", op)
 		case strings.HasPrefix(op, "security/admin_oper_log/"):
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
-				"In the admin console, add the app to 「使用分析」 → the admin operation log's 「API」 panel → 「可调用接口的应用」 (the app also needs 「获取管理端操作日志」).", op)
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. In the admin console, add the app to 「使用分析」 → the admin operation log's 「API」 panel → 「可调用接口的应用」 (the app also needs 「获取管理端操作日志」).", op)
 		case strings.HasPrefix(op, "security/get_file_oper_record"):
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
-				"In the admin console, add the app to 「文件防泄漏 - 可调用接口的应用」.", op)
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. In the admin console, add the app to 「文件防泄漏 - 可调用接口的应用」.", op)
 		case strings.HasPrefix(op, "security/get_screen_oper_record"):
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
-				"In the admin console, add the app to 「截屏/录屏管理 - 可调用接口的应用」.", op)
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. In the admin console, add the app to 「截屏/录屏管理 - 可调用接口的应用」.", op)
 		case strings.HasPrefix(op, "security/get_server_domain_ip"):
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. "+
-				"In the admin console, add the app to 「我的企业 - 设置 - 域名IP - 可调用API的应用」 (its 可调用接口的应用 list).", op)
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom refused %s (errcode 48002): this app is not allowed to call it. In the admin console, add the app to 「我的企业 - 设置 - 域名IP - 可调用API的应用」 (its 可调用接口的应用 list).", op)
 		}
 	case wecom.CodeNoPrivilege:
 		switch {
 		case len(users) == 1:
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: %s is outside this app's visibility. "+
-				"Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op, bot.Markdown(replies.Code(users[0])))
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: %s is outside this app's visibility. Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op, bot.Markdown(replies.Code(users[0])))
 		case len(users) > 1:
-			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: one of %s is outside this app's visibility. "+
-				"Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op, bot.Markdown(codeList(users)))
+			return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: one of %s is outside this app's visibility. Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op, bot.Markdown(codeList(users)))
 		}
-		return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: a member named in the request is outside this app's visibility. "+
-			"Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op)
+		return bot.Wrap(bot.EFORBIDDEN, err, "WeCom answered errcode 60011 on %s: a member named in the request is outside this app's visibility. Add them to the app's 可见范围 (应用管理 → the app), or ask about someone the app can see.", we.Op)
 	case wecom.CodeUserNotFound:
 		if len(users) == 1 {
-			return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60111 on %s: there is no member %s. "+
-				"A userid is the account (账号) in the admin console, not the display name.", we.Op, bot.Markdown(replies.Code(users[0])))
+			return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60111 on %s: there is no member %s. A userid is the account (账号) in the admin console, not the display name.", we.Op, bot.Markdown(replies.Code(users[0])))
 		}
-		return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60111 on %s: one of the userids asked for does not exist. "+
-			"A userid is the account (账号) in the admin console, not the display name.", we.Op)
+		return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60111 on %s: one of the userids asked for does not exist. A userid is the account (账号) in the admin console, not the display name.", we.Op)
 	case 50100:
-		return bot.Wrap(bot.EUNAVAILABLE, err, "WeCom answered errcode 50100 on %s: it refused the paging cursor "+
-			"(the list may have changed while it was read). Run the command again.", we.Op)
+		return bot.Wrap(bot.EUNAVAILABLE, err, "WeCom answered errcode 50100 on %s: it refused the paging cursor (the list may have changed while it was read). Run the command again.", we.Op)
 	case 60003:
-		return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60003 on %s: no such department. "+
-			"Department ids are shown in the admin console (通讯录).", we.Op)
+		return bot.Wrap(bot.ENOTFOUND, err, "WeCom answered errcode 60003 on %s: no such department. Department ids are shown in the admin console (通讯录).", we.Op)
 	}
 	if format, ok := fileCodes[we.Code]; ok && we.Op == "security/get_file_oper_record" {
 		return bot.Wrap(bot.EINVALID, err, format, we.Code, we.Op)

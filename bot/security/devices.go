@@ -73,10 +73,9 @@ func deviceCommands(d Deps) []*commands.Command {
 			Aliases: []string{"设备"},
 			Args: []commands.Arg{{Name: "list", Optional: true, Check: checkListWord,
 				Help: "trusted (default), unknown, personal, or pending: unknown devices awaiting an admin's decision"}},
-			Flags:   []commands.Flag{pageFlag},
-			Summary: "List trusted, unknown or personal devices, or those awaiting approval",
-			Help: "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, " +
-				"most recent login first.",
+			Flags:    []commands.Flag{pageFlag},
+			Summary:  "List trusted, unknown or personal devices, or those awaiting approval",
+			Help:     "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, most recent login first.",
 			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2"},
 			Perm:     "devices.read",
 			Audited:  true,
@@ -103,13 +102,12 @@ func deviceCommands(d Deps) []*commands.Command {
 			},
 			Preview: d.deletePreview, Run: d.devDelete, Reconcile: d.deleteReconcile,
 		}.Mutating(&commands.Command{
-			Path:    "devices delete",
-			Aliases: []string{"设备 删除"},
-			Args:    []commands.Arg{codes},
-			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
-			Summary: "Delete devices from a list",
-			Help: "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers " +
-				"nothing per device, so the list is read back afterwards to say which are gone.",
+			Path:     "devices delete",
+			Aliases:  []string{"设备 删除"},
+			Args:     []commands.Arg{codes},
+			Flags:    []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
+			Summary:  "Delete devices from a list",
+			Help:     "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers nothing per device, so the list is read back afterwards to say which are gone.",
 			Examples: []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
 			Perm:     "devices.write",
 			APIs:     []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
@@ -127,8 +125,7 @@ func deviceCommands(d Deps) []*commands.Command {
 				{Name: "harddisk-uuid", Help: "hard disk serial numbers, comma-separated (one PC only)"},
 			},
 			Summary: "Import Windows PCs as trusted enterprise devices, by MAC address",
-			Help: "Up to 100 PCs at once, one word each. WeCom reports each one as imported, already imported (重复导入), " +
-				"unsupported or malformed.",
+			Help:    "Up to 100 PCs at once, one word each. WeCom reports each one as imported, already imported (重复导入), unsupported or malformed.",
 			Examples: []string{"/devices import windows 50:81:40:29:33:CA,36:27:51:DF:6E:80 --pc-name PC-SEC-001",
 				"/devices import windows 00:1A:2B:3C:4D:5E 00:1A:2B:3C:4D:5F"},
 			Perm: "devices.write",
@@ -160,9 +157,8 @@ func (d Deps) decision(codes commands.Arg, approve bool) *commands.Command {
 		APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
 	}
 	if approve {
-		c.Path, c.Summary, c.Aliases = "devices approve", "Approve devices awaiting confirmation as trusted", []string{"设备 通过"}
-		c.Help = "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
-			"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device."
+		c.Path, c.Summary, c.Aliases = "devices approve", i18n.N("Approve devices awaiting confirmation as trusted"), []string{"设备 通过"}
+		c.Help = i18n.N("Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device.")
 		c.Examples = []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"}
 		c.APIs = []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"}
 	}

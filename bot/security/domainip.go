@@ -174,11 +174,10 @@ func (d DomainIPDiff) MarkdownIn(p *i18n.Printer) string {
 
 func domainIPCommands(d Deps) []*commands.Command {
 	return []*commands.Command{{
-		Path:    "domainip",
-		Aliases: []string{"域名ip"},
-		Summary: "Show WeCom's domains and IPs for firewall rules, and what changed since the last look",
-		Help: "Reads WeCom's domain and IP list, its API host's IPs (allow them outbound) and its callback IPs " +
-			"(allow them inbound), compares them with the last stored list, and stores them when they changed.",
+		Path:     "domainip",
+		Aliases:  []string{"域名ip"},
+		Summary:  "Show WeCom's domains and IPs for firewall rules, and what changed since the last look",
+		Help:     "Reads WeCom's domain and IP list, its API host's IPs (allow them outbound) and its callback IPs (allow them inbound), compares them with the last stored list, and stores them when they changed.",
 		Examples: []string{"/domainip"},
 		Perm:     "domainip.read",
 		APIs:     []string{"GET security/get_server_domain_ip", "GET get_api_domain_ip", "GET getcallbackip"},

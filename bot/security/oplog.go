@@ -288,9 +288,8 @@ func oplogCommands(d Deps) []*commands.Command {
 			Flags: oplogFlags(users,
 				commands.Flag{Name: "op", Help: "only one operation: approve, download, forward, link-download, reject, upload, or its number"},
 				commands.Flag{Name: "source", Values: slices.Sorted(oplogKeys(fileSources)), Help: "only where it happened"}),
-			Summary: "Read the file operation records (文件防泄漏): uploads, downloads, forwards…",
-			Help: "WeCom answers 14 days per call; a longer range is read in 14-day windows. Corps without 微盘专业版 " +
-				"can only query the last 90 days.",
+			Summary:  "Read the file operation records (文件防泄漏): uploads, downloads, forwards…",
+			Help:     "WeCom answers 14 days per call; a longer range is read in 14-day windows. Corps without 微盘专业版 can only query the last 90 days.",
 			Examples: []string{"/oplog files", "/oplog files --op download --source drive --since 30d", "/oplog files --user lisi,wangwu --since 3d"},
 			Perm:     "oplog.read",
 			Audited:  true,
@@ -564,8 +563,7 @@ func (d Deps) oplogReply(inv *commands.Invocation, title, noun string, from, to 
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n%s\n\n", p.T(title), scope)
 	if more {
-		fmt.Fprintf(&b, "%s\n\n", replies.Font(replies.Warning, p.Sprintf("More than %s records in this range: reading stopped there, "+
-			"so the counts and rows below are partial. Narrow with --user, --type or a shorter range.", oplogThousands(maxRecords))))
+		fmt.Fprintf(&b, "%s\n\n", replies.Font(replies.Warning, p.Sprintf("More than %s records in this range: reading stopped there, so the counts and rows below are partial. Narrow with --user, --type or a shorter range.", oplogThousands(maxRecords))))
 	}
 	counts := map[string]int{}
 	for _, r := range rows {
