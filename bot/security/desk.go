@@ -80,13 +80,26 @@ func wecomErr(err error, users ...string) error {
 	return err
 }
 
-// pageFor returns the page --page asks for and its footer (pageOf's, in grey), or no footer when everything
-// fits on the first page.
+// pageFor returns the page --page asks for and its footer (in grey, in the member's language: what is shown
+// and how to see more, as replies.Page says it), or no footer when everything fits on the first page.
 func pageFor[T any](items []T, inv *commands.Invocation) ([]T, string) {
 	n := inv.FlagInt("page")
 	page, footer := replies.Page(items, n, withoutPage(inv))
 	if footer == "" || (len(items) <= replies.PerPage && n <= 1) {
 		return page, ""
+	}
+	p := inv.P
+	n = max(n, 1)
+	total := len(items)
+	start := (n - 1) * replies.PerPage
+	end := min(start+replies.PerPage, total)
+	switch {
+	case start >= total:
+		footer = p.Sprintf("page %d is past the end: %d in all (%d pages)", n, total, (total+replies.PerPage-1)/replies.PerPage)
+	case end < total:
+		footer = p.Sprintf("showing %d–%d of %d — %s --page %d", start+1, end, total, withoutPage(inv), n+1)
+	default:
+		footer = p.Sprintf("showing %d–%d of %d", start+1, end, total)
 	}
 	return page, replies.Font(replies.Comment, replies.Escape(footer))
 }

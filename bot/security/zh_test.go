@@ -75,7 +75,7 @@ func TestSecurityDevices_zh(t *testing.T) {
 	saysZh(t, "/devices pending", got, "## 待管理员确认的设备", "`zhaoliu` 申请于", "待管理员确认为个人设备", "`/devices approve CODE…` 通过")
 
 	got = sayZh(t, h, "zhangsan", "/devices user zhangsan")
-	saysZh(t, "/devices user zhangsan", got, "`zhangsan` 最近登录过的设备", "台设备")
+	saysZh(t, "/devices user zhangsan", got, "`zhangsan` 最近登录过的设备", "台设备", "**可信企业设备**：1", "**未知设备**：无")
 
 	got = sayZh(t, h, "zhangsan", "/devices user nosuchuser")
 	saysZh(t, "/devices user nosuchuser", got, "错误码 60111", "没有成员 `nosuchuser`")
@@ -98,7 +98,7 @@ func TestSecurityOplog_zh(t *testing.T) {
 		saysNot(t, got, "logged in on a new device", "新设备登录 · 新设备登录", "(新设备登录)")
 	}
 	got = sayZh(t, h, "wujiu", "/oplog files --op download --since 30d")
-	saysZh(t, "/oplog files", got, "下载")
+	saysZh(t, "/oplog files", got, "下载", "第 1–20 条，共")
 	saysNot(t, got, "download (下载)")
 	got = sayZh(t, h, "wujiu", "/oplog admin --since 200d")
 	saysZh(t, "/oplog admin --since 200d", got, "管理端操作日志只保留 180 天")
