@@ -90,7 +90,7 @@ func ExpandMembers(ctx context.Context, dir Directory, refs []string) ([]string,
 			}
 		}
 		if len(out) > MaxExpanded {
-			return fmt.Errorf("members expand to more than %d users", MaxExpanded)
+			return bot.Errorf(bot.EINVALID, "members expand to more than %d users", MaxExpanded)
 		}
 		return nil
 	}
@@ -137,13 +137,13 @@ func ExpandMembers(ctx context.Context, dir Directory, refs []string) ([]string,
 		case kind == "dept":
 			id, err := strconv.Atoi(v)
 			if err != nil {
-				return nil, fmt.Errorf("%q is not a department reference", ref)
+				return nil, bot.Errorf(bot.EINVALID, "%q is not a department reference", ref)
 			}
 			if err := addDept(id); err != nil {
 				return nil, err
 			}
 		default:
-			return nil, fmt.Errorf("%q: members are userids, tag:NAME or dept:ID", ref)
+			return nil, bot.Errorf(bot.EINVALID, "%q: members are userids, tag:NAME or dept:ID", ref)
 		}
 	}
 	return out, nil

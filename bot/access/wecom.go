@@ -2,7 +2,7 @@ package access
 
 import (
 	"context"
-	"fmt"
+	"github.com/wecombot/wecombot/bot"
 
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -44,7 +44,7 @@ func (d weComDirectory) TagID(ctx context.Context, name string) (int, error) {
 			return t.TagID, nil
 		}
 	}
-	return 0, fmt.Errorf("no tag named %q is visible to the app", name)
+	return 0, bot.Errorf(bot.ENOTFOUND, "no tag named %q is visible to the app", name)
 }
 
 func (d weComDirectory) TagMembers(ctx context.Context, tagID int) ([]string, []int, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -43,12 +44,25 @@ var devTypes = map[string]wecom.DeviceType{
 
 var typeWords = []string{"trusted", "unknown", "personal"}
 
-// listTitle names each list in headings.
-var listTitle = map[wecom.DeviceType]string{
-	wecom.DeviceTrustedCorp:     "Trusted enterprise devices (可信企业设备)",
-	wecom.DeviceUnknown:         "Unknown devices (未知设备)",
-	wecom.DeviceTrustedPersonal: "Trusted personal devices (可信个人设备)",
-}
+// listTitle names each list in headings; listNoun within a sentence ("on the %s list"); listEmpty says a list
+// is empty. All are message ids.
+var (
+	listTitle = map[wecom.DeviceType]string{
+		wecom.DeviceTrustedCorp:     i18n.N("Trusted enterprise devices (可信企业设备)"),
+		wecom.DeviceUnknown:         i18n.N("Unknown devices (未知设备)"),
+		wecom.DeviceTrustedPersonal: i18n.N("Trusted personal devices (可信个人设备)"),
+	}
+	listNoun = map[wecom.DeviceType]string{
+		wecom.DeviceTrustedCorp:     i18n.N("trusted enterprise devices (可信企业设备)"),
+		wecom.DeviceUnknown:         i18n.N("unknown devices (未知设备)"),
+		wecom.DeviceTrustedPersonal: i18n.N("trusted personal devices (可信个人设备)"),
+	}
+	listEmpty = map[wecom.DeviceType]string{
+		wecom.DeviceTrustedCorp:     i18n.N("No trusted enterprise devices (可信企业设备)."),
+		wecom.DeviceUnknown:         i18n.N("No unknown devices (未知设备)."),
+		wecom.DeviceTrustedPersonal: i18n.N("No trusted personal devices (可信个人设备)."),
+	}
+)
 
 func deviceCommands(d Deps) []*commands.Command {
 	codes := commands.Arg{Name: "code", Many: true, Match: codeRE, Help: "device codes, as /devices shows them (up to 100)",
@@ -59,10 +73,9 @@ func deviceCommands(d Deps) []*commands.Command {
 			Aliases: []string{"设备"},
 			Args: []commands.Arg{{Name: "list", Optional: true, Check: checkListWord,
 				Help: "trusted (default), unknown, personal, or pending: unknown devices awaiting an admin's decision"}},
-			Flags:   []commands.Flag{pageFlag},
-			Summary: "List trusted, unknown or personal devices, or those awaiting approval",
-			Help: "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, " +
-				"most recent login first.",
+			Flags:    []commands.Flag{pageFlag},
+			Summary:  "List trusted, unknown or personal devices, or those awaiting approval",
+			Help:     "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, most recent login first.",
 			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2"},
 			Perm:     "devices.read",
 			Audited:  true,
@@ -89,13 +102,12 @@ func deviceCommands(d Deps) []*commands.Command {
 			},
 			Preview: d.deletePreview, Run: d.devDelete, Reconcile: d.deleteReconcile,
 		}.Mutating(&commands.Command{
-			Path:    "devices delete",
-			Aliases: []string{"设备 删除"},
-			Args:    []commands.Arg{codes},
-			Flags:   []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
-			Summary: "Delete devices from a list",
-			Help: "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers " +
-				"nothing per device, so the list is read back afterwards to say which are gone.",
+			Path:     "devices delete",
+			Aliases:  []string{"设备 删除"},
+			Args:     []commands.Arg{codes},
+			Flags:    []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
+			Summary:  "Delete devices from a list",
+			Help:     "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers nothing per device, so the list is read back afterwards to say which are gone.",
 			Examples: []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
 			Perm:     "devices.write",
 			APIs:     []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
@@ -113,8 +125,7 @@ func deviceCommands(d Deps) []*commands.Command {
 				{Name: "harddisk-uuid", Help: "hard disk serial numbers, comma-separated (one PC only)"},
 			},
 			Summary: "Import Windows PCs as trusted enterprise devices, by MAC address",
-			Help: "Up to 100 PCs at once, one word each. WeCom reports each one as imported, already imported (重复导入), " +
-				"unsupported or malformed.",
+			Help:    "Up to 100 PCs at once, one word each. WeCom reports each one as imported, already imported (重复导入), unsupported or malformed.",
 			Examples: []string{"/devices import windows 50:81:40:29:33:CA,36:27:51:DF:6E:80 --pc-name PC-SEC-001",
 				"/devices import windows 00:1A:2B:3C:4D:5E 00:1A:2B:3C:4D:5F"},
 			Perm: "devices.write",
@@ -146,9 +157,8 @@ func (d Deps) decision(codes commands.Arg, approve bool) *commands.Command {
 		APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
 	}
 	if approve {
-		c.Path, c.Summary, c.Aliases = "devices approve", "Approve devices awaiting confirmation as trusted", []string{"设备 通过"}
-		c.Help = "Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member " +
-			"declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device."
+		c.Path, c.Summary, c.Aliases = "devices approve", i18n.N("Approve devices awaiting confirmation as trusted"), []string{"设备 通过"}
+		c.Help = i18n.N("Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device.")
 		c.Examples = []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"}
 		c.APIs = []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"}
 	}
@@ -217,7 +227,7 @@ func devAwaiting(s wecom.DeviceStatus) bool {
 }
 
 // devStatus shows a status in words, coloured: trusted green, awaiting a decision orange, the rest grey.
-func devStatus(s wecom.DeviceStatus) string {
+func devStatus(p *i18n.Printer, s wecom.DeviceStatus) string {
 	c := replies.Comment
 	switch {
 	case s == wecom.DeviceConfirmedCorp || s == wecom.DeviceConfirmedPersonal:
@@ -225,7 +235,7 @@ func devStatus(s wecom.DeviceStatus) string {
 	case devAwaiting(s):
 		c = replies.Warning
 	}
-	return replies.Font(c, replies.Escape(s.String()))
+	return replies.Font(c, replies.Escape(Label(p, s)))
 }
 
 // devName is what people call the device: "Windows PC-SEC-001", "Mac C02XK1ABJGH5" (escaped).
@@ -241,24 +251,23 @@ func devName(dev wecom.Device) string {
 }
 
 // devLine is one device as a list item's text.
-func (d Deps) devLine(dev wecom.Device) string {
-	owner := "no login yet"
+func (d Deps) devLine(p *i18n.Printer, dev wecom.Device) string {
+	owner := p.T("no login yet")
 	if dev.LastLoginUserID != "" {
-		owner = d.who(dev.LastLoginUserID) + ", last login " + replies.When(dev.LastLoginTime, d.loc())
+		owner = p.Sprintf("%s, last login %s", d.who(dev.LastLoginUserID), replies.When(dev.LastLoginTime, d.loc()))
 	}
-	line := fmt.Sprintf("%s · %s · %s · %s", replies.Code(dev.DeviceCode), devName(dev), owner, devStatus(dev.Status))
+	line := fmt.Sprintf("%s · %s · %s · %s", replies.Code(dev.DeviceCode), devName(dev), owner, devStatus(p, dev.Status))
 	if devAwaiting(dev.Status) && dev.ConfirmTimestamp > 0 {
-		applicant := ""
 		if dev.ConfirmUserID != "" {
-			applicant = " by " + replies.Code(dev.ConfirmUserID)
+			return p.Sprintf("%s · applied by %s %s", line, replies.Code(dev.ConfirmUserID), replies.When(dev.ConfirmTimestamp, d.loc()))
 		}
-		line += fmt.Sprintf(" · applied%s %s", applicant, replies.When(dev.ConfirmTimestamp, d.loc()))
+		return p.Sprintf("%s · applied %s", line, replies.When(dev.ConfirmTimestamp, d.loc()))
 	}
 	return line
 }
 
 // statusCounts is "3 confirmed …; 2 imported, …", most common first.
-func statusCounts(devs []wecom.Device) string {
+func statusCounts(p *i18n.Printer, devs []wecom.Device) string {
 	counts := map[wecom.DeviceStatus]int{}
 	for _, dev := range devs {
 		counts[dev.Status]++
@@ -272,9 +281,13 @@ func statusCounts(devs []wecom.Device) string {
 	})
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d %s", counts[k], replies.Escape(k.String()))
+		parts[i] = fmt.Sprintf("%d %s", counts[k], replies.Escape(Label(p, k)))
 	}
-	return strings.Join(parts, "; ")
+	sep := "; "
+	if p.Zh() {
+		sep = "；"
+	}
+	return strings.Join(parts, sep)
 }
 
 // devWalk reads a whole list, up to maxListed devices; capped reports that there were more.
@@ -295,6 +308,7 @@ func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom
 }
 
 func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	which := listWord(inv.Arg("list"))
 	if which == "" {
 		which = "trusted"
@@ -303,7 +317,7 @@ func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.R
 	title := listTitle[typ]
 	var keep func(wecom.Device) bool
 	if pending {
-		typ, title = wecom.DeviceUnknown, "Devices awaiting an admin's decision (待管理员确认)"
+		typ, title = wecom.DeviceUnknown, i18n.N("Devices awaiting an admin's decision (待管理员确认)")
 		keep = func(dev wecom.Device) bool { return devAwaiting(dev.Status) }
 	}
 	devs, capped, err := d.devWalk(ctx, typ, keep)
@@ -312,9 +326,9 @@ func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.R
 	}
 	if len(devs) == 0 {
 		if pending {
-			return replies.Markdownf("No device is awaiting an admin's decision."), nil
+			return replies.Say(p, "No device is awaiting an admin's decision."), nil
 		}
-		return replies.Markdownf("No %s.", strings.ToLower(title[:1])+title[1:]), nil
+		return replies.Say(p, listEmpty[typ]), nil
 	}
 	// Most recent activity first: for applications the application time, otherwise the last login.
 	slices.SortStableFunc(devs, func(a, b wecom.Device) int {
@@ -324,29 +338,30 @@ func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.R
 		return cmp.Compare(b.LastLoginTime, a.LastLoginTime)
 	})
 	page, footer := pageFor(devs, inv)
-	var b strings.Builder
-	noun := "devices"
+	b := replies.NewBuilder(p)
+	b.Heading(title)
 	if len(devs) == 1 {
-		noun = "device"
+		b.Para("**%d** device: %s", len(devs), statusCounts(p, devs))
+	} else {
+		b.Para("**%d** devices: %s", len(devs), statusCounts(p, devs))
 	}
-	fmt.Fprintf(&b, "## %s\n\n**%d** %s: %s\n", title, len(devs), noun, statusCounts(devs))
 	if capped {
-		fmt.Fprintf(&b, "\n%s\n", replies.Font(replies.Warning, fmt.Sprintf("More than %d devices: only the first %d are counted and listed.", maxListed, maxListed)))
+		b.Para("%s", replies.Font(replies.Warning, p.Sprintf("More than %d devices: only the first %d are counted and listed.", maxListed, maxListed)))
 	}
-	b.WriteString("\n")
 	for _, dev := range page {
-		b.WriteString("- " + d.devLine(dev) + "\n")
+		b.Item("%s", d.devLine(p, dev))
 	}
 	if footer != "" {
-		b.WriteString("\n" + footer + "\n")
+		b.Para("%s", footer)
 	}
 	if pending {
-		b.WriteString("\nDecide with `/devices approve CODE…` or `/devices reject CODE…`.")
+		b.Para("Decide with `/devices approve CODE…` or `/devices reject CODE…`.")
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
 func (d Deps) devUser(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	user := inv.Arg("userid")
 	types := []wecom.DeviceType{wecom.DeviceTrustedCorp, wecom.DeviceUnknown, wecom.DeviceTrustedPersonal}
 	if inv.Has("type") {
@@ -362,27 +377,31 @@ func (d Deps) devUser(ctx context.Context, inv *commands.Invocation) (*replies.R
 		}
 		total += len(devs)
 		if len(devs) == 0 {
-			fmt.Fprintf(&b, "\n**%s**: none\n", listTitle[typ])
+			b.WriteString("\n" + p.Sprintf("**%s**: none", p.T(listTitle[typ])) + "\n")
 			continue
 		}
 		slices.SortStableFunc(devs, func(a, b wecom.Device) int { return cmp.Compare(b.LastLoginTime, a.LastLoginTime) })
-		fmt.Fprintf(&b, "\n**%s**: %d\n\n", listTitle[typ], len(devs))
+		colon := ": "
+		if p.Zh() {
+			colon = "："
+		}
+		fmt.Fprintf(&b, "\n**%s**%s%d\n\n", p.T(listTitle[typ]), colon, len(devs))
 		for _, dev := range devs[:min(len(devs), perList)] {
-			b.WriteString("- " + d.devLine(dev) + "\n")
+			b.WriteString("- " + d.devLine(p, dev) + "\n")
 		}
 		if len(devs) > perList {
-			fmt.Fprintf(&b, "- … and %d more: see `/devices %s`\n", len(devs)-perList, typeWordOf(typ))
+			b.WriteString("- " + p.Sprintf("… and %d more: see `/devices %s`", len(devs)-perList, typeWordOf(typ)) + "\n")
 		}
 	}
-	head := fmt.Sprintf("## Devices %s last logged in on\n\n", replies.Code(user))
+	head := "## " + p.Sprintf("Devices %s last logged in on", replies.Code(user)) + "\n\n"
 	if total == 0 {
-		lists := "any list"
 		if len(types) == 1 {
-			lists = "the " + strings.ToLower(listTitle[types[0]]) + " list"
+			return &replies.Reply{Markdown: head + p.Markdownf("%s last logged in on no device on the %s list.",
+				bot.Markdown(replies.Code(user)), p.T(listNoun[types[0]]))}, nil
 		}
-		return replies.Markdownf("%s%s last logged in on no device on %s.", bot.Markdown(head), bot.Markdown(replies.Code(user)), lists), nil
+		return &replies.Reply{Markdown: head + p.Markdownf("%s last logged in on no device on any list.", bot.Markdown(replies.Code(user)))}, nil
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(head+replies.Plural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
+	return &replies.Reply{Markdown: strings.TrimRight(head+p.Plural(total, "device", "devices")+"\n"+b.String(), "\n")}, nil
 }
 
 func typeWordOf(t wecom.DeviceType) string {
@@ -434,25 +453,39 @@ func (d Deps) devLookup(ctx context.Context, codes []string, types ...wecom.Devi
 var allTypes = []wecom.DeviceType{wecom.DeviceUnknown, wecom.DeviceTrustedCorp, wecom.DeviceTrustedPersonal}
 
 // devBecomes says what approving a device awaiting confirmation makes it.
-func devBecomes(s wecom.DeviceStatus) string {
+func devBecomes(p *i18n.Printer, s wecom.DeviceStatus) string {
 	if s == wecom.DeviceAwaitingPersonalConfirm {
-		return "a trusted personal device (可信个人设备)"
+		return p.T("becomes a trusted personal device (可信个人设备)")
 	}
-	return "a trusted enterprise device (可信企业设备)"
+	return p.T("becomes a trusted enterprise device (可信企业设备)")
 }
 
-func devVerb(approve bool) (verb, past, op string) {
+// devVerb is the command word and the API of a decision.
+func devVerb(approve bool) (verb, op string) {
 	if approve {
-		return "approve", "approved", "security/trustdevice/approve"
+		return "approve", "security/trustdevice/approve"
 	}
-	return "reject", "rejected", "security/trustdevice/reject"
+	return "reject", "security/trustdevice/reject"
+}
+
+// decisionWords are what a decision's reply says, one whole phrase each (ids), approve first.
+type decisionWords struct {
+	past, not, onlyAwaiting, stillAwaiting, readBack string
+}
+
+var decisionSays = map[bool]decisionWords{
+	true: {i18n.N("approved"), i18n.N("not approved"), i18n.N("only devices awaiting an admin's confirmation can be approved"),
+		i18n.N("still awaiting a decision: not approved"), i18n.N("(The devices could not be read back after the approve: %s)")},
+	false: {i18n.N("rejected"), i18n.N("not rejected"), i18n.N("only devices awaiting an admin's confirmation can be rejected"),
+		i18n.N("still awaiting a decision: not rejected"), i18n.N("(The devices could not be read back after the reject: %s)")},
 }
 
 // decidePreview lists each device with its owner and status, flags those WeCom will refuse, and refuses
 // outright when none can be decided.
-func (d Deps) decidePreview(ctx context.Context, _ *commands.Invocation, p decidePlan) (string, error) {
-	verb, past, op := devVerb(p.approve)
-	codes := p.codes
+func (d Deps) decidePreview(ctx context.Context, inv *commands.Invocation, pl decidePlan) (string, error) {
+	p := inv.P
+	_, op := devVerb(pl.approve)
+	codes := pl.codes
 	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return "", err
@@ -464,35 +497,44 @@ func (d Deps) decidePreview(ctx context.Context, _ *commands.Invocation, p decid
 		switch {
 		case !ok:
 			lines = append(lines, fmt.Sprintf("- %s · %s", replies.Code(c),
-				replies.Font(replies.Warning, "no device with this code on any list: WeCom will refuse it")))
+				replies.Font(replies.Warning, p.T("no device with this code on any list: WeCom will refuse it"))))
 		case !devAwaiting(f.Status):
-			lines = append(lines, fmt.Sprintf("- %s · %s", d.devLine(f.Device),
-				replies.Font(replies.Warning, "not awaiting confirmation: WeCom will refuse it")))
+			lines = append(lines, fmt.Sprintf("- %s · %s", d.devLine(p, f.Device),
+				replies.Font(replies.Warning, p.T("not awaiting confirmation: WeCom will refuse it"))))
 		default:
 			eligible++
-			outcome := "its application is refused; it stays an unknown device"
-			if p.approve {
-				outcome = "becomes " + devBecomes(f.Status)
+			outcome := p.T("its application is refused; it stays an unknown device")
+			if pl.approve {
+				outcome = devBecomes(p, f.Status)
 			}
-			lines = append(lines, fmt.Sprintf("- %s → %s", d.devLine(f.Device), outcome))
+			lines = append(lines, fmt.Sprintf("- %s → %s", d.devLine(p, f.Device), outcome))
 		}
 	}
 	list := strings.Join(lines, "\n")
 	if eligible == 0 {
-		return "", bot.Errorf(bot.ECONFLICT, "Nothing to %s: only devices awaiting an admin's confirmation (待管理员确认) can be %s, and none of these is.\n\n%s\n\nSee `/devices pending`.",
-			verb, past, bot.Markdown(list))
+		if pl.approve {
+			return "", bot.Errorf(bot.ECONFLICT, "Nothing to approve: only devices awaiting an admin's confirmation (待管理员确认) can be approved, and none of these is.\n\n%s\n\nSee `/devices pending`.",
+				bot.Markdown(list))
+		}
+		return "", bot.Errorf(bot.ECONFLICT, "Nothing to reject: only devices awaiting an admin's confirmation (待管理员确认) can be rejected, and none of these is.\n\n%s\n\nSee `/devices pending`.",
+			bot.Markdown(list))
 	}
-	head := fmt.Sprintf("**%s %s** (%s):", strings.ToUpper(verb[:1])+verb[1:], replies.Plural(eligible, "device", "devices"), op)
+	n := p.Plural(eligible, "device", "devices")
+	head := p.Sprintf("**Reject %s** (%s):", n, op)
+	if pl.approve {
+		head = p.Sprintf("**Approve %s** (%s):", n, op)
+	}
 	if skipped := len(codes) - eligible; skipped > 0 {
-		head += fmt.Sprintf(" %d of the %d codes will fail, as marked.", skipped, len(codes))
+		head += p.Sprintf(" %d of the %d codes will fail, as marked.", skipped, len(codes))
 	}
 	return head + "\n\n" + list, nil
 }
 
-func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) (*replies.Reply, error) {
-	approve := p.approve
-	verb, past, _ := devVerb(approve)
-	codes := p.codes
+func (d Deps) decide(ctx context.Context, inv *commands.Invocation, pl decidePlan) (*replies.Reply, error) {
+	p := inv.P
+	approve := pl.approve
+	says := decisionSays[approve]
+	codes := pl.codes
 	call := d.Client.Security.RejectDevices
 	if approve {
 		call = d.Client.Security.ApproveDevices
@@ -511,36 +553,40 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 	for _, c := range res.FailList {
 		failed[c] = true
 	}
-	var b replies.Builder
-	b.Heading("%s %d of %s", strings.ToUpper(past[:1])+past[1:], len(res.SuccessList), replies.Plural(len(codes), "device", "devices"))
-	var failures []string
+	b := replies.NewBuilder(p)
+	if approve {
+		b.Heading("Approved %d of %s", len(res.SuccessList), p.Plural(len(codes), "device", "devices"))
+	} else {
+		b.Heading("Rejected %d of %s", len(res.SuccessList), p.Plural(len(codes), "device", "devices"))
+	}
+	var failures []string // for the audit trail, in English
 	for _, c := range codes {
 		now := ""
 		if f, found := after[c]; found {
-			now = d.devLine(f.Device)
+			now = d.devLine(p, f.Device)
 		} else {
 			now = replies.Code(c)
 			if lerr == nil {
-				now += " · no longer on any list"
+				now = p.Sprintf("%s · no longer on any list", now)
 			}
 		}
 		switch {
 		case ok[c]:
-			b.Item("%s — %s", replies.Font(replies.Info, past), now)
+			b.Item("%s — %s", replies.Font(replies.Info, p.T(says.past)), now)
 		case failed[c]:
-			why := "only devices awaiting an admin's confirmation can be " + past
+			why := says.onlyAwaiting
 			if _, found := after[c]; !found && lerr == nil {
-				why = "no such device"
+				why = i18n.N("no such device")
 			}
-			b.Item("%s (%s) — %s", replies.Font(replies.Warning, "not "+past), why, now)
+			b.Item("%s (%s) — %s", replies.Font(replies.Warning, p.T(says.not)), p.T(why), now)
 			failures = append(failures, c+": "+why)
 		default:
-			b.Item("%s — %s", replies.Font(replies.Comment, "not reported by WeCom"), now)
+			b.Item("%s — %s", replies.Font(replies.Comment, p.T("not reported by WeCom")), now)
 			failures = append(failures, c+": not reported by WeCom")
 		}
 	}
 	if lerr != nil {
-		b.Para("(The devices could not be read back after the %s: %s)", verb, replies.Describe(ctx, lerr))
+		b.Para(says.readBack, replies.Describe(ctx, lerr))
 	}
 	if len(failures) > 0 {
 		return b.Reply(), &commands.Partial{Failures: failures}
@@ -549,14 +595,15 @@ func (d Deps) decide(ctx context.Context, _ *commands.Invocation, p decidePlan) 
 }
 
 // decideReconcile reports the devices' current state after a run cut off by a restart.
-func (d Deps) decideReconcile(ctx context.Context, _ *commands.Invocation, p decidePlan) (*replies.Reply, error) {
-	verb, past, _ := devVerb(p.approve)
-	codes := p.codes
+func (d Deps) decideReconcile(ctx context.Context, inv *commands.Invocation, pl decidePlan) (*replies.Reply, error) {
+	p := inv.P
+	verb, _ := devVerb(pl.approve)
+	codes := pl.codes
 	found, err := d.devLookup(ctx, codes, allTypes...)
 	if err != nil {
 		return nil, err
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(p)
 	still := 0
 	for _, c := range codes {
 		f, ok := found[c]
@@ -565,31 +612,32 @@ func (d Deps) decideReconcile(ctx context.Context, _ *commands.Invocation, p dec
 			b.Item("%s · on no list", replies.Code(c))
 		case devAwaiting(f.Status):
 			still++
-			b.Item("%s · %s", d.devLine(f.Device), replies.Font(replies.Warning, "still awaiting a decision: not "+past))
+			b.Item("%s · %s", d.devLine(p, f.Device), replies.Font(replies.Warning, p.T(decisionSays[pl.approve].stillAwaiting)))
 		default:
-			b.Item("%s", d.devLine(f.Device))
+			b.Item("%s", d.devLine(p, f.Device))
 		}
 	}
 	if still > 0 {
-		b.Para("Send `/devices %s` again for the %s still awaiting a decision.", verb, replies.Plural(still, "device", "devices"))
+		b.Para("Send `/devices %s` again for the %s still awaiting a decision.", verb, p.Plural(still, "device", "devices"))
 	}
 	return b.Reply(), nil
 }
 
-func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation, p deletePlan) (string, error) {
-	typ, codes := p.typ, p.codes
+func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation, pl deletePlan) (string, error) {
+	p := inv.P
+	typ, codes := pl.typ, pl.codes
 	found, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return "", err
 	}
-	listName := strings.ToLower(listTitle[typ])
+	listName := p.T(listNoun[typ])
 	var lines []string
 	for _, c := range codes {
 		if f, ok := found[c]; ok {
-			lines = append(lines, "- "+d.devLine(f.Device))
+			lines = append(lines, "- "+d.devLine(p, f.Device))
 		} else {
 			lines = append(lines, fmt.Sprintf("- %s · %s", replies.Code(c),
-				replies.Font(replies.Warning, "not on this list: nothing to delete")))
+				replies.Font(replies.Warning, p.T("not on this list: nothing to delete"))))
 		}
 	}
 	if len(found) == 0 {
@@ -598,54 +646,55 @@ func (d Deps) deletePreview(ctx context.Context, inv *commands.Invocation, p del
 	}
 	warn := ""
 	if typ != wecom.DeviceUnknown {
-		warn = "\n\nA deleted device is no longer trusted: it must be imported or approved again."
+		warn = "\n\n" + p.T("A deleted device is no longer trusted: it must be imported or approved again.")
 	}
-	return fmt.Sprintf("**Delete %s from the %s list** (security/trustdevice/delete):\n\n%s%s",
-		replies.Plural(len(found), "device", "devices"), listName, strings.Join(lines, "\n"), warn), nil
+	return p.Sprintf("**Delete %s from the %s list** (security/trustdevice/delete):",
+		p.Plural(len(found), "device", "devices"), listName) + "\n\n" + strings.Join(lines, "\n") + warn, nil
 }
 
-func (d Deps) devDelete(ctx context.Context, _ *commands.Invocation, p deletePlan) (*replies.Reply, error) {
-	typ, codes := p.typ, p.codes
+func (d Deps) devDelete(ctx context.Context, inv *commands.Invocation, pl deletePlan) (*replies.Reply, error) {
+	p := inv.P
+	typ, codes := pl.typ, pl.codes
 	if err := d.Client.Security.DeleteDevices(ctx, typ, codes); err != nil {
 		return nil, wecomErr(err)
 	}
 	// WeCom answers only errcode: read the list back to say which are gone.
 	left, lerr := d.devLookup(ctx, codes, typ)
-	listName := strings.ToLower(listTitle[typ])
-	var b strings.Builder
+	listName := p.T(listNoun[typ])
 	if lerr != nil {
-		fmt.Fprintf(&b, "WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
-			codeList(codes), listName, replies.Describe(ctx, lerr))
-		return &replies.Reply{Markdown: b.String()}, nil
+		return &replies.Reply{Markdown: p.Sprintf("WeCom accepted the delete of %s from the %s list, but the list could not be read back to confirm: %s",
+			codeList(codes), listName, replies.Describe(ctx, lerr))}, nil
 	}
-	fmt.Fprintf(&b, "## Deleted %d of %s from the %s list\n\n", len(codes)-len(left), replies.Plural(len(codes), "device", "devices"), listName)
+	b := replies.NewBuilder(p)
+	b.Heading("Deleted %d of %s from the %s list", len(codes)-len(left), p.Plural(len(codes), "device", "devices"), listName)
 	for _, c := range codes {
 		if f, ok := left[c]; ok {
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Warning, "still on the list"), d.devLine(f.Device))
+			b.Item("%s — %s", replies.Font(replies.Warning, p.T("still on the list")), d.devLine(p, f.Device))
 		} else {
-			fmt.Fprintf(&b, "- %s — %s\n", replies.Font(replies.Info, "gone"), replies.Code(c))
+			b.Item("%s — %s", replies.Font(replies.Info, p.T("gone")), replies.Code(c))
 		}
 	}
-	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+	return b.Reply(), nil
 }
 
-func (d Deps) deleteReconcile(ctx context.Context, _ *commands.Invocation, p deletePlan) (*replies.Reply, error) {
-	typ, codes := p.typ, p.codes
+func (d Deps) deleteReconcile(ctx context.Context, inv *commands.Invocation, pl deletePlan) (*replies.Reply, error) {
+	p := inv.P
+	typ, codes := pl.typ, pl.codes
 	left, err := d.devLookup(ctx, codes, typ)
 	if err != nil {
 		return nil, err
 	}
-	var b replies.Builder
-	b.Para("On the %s list:", strings.ToLower(listTitle[typ]))
+	b := replies.NewBuilder(p)
+	b.Para("On the %s list:", p.T(listNoun[typ]))
 	for _, c := range codes {
 		if f, ok := left[c]; ok {
-			b.Item("%s — %s", replies.Font(replies.Warning, "still there"), d.devLine(f.Device))
+			b.Item("%s — %s", replies.Font(replies.Warning, p.T("still there")), d.devLine(p, f.Device))
 		} else {
-			b.Item("%s — %s", replies.Font(replies.Info, "gone"), replies.Code(c))
+			b.Item("%s — %s", replies.Font(replies.Info, p.T("gone")), replies.Code(c))
 		}
 	}
 	if len(left) > 0 {
-		b.Para("Send `/devices delete` again for the %s still there.", replies.Plural(len(left), "device", "devices"))
+		b.Para("Send `/devices delete` again for the %s still there.", p.Plural(len(left), "device", "devices"))
 	}
 	return b.Reply(), nil
 }
@@ -752,43 +801,46 @@ func imports(inv *commands.Invocation, system string) ([]wecom.DeviceImport, err
 }
 
 // importDesc describes one device to import (escaped).
-func importDesc(dev wecom.DeviceImport) string {
+func importDesc(p *i18n.Printer, dev wecom.DeviceImport) string {
 	var parts []string
 	if dev.SeqNo != "" {
-		parts = append(parts, "serial "+replies.Code(dev.SeqNo))
+		parts = append(parts, p.Sprintf("serial %s", replies.Code(dev.SeqNo)))
 	}
 	if len(dev.MacAddr) > 0 {
-		parts = append(parts, "MAC "+codeList(dev.MacAddr))
+		parts = append(parts, p.Sprintf("MAC %s", codeList(dev.MacAddr)))
 	}
 	if dev.PCName != "" {
-		parts = append(parts, "PC name "+replies.Code(dev.PCName))
+		parts = append(parts, p.Sprintf("PC name %s", replies.Code(dev.PCName)))
 	}
 	if dev.Domain != "" {
-		parts = append(parts, "domain "+replies.Code(dev.Domain))
+		parts = append(parts, p.Sprintf("domain %s", replies.Code(dev.Domain)))
 	}
 	if dev.MotherboardUUID != "" {
-		parts = append(parts, "motherboard "+replies.Code(dev.MotherboardUUID))
+		parts = append(parts, p.Sprintf("motherboard %s", replies.Code(dev.MotherboardUUID)))
 	}
 	if len(dev.HarddiskUUID) > 0 {
-		parts = append(parts, "disk "+codeList(dev.HarddiskUUID))
+		parts = append(parts, p.Sprintf("disk %s", codeList(dev.HarddiskUUID)))
 	}
 	return strings.Join(parts, " · ")
 }
 
-func importPreview(_ context.Context, _ *commands.Invocation, p importPlan) (string, error) {
-	system, devs := p.system, p.devs
-	what := map[string][2]string{"Windows": {"Windows PC", "Windows PCs"}, "Mac": {"Mac", "Macs"}}[system]
-	var b replies.Builder
-	b.Para("**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):",
-		replies.Plural(len(devs), what[0], what[1]))
+func importPreview(_ context.Context, inv *commands.Invocation, pl importPlan) (string, error) {
+	p := inv.P
+	system, devs := pl.system, pl.devs
+	n := p.Plural(len(devs), "Mac", "Macs")
+	if system == "Windows" {
+		n = p.Plural(len(devs), "Windows PC", "Windows PCs")
+	}
+	b := replies.NewBuilder(p)
+	b.Para("**Import %s as trusted enterprise devices (可信企业设备)** (security/trustdevice/import):", n)
 	for _, dev := range devs {
-		b.Numbered("%s", importDesc(dev))
+		b.Numbered("%s", importDesc(p, dev))
 	}
 	b.Para("They are trusted as soon as a member logs in on them.")
 	return b.String(), nil
 }
 
-func importStatus(s wecom.ImportStatus) string {
+func importStatus(p *i18n.Printer, s wecom.ImportStatus) string {
 	c := replies.Warning
 	switch s {
 	case wecom.ImportOK:
@@ -796,11 +848,12 @@ func importStatus(s wecom.ImportStatus) string {
 	case wecom.ImportDuplicate:
 		c = replies.Comment
 	}
-	return replies.Font(c, replies.Escape(s.String()))
+	return replies.Font(c, replies.Escape(Label(p, s)))
 }
 
-func (d Deps) devImport(ctx context.Context, _ *commands.Invocation, p importPlan) (*replies.Reply, error) {
-	devs := p.devs
+func (d Deps) devImport(ctx context.Context, inv *commands.Invocation, pl importPlan) (*replies.Reply, error) {
+	p := inv.P
+	devs := pl.devs
 	res, err := d.Client.Security.ImportDevices(ctx, devs)
 	if err != nil {
 		return nil, wecomErr(err)
@@ -813,34 +866,35 @@ func (d Deps) devImport(ctx context.Context, _ *commands.Invocation, p importPla
 			imported++
 		}
 	}
-	var b replies.Builder
-	b.Heading("Imported %d of %s", imported, replies.Plural(len(devs), "device", "devices"))
+	b := replies.NewBuilder(p)
+	b.Heading("Imported %d of %s", imported, p.Plural(len(devs), "device", "devices"))
 	for i, dev := range devs {
 		r, ok := byIndex[i+1]
-		line := importDesc(dev) + " → "
+		var outcome string
 		switch {
 		case !ok:
-			line += replies.Font(replies.Comment, "not reported by WeCom")
+			outcome = replies.Font(replies.Comment, p.T("not reported by WeCom"))
 		case r.Status == wecom.ImportOK:
-			line += importStatus(r.Status) + " as " + replies.Code(r.DeviceCode)
+			outcome = p.Sprintf("%s as %s", importStatus(p, r.Status), replies.Code(r.DeviceCode))
 		case r.Status == wecom.ImportDuplicate && r.DuplicatedDeviceCode != "":
-			line += importStatus(r.Status) + ": it is " + replies.Code(r.DuplicatedDeviceCode)
+			outcome = p.Sprintf("%s: it is %s", importStatus(p, r.Status), replies.Code(r.DuplicatedDeviceCode))
 		default:
-			line += importStatus(r.Status)
+			outcome = importStatus(p, r.Status)
 		}
-		b.Numbered("%s", line)
+		b.Numbered("%s → %s", importDesc(p, dev), outcome)
 	}
 	return b.Reply(), nil
 }
 
 // importReconcile looks for the devices on the trusted list, where an import puts them.
-func (d Deps) importReconcile(ctx context.Context, _ *commands.Invocation, p importPlan) (*replies.Reply, error) {
-	system, devs := p.system, p.devs
+func (d Deps) importReconcile(ctx context.Context, inv *commands.Invocation, pl importPlan) (*replies.Reply, error) {
+	p := inv.P
+	system, devs := pl.system, pl.devs
 	trusted, _, err := d.devWalk(ctx, wecom.DeviceTrustedCorp, func(dev wecom.Device) bool { return dev.System == system })
 	if err != nil {
 		return nil, err
 	}
-	var b replies.Builder
+	b := replies.NewBuilder(p)
 	b.Para("On the trusted enterprise device list:")
 	missing := 0
 	for _, want := range devs {
@@ -852,15 +906,15 @@ func (d Deps) importReconcile(ctx context.Context, _ *commands.Invocation, p imp
 			}
 		}
 		if hit != nil {
-			b.Numbered("%s → %s", importDesc(want), d.devLine(*hit))
+			b.Numbered("%s → %s", importDesc(p, want), d.devLine(p, *hit))
 		} else {
 			missing++
-			b.Numbered("%s → %s", importDesc(want), replies.Font(replies.Warning, "not on the list"))
+			b.Numbered("%s → %s", importDesc(p, want), replies.Font(replies.Warning, p.T("not on the list")))
 		}
 	}
 	if missing > 0 {
 		b.Para("Send the import again for the %s not on the list: WeCom reports a device it already has as 重复导入 rather than importing it twice.",
-			replies.Plural(missing, "device", "devices"))
+			p.Plural(missing, "device", "devices"))
 	}
 	return b.Reply(), nil
 }

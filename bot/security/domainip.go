@@ -18,6 +18,7 @@ import (
 	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -146,34 +147,37 @@ func dipDiff(old, new map[string][]string) ListDiff {
 	return d
 }
 
-// Markdown lists the changes, one "- added domain `x`" line each, for replies and alerts. "" when none.
-func (d DomainIPDiff) Markdown() string {
+// Markdown lists the changes in English, one "- added domain `x`" line each. "" when none.
+func (d DomainIPDiff) Markdown() string { return d.MarkdownIn(nil) }
+
+// MarkdownIn lists the changes in p's language, for replies and alerts. "" when none.
+func (d DomainIPDiff) MarkdownIn(p *i18n.Printer) string {
 	var lines []string
-	add := func(l ListDiff, what string) {
+	// One whole phrase per kind of entry and change (ids): the word order differs in Chinese.
+	add := func(l ListDiff, added, removed, changed string) {
 		for _, k := range l.Added {
-			lines = append(lines, fmt.Sprintf("- %s %s %s", replies.Font(replies.Info, "added"), what, replies.Code(k)))
+			lines = append(lines, "- "+p.Sprintf(added, replies.Font(replies.Info, p.T("added")), replies.Code(k)))
 		}
 		for _, k := range l.Removed {
-			lines = append(lines, fmt.Sprintf("- %s %s %s", replies.Font(replies.Warning, "removed"), what, replies.Code(k)))
+			lines = append(lines, "- "+p.Sprintf(removed, replies.Font(replies.Warning, p.T("removed")), replies.Code(k)))
 		}
 		for _, k := range l.Changed {
-			lines = append(lines, fmt.Sprintf("- %s %s %s (ports, protocol or necessity)", replies.Font(replies.Comment, "changed"), what, replies.Code(k)))
+			lines = append(lines, "- "+p.Sprintf(changed, replies.Font(replies.Comment, p.T("changed")), replies.Code(k)))
 		}
 	}
-	add(d.Domains, "domain")
-	add(d.IPs, "IP")
-	add(d.APIIPs, "API host IP")
-	add(d.CallbackIPs, "callback IP")
+	add(d.Domains, i18n.N("%s domain %s"), i18n.N("%s domain %s"), i18n.N("%s domain %s (ports, protocol or necessity)"))
+	add(d.IPs, i18n.N("%s IP %s"), i18n.N("%s IP %s"), i18n.N("%s IP %s (ports, protocol or necessity)"))
+	add(d.APIIPs, i18n.N("%s API host IP %s"), i18n.N("%s API host IP %s"), i18n.N("%s API host IP %s (ports, protocol or necessity)"))
+	add(d.CallbackIPs, i18n.N("%s callback IP %s"), i18n.N("%s callback IP %s"), i18n.N("%s callback IP %s (ports, protocol or necessity)"))
 	return strings.Join(lines, "\n")
 }
 
 func domainIPCommands(d Deps) []*commands.Command {
 	return []*commands.Command{{
-		Path:    "domainip",
-		Aliases: []string{"域名ip"},
-		Summary: "Show WeCom's domains and IPs for firewall rules, and what changed since the last look",
-		Help: "Reads WeCom's domain and IP list, its API host's IPs (allow them outbound) and its callback IPs " +
-			"(allow them inbound), compares them with the last stored list, and stores them when they changed.",
+		Path:     "domainip",
+		Aliases:  []string{"域名ip"},
+		Summary:  "Show WeCom's domains and IPs for firewall rules, and what changed since the last look",
+		Help:     "Reads WeCom's domain and IP list, its API host's IPs (allow them outbound) and its callback IPs (allow them inbound), compares them with the last stored list, and stores them when they changed.",
 		Examples: []string{"/domainip"},
 		Perm:     "domainip.read",
 		APIs:     []string{"GET security/get_server_domain_ip", "GET get_api_domain_ip", "GET getcallbackip"},
@@ -182,12 +186,13 @@ func domainIPCommands(d Deps) []*commands.Command {
 }
 
 func (d Deps) domainIP(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	snap, err := FetchDomainIP(ctx, d.Client)
 	if err != nil {
 		return nil, wecomErr(err)
 	}
 	var b strings.Builder
-	b.WriteString("## WeCom domains and IPs\n\n")
+	b.WriteString("## " + p.T("WeCom domains and IPs") + "\n\n")
 	var notes []string
 	if d.DB != nil {
 		body, err := json.Marshal(snap)
@@ -201,41 +206,41 @@ func (d Deps) domainIP(ctx context.Context, inv *commands.Invocation) (*replies.
 		var old *DomainIPSnapshot
 		if ok && json.Unmarshal(oldBody, &old) != nil {
 			old, ok = nil, false
-			notes = append(notes, "The stored snapshot could not be read, so there is nothing to compare with.")
+			notes = append(notes, p.T("The stored snapshot could not be read, so there is nothing to compare with."))
 		}
 		since := replies.When(oldAt.Unix(), d.loc())
 		switch diff := DiffDomainIP(old, snap); {
 		case !ok:
-			b.WriteString("First look: nothing stored to compare with yet; the next /domainip will show what changed.\n\n")
+			b.WriteString(p.T("First look: nothing stored to compare with yet; the next /domainip will show what changed.") + "\n\n")
 		case diff.Empty():
-			fmt.Fprintf(&b, "%s since %s: WeCom's list is the one stored then.\n\n", replies.Font(replies.Info, "No change"), since)
+			b.WriteString(p.Sprintf("%s since %s: WeCom's list is the one stored then.", replies.Font(replies.Info, p.T("No change")), since) + "\n\n")
 		default:
-			fmt.Fprintf(&b, "**Changes since the list stored %s:**\n%s\n\n", since, diff.Markdown())
+			b.WriteString(p.Sprintf("**Changes since the list stored %s:**", since) + "\n" + diff.MarkdownIn(p) + "\n\n")
 		}
 		// Only a list that differs is stored (as the security alert does), so the kept snapshots are the
 		// list's history and "no change since" dates the list WeCom still answers.
 		if !ok || !bytes.Equal(oldBody, body) {
 			if err := d.DB.SaveSnapshot(ctx, SnapshotDomainIP, body); err != nil {
-				notes = append(notes, "This list could not be stored ("+bot.ErrorMessage(err)+"); the next /domainip compares with the previous one.")
+				notes = append(notes, p.Sprintf("This list could not be stored (%s); the next /domainip compares with the previous one.", p.Error(err)))
 			}
 		}
 	}
-	fmt.Fprintf(&b, "**Domains** (%d):\n", len(snap.Domains))
+	b.WriteString(p.Sprintf("**Domains** (%d):", len(snap.Domains)) + "\n")
 	for _, dm := range snap.Domains {
-		fmt.Fprintf(&b, "- %s · %s\n", replies.Code(dm.Domain), dipRow(dm.Protocol, dm.Port, dm.IsNecessary, dm.Description))
+		fmt.Fprintf(&b, "- %s · %s\n", replies.Code(dm.Domain), dipRow(p, dm.Protocol, dm.Port, dm.IsNecessary, dm.Description))
 	}
 	if len(snap.Domains) == 0 {
-		b.WriteString("- none listed\n")
+		b.WriteString("- " + p.T("none listed") + "\n")
 	}
-	fmt.Fprintf(&b, "\n**IPs** (%d):\n", len(snap.IPs))
+	b.WriteString("\n" + p.Sprintf("**IPs** (%d):", len(snap.IPs)) + "\n")
 	for _, ip := range snap.IPs {
-		fmt.Fprintf(&b, "- %s · %s\n", replies.Code(ip.IP), dipRow(ip.Protocol, ip.Port, ip.IsNecessary, ip.Description))
+		fmt.Fprintf(&b, "- %s · %s\n", replies.Code(ip.IP), dipRow(p, ip.Protocol, ip.Port, ip.IsNecessary, ip.Description))
 	}
 	if len(snap.IPs) == 0 {
-		b.WriteString("- none listed\n")
+		b.WriteString("- " + p.T("none listed") + "\n")
 	}
-	fmt.Fprintf(&b, "\n**API host IPs** (%d; qyapi.weixin.qq.com, allow outbound): %s\n", len(snap.APIIPs), dipList(snap.APIIPs))
-	fmt.Fprintf(&b, "\n**Callback IPs** (%d; WeCom's callbacks come from these, allow inbound): %s", len(snap.CallbackIPs), dipList(snap.CallbackIPs))
+	b.WriteString("\n" + p.Sprintf("**API host IPs** (%d; qyapi.weixin.qq.com, allow outbound): %s", len(snap.APIIPs), dipList(p, snap.APIIPs)) + "\n")
+	b.WriteString("\n" + p.Sprintf("**Callback IPs** (%d; WeCom's callbacks come from these, allow inbound): %s", len(snap.CallbackIPs), dipList(p, snap.CallbackIPs)))
 	for _, n := range notes {
 		b.WriteString("\n\n" + replies.Font(replies.Warning, replies.Escape(n)))
 	}
@@ -243,21 +248,21 @@ func (d Deps) domainIP(ctx context.Context, inv *commands.Invocation) (*replies.
 }
 
 // dipRow is "TCP 443, 80 · required · description".
-func dipRow(protocol string, ports []int, necessary int, desc string) string {
+func dipRow(p *i18n.Printer, protocol string, ports []int, necessary int, desc string) string {
 	ps := make([]string, len(ports))
-	for i, p := range ports {
-		ps[i] = strconv.Itoa(p)
+	for i, port := range ports {
+		ps[i] = strconv.Itoa(port)
 	}
-	need := replies.Font(replies.Comment, "optional")
+	need := replies.Font(replies.Comment, p.T("optional"))
 	if necessary == 1 {
-		need = replies.Font(replies.Warning, "required")
+		need = replies.Font(replies.Warning, p.T("required"))
 	}
 	return join(replies.Escape(strings.TrimSpace(protocol+" "+strings.Join(ps, ", "))), need, replies.Escape(desc))
 }
 
-func dipList(ips []string) string {
+func dipList(p *i18n.Printer, ips []string) string {
 	if len(ips) == 0 {
-		return "none"
+		return p.T("none")
 	}
 	return codeList(ips)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/wecombot/wecombot/bot/commands"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -258,7 +259,7 @@ func oplogCommands(d Deps) []*commands.Command {
 			Path:    "oplog member",
 			Aliases: []string{"日志 成员"},
 			Flags: oplogFlags(user, commands.Flag{Name: "type",
-				Help: "only one kind: " + wordList(memberTypes) + ", or its number"}),
+				Help: "only one kind: add-contact, app-change, bind-wechat, change-mobile, change-name, change-nickname, confirm-archive-order, confirm-vip-order, delete-contact, interop-banned, invite, lock-device, login-banned, mark-customer, new-device-login, rebind-wechat, secondary-device-login, or its number"}),
 			Summary: "Read the member operation log: logins on new devices, locked devices, contacts added…",
 			Help:    "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
 			Examples: []string{"/oplog member", "/oplog member --user lisi --since 3d",
@@ -272,7 +273,7 @@ func oplogCommands(d Deps) []*commands.Command {
 			Path:    "oplog admin",
 			Aliases: []string{"日志 管理员"},
 			Flags: oplogFlags(commands.Flag{Name: "user", Check: commands.CheckUserID, Help: "only this admin's records (userid)"}, commands.Flag{Name: "type",
-				Help: "only one kind: " + wordList(adminTypes) + ", or its number"}),
+				Help: "only one kind: app-change, contacts-chat, corp-info, external-contact, member-change, other, permission-change, or its number"}),
 			Summary:  "Read the admin console's operation log: permission, member and app changes…",
 			Help:     "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
 			Examples: []string{"/oplog admin", "/oplog admin --type permission-change --since 30d", "/oplog admin --user zhangsan --since 3d"},
@@ -285,11 +286,10 @@ func oplogCommands(d Deps) []*commands.Command {
 			Path:    "oplog files",
 			Aliases: []string{"日志 文件"},
 			Flags: oplogFlags(users,
-				commands.Flag{Name: "op", Help: "only one operation: " + wordList(fileOps) + ", or its number"},
+				commands.Flag{Name: "op", Help: "only one operation: approve, download, forward, link-download, reject, upload, or its number"},
 				commands.Flag{Name: "source", Values: slices.Sorted(oplogKeys(fileSources)), Help: "only where it happened"}),
-			Summary: "Read the file operation records (文件防泄漏): uploads, downloads, forwards…",
-			Help: "WeCom answers 14 days per call; a longer range is read in 14-day windows. Corps without 微盘专业版 " +
-				"can only query the last 90 days.",
+			Summary:  "Read the file operation records (文件防泄漏): uploads, downloads, forwards…",
+			Help:     "WeCom answers 14 days per call; a longer range is read in 14-day windows. Corps without 微盘专业版 can only query the last 90 days.",
 			Examples: []string{"/oplog files", "/oplog files --op download --source drive --since 30d", "/oplog files --user lisi,wangwu --since 3d"},
 			Perm:     "oplog.read",
 			Audited:  true,
@@ -301,7 +301,7 @@ func oplogCommands(d Deps) []*commands.Command {
 			Aliases: []string{"日志 截屏"},
 			Flags: oplogFlags(users,
 				commands.Flag{Name: "dept", Help: "only members of these departments: ids, comma-separated (up to 100)"},
-				commands.Flag{Name: "type", Help: "only screenshots of: " + wordList(screenTypes)}),
+				commands.Flag{Name: "type", Help: "only screenshots of: chat, contacts, file, mail, other, schedule"}),
 			Summary:  "Read the screenshot and screen recording records (截屏/录屏管理)",
 			Help:     "WeCom answers 14 days per call; a longer range is read in 14-day windows.",
 			Examples: []string{"/oplog screen", "/oplog screen --type file --since 30d", "/oplog screen --user lisi --since 3d"},
@@ -327,14 +327,14 @@ func wordList[T any](m map[string]T) string {
 	return strings.Join(slices.Sorted(oplogKeys(m)), ", ")
 }
 
-// plan resolves the range and cuts it into windows.
+// plan resolves the range and cuts it into windows; what (an id) names the records in its errors.
 func (d Deps) plan(inv *commands.Invocation, span, horizon time.Duration, what string) (from, to time.Time, windows []oplogWindow, err error) {
 	now := d.now()
 	from, to, err = rangeOf(inv).resolve(now, d.loc(), defaultSince)
 	if err != nil {
 		return
 	}
-	if from, err = oplogBound(from, to, now, horizon, what, d.loc()); err != nil {
+	if from, err = oplogBound(from, to, now, horizon, inv.P.T(what), d.loc()); err != nil {
 		return
 	}
 	return from, to, oplogWindows(from, to, span), nil
@@ -345,11 +345,16 @@ func logFilters[T interface {
 	~int
 	fmt.Stringer
 }](inv *commands.Invocation, who string, types map[string]T, anyType bool) (wecom.OperLogOptions, []string, error) {
+	p := inv.P
 	opts := wecom.OperLogOptions{Limit: wecom.MaxOperLogLimit}
 	var filters []string
 	if inv.Has("user") {
 		opts.UserID = inv.Flag("user")
-		filters = append(filters, who+" "+replies.Code(opts.UserID))
+		if who == "admin" {
+			filters = append(filters, p.Sprintf("admin %s", replies.Code(opts.UserID)))
+		} else {
+			filters = append(filters, p.Sprintf("member %s", replies.Code(opts.UserID)))
+		}
 	}
 	if inv.Has("type") {
 		t, err := parseKind("type", inv.Flag("type"), types, anyType)
@@ -357,20 +362,20 @@ func logFilters[T interface {
 			return opts, nil, err
 		}
 		opts.OperType = int(t)
-		filters = append(filters, replies.Escape(t.String()))
+		filters = append(filters, replies.Escape(Label(p, t)))
 	}
 	return opts, filters, nil
 }
 
 func (d Deps) oplogMember(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	return operLog(ctx, d, inv, "member", "Member operation log", memberTypes, false, d.Client.Security.AllMemberOperLogs,
+	return operLog(ctx, d, inv, "member", i18n.N("Member operation log"), memberTypes, false, d.Client.Security.AllMemberOperLogs,
 		func(r wecom.MemberOperLog) operRow {
 			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
 		})
 }
 
 func (d Deps) oplogAdmin(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	return operLog(ctx, d, inv, "admin", "Admin operation log", adminTypes, true, d.Client.Security.AllAdminOperLogs,
+	return operLog(ctx, d, inv, "admin", i18n.N("Admin operation log"), adminTypes, true, d.Client.Security.AllAdminOperLogs,
 		func(r wecom.AdminOperLog) operRow {
 			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
 		})
@@ -408,7 +413,11 @@ func operLog[R any, T interface {
 	if err != nil {
 		return nil, err
 	}
-	from, to, windows, err := d.plan(inv, wecom.MaxOperLogSpan, logHorizon, who+" operation log")
+	what, noun := i18n.N("member operation log"), i18n.N("member operation records")
+	if who == "admin" {
+		what, noun = i18n.N("admin operation log"), i18n.N("admin operation records")
+	}
+	from, to, windows, err := d.plan(inv, wecom.MaxOperLogSpan, logHorizon, what)
 	if err != nil {
 		return nil, err
 	}
@@ -424,18 +433,19 @@ func operLog[R any, T interface {
 	for i, r := range recs {
 		o := row(r)
 		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
-			Line: join(d.who(o.UserID), replies.Escape(o.Kind), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
+			Line: join(d.who(o.UserID), replies.Escape(inv.P.T(o.Kind)), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
 	}
-	return d.oplogReply(inv, title, who+" operation records", from, to, filters, rows, more), nil
+	return d.oplogReply(inv, title, noun, from, to, filters, rows, more), nil
 }
 
 func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	opts := wecom.FileOperRecordOptions{Limit: wecom.MaxFileRecordLimit}
 	var filters []string
 	if inv.Has("user") {
 		us := inv.FlagList("user")
 		opts.UserIDs = us
-		filters = append(filters, "members "+codeList(us))
+		filters = append(filters, p.Sprintf("members %s", codeList(us)))
 	}
 	var op wecom.FileOperation
 	if inv.Has("op") {
@@ -444,16 +454,16 @@ func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replie
 			return nil, err
 		}
 		op.Type = t
-		filters = append(filters, replies.Escape(t.String()))
+		filters = append(filters, replies.Escape(Label(p, t)))
 	}
 	if inv.Has("source") {
 		op.Source = fileSources[inv.Flag("source")]
-		filters = append(filters, "in "+replies.Escape(op.Source.String()))
+		filters = append(filters, p.Sprintf("in %s", replies.Escape(Label(p, op.Source))))
 	}
 	if op != (wecom.FileOperation{}) {
 		opts.Operation = &op
 	}
-	from, to, windows, err := d.plan(inv, wecom.MaxFileRecordSpan, 0, "file operation records")
+	from, to, windows, err := d.plan(inv, wecom.MaxFileRecordSpan, 0, i18n.N("file operation records"))
 	if err != nil {
 		return nil, err
 	}
@@ -467,33 +477,34 @@ func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replie
 	}
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
-		what := replies.Escape(r.Operation.Type.String())
+		what := replies.Escape(Label(p, r.Operation.Type))
 		if r.Operation.Source != 0 {
-			what += " in " + replies.Escape(r.Operation.Source.String())
+			what = p.Sprintf("%s in %s", what, replies.Escape(Label(p, r.Operation.Source)))
 		}
 		var extra []string
 		if r.FileSize > 0 {
 			extra = append(extra, oplogSize(r.FileSize))
 		}
 		if r.ApplicantName != "" {
-			extra = append(extra, "applicant "+replies.Escape(r.ApplicantName))
+			extra = append(extra, p.Sprintf("applicant %s", replies.Escape(r.ApplicantName)))
 		}
 		if r.DeviceCode != "" {
-			extra = append(extra, "device "+replies.Code(r.DeviceCode))
+			extra = append(extra, p.Sprintf("device %s", replies.Code(r.DeviceCode)))
 		}
 		rows[i] = oplogRow{At: r.Time, Kind: r.Operation.Type.String(),
-			Line: join(append([]string{fileActor(r), what, replies.Escape(r.FileInfo)}, extra...)...)}
+			Line: join(append([]string{fileActor(p, r), what, replies.Escape(r.FileInfo)}, extra...)...)}
 	}
-	return d.oplogReply(inv, "File operation records", "file operation records", from, to, filters, rows, more), nil
+	return d.oplogReply(inv, i18n.N("File operation records"), "file operation records", from, to, filters, rows, more), nil
 }
 
 func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
 	opts := wecom.ScreenOperRecordOptions{Limit: wecom.MaxScreenRecordLimit}
 	var filters []string
 	if inv.Has("user") {
 		us := inv.FlagList("user")
 		opts.UserIDs = us
-		filters = append(filters, "members "+codeList(us))
+		filters = append(filters, p.Sprintf("members %s", codeList(us)))
 	}
 	if inv.Has("dept") {
 		ids, err := deptList(inv.Flag("dept"))
@@ -505,7 +516,7 @@ func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*repli
 		for i, id := range ids {
 			ds[i] = strconv.Itoa(id)
 		}
-		filters = append(filters, "departments "+strings.Join(ds, ", "))
+		filters = append(filters, p.Sprintf("departments %s", strings.Join(ds, ", ")))
 	}
 	if inv.Has("type") {
 		t, err := parseKind("type", inv.Flag("type"), screenTypes, false)
@@ -513,9 +524,9 @@ func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*repli
 			return nil, err
 		}
 		opts.ScreenShotType = t
-		filters = append(filters, "of "+replies.Escape(t.String()))
+		filters = append(filters, p.Sprintf("of %s", replies.Escape(Label(p, t))))
 	}
-	from, to, windows, err := d.plan(inv, wecom.MaxScreenRecordSpan, 0, "screenshot records")
+	from, to, windows, err := d.plan(inv, wecom.MaxScreenRecordSpan, 0, i18n.N("screenshot records"))
 	if err != nil {
 		return nil, err
 	}
@@ -530,14 +541,16 @@ func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*repli
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
 		rows[i] = oplogRow{At: r.Time, Kind: r.ScreenShotType.String(),
-			Line: join(replies.Code(r.UserID), "screenshot of "+replies.Escape(r.ScreenShotType.String()),
+			Line: join(replies.Code(r.UserID), p.Sprintf("screenshot of %s", replies.Escape(Label(p, r.ScreenShotType))),
 				replies.Escape(r.ScreenShotContent), replies.Escape(r.System))}
 	}
-	return d.oplogReply(inv, "Screenshot records", "screenshot records", from, to, filters, rows, more), nil
+	return d.oplogReply(inv, i18n.N("Screenshot records"), "screenshot records", from, to, filters, rows, more), nil
 }
 
 // oplogReply summarises records: the range and filters, counts by kind, then a page of rows, newest first.
+// title and noun are ids; a row's Kind is an enum's English name, translated here.
 func (d Deps) oplogReply(inv *commands.Invocation, title, noun string, from, to time.Time, filters []string, rows []oplogRow, more bool) *replies.Reply {
+	p := inv.P
 	loc := d.loc()
 	span := fmt.Sprintf("%s → %s", replies.When(from.Unix(), loc), replies.When(to.Unix(), loc))
 	scope := span
@@ -545,33 +558,32 @@ func (d Deps) oplogReply(inv *commands.Invocation, title, noun string, from, to 
 		scope += " · " + strings.Join(filters, " · ")
 	}
 	if len(rows) == 0 {
-		return replies.Markdownf("No %s from %s.", noun, bot.Markdown(scope))
+		return replies.Say(p, "No %s from %s.", p.T(noun), bot.Markdown(scope))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## %s\n\n%s\n\n", title, scope)
+	fmt.Fprintf(&b, "## %s\n\n%s\n\n", p.T(title), scope)
 	if more {
-		fmt.Fprintf(&b, "%s\n\n", replies.Font(replies.Warning, fmt.Sprintf("More than %s records in this range: reading stopped there, "+
-			"so the counts and rows below are partial. Narrow with --user, --type or a shorter range.", oplogThousands(maxRecords))))
+		fmt.Fprintf(&b, "%s\n\n", replies.Font(replies.Warning, p.Sprintf("More than %s records in this range: reading stopped there, so the counts and rows below are partial. Narrow with --user, --type or a shorter range.", oplogThousands(maxRecords))))
 	}
 	counts := map[string]int{}
 	for _, r := range rows {
 		counts[r.Kind]++
 	}
 	kinds := slices.SortedFunc(oplogKeys(counts), func(a, b string) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b)) })
-	noun = "records"
 	if len(rows) == 1 {
-		noun = "record"
+		b.WriteString(p.Sprintf("**%s** record:", oplogThousands(len(rows))) + "\n")
+	} else {
+		b.WriteString(p.Sprintf("**%s** records:", oplogThousands(len(rows))) + "\n")
 	}
-	fmt.Fprintf(&b, "**%s** %s:\n", oplogThousands(len(rows)), noun)
 	for _, k := range kinds {
-		fmt.Fprintf(&b, "- %d %s\n", counts[k], replies.Escape(k))
+		fmt.Fprintf(&b, "- %d %s\n", counts[k], replies.Escape(p.T(k)))
 	}
 	page, footer := pageFor(rows, inv)
 	if len(page) > 0 {
 		if inv.FlagInt("page") > 1 {
-			b.WriteString("\n**Page " + strconv.Itoa(inv.FlagInt("page")) + ", newest first:**\n")
+			b.WriteString("\n" + p.Sprintf("**Page %d, newest first:**", inv.FlagInt("page")) + "\n")
 		} else {
-			b.WriteString("\n**Latest:**\n")
+			b.WriteString("\n" + p.T("**Latest:**") + "\n")
 		}
 		for _, r := range page {
 			fmt.Fprintf(&b, "- %s · %s\n", replies.When(r.At, loc), r.Line)
@@ -602,16 +614,16 @@ func iP(ip string) string {
 }
 
 // fileActor is who acted on a file: a member, or an outsider (WeChat user, or a member of another corp).
-func fileActor(r wecom.FileOperRecord) string {
+func fileActor(p *i18n.Printer, r wecom.FileOperRecord) string {
 	switch {
 	case r.UserID != "":
 		return replies.Code(r.UserID)
 	case r.ExternalUser != nil && r.ExternalUser.CorpName != "":
 		return replies.Escape(r.ExternalUser.Name) + " (" + replies.Escape(r.ExternalUser.CorpName) + ")"
 	case r.ExternalUser != nil:
-		return replies.Escape(r.ExternalUser.Name) + " (WeChat)"
+		return p.Sprintf("%s (WeChat)", replies.Escape(r.ExternalUser.Name))
 	}
-	return "someone"
+	return p.T("someone")
 }
 
 func oplogSize(n int64) string {
