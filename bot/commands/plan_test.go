@@ -34,10 +34,10 @@ func TestSteps_planOncePerPhaseAndReconcileHeader(t *testing.T) {
 		},
 		Run: func(ctx context.Context, inv *commands.Invocation, p plan) (*replies.Reply, error) {
 			runs++
-			return replies.Markdownf("poked %s", p.target), nil
+			return replies.Say(nil, "poked %s", p.target), nil
 		},
 		Reconcile: func(ctx context.Context, inv *commands.Invocation, p plan) (*replies.Reply, error) {
-			return replies.Markdownf("%s reads as poked", p.target), nil
+			return replies.Say(nil, "%s reads as poked", p.target), nil
 		},
 	}.Mutating(&commands.Command{Path: "poke", Summary: "poke", Perm: "poke.do", Args: []commands.Arg{{Name: "target"}}})
 	r := commands.NewRegistry()

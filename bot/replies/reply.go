@@ -23,12 +23,6 @@ type Reply struct {
 	Fallback *Reply
 }
 
-// Markdownf formats a CommonMark reply as bot.Markdownf does: format is markup, and the arguments are text,
-// escaped, except those of type bot.Markdown (such as Code's result, converted).
-func Markdownf(format string, args ...any) *Reply {
-	return &Reply{Markdown: bot.Markdownf(format, args...)}
-}
-
 // Composer turns replies into WeCom messages for one corp: markdown for the WeCom app, or plain text for
 // corps whose members read the bot through the WeChat plugin (replies.format = "text"), which shows neither
 // markdown nor template cards. Every path from a reply to the outbox goes through it.

@@ -18,7 +18,7 @@ func TestComposer_oneMessagePerAnswer(t *testing.T) {
 		}
 		return out
 	}
-	md := Composer{}.Messages("lisi", Markdownf("(Dropped the pending /vip add.)"), Markdownf("You are about to…"),
+	md := Composer{}.Messages("lisi", Say(nil, "(Dropped the pending /vip add.)"), Say(nil, "You are about to…"),
 		&Reply{TemplateCard: card})
 	if got := kinds(md); len(got) != 2 || got[0] != wecom.MsgMarkdown || got[1] != wecom.MsgTemplateCard {
 		t.Fatalf("markdown mode: %v; want one markdown message then the card", got)
@@ -26,12 +26,12 @@ func TestComposer_oneMessagePerAnswer(t *testing.T) {
 	if c := md[0].Markdown.Content; c != "(Dropped the pending /vip add.)\n\nYou are about to…" {
 		t.Fatalf("merged text = %q", c)
 	}
-	txt := Composer{Text: true}.Messages("lisi", Markdownf("a"), &Reply{TemplateCard: card}, Markdownf("b"))
+	txt := Composer{Text: true}.Messages("lisi", Say(nil, "a"), &Reply{TemplateCard: card}, Say(nil, "b"))
 	if got := kinds(txt); len(got) != 1 || got[0] != wecom.MsgText || txt[0].Text.Content != "a\n\nb" {
 		t.Fatalf("text mode, a card without fallback between: %v %+v; want one text message a+b", got, txt)
 	}
 	tc := TextCard("t", []string{"x"}, "https://e.example/x", "详情")
-	mixed := Composer{}.Messages("lisi", Markdownf("a"), &Reply{TextCard: &tc}, Markdownf("b"))
+	mixed := Composer{}.Messages("lisi", Say(nil, "a"), &Reply{TextCard: &tc}, Say(nil, "b"))
 	if got := kinds(mixed); len(got) != 3 || got[0] != wecom.MsgMarkdown || got[1] != wecom.MsgTextCard || got[2] != wecom.MsgMarkdown {
 		t.Fatalf("a textcard between texts: %v; want text, textcard, text (order kept)", got)
 	}

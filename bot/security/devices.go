@@ -23,6 +23,7 @@ import (
 
 var (
 	// codeRE matches a device_code: WeCom's look 7 letters and digits ("49nNtYq"); a little room is left.
+	// The examples name the demo's sample devices (the emulator's seed is fixed).
 	codeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	listRE = regexp.MustCompile(`^(?i:trusted|unknown|personal|pending)$`)
 	mACRE  = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$`)
@@ -108,7 +109,7 @@ func deviceCommands(d Deps) []*commands.Command {
 			Flags:    []commands.Flag{{Name: "type", Values: typeWords, Required: true, Help: "the list to delete from: trusted, unknown or personal"}},
 			Summary:  "Delete devices from a list",
 			Help:     "A deleted trusted device is no longer trusted: it must be imported or approved again. WeCom answers nothing per device, so the list is read back afterwards to say which are gone.",
-			Examples: []string{"/devices delete 49nNtYq --type trusted", "/devices delete 49nNtYq rjDTnOh --type unknown"},
+			Examples: []string{"/devices delete mTkvvES --type trusted", "/devices delete jEum39b 8H92Hwo --type unknown"},
 			Perm:     "devices.write",
 			APIs:     []string{"POST security/trustdevice/delete", "POST security/trustdevice/list"},
 		}),
@@ -152,14 +153,14 @@ func (d Deps) decision(codes commands.Arg, approve bool) *commands.Command {
 		Args:     []commands.Arg{codes},
 		Summary:  "Reject devices' applications to be trusted",
 		Help:     "Only devices awaiting an admin's confirmation (/devices pending) can be rejected; they stay unknown devices.",
-		Examples: []string{"/devices reject 49nNtYq", "/devices reject 49nNtYq rjDTnOh"},
+		Examples: []string{"/devices reject jEum39b", "/devices reject jEum39b 8H92Hwo"},
 		Perm:     "devices.write",
 		APIs:     []string{"POST security/trustdevice/reject", "POST security/trustdevice/list"},
 	}
 	if approve {
 		c.Path, c.Summary, c.Aliases = "devices approve", i18n.N("Approve devices awaiting confirmation as trusted"), []string{"设备 通过"}
 		c.Help = i18n.N("Only devices awaiting an admin's confirmation (/devices pending) can be approved: one a member declared as an enterprise device becomes a trusted enterprise device, a personal one a trusted personal device.")
-		c.Examples = []string{"/devices approve 49nNtYq", "/devices approve 49nNtYq rjDTnOh"}
+		c.Examples = []string{"/devices approve tewmyng", "/devices approve tewmyng Qq2CYeU"}
 		c.APIs = []string{"POST security/trustdevice/approve", "POST security/trustdevice/list"}
 	}
 	return commands.Steps[decidePlan]{

@@ -65,7 +65,7 @@ func pokeCommand(runs *atomic.Int32) *commands.Command {
 		Examples: []string{"/test poke lisi"},
 		Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 			runs.Add(1)
-			return replies.Markdownf("poked %s", inv.Arg("target")), nil
+			return replies.Say(inv.P, "poked %s", inv.Arg("target")), nil
 		},
 	}
 }

@@ -25,7 +25,7 @@ func poke(runs *atomic.Int32, inboxIDs *[]int64) *commands.Command {
 		Run: func(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 			runs.Add(1)
 			*inboxIDs = append(*inboxIDs, inv.InboxID)
-			return replies.Markdownf("poked %s", inv.Arg("target")), nil
+			return replies.Say(inv.P, "poked %s", inv.Arg("target")), nil
 		},
 	}
 }
