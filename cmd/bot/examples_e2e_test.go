@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,8 @@ func TestExamples_everyDocumentedLine(t *testing.T) {
 					}
 				}
 				if lang == i18n.Zh {
-					if left := untranslated(all); len(left) > 0 {
+					left := slices.DeleteFunc(untranslated(all), func(s string) bool { return strings.Contains(line, s) }) // the member's own words, echoed
+					if len(left) > 0 {
 						t.Errorf("zh %s: English left in the Chinese answer: %q\n%s", line, left, all)
 					}
 				}
