@@ -22,6 +22,7 @@ import (
 	_ "time/tzdata" // replies.timezone must load on hosts without a zoneinfo database
 
 	"github.com/wecombot/wecombot/bot/config"
+	_ "github.com/wecombot/wecombot/internal/needcgo" // a build without cgo stops here, saying why
 )
 
 // command is one subcommand.
