@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,17 +11,13 @@ import (
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/bot/i18n"
+	"github.com/wecombot/wecombot/bot/i18n/i18ntest"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
 
-// englishLeft finds runs of four or more ASCII words outside code spans, URLs and font tags: a sentence left
-// in English in a Chinese reply.
-func englishLeft(s string) string {
-	s = regexp.MustCompile("`[^`]*`").ReplaceAllString(s, " ")
-	s = regexp.MustCompile(`https?://\S+|</?font[^>]*>`).ReplaceAllString(s, " ")
-	return regexp.MustCompile(`[A-Za-z][A-Za-z'/.-]*(?:[ ,:;()]+[A-Za-z][A-Za-z'/.-]*){3,}`).FindString(s)
-}
+// englishLeft is the English left in a Chinese reply (i18ntest.EnglishLeft), joined; "" when none.
+func englishLeft(s string) string { return strings.Join(i18ntest.EnglishLeft(s), " | ") }
 
 // dropSummaries removes the alerts' summaries: data stored when the record was read, not the bot's sentences.
 func dropSummaries(md string, alerts []*db.Alert) string {

@@ -6,15 +6,11 @@ import (
 	"testing"
 
 	"github.com/wecombot/wecombot/bot/i18n"
+	"github.com/wecombot/wecombot/bot/i18n/i18ntest"
 )
 
-// englishLeft finds runs of four or more ASCII words outside code spans, URLs and commands: a sentence left
-// in English in a Chinese message.
-func englishLeft(s string) string {
-	s = regexp.MustCompile("`[^`]*`").ReplaceAllString(s, " ")
-	s = regexp.MustCompile(`https?://\S+|/order (approve|reject) \S+( REASON)?|/\w+`).ReplaceAllString(s, " ")
-	return regexp.MustCompile(`[A-Za-z][A-Za-z'.-]*(?:[ ,:;()]+[A-Za-z][A-Za-z'.-]*){3,}`).FindString(s)
-}
+// englishLeft is the English left in a Chinese reply (i18ntest.EnglishLeft), joined; "" when none.
+func englishLeft(s string) string { return strings.Join(i18ntest.EnglishLeft(s), " | ") }
 
 // TestChinese_takeOverAndDecide: with members reading Chinese, the applicant's notes, the approvers' cards
 // and the decider's answer are Chinese, with no English sentence left.

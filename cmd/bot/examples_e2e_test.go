@@ -9,24 +9,14 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot/i18n"
+	"github.com/wecombot/wecombot/bot/i18n/i18ntest"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
-// englishSentence is four or more English words in a row: in a Chinese reply, a message nobody translated.
-// Code spans, URLs and identifiers (userids, device codes, command paths) are removed before it is applied.
-var (
-	englishSentence = regexp.MustCompile(`[A-Za-z][A-Za-z']+(?:[ ,]+[A-Za-z][A-Za-z']+){3,}`)
-	notProse        = regexp.MustCompile("`[^`]*`|https?://\\S+|/[a-z]+|--[a-z-]+|\\S*[_@.:0-9]\\S*")
-	// missingThing is an answer saying the example names something the sample organisation lacks.
-	missingThing = regexp.MustCompile(`(?i)no such|no device with this code|not found|does not exist|is not a member|no member`)
-)
-
-// untranslated returns the English sentences left in a Chinese reply.
-func untranslated(s string) []string {
-	return englishSentence.FindAllString(notProse.ReplaceAllString(s, " "), -1)
-}
+// missingThing is an answer saying the example names something the sample organisation lacks.
+var missingThing = regexp.MustCompile(`(?i)no such|no device with this code|not found|does not exist|is not a member|no member`)
 
 // TestExamples_everyDocumentedLine runs every example of docs/commands.md through the bot as the admin, in
 // English and in Chinese (/lang), with the command's English and Chinese names, against the sample
@@ -89,7 +79,7 @@ func TestExamples_everyDocumentedLine(t *testing.T) {
 					}
 				}
 				if lang == i18n.Zh {
-					left := slices.DeleteFunc(untranslated(all), func(s string) bool { return strings.Contains(line, s) }) // the member's own words, echoed
+					left := slices.DeleteFunc(i18ntest.EnglishLeft(all), func(s string) bool { return strings.Contains(line, s) }) // the member's own words, echoed
 					if len(left) > 0 {
 						t.Errorf("zh %s: English left in the Chinese answer: %q\n%s", line, left, all)
 					}

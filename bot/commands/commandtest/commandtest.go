@@ -35,6 +35,7 @@ import (
 
 	"github.com/wecombot/wecombot/bot/access"
 	"github.com/wecombot/wecombot/bot/commands"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/callbacks"
@@ -189,7 +190,12 @@ func (h *Harness) nextInboxID() int64 {
 // compose to (see Contents).
 func (h *Harness) Say(user, line string) []string {
 	h.T.Helper()
-	out, err := h.Engine.Handle(h.ctx(), commands.Message{From: user, Text: line, InboxID: h.nextInboxID()})
+	return h.sayCtx(h.ctx(), user, line)
+}
+
+func (h *Harness) sayCtx(ctx context.Context, user, line string) []string {
+	h.T.Helper()
+	out, err := h.Engine.Handle(ctx, commands.Message{From: user, Text: line, InboxID: h.nextInboxID()})
 	if err != nil {
 		h.T.Fatalf("%s says %q: %v", user, line, err)
 	}
@@ -325,4 +331,10 @@ func (h *Harness) Asked(user string) bool {
 		h.T.Fatal(err)
 	}
 	return c != nil && c.Kind == db.ConvConfirm
+}
+
+// SayIn is Say by a member who reads lang (as the router puts it in ctx).
+func (h *Harness) SayIn(lang i18n.Lang, user, line string) []string {
+	h.T.Helper()
+	return h.sayCtx(i18n.With(h.ctx(), lang), user, line)
 }
