@@ -290,23 +290,7 @@ func (tx *Tx) TakeCardCode(ctx context.Context, ref, reason string) (code string
 // QueuedAfter returns up to limit messages to recipient waiting behind the message id (pending, in order), so
 // the sender can merge the replies a member limit holds back.
 func (db *DB) QueuedAfter(ctx context.Context, recipient string, id int64, limit int) ([]OutboxMessage, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, COALESCE(inbox_id, 0), recipient, api, body, created_at, attempts
-		FROM outbox WHERE recipient = ? AND id > ? AND state = 'pending' ORDER BY id LIMIT ?`, recipient, id, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		var m OutboxMessage
-		var at int64
-		if err := rows.Scan(&m.ID, &m.InboxID, &m.Recipient, &m.API, &m.Body, &at, &m.Attempts); err != nil {
-			return nil, err
-		}
-		m.CreatedAt, m.State = time.Unix(at, 0), "pending"
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return db.queryOutbox(ctx, `WHERE recipient = ? AND id > ? AND state = 'pending' ORDER BY id LIMIT ?`, recipient, id, limit)
 }
 
 // MergeOutbox folds messages held back by a member limit into one: keep (claimed) gets body and waits until

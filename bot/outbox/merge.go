@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -93,13 +94,16 @@ func (s *Sender) mergeBehind(ctx context.Context, m *db.OutboxMessage, at time.T
 // mergeRun merges the longest prefix of run that fits in one message, and returns its length (1: nothing
 // merged, the first is too big to share).
 func (s *Sender) mergeRun(ctx context.Context, user string, run []*mergeable, at time.Time, records *sync.WaitGroup) int {
+	// The header for the whole run is at least as long as for any part of it (only its count differs): room
+	// is reckoned with it once, not with a lookup of the member's language per reply.
+	room := maxContent - len(s.header(ctx, user, len(run))) - 2
 	n, size := 0, 0
 	for _, mg := range run {
 		add := len(mg.content)
 		if n > 0 {
 			add += 2 // the blank line between replies
 		}
-		if size+add+len(s.header(ctx, user, n+1))+2 > maxContent {
+		if size+add > room {
 			break
 		}
 		size += add
@@ -114,10 +118,7 @@ func (s *Sender) mergeRun(ctx context.Context, user string, run []*mergeable, at
 	}
 	first := run[0]
 	inner, _ := json.Marshal(map[string]string{"content": strings.Join(parts, "\n\n")})
-	fields := make(map[string]json.RawMessage, len(first.fields))
-	for k, v := range first.fields {
-		fields[k] = v
-	}
+	fields := maps.Clone(first.fields)
 	fields[first.msgtype] = inner
 	body, err := json.Marshal(fields)
 	if err != nil {
@@ -133,8 +134,11 @@ func (s *Sender) mergeRun(ctx context.Context, user string, run []*mergeable, at
 	}
 	records.Go(func() {
 		if err := s.Store.MergeOutbox(ctx, keep, body, absorbed, at); err != nil {
-			// Left 'sending', the rows go out one by one after the next start's requeue: late, not lost.
-			s.Logger.Error("cannot merge held-back messages", slog.Int64("outbox_id", keep), slog.String("err", err.Error()))
+			// Nothing merged (all or nothing): the held message waits on its own, the rest stay queued behind it.
+			s.Logger.Error("cannot merge held-back messages; deferring the first alone", slog.Int64("outbox_id", keep), slog.String("err", err.Error()))
+			if err := s.Store.RetryOutbox(ctx, keep, "", 0, at, false); err != nil {
+				s.Logger.Error("cannot defer message", slog.Int64("outbox_id", keep), slog.String("err", err.Error()))
+			}
 		}
 	})
 	return n
