@@ -405,3 +405,43 @@ func TestSender_heldMemberDoesNotSlowOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestSender_mergedStaysWithinWeComLimit: long held-back replies merge only as far as 2,048 bytes, which
+// the emulator enforces as WeCom does (markdown over it is refused with 45002, text cut): every one arrives
+// whole, none refused, in order.
+func TestSender_mergedStaysWithinWeComLimit(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, 1)
+	var want []string
+	for i := 0; i < 7; i++ {
+		c := fmt.Sprintf("r%d:", i) + strings.Repeat("字", 200) // 603 bytes
+		want = append(want, c)
+		r.queue(t, "lisi", c)
+	}
+	start(t, r.sender([]wecom.Window{{N: 1, Per: time.Minute}}))
+	var got []string
+	for n := 1; len(got) < 7 && n <= 7; n++ {
+		waitFor(t, fmt.Sprintf("message %d", n), func() bool { return len(r.emu.Delivered("lisi")) == n })
+		r.clk.Advance(62 * time.Second)
+		got = nil
+		for _, m := range r.emu.Delivered("lisi") {
+			if len(m.Content) > 2048 {
+				t.Fatalf("a merged message of %d bytes", len(m.Content))
+			}
+			for _, part := range strings.Split(m.Content, "\n\n") {
+				if strings.HasPrefix(part, "r") {
+					got = append(got, part)
+				}
+			}
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("replies (-want +got):\n%s", diff)
+	}
+	if n := len(r.emu.Delivered("lisi")); n != 3 { // r0 alone, then r1–r3 and r4–r6: three of 603 bytes fit with the header
+		t.Errorf("%d messages; want 3", n)
+	}
+	if c, _ := r.db.OutboxCounts(t.Context()); c["failed"] != 0 {
+		t.Fatalf("outbox = %v; WeCom refused a merged message", c)
+	}
+}
