@@ -249,16 +249,6 @@ func (s *Sender) deferMsg(ctx context.Context, m *db.OutboxMessage, at time.Time
 func (s *Sender) send(ctx context.Context, m *db.OutboxMessage, records *sync.WaitGroup) {
 	log := s.Logger.With(slog.Int64("outbox_id", m.ID), slog.String("api", m.API), slog.String("to", m.Recipient))
 	started := s.Now()
-	defer func() {
-		// The limiter counted the send when it started; WeCom counts it when the request that succeeds
-		// arrives, which after a token fetch or the client's retries can be much later. Count a slow send
-		// again at its end so that it leaves our window no earlier than WeCom's.
-		if end := s.Now(); end.Sub(started) > s.Margin/2 {
-			for _, u := range members(m) {
-				s.limiter.Seed(u, end)
-			}
-		}
-	}()
 	var res struct {
 		MsgID        string `json:"msgid"`
 		ResponseCode string `json:"response_code"`
@@ -266,6 +256,15 @@ func (s *Sender) send(ctx context.Context, m *db.OutboxMessage, records *sync.Wa
 		InvalidUser json.RawMessage `json:"invaliduser"`
 	}
 	err := s.API.PostJSON(ctx, m.API, json.RawMessage(m.Body), &res)
+	// The limiter counted the send when it started; WeCom counts it when the request that succeeds arrives,
+	// which after a token fetch or the client's retries can be much later. Count a slow send again at its end
+	// so that it leaves our window no earlier than WeCom's; before the outcome is recorded, so that a recorded
+	// outcome means the limiter already knows.
+	if end := s.Now(); end.Sub(started) > s.Margin/2 {
+		for _, u := range members(m) {
+			s.limiter.Seed(u, end)
+		}
+	}
 	if err == nil {
 		if iu := string(res.InvalidUser); iu != "" && iu != `""` && iu != "[]" && iu != "null" {
 			log.Warn("some recipients are invalid or not visible to the app", slog.String("invaliduser", iu))

@@ -113,6 +113,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// settled waits until n messages reached lisi and the sender has recorded every send it started. Only then may
+// a test move the clock: a send still in flight when the clock jumps ends "late" and is counted again at its end,
+// holding the member for one more window (which is what a slow send to real WeCom needs).
+func (r *rig) settled(t *testing.T, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("message %d", n), func() bool {
+		if len(r.emu.Delivered("lisi")) != n {
+			return false
+		}
+		c, err := r.db.OutboxCounts(t.Context())
+		return err == nil && c["sending"] == 0
+	})
+}
+
 func contents(msgs []emulator.SentMessage) []string {
 	var out []string
 	for _, m := range msgs {
@@ -131,7 +145,7 @@ func TestSender_staysUnderMemberLimit(t *testing.T) {
 		r.queue(t, "lisi", fmt.Sprint("m", i))
 	}
 	start(t, r.sender([]wecom.Window{{N: 3, Per: time.Minute}}))
-	waitFor(t, "the first window", func() bool { return len(r.emu.Delivered("lisi")) == 3 })
+	r.settled(t, 3)
 	time.Sleep(30 * time.Millisecond) // nothing more may go out in this window
 	if n := len(r.emu.Delivered("lisi")); n != 3 {
 		t.Fatalf("%d delivered; want 3 (the rest held back until the window frees)", n)
@@ -165,7 +179,7 @@ func TestSender_heldBackMergesNeverACard(t *testing.T) {
 	}
 	start(t, r.sender([]wecom.Window{{N: 1, Per: time.Minute}}))
 	for n := 1; n <= 4; n++ {
-		waitFor(t, fmt.Sprintf("message %d", n), func() bool { return len(r.emu.Delivered("lisi")) == n })
+		r.settled(t, n)
 		time.Sleep(30 * time.Millisecond)
 		if got := len(r.emu.Delivered("lisi")); got != n {
 			t.Fatalf("%d delivered in window %d of a 1/min limit", got, n)
@@ -421,7 +435,13 @@ func TestSender_mergedStaysWithinWeComLimit(t *testing.T) {
 	start(t, r.sender([]wecom.Window{{N: 1, Per: time.Minute}}))
 	var got []string
 	for n := 1; len(got) < 7 && n <= 7; n++ {
-		waitFor(t, fmt.Sprintf("message %d", n), func() bool { return len(r.emu.Delivered("lisi")) == n })
+		r.settled(t, n)
+		// The window is spent: what is left must be held back, merged behind its head, before the clock
+		// frees the window (a head claimed after the jump would go out alone, unmerged).
+		waitFor(t, "the rest merged behind a held head", func() bool {
+			p, err := r.db.ListOutbox(t.Context(), "pending", 100)
+			return err == nil && (len(p) == 0 || strings.Contains(string(p[len(p)-1].Body), "Held back"))
+		})
 		r.clk.Advance(62 * time.Second)
 		got = nil
 		for _, m := range r.emu.Delivered("lisi") {
