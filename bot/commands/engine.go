@@ -81,10 +81,12 @@ type CardEnder interface {
 // Labels that replace an ended card's buttons (message ids; translated for the member).
 var (
 	labelConfirmed = i18n.N("Confirmed")
-	labelCancelled = i18n.N("Cancelled")
-	labelReplaced  = i18n.N("Replaced by a newer command")
-	labelExpired   = i18n.N("Expired")
-	labelEnded     = i18n.N("Ended")
+	// A confirmed command a four-eyes policy holds: it has gone to the approvers, it has not run.
+	labelSentForApproval = i18n.N("Sent for approval")
+	labelCancelled       = i18n.N("Cancelled")
+	labelReplaced        = i18n.N("Replaced by a newer command")
+	labelExpired         = i18n.N("Expired")
+	labelEnded           = i18n.N("Ended")
 )
 
 // Message is a text message from a member.
@@ -307,7 +309,11 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 		return true, nil
 	case conv.Kind == db.ConvConfirm && slices.Contains(yesWords, word):
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
-		e.endCard(out, conv, m, labelConfirmed)
+		label := labelConfirmed
+		if e.policyFor(&Invocation{Command: cmd, Args: saved.Args, Flags: saved.Flags}) != nil {
+			label = labelSentForApproval
+		}
+		e.endCard(out, conv, m, label)
 		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
 		return true, e.runConfirmed(ctx, out, m, p)
 	case strings.HasPrefix(text, "/"):
@@ -774,6 +780,9 @@ func redactedLine(c *Command, args map[string][]string, flags map[string]string)
 }
 
 func humanDuration(p *i18n.Printer, d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return p.Plural(int(d/time.Hour), "hour", "hours")
+	}
 	if d%time.Minute == 0 {
 		return p.Plural(int(d/time.Minute), "minute", "minutes")
 	}
