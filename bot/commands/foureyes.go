@@ -192,7 +192,7 @@ func (e *Engine) request(ctx context.Context, out *Outcome, m Message, inv *Invo
 			return err
 		}
 		if err := tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionProposed,
-			Result: replies.Truncate("awaiting a second approval by "+strings.Join(approvers, ", ")+" (policy "+pol.Name+")", 500),
+			Result:  replies.Truncate("awaiting a second approval by "+strings.Join(approvers, ", ")+" (policy "+pol.Name+")", 500),
 			InboxID: m.InboxID}); err != nil {
 			return err
 		}
