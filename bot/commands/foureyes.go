@@ -220,7 +220,7 @@ func (e *Engine) requestCard(ctx context.Context, req *db.FourEyes, approver, re
 		[]replies.Field{{Key: p.T("Requested by"), Value: requester}, {Key: p.T("Until"), Value: until}},
 		[]replies.Button{{Text: p.T("Approve"), Key: "policy:approve:" + req.Token, Style: 1},
 			{Text: p.T("Reject"), Key: "policy:reject:" + req.Token, Style: 2}})
-	card.SubTitleText = replies.Truncate(shown, 3*MaxCardPreview)
+	card.SubTitleText = replies.Truncate(shown, MaxCardPreview)
 	md := p.Markdownf("%s asks you to approve %s (four eyes, policy %s), until %s. Approve or reject it with the buttons of the card in the WeCom app.",
 		requester, bot.Markdown(replies.Code(shown)), bot.Markdown(replies.Code(req.Policy)), until)
 	return &replies.Reply{TemplateCard: card, Fallback: &replies.Reply{Markdown: md}}
