@@ -12,6 +12,12 @@ func Doc(r *Registry) string {
 	b.WriteString("Generated from the command declarations by `go test ./cmd/bot -run TestCommandsDoc -update`; do not edit by hand.\n\n")
 	b.WriteString("Permissions are granted to roles in config.toml (`[access.roles.NAME] permissions = [...]`); admins hold all.\n")
 	b.WriteString("Commands marked *confirms* preview what they will do and run only after the caller replies `yes`.\n\n")
+	b.WriteString("**Four eyes.** A `[policies.\"PATH\"]` section in config.toml (`approvers = [\"tag:安全管理员\"]`, `more_than = 10`,\n")
+	b.WriteString("`expires_after = \"1h\"`; PATH like `devices.delete`, or `devices.*` for a family) holds a confirming command for a\n")
+	b.WriteString("second person: after the requester's `yes` the approvers (never the requester) get a card with Approve and Reject.\n")
+	b.WriteString("The first approval runs the command once, as the requester, with the requester's arguments and permissions checked\n")
+	b.WriteString("again; later clicks are told who decided. A rejection, or no decision within `expires_after`, is told to the\n")
+	b.WriteString("requester. The audit trail has the request, each approver's decision, and the run with `approved_by`.\n\n")
 	b.WriteString("| command | what it does | permission | WeCom APIs |\n|---|---|---|---|\n")
 	for _, c := range r.Commands() {
 		if c.Hidden {

@@ -51,6 +51,19 @@ type Engine struct {
 	// For metrics; it must not block.
 	Observe func(command, decision string)
 
+	// Policies hold confirmed commands for a second person's approval (four eyes, foureyes.go); FourEyes
+	// stores their requests and Mail sends the cards and notices to others. Without FourEyes and Mail a
+	// policy refuses what it holds.
+	Policies []Policy
+	FourEyes FourEyesStore
+	Mail     Mailer
+	// Names shows members as 张三 (zhangsan) in four-eyes cards and notices; nil shows userids.
+	Names interface {
+		Of(ctx context.Context, userID string) string
+	}
+	// Location is where the times shown live; default Asia/Shanghai.
+	Location *time.Location
+
 	// Langs says which language a member reads, for what the engine writes outside a member's message (the
 	// expiry sweep). Messages carry theirs in ctx (the router sets it). Nil: English.
 	Langs interface {
@@ -68,10 +81,12 @@ type CardEnder interface {
 // Labels that replace an ended card's buttons (message ids; translated for the member).
 var (
 	labelConfirmed = i18n.N("Confirmed")
-	labelCancelled = i18n.N("Cancelled")
-	labelReplaced  = i18n.N("Replaced by a newer command")
-	labelExpired   = i18n.N("Expired")
-	labelEnded     = i18n.N("Ended")
+	// A confirmed command a four-eyes policy holds: it has gone to the approvers, it has not run.
+	labelSentForApproval = i18n.N("Sent for approval")
+	labelCancelled       = i18n.N("Cancelled")
+	labelReplaced        = i18n.N("Replaced by a newer command")
+	labelExpired         = i18n.N("Expired")
+	labelEnded           = i18n.N("Ended")
 )
 
 // Message is a text message from a member.
@@ -246,7 +261,8 @@ func (e *Engine) SweepExpired(ctx context.Context, s ExpiryStore) (int, error) {
 			return 0, err
 		}
 	}
-	return len(convs), nil
+	n, err := e.expireRequests(ctx, s)
+	return len(convs) + n, err
 }
 
 // RunExpiry sweeps expired conversations every SweepEvery until ctx ends.
@@ -293,7 +309,11 @@ func (e *Engine) continueConversation(ctx context.Context, out *Outcome, conv *d
 		return true, nil
 	case conv.Kind == db.ConvConfirm && slices.Contains(yesWords, word):
 		out.effect(func(ctx context.Context, tx *db.Tx) error { return tx.DeleteConversation(ctx, m.From) })
-		e.endCard(out, conv, m, labelConfirmed)
+		label := labelConfirmed
+		if e.policyFor(&Invocation{Command: cmd, Args: saved.Args, Flags: saved.Flags}) != nil {
+			label = labelSentForApproval
+		}
+		e.endCard(out, conv, m, label)
 		p := &Parsed{Command: cmd, Args: saved.Args, Flags: saved.Flags}
 		return true, e.runConfirmed(ctx, out, m, p)
 	case strings.HasPrefix(text, "/"):
@@ -454,6 +474,10 @@ func (e *Engine) ask(out *Outcome, m Message, p *Parsed, arg string) error {
 // confirm previews a mutating command and waits for "yes".
 func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invocation) error {
 	cmd := inv.Command
+	pol, ok := e.checkApprovers(ctx, out, m, inv)
+	if !ok {
+		return nil
+	}
 	preview := ""
 	if cmd.Preview != nil {
 		pctx, cancel := context.WithTimeout(ctx, ttl(e.Timeout, 30*time.Second))
@@ -492,7 +516,7 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: db.DecisionProposed,
 			Result: "awaiting confirmation", InboxID: m.InboxID})
 	})
-	out.reply(confirmation(out.p, cmd, inv, token, preview, wait))
+	out.reply(confirmation(out.p, cmd, inv, token, preview, wait, pol != nil))
 	return nil
 }
 
@@ -504,10 +528,18 @@ const MaxCardPreview = 112
 // confirmation is the proposal a member answers: one card carrying the preview and the buttons where the
 // preview fits on it (a member gets 30 messages a minute), the markdown preview and then the card where it
 // does not. Corps that read the bot in WeChat (no template cards) get the markdown, which says to reply yes.
-func confirmation(p *i18n.Printer, cmd *Command, inv *Invocation, token, preview string, wait time.Duration) *replies.Reply {
+//
+// held says a four-eyes policy holds the command: confirming sends it for a second approval, and the card and
+// the text say so rather than "run it".
+func confirmation(p *i18n.Printer, cmd *Command, inv *Invocation, token, preview string, wait time.Duration, held bool) *replies.Reply {
 	md := p.Markdownf("%s\n\nReply **yes** within %s to run it, or /cancel.", bot.Markdown(preview), humanDuration(p, wait))
 	buttons := []replies.Button{{Text: p.T("Run it"), Key: "confirm:yes:" + token, Style: 1}, {Text: p.T("Cancel"), Key: "confirm:no:" + token, Style: 2}}
 	title := p.Sprintf("Confirm /%s", cmd.Path)
+	if held {
+		md = p.Markdownf("%s\n\nThis needs a second approval: reply **yes** within %s to send it to the approvers, or /cancel.", bot.Markdown(preview), humanDuration(p, wait))
+		buttons[0].Text = p.T("Ask approval")
+		title = p.Sprintf("Confirm /%s (needs approval)", cmd.Path)
+	}
 	if plain := strings.TrimSpace(replies.Text(preview)); utf8.RuneCountInString(plain) <= MaxCardPreview && !strings.Contains(plain, "\n") {
 		card := replies.ButtonCard(CardTaskID(token), title, p.Sprintf("Tap a button, or reply yes within %s", humanDuration(p, wait)), nil, buttons)
 		card.SubTitleText = plain
@@ -567,20 +599,36 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 		return nil
 	}
 	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: m.InboxID, Now: e.now(), P: out.p}
-	args := auditArgs(cmd, p.Args, p.Flags)
+	if pol := e.policyFor(inv); pol != nil {
+		// Four eyes: the confirmation becomes a request to the policy's approvers; it runs when one approves.
+		return e.request(ctx, out, m, inv, pol)
+	}
+	_, err := e.execute(ctx, out, m, inv, nil)
+	return err
+}
+
+// execute runs a confirmed (and, under a policy, approved) mutating command as m.From, recording its intent
+// first, keyed by m.InboxID; extra goes into its audit row's arguments (who approved it).
+func (e *Engine) execute(ctx context.Context, out *Outcome, m Message, inv *Invocation, extra map[string]string) (decision string, err error) {
+	cmd := inv.Command
+	args := auditArgs(cmd, inv.Args, inv.Flags)
+	for k, v := range extra {
+		args[k] = v
+	}
 	argsJSON, _ := json.Marshal(args)
 	intent := &db.Intent{InboxID: m.InboxID, Actor: m.From, Command: cmd.Path, Args: string(argsJSON)}
 	prior, err := e.Store.BeginIntent(ctx, intent)
 	if err != nil {
-		return err // retried: nothing has been called yet
+		return "", err // retried: nothing has been called yet
 	}
 	if prior != nil {
 		e.reconcile(ctx, out, m, inv, prior, args)
-		return nil
+		return "reconciled", nil
 	}
 	start := time.Now()
 	reply, runErr := e.call(ctx, inv)
-	decision, result, code := db.DecisionOK, "done", 0
+	result, code := "done", 0
+	decision = db.DecisionOK
 	var partial *Partial
 	switch {
 	case errors.As(runErr, &partial):
@@ -608,7 +656,7 @@ func (e *Engine) runConfirmed(ctx context.Context, out *Outcome, m Message, p *P
 		return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: cmd.Path, Args: args, Decision: decision, ErrCode: code,
 			Result: replies.Truncate(result, 500), Duration: dur, InboxID: m.InboxID})
 	})
-	return nil
+	return decision, nil
 }
 
 // reconcile handles a confirmed command whose earlier run was cut off after its intent was recorded.
@@ -732,6 +780,9 @@ func redactedLine(c *Command, args map[string][]string, flags map[string]string)
 }
 
 func humanDuration(p *i18n.Printer, d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return p.Plural(int(d/time.Hour), "hour", "hours")
+	}
 	if d%time.Minute == 0 {
 		return p.Plural(int(d/time.Minute), "minute", "minutes")
 	}

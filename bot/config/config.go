@@ -36,6 +36,8 @@ type Config struct {
 	Replication Replication `toml:"replication"` // see replication.go
 	Metrics     Metrics     `toml:"metrics"`     // Prometheus /metrics on a listener of its own (metrics.go)
 	Menu        Menu        `toml:"menu"`        // the app's menu, set by bot menu sync (menu.go)
+	// Policies hold commands for a second person's approval (four eyes), by command path (policies.go).
+	Policies map[string]Policy `toml:"policies"`
 }
 
 // Approvals configures the advanced-feature account approval flow.
@@ -427,6 +429,7 @@ func (c *Config) validate() error {
 	}
 	errs = append(errs, c.Metrics.validate(c.Callback.Listen)...)
 	errs = append(errs, c.Menu.validate()...)
+	errs = append(errs, validatePolicies(c.Policies)...)
 	if c.Emulator.TokenTTL.Duration < time.Second {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)
 	}

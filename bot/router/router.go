@@ -86,6 +86,11 @@ func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, e
 		if m.Event == "template_card_event" && strings.HasPrefix(m.EventKey, "confirm:") {
 			return r.confirmClick(ctx, it, m)
 		}
+		// An approver's Approve/Reject on a four-eyes request card.
+		if m.Event == "template_card_event" && strings.HasPrefix(m.EventKey, "policy:") {
+			out, err := r.Engine.HandlePolicyClick(ctx, m.FromUserName, m.EventKey, m.TaskID, m.ResponseCode, it.ID)
+			return r.effects(it, m.FromUserName, out, err)
+		}
 		// A menu tap, or a button of the greeting card: the button's command, for this member.
 		if (m.Event == "click" || m.Event == "template_card_event") && strings.HasPrefix(m.EventKey, "menu:") {
 			return r.menuTap(ctx, it, m)
@@ -245,6 +250,18 @@ func (r *Router) EndCard(ctx context.Context, tx *db.Tx, userID, taskID, code, l
 	}
 	return tx.AddOutbox(ctx, &db.OutboxMessage{Recipient: userID, API: "message/update_template_card", Body: body,
 		Ref: cardRef(taskID) + ":update"})
+}
+
+var _ commands.Mailer = (*Router)(nil)
+
+// Mail implements commands.Mailer: replies to a member other than the sender (a four-eyes approver or
+// requester), rendered as the sender's are and queued in tx.
+func (r *Router) Mail(ctx context.Context, tx *db.Tx, to string, inboxID int64, rs ...*replies.Reply) error {
+	rows, err := r.Render(to, inboxID, rs)
+	if err != nil {
+		return err
+	}
+	return addAll(ctx, tx, rows)
 }
 
 func addAll(ctx context.Context, tx *db.Tx, rows []*db.OutboxMessage) error {

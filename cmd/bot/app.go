@@ -232,7 +232,12 @@ func (a *app) newRouter() (*router.Router, error) {
 	}
 	a.registry = reg
 	a.access = ac
-	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands"), Langs: a.langs}
+	policies, err := fourEyesPolicies(a.cfg.Policies, reg, dir)
+	if err != nil {
+		return nil, err
+	}
+	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands"), Langs: a.langs,
+		Policies: policies, FourEyes: a.db, Names: names, Location: loc}
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,
@@ -243,6 +248,7 @@ func (a *app) newRouter() (*router.Router, error) {
 		Menu:  menuItems(a.cfg.Menu), Greet: true, Location: a.cfg.Replies.Location(), Langs: a.langs,
 		Logger: a.log.With("component", "router")}
 	a.engine.Cards = rt
+	a.engine.Mail = rt
 	return rt, nil
 }
 

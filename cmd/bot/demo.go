@@ -175,7 +175,7 @@ path = %q
 approvers = ["tag:审批人"]
 url = %q
 `, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, botAddr,
-		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML + demoAlertsTOML
+		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML + demoAlertsTOML + demoPoliciesTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
 }
 
@@ -289,6 +289,7 @@ const consoleHelp = `console commands:
   :apply [mail|docs|drive|meetings] REASON   apply for an advanced-feature account as the current member
   :alert [device|admin|file] [USERID]  write a security-log record the alert rules match (digest in ~5 s)
   :click approve|reject APPLY_ID      click a button on the current member's approval card
+  :click approve|reject               click a button on the current member's latest four-eyes request card
   :help                               this list
   :quit                               leave
 anything else is sent to the bot as the current member's message (try /help)`
@@ -409,6 +410,14 @@ func (c *console) alert(ctx context.Context, args []string) error {
 	return nil
 }
 
+// demoPoliciesTOML is the demo's four-eyes policy: deleting more than two devices needs a second approval by
+// the 审批人 tag (zhangsan, zhaoliu). zhangsan asks; zhaoliu decides (:as zhaoliu, then :click approve).
+const demoPoliciesTOML = `
+[policies."devices.delete"]
+approvers = ["tag:审批人"]
+more_than = 2
+`
+
 // demoAlertsTOML are the demo's alert rules: the security team (the 安全管理员 tag: zhangsan, wujiu) gets a
 // digest within seconds of a record :alert writes.
 const demoAlertsTOML = `
@@ -491,8 +500,35 @@ func (c *console) act(ctx context.Context, line string) error {
 		}
 		req = map[string]any{"from": c.user, "event": "template_card_event", "event_key": "approval:" + f[1] + ":" + f[2],
 			"task_id": task, "card_type": "button_interaction"}
+	case len(f) == 2 && (f[1] == "approve" || f[1] == "reject"):
+		// The current member's latest four-eyes request card.
+		task, key := "", ""
+		for _, m := range c.emu.Delivered(c.user) {
+			if m.MsgType != "template_card" || !strings.Contains(string(m.Body), "policy:"+f[1]+":") {
+				continue
+			}
+			var b struct {
+				TemplateCard struct {
+					TaskID  string `json:"task_id"`
+					Buttons []struct {
+						Key string `json:"key"`
+					} `json:"button_list"`
+				} `json:"template_card"`
+			}
+			json.Unmarshal(m.Body, &b)
+			for _, btn := range b.TemplateCard.Buttons {
+				if strings.HasPrefix(btn.Key, "policy:"+f[1]+":") {
+					task, key = b.TemplateCard.TaskID, btn.Key
+				}
+			}
+		}
+		if task == "" {
+			return fmt.Errorf("%s has no four-eyes request card (one comes when a policy holds a command another member confirmed)", c.user)
+		}
+		req = map[string]any{"from": c.user, "event": "template_card_event", "event_key": key,
+			"task_id": task, "card_type": "button_interaction"}
 	default:
-		return errors.New("usage: :apply [mail|docs|drive|meetings] REASON, or :click approve|reject APPLY_ID")
+		return errors.New("usage: :apply [mail|docs|drive|meetings] REASON, :click approve|reject APPLY_ID, or :click approve|reject (a four-eyes request card)")
 	}
 	body, _ := json.Marshal(req)
 	hreq, _ := http.NewRequestWithContext(ctx, "POST", c.control+"event", bytes.NewReader(body))

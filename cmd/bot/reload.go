@@ -41,7 +41,7 @@ func (a *app) reload(cfg *config.Config) error {
 		{"wecom", a.cfg.WeCom, cfg.WeCom}, {"callback", a.cfg.Callback, cfg.Callback}, {"store", a.cfg.Store, cfg.Store},
 		{"log", a.cfg.Log, cfg.Log}, {"audit", a.cfg.Audit, cfg.Audit}, {"replies", a.cfg.Replies, cfg.Replies},
 		{"access.cache_ttl", a.cfg.Access.CacheTTL, cfg.Access.CacheTTL},
-		{"metrics", a.cfg.Metrics, cfg.Metrics}, {"replication", a.cfg.Replication, cfg.Replication},
+		{"metrics", a.cfg.Metrics, cfg.Metrics}, {"replication", a.cfg.Replication, cfg.Replication}, {"policies", a.cfg.Policies, cfg.Policies},
 	} {
 		if !reflect.DeepEqual(p.old, p.new) {
 			errs = append(errs, fmt.Errorf("[%s] changed: restart the bot to apply it", p.name))
