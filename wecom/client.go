@@ -67,7 +67,10 @@ type Client struct {
 	agentID    int
 	logger     *slog.Logger
 	tokens     *tokenSource
-	limiter    *Limiter
+	// tickets are the JS-SDK tickets, created on first use (jssdk.go).
+	ticketsMu sync.Mutex
+	tickets   map[TicketKind]*tokenSource
+	limiter   *Limiter
 	// pathLimiters hold the APIs with their own, tighter limits (PathLimits).
 	pathLimiters map[string]*Limiter
 
@@ -98,6 +101,7 @@ type Client struct {
 	OAuth           *OAuthService
 	Agent           *AgentService
 	Menu            *MenuService
+	JSSDK           *JSSDKService
 }
 
 type service struct{ client *Client }
@@ -202,6 +206,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.OAuth = (*OAuthService)(&c.common)
 	c.Agent = (*AgentService)(&c.common)
 	c.Menu = (*MenuService)(&c.common)
+	c.JSSDK = (*JSSDKService)(&c.common)
 	return c, nil
 }
 

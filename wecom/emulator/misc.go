@@ -16,6 +16,7 @@ func (s *Server) routesMisc() {
 	// DOC/92520 (get_api_domain_ip) and DOC/98988 (getcallbackip): {"ip_list":[…]}.
 	s.handle("GET", "get_api_domain_ip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
 	s.handle("GET", "getcallbackip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
+	s.routesJSSDK()
 }
 
 const (
