@@ -38,6 +38,9 @@ type Config struct {
 	AgentID int    // the app's agentid, filled into message requests
 
 	BaseURL    string       // default DefaultBaseURL
+	// AuthorizeURL and WebLoginURL are WeCom's sign-in pages (OAuth inside WeCom, web login in a browser);
+	// defaults DefaultAuthorizeURL and DefaultWebLoginURL. Only a stand-in such as the emulator changes them.
+	AuthorizeURL, WebLoginURL string
 	HTTPClient *http.Client // default: a client with a 30 s timeout
 	TokenStore TokenStore   // default: in memory
 	Logger     *slog.Logger // default: discard
@@ -67,6 +70,8 @@ type Client struct {
 	agentID    int
 	logger     *slog.Logger
 	tokens     *tokenSource
+	// authorizeURL and webLoginURL are the sign-in pages' addresses (misc.go).
+	authorizeURL, webLoginURL string
 	// tickets are the JS-SDK tickets, created on first use (jssdk.go).
 	ticketsMu sync.Mutex
 	tickets   map[TicketKind]*tokenSource
@@ -177,6 +182,13 @@ func NewClient(cfg Config) (*Client, error) {
 		c.pathLimiters[path] = NewLimiter(w, now)
 	}
 	c.blocked = map[string]quotaBlock{}
+	c.authorizeURL, c.webLoginURL = cfg.AuthorizeURL, cfg.WebLoginURL
+	if c.authorizeURL == "" {
+		c.authorizeURL = DefaultAuthorizeURL
+	}
+	if c.webLoginURL == "" {
+		c.webLoginURL = DefaultWebLoginURL
+	}
 	store := cfg.TokenStore
 	if store == nil {
 		store = &MemoryTokenStore{}
