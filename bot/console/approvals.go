@@ -110,7 +110,7 @@ func (s *Server) approvalsList(w http.ResponseWriter, r *http.Request, v *visito
 	page = max(1, min(page, 10000))
 	apps, total, err := s.d.DB.ListApplications(r.Context(), f, appsPerPage, (page-1)*appsPerPage)
 	if err != nil {
-		s.fail(w, r, v, http.StatusServiceUnavailable, "Cannot read the applications now; try again.")
+		s.fail(w, r, v, http.StatusServiceUnavailable, i18n.N("Cannot read the applications now; try again."))
 		return
 	}
 	d := approvalsData{base: s.base(r, v, v.p.T("Approvals")), Total: total, Page: page, Filter: filter, ApplicantQuery: applicant}
@@ -158,16 +158,16 @@ func (s *Server) approvalPage(r *http.Request, v *visitor, a *db.Application) ap
 func (s *Server) loadApp(w http.ResponseWriter, r *http.Request, v *visitor) *db.Application {
 	id := r.PathValue("id")
 	if !applyIDRE.MatchString(id) {
-		s.fail(w, r, v, http.StatusNotFound, "There is no application %s.", id)
+		s.fail(w, r, v, http.StatusNotFound, i18n.N("There is no application %s."), id)
 		return nil
 	}
 	a, err := s.d.DB.GetApplication(r.Context(), id)
 	switch {
 	case err != nil:
-		s.fail(w, r, v, http.StatusServiceUnavailable, "Cannot read the application now; try again.")
+		s.fail(w, r, v, http.StatusServiceUnavailable, i18n.N("Cannot read the application now; try again."))
 		return nil
 	case a == nil:
-		s.fail(w, r, v, http.StatusNotFound, "The bot has no application %s.", id)
+		s.fail(w, r, v, http.StatusNotFound, i18n.N("The bot has no application %s."), id)
 		return nil
 	case !v.caller.Can("order.read") && !access.SameUser(a.Applicant, v.session.UserID):
 		s.forbid(w, r, v, "console approvals", "order.read")
@@ -196,7 +196,7 @@ func (s *Server) approvalDecide(w http.ResponseWriter, r *http.Request, v *visit
 	command := "order " + action
 	args := map[string]string{"id": a.ApplyID}
 	if action != "approve" && action != "reject" {
-		s.fail(w, r, v, http.StatusBadRequest, "Choose Approve or Reject.")
+		s.fail(w, r, v, http.StatusBadRequest, i18n.N("Choose Approve or Reject."))
 		return
 	}
 	if !v.caller.Can("order.approve") {

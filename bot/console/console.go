@@ -113,6 +113,9 @@ func New(d Deps, origin string) (*Server, error) {
 	return s, nil
 }
 
+// SetClock replaces the console's clock (sessions, sign-in states); call it before serving.
+func (s *Server) SetClock(now func() time.Time) { s.d.Now = now }
+
 func (s *Server) idle() time.Duration {
 	if s.IdleTimeout > 0 {
 		return s.IdleTimeout
@@ -167,7 +170,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v *visitor)
 		}
 		if sess == nil {
 			if r.Method != http.MethodGet {
-				s.fail(w, r, nil, http.StatusUnauthorized, "Your session has ended. Sign in again, then repeat what you did.")
+				s.fail(w, r, nil, http.StatusUnauthorized, i18n.N("Your session has ended. Sign in again, then repeat what you did."))
 				return
 			}
 			s.startLogin(w, r, r.URL.RequestURI())
@@ -184,7 +187,7 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, v *visitor)
 		if r.Method != http.MethodGet {
 			if !s.sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
 				s.audit(ctx, sess.UserID, "console "+strings.TrimPrefix(r.URL.Path, "/console/"), nil, db.DecisionDenied, "refused: the form's CSRF token or origin did not match")
-				s.fail(w, r, v, http.StatusForbidden, "This form did not come from your console session (its security token does not match), so nothing was done. Reload the page and try again.")
+				s.fail(w, r, v, http.StatusForbidden, i18n.N("This form did not come from your console session (its security token does not match), so nothing was done. Reload the page and try again."))
 				return
 			}
 		}
@@ -206,6 +209,14 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 }
 
 func inWeCom(r *http.Request) bool { return strings.Contains(r.UserAgent(), "wxwork/") }
+
+// defaultLang is the corp's language (replies.language), for pages before anyone signs in.
+func (s *Server) defaultLang() i18n.Lang {
+	if s.d.Langs == nil || s.d.Langs.Default == "" {
+		return i18n.Zh
+	}
+	return s.d.Langs.Default
+}
 
 func (s *Server) printer(ctx context.Context, userid string) *i18n.Printer {
 	if s.d.Langs == nil {
@@ -255,7 +266,7 @@ type navItem struct {
 func (s *Server) base(r *http.Request, v *visitor, title string) base {
 	b := base{Title: title, InWeCom: inWeCom(r)}
 	if v == nil {
-		b.P = i18n.For(i18n.Zh)
+		b.P = i18n.For(s.defaultLang()) // nobody signed in yet: the corp's language
 	} else {
 		b.P, b.User, b.CSRF, b.InWeCom = v.p, s.who(r.Context(), v.session.UserID), v.session.CSRF, v.inWeCom
 		for _, n := range []struct{ path, label, perm string }{
@@ -298,7 +309,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visitor, status
 // forbid refuses a page the visitor's roles do not allow, and audits the refusal.
 func (s *Server) forbid(w http.ResponseWriter, r *http.Request, v *visitor, command, perm string) {
 	s.audit(r.Context(), v.session.UserID, command, nil, db.DecisionDenied, "missing permission "+perm)
-	s.fail(w, r, v, http.StatusForbidden, "You are not allowed to see this page: it needs the permission %s. Ask an admin for a role that grants it.", perm)
+	s.fail(w, r, v, http.StatusForbidden, i18n.N("You are not allowed to see this page: it needs the permission %s. Ask an admin for a role that grants it."), perm)
 }
 
 func newToken(n int) string {

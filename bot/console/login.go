@@ -107,13 +107,17 @@ type loginData struct {
 // loginPage offers WeCom's web login, and the link to open the console inside WeCom.
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	next := cleanNext(r.URL.Query().Get("next"))
-	lang := i18n.Zh
-	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
+	lang := s.defaultLang()
+	switch al := r.Header.Get("Accept-Language"); {
+	case strings.HasPrefix(al, "en"):
 		lang = i18n.En
+	case strings.HasPrefix(al, "zh"):
+		lang = i18n.Zh
 	}
 	oauth, web := s.signInLinks(w, next, lang)
 	b := s.base(r, nil, "")
 	b.P = i18n.For(lang)
+	b.Lang = "zh-CN"
 	if lang == i18n.En {
 		b.Lang = "en"
 	}
@@ -125,14 +129,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authReturn(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	code, state, next := q.Get("code"), q.Get("state"), cleanNext(q.Get("next"))
-	p := i18n.For(i18n.Zh)
+	p := i18n.For(s.defaultLang())
 	if code == "" {
 		// The member declined, or came here by hand.
 		s.startLogin(w, r, next)
 		return
 	}
 	if len(code) > maxCodeLen || len(state) > 128 {
-		s.failLogin(w, r, p, http.StatusBadRequest, "That sign-in link is malformed. Open the console again.")
+		s.failLogin(w, r, p, http.StatusBadRequest, i18n.N("That sign-in link is malformed. Open the console again."))
 		return
 	}
 	nonce := ""
@@ -142,15 +146,15 @@ func (s *Server) authReturn(w http.ResponseWriter, r *http.Request) {
 	ok, expired := checkLoginState(state, nonce, next, s.d.Now())
 	switch {
 	case expired:
-		s.failLogin(w, r, p, http.StatusBadRequest, "This sign-in has expired. Open the console again.")
+		s.failLogin(w, r, p, http.StatusBadRequest, i18n.N("This sign-in has expired. Open the console again."))
 		return
 	case !ok:
-		s.failLogin(w, r, p, http.StatusBadRequest, "This sign-in was not started in this browser, or has expired. Open the console again.")
+		s.failLogin(w, r, p, http.StatusBadRequest, i18n.N("This sign-in was not started in this browser, or has expired. Open the console again."))
 		return
 	}
 	if !s.signIns.Allow("sign-in") {
 		w.Header().Set("Retry-After", "60")
-		s.failLogin(w, r, p, http.StatusTooManyRequests, "Too many sign-ins just now; wait a minute and open the console again.")
+		s.failLogin(w, r, p, http.StatusTooManyRequests, i18n.N("Too many sign-ins just now; wait a minute and open the console again."))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: nonceCookie, Value: "", Path: "/console/auth", MaxAge: -1, HttpOnly: true,
@@ -160,12 +164,12 @@ func (s *Server) authReturn(w http.ResponseWriter, r *http.Request) {
 	who, err := s.d.Client.OAuth.GetUserInfo(ctx, code)
 	if err != nil {
 		s.d.Logger.Warn("console: cannot identify the visitor", slog.String("err", err.Error()))
-		s.failLogin(w, r, p, http.StatusBadGateway, "WeCom could not confirm who you are (%s). Open the console again.",
+		s.failLogin(w, r, p, http.StatusBadGateway, i18n.N("WeCom could not confirm who you are (%s). Open the console again."),
 			replies.Text(replies.Describe(i18n.With(ctx, p.Lang()), err)))
 		return
 	}
 	if who.UserID == "" {
-		s.failLogin(w, r, p, http.StatusForbidden, "Only members of this organisation can use the console.")
+		s.failLogin(w, r, p, http.StatusForbidden, i18n.N("Only members of this organisation can use the console."))
 		return
 	}
 	now := s.d.Now()
@@ -176,7 +180,7 @@ func (s *Server) authReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := &db.Session{UserID: who.UserID, CSRF: newToken(32), Via: via, CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.maxAge())}
 	if err := s.d.DB.CreateSession(ctx, token, sess); err != nil {
-		s.failLogin(w, r, p, http.StatusServiceUnavailable, "Cannot start a session now; try again.")
+		s.failLogin(w, r, p, http.StatusServiceUnavailable, i18n.N("Cannot start a session now; try again."))
 		return
 	}
 	s.audit(ctx, who.UserID, "console sign-in", map[string]string{"how": via}, db.DecisionOK, "signed in")
@@ -195,7 +199,7 @@ func (s *Server) failLogin(w http.ResponseWriter, r *http.Request, p *i18n.Print
 // logout ends the session.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, v *visitor) {
 	if err := s.d.DB.DeleteSession(r.Context(), v.token); err != nil {
-		s.fail(w, r, v, http.StatusServiceUnavailable, "Cannot end the session now; try again.")
+		s.fail(w, r, v, http.StatusServiceUnavailable, i18n.N("Cannot end the session now; try again."))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console", MaxAge: -1, HttpOnly: true,
