@@ -37,13 +37,13 @@ type Config struct {
 	Secret  string // the app's secret; never logged
 	AgentID int    // the app's agentid, filled into message requests
 
-	BaseURL    string       // default DefaultBaseURL
+	BaseURL string // default DefaultBaseURL
 	// AuthorizeURL and WebLoginURL are WeCom's sign-in pages (OAuth inside WeCom, web login in a browser);
 	// defaults DefaultAuthorizeURL and DefaultWebLoginURL. Only a stand-in such as the emulator changes them.
 	AuthorizeURL, WebLoginURL string
-	HTTPClient *http.Client // default: a client with a 30 s timeout
-	TokenStore TokenStore   // default: in memory
-	Logger     *slog.Logger // default: discard
+	HTTPClient                *http.Client // default: a client with a 30 s timeout
+	TokenStore                TokenStore   // default: in memory
+	Logger                    *slog.Logger // default: discard
 
 	// MaxRetries bounds the retries on temporary errcodes (-1, 45033) and transport errors; default 3.
 	// Negative disables them. 45009 is never retried: WeCom blocks the API for 60 s or 60 min (DOC/90454), so

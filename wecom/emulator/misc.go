@@ -46,7 +46,9 @@ var apiIPs = []string{"192.0.2.10", "192.0.2.11", "198.51.100.0/24"}
 
 // IssueOAuthCode issues a one-shot OAuth code (valid 5 minutes) for a member, as WeCom does when the member
 // opens an OAuth link of scope snsapi_base (or signs in on the web login); auth/getuserinfo exchanges it.
-func (s *Server) IssueOAuthCode(userid string) (string, error) { return s.issueOAuthCode(userid, "snsapi_base") }
+func (s *Server) IssueOAuthCode(userid string) (string, error) {
+	return s.issueOAuthCode(userid, "snsapi_base")
+}
 
 // IssueOAuthCodeScope is IssueOAuthCode for a link of scope (snsapi_base or snsapi_privateinfo, which the
 // member consents to and which yields a user_ticket for auth/getuserdetail).
