@@ -58,6 +58,7 @@ type Deps struct {
 	Location *time.Location
 	Logger   *slog.Logger
 	Now      func() time.Time
+	Notify   func() // wakes the outbox sender after a retry
 }
 
 // Server serves /console/.
@@ -109,6 +110,10 @@ func New(d Deps, origin string) (*Server, error) {
 	s.mux.HandleFunc("GET /console/approvals", s.page(s.approvalsList))
 	s.mux.HandleFunc("GET /console/approvals/{id}", s.page(s.approvalDetail))
 	s.mux.HandleFunc("POST /console/approvals/{id}", s.page(s.approvalDecide))
+	s.mux.HandleFunc("GET /console/audit", s.page(s.auditPage))
+	s.mux.HandleFunc("GET /console/audit.csv", s.page(s.auditCSV))
+	s.mux.HandleFunc("GET /console/outbox", s.page(s.outboxPage))
+	s.mux.HandleFunc("POST /console/outbox/{id}/retry", s.page(s.outboxRetry))
 	s.mux.HandleFunc("GET /console/jssdk", s.page(s.jssdk))
 	return s, nil
 }
@@ -269,11 +274,18 @@ func (s *Server) base(r *http.Request, v *visitor, title string) base {
 		b.P = i18n.For(s.defaultLang()) // nobody signed in yet: the corp's language
 	} else {
 		b.P, b.User, b.CSRF, b.InWeCom = v.p, s.who(r.Context(), v.session.UserID), v.session.CSRF, v.inWeCom
-		for _, n := range []struct{ path, label, perm string }{
-			{"/console/", i18n.N("Home"), ""},
-			{"/console/approvals", i18n.N("Approvals"), "order.read"},
+		admin := func(c *access.Caller) bool { return c.Admin }
+		perm := func(p string) func(*access.Caller) bool { return func(c *access.Caller) bool { return c.Can(p) } }
+		for _, n := range []struct {
+			path, label string
+			may         func(*access.Caller) bool
+		}{
+			{"/console/", i18n.N("Home"), perm("")},
+			{"/console/approvals", i18n.N("Approvals"), perm("order.read")},
+			{"/console/audit", i18n.N("Audit trail"), perm("audit.read")},
+			{"/console/outbox", i18n.N("Outbox"), admin},
 		} {
-			if v.caller.Can(n.perm) {
+			if n.may(v.caller) {
 				b.Nav = append(b.Nav, navItem{Path: n.path, Label: v.p.T(n.label), Current: r.URL.Path == n.path})
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -340,5 +341,63 @@ func TestConsole_inChinese(t *testing.T) {
 	}
 	if !strings.Contains(detail, "审批截止") || !strings.Contains(detail, "通过") {
 		t.Errorf("the detail page is not in Chinese: %s", detail)
+	}
+}
+
+func TestConsole_auditAndOutbox(t *testing.T) {
+	t.Parallel()
+	s := startConsoleStack(t, nil)
+	// A reply WeCom refuses for good (81013: no valid recipient) ends failed in the outbox.
+	s.control(t, "fail", map[string]any{"path": "message/send", "errcode": 81013, "times": 1})
+	s.say(t, "wangwu", "/ping")
+	waitFor(t, 10*time.Second, "the failed reply", func() bool { c, _ := s.app.db.OutboxCounts(t.Context()); return c["failed"] == 1 })
+
+	b := newBrowser(t, desktopUA)
+	_, body := b.signIn(s, "zhangsan", "/console/audit?user=wangwu")
+	if !strings.Contains(body, `id="chain" class="ok"`) || !regexp.MustCompile(`<code id="head">(sha256:|hmac-sha256:)?[0-9a-f]{64}</code>`).MatchString(body) {
+		t.Fatalf("the audit page does not show a verified chain and its head: %s", body)
+	}
+	// The CSV export: UTF-8 with a BOM, a header, every matching row.
+	st, csvBody := b.do("GET", "http://"+s.addr+"/console/audit.csv?command=console", nil, nil)
+	if st != 200 || !strings.HasPrefix(csvBody, "\xEF\xBB\xBF") || b.last.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("audit.csv: %d %q %q", st, b.last.Header.Get("Content-Type"), csvBody[:min(len(csvBody), 80)])
+	}
+	want, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Command: "console", Limit: 200})
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(csvBody, "\xEF\xBB\xBF")), "\n")
+	if len(lines) != len(want)+1 || !strings.HasPrefix(lines[0], "Row,Time,Member") {
+		t.Fatalf("audit.csv has %d lines for %d rows: %q", len(lines), len(want), lines)
+	}
+	// Reading the trail is audited.
+	if rows, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Actor: "zhangsan", Command: "audit"}); len(rows) < 2 || rows[0].Args["via"] != "web" {
+		t.Fatalf("zhangsan's reads of the trail are not audited: %+v", rows)
+	}
+
+	// The outbox: the failed reply with its errcode, and a retry that sends it.
+	st, body = b.do("GET", "http://"+s.addr+"/console/outbox", nil, nil)
+	if st != 200 || !strings.Contains(body, "errcode 81013") {
+		t.Fatalf("outbox page: %d %s", st, body)
+	}
+	failed, _ := s.app.db.ConsoleOutbox(t.Context(), "failed", 10)
+	id := failed[0].ID
+	csrf := csrfRE.FindStringSubmatch(body)[1]
+	before := len(s.emu.Delivered("wangwu"))
+	st, body = b.do("POST", "http://"+s.addr+"/console/outbox/"+strconv.FormatInt(id, 10)+"/retry", url.Values{"csrf": {csrf}},
+		map[string]string{"Origin": "http://" + s.addr})
+	if st != 200 || !strings.Contains(body, `id="result"`) {
+		t.Fatalf("retry: %d %s", st, body)
+	}
+	waitFor(t, 10*time.Second, "the retried reply delivered", func() bool { return len(s.emu.Delivered("wangwu")) == before+1 })
+	// Retrying it again: it is no longer failed.
+	if _, body = b.do("POST", "http://"+s.addr+"/console/outbox/"+strconv.FormatInt(id, 10)+"/retry", url.Values{"csrf": {csrf}}, nil); !strings.Contains(body, `id="error"`) {
+		t.Fatalf("a second retry of a sent message: %s", body)
+	}
+	// Not an admin: the security role may read the trail but not the outbox.
+	wj := newBrowser(t, desktopUA)
+	wj.signIn(s, "wujiu", "/console/")
+	if st, _ := wj.do("GET", "http://"+s.addr+"/console/outbox", nil, nil); st != http.StatusForbidden {
+		t.Fatalf("wujiu opens the outbox: %d; want 403", st)
+	}
+	if st, _ := wj.do("GET", "http://"+s.addr+"/console/audit", nil, nil); st != http.StatusOK {
+		t.Fatalf("wujiu (audit.read) opens the trail: %d; want 200", st)
 	}
 }
