@@ -31,15 +31,15 @@ type auditRow struct {
 
 type auditData struct {
 	base
-	Rows                           []auditRow
-	User, Command, Decision, Since string
-	Decisions                      []string
-	Verified                       bool
-	VerifyRows                     int64
-	Head, Broken, Intact           string
-	More                           string
-	CSV                            string
-	Error                          string
+	Rows                             []auditRow
+	ByUser, Command, Decision, Since string
+	Decisions                        []string
+	Verified                         bool
+	VerifyRows                       int64
+	Head, Broken, Intact             string
+	More                             string
+	CSV                              string
+	Error                            string
 }
 
 // auditFilter reads the search form; a bad value is named in the returned error text.
@@ -116,7 +116,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *visitor) {
 	}
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := auditData{base: s.base(r, v, v.p.T("Audit trail")), User: q.Get("user"), Command: q.Get("command"), Decision: q.Get("decision"),
+	d := auditData{base: s.base(r, v, v.p.T("Audit trail")), ByUser: q.Get("user"), Command: q.Get("command"), Decision: q.Get("decision"),
 		Since: q.Get("since"), Decisions: decisions}
 	f, bad := auditFilter(v.p, q, s.d.Now())
 	if bad != "" {
