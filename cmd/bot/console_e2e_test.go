@@ -401,3 +401,21 @@ func TestConsole_auditAndOutbox(t *testing.T) {
 		t.Fatalf("wujiu (audit.read) opens the trail: %d; want 200", st)
 	}
 }
+
+// WeCom's domain check: the WW_verify file named in the config, at the domain's root.
+func TestConsole_servesWeComVerifyFile(t *testing.T) {
+	t.Parallel()
+	s := startStackWith(t, emulator.Options{}, "[console]\nverify_file = \"WW_verify_Ab12.txt\"\nverify_content = \"Ab12xyz\"\n", nil)
+	resp, err := http.Get("http://" + s.addr + "/WW_verify_Ab12.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "Ab12xyz" {
+		t.Fatalf("GET /WW_verify_Ab12.txt = %d %q", resp.StatusCode, b)
+	}
+	if resp, _ := http.Get("http://" + s.addr + "/WW_verify_other.txt"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another verify file: %d; want 404", resp.StatusCode)
+	}
+}
