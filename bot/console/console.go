@@ -112,6 +112,8 @@ func New(d Deps, origin string) (*Server, error) {
 	s.mux.HandleFunc("POST /console/approvals/{id}", s.page(s.approvalDecide))
 	s.mux.HandleFunc("GET /console/audit", s.page(s.auditPage))
 	s.mux.HandleFunc("GET /console/audit.csv", s.page(s.auditCSV))
+	s.mux.HandleFunc("GET /console/devices", s.page(s.devicesPage))
+	s.mux.HandleFunc("POST /console/devices", s.page(s.devicesDecide))
 	s.mux.HandleFunc("GET /console/outbox", s.page(s.outboxPage))
 	s.mux.HandleFunc("POST /console/outbox/{id}/retry", s.page(s.outboxRetry))
 	s.mux.HandleFunc("GET /console/jssdk", s.page(s.jssdk))
@@ -282,6 +284,7 @@ func (s *Server) base(r *http.Request, v *visitor, title string) base {
 		}{
 			{"/console/", i18n.N("Home"), perm("")},
 			{"/console/approvals", i18n.N("Approvals"), perm("order.read")},
+			{"/console/devices", i18n.N("Devices"), perm("devices.read")},
 			{"/console/audit", i18n.N("Audit trail"), perm("audit.read")},
 			{"/console/outbox", i18n.N("Outbox"), admin},
 		} {

@@ -204,6 +204,28 @@ func TestBrowser_consoleFlows(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, admin, dir, "outbox")
+	// Devices in bulk: select, confirm on the second page, done.
+	err = do(t, admin, chromedp.Navigate("http://"+s.addr+"/console/devices"), chromedp.WaitVisible(chromedp.CSS("#devices")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, admin, dir, "devices")
+	err = do(t, admin, chromedp.Click(chromedp.CSS("#pick-8H92Hwo")), chromedp.Click(chromedp.CSS("#pick-Qq2CYeU")),
+		chromedp.Click(chromedp.CSS("#reject")), chromedp.WaitVisible(chromedp.CSS("#do")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, admin, "#confirm-text"); !strings.Contains(got, "2") {
+		t.Fatalf("the confirmation reads %q; want the 2 devices", got)
+	}
+	shoot(t, admin, dir, "devices-confirm")
+	if err := do(t, admin, chromedp.Click(chromedp.CSS("#do")), chromedp.WaitVisible(chromedp.CSS("#result"))); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.emu.CallsTo("security/trustdevice/reject")); n != 1 {
+		t.Fatalf("%d reject calls; want 1", n)
+	}
+	shoot(t, admin, dir, "devices-done")
 
 	// The session expires: the next page asks to sign in again.
 	ahead.Store(int64(31 * time.Minute))

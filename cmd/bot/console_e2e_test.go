@@ -419,3 +419,49 @@ func TestConsole_servesWeComVerifyFile(t *testing.T) {
 		t.Fatalf("another verify file: %d; want 404", resp.StatusCode)
 	}
 }
+
+func TestConsole_devicesInBulkWithConfirmation(t *testing.T) {
+	t.Parallel()
+	s := startConsoleStack(t, nil)
+	b := newBrowser(t, desktopUA)
+	_, body := b.signIn(s, "wujiu", "/console/devices") // security: devices.*
+	for _, code := range []string{"jEum39b", "tewmyng", "8H92Hwo", "Qq2CYeU"} {
+		if !strings.Contains(body, `value="`+code+`"`) {
+			t.Fatalf("the devices page does not offer %s: %s", code, body)
+		}
+	}
+	csrf := csrfRE.FindStringSubmatch(body)[1]
+	origin := map[string]string{"Origin": "http://" + s.addr}
+	form := url.Values{"csrf": {csrf}, "action": {"approve"}, "code": {"jEum39b", "tewmyng", "nosuchdev"}}
+	// First the confirmation: exactly the devices that will be approved, nothing called yet.
+	st, body := b.do("POST", "http://"+s.addr+"/console/devices", form, origin)
+	if st != 200 || !strings.Contains(body, `id="do"`) || !strings.Contains(body, "nosuchdev") || strings.Count(body, `type="hidden" name="code"`) != 2 {
+		t.Fatalf("the confirmation page: %d %s", st, body)
+	}
+	if n := len(s.emu.CallsTo("security/trustdevice/approve")); n != 0 {
+		t.Fatalf("%d approve calls before confirming", n)
+	}
+	form.Set("confirm", "1")
+	form["code"] = []string{"jEum39b", "tewmyng"}
+	st, body = b.do("POST", "http://"+s.addr+"/console/devices", form, origin)
+	if st != 200 || !strings.Contains(body, `id="result"`) || !strings.Contains(body, "2 done, 0 failed") {
+		t.Fatalf("approving: %d %s", st, body)
+	}
+	calls := s.emu.CallsTo("security/trustdevice/approve")
+	if len(calls) != 1 || !strings.Contains(string(calls[0].Body), "jEum39b") || !strings.Contains(string(calls[0].Body), "tewmyng") {
+		t.Fatalf("approve calls %+v; want one with both devices", calls)
+	}
+	rows, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Actor: "wujiu", Command: "devices approve"})
+	if len(rows) != 1 || rows[0].Decision != db.DecisionOK || rows[0].Args["via"] != "web" || rows[0].Args["code"] != "jEum39b tewmyng" {
+		t.Fatalf("audit of the web approval: %+v", rows)
+	}
+	// The approved ones are gone from the page; a member without devices.write cannot decide.
+	if _, body = b.do("GET", "http://"+s.addr+"/console/devices", nil, nil); strings.Contains(body, `value="jEum39b"`) {
+		t.Fatal("an approved device is still offered")
+	}
+	zl := newBrowser(t, desktopUA)
+	zl.signIn(s, "zhaoliu", "/console/")
+	if st, _ := zl.do("GET", "http://"+s.addr+"/console/devices", nil, nil); st != http.StatusForbidden {
+		t.Fatalf("zhaoliu (no devices.read) opens devices: %d; want 403", st)
+	}
+}
