@@ -57,3 +57,49 @@ func (db *DB) RetryFailedOutbox(ctx context.Context, id int64) (bool, error) {
 	})
 	return ok, err
 }
+
+// RecentAlertDigests returns the digests pushed at or after since, newest first, at most limit.
+func (db *DB) RecentAlertDigests(ctx context.Context, since time.Time, limit int) ([]*AlertDigest, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+digestColumns+` FROM alert_digests WHERE created_at >= ? ORDER BY id DESC LIMIT ?`,
+		since.Unix(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*AlertDigest
+	for rows.Next() {
+		d, err := scanDigest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// AlertDayCount is how many alerts one rule found on one day.
+type AlertDayCount struct {
+	Rule  string
+	Day   string // YYYY-MM-DD in the offset given
+	Count int
+}
+
+// AlertCountsByDay counts the alerts found at or after since per rule and day, days starting at midnight in a
+// zone offsetSeconds east of UTC.
+func (db *DB) AlertCountsByDay(ctx context.Context, since time.Time, offsetSeconds int) ([]AlertDayCount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT rule, date(created_at + ?, 'unixepoch') AS day, COUNT(*) FROM alerts
+		WHERE created_at >= ? GROUP BY rule, day ORDER BY day, rule`, offsetSeconds, since.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AlertDayCount
+	for rows.Next() {
+		var c AlertDayCount
+		if err := rows.Scan(&c.Rule, &c.Day, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -51,6 +51,7 @@ type Deps struct {
 	Client  *wecom.Client
 	Access  *access.Control
 	Decider Decider
+	Alerts  AlertsDesk // nil: the alerts page reads only
 	Langs   *i18n.Members
 	Names   interface {
 		Of(ctx context.Context, userid string) string
@@ -112,6 +113,8 @@ func New(d Deps, origin string) (*Server, error) {
 	s.mux.HandleFunc("POST /console/approvals/{id}", s.page(s.approvalDecide))
 	s.mux.HandleFunc("GET /console/audit", s.page(s.auditPage))
 	s.mux.HandleFunc("GET /console/audit.csv", s.page(s.auditCSV))
+	s.mux.HandleFunc("GET /console/alerts", s.page(s.alertsPage))
+	s.mux.HandleFunc("POST /console/alerts", s.page(s.alertsAct))
 	s.mux.HandleFunc("GET /console/devices", s.page(s.devicesPage))
 	s.mux.HandleFunc("POST /console/devices", s.page(s.devicesDecide))
 	s.mux.HandleFunc("GET /console/outbox", s.page(s.outboxPage))
@@ -284,6 +287,7 @@ func (s *Server) base(r *http.Request, v *visitor, title string) base {
 		}{
 			{"/console/", i18n.N("Home"), perm("")},
 			{"/console/approvals", i18n.N("Approvals"), perm("order.read")},
+			{"/console/alerts", i18n.N("Alerts"), perm("alerts.read")},
 			{"/console/devices", i18n.N("Devices"), perm("devices.read")},
 			{"/console/audit", i18n.N("Audit trail"), perm("audit.read")},
 			{"/console/outbox", i18n.N("Outbox"), admin},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/wecom/emulator"
+	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
 // The console in a real browser (headless Chromium from Debian's packages; .ci/run installs it): sign in
@@ -129,9 +133,18 @@ func TestBrowser_consoleFlows(t *testing.T) {
 	t.Parallel()
 	chromium(t)
 	var ahead atomic.Int64
-	s := startConsoleStack(t, func(a *app) {
+	s := startStackFull(t, emulator.Options{RedirectDomain: selfDomain}, approvalsTOML+alertsTOML, func(cfg *config.Config, emu *wecomtest.Server) {
+		cfg.WeCom.AuthorizeURL = emu.URL + emulator.AuthorizePath
+		cfg.WeCom.WebLoginURL = emu.URL + emulator.WebLoginPath
+	}, func(a *app) {
 		a.console.SetClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) })
 	})
+	s.alertsReading(t)
+	for i, rec := range []emulator.MemberOperRecord{{UserID: "lisi", OperType: 4}, {UserID: "wangwu", OperType: 13}, {UserID: "lisi", OperType: 4}} {
+		rec.Time, rec.DetailInfo = time.Now(), fmt.Sprintf("新设备登录：PC-%d", i)
+		s.emu.AddMemberOperRecord(rec)
+	}
+	s.alertsSettled(t, time.Now())
 	dir := artefacts(t)
 	applyID := s.apply(t, "sunqi", 1, "新项目需要更大的邮箱空间")
 	waitFor(t, 10*time.Second, "the take-over", func() bool { return s.card(t, "zhangsan", applyID) != "" })
@@ -204,6 +217,11 @@ func TestBrowser_consoleFlows(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, admin, dir, "outbox")
+	// Alerts: the chart the server draws, the digests with their Ack buttons.
+	if err := do(t, admin, chromedp.Navigate("http://"+s.addr+"/console/alerts"), chromedp.WaitVisible(chromedp.CSS("#chart"))); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, admin, dir, "alerts")
 	// Devices in bulk: select, confirm on the second page, done.
 	err = do(t, admin, chromedp.Navigate("http://"+s.addr+"/console/devices"), chromedp.WaitVisible(chromedp.CSS("#devices")))
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -463,5 +464,65 @@ func TestConsole_devicesInBulkWithConfirmation(t *testing.T) {
 	zl.signIn(s, "zhaoliu", "/console/")
 	if st, _ := zl.do("GET", "http://"+s.addr+"/console/devices", nil, nil); st != http.StatusForbidden {
 		t.Fatalf("zhaoliu (no devices.read) opens devices: %d; want 403", st)
+	}
+}
+
+func TestConsole_alertsAckSilenceAndChart(t *testing.T) {
+	t.Parallel()
+	s := startStackFull(t, emulator.Options{RedirectDomain: selfDomain}, approvalsTOML+alertsTOML, func(cfg *config.Config, emu *wecomtest.Server) {
+		cfg.WeCom.AuthorizeURL = emu.URL + emulator.AuthorizePath
+		cfg.WeCom.WebLoginURL = emu.URL + emulator.WebLoginPath
+	}, nil)
+	s.alertsReading(t)
+	for i := range 3 {
+		s.emu.AddMemberOperRecord(emulator.MemberOperRecord{Time: time.Now(), UserID: "lisi", OperType: 4, DetailInfo: fmt.Sprintf("新设备登录：PC-%d", i)})
+	}
+	s.alertsSettled(t, time.Now())
+	digests, _ := s.app.db.RecentAlertDigests(t.Context(), time.Now().Add(-time.Hour), 10)
+	if len(digests) == 0 {
+		t.Fatal("no digest was pushed")
+	}
+	id := digests[0].ID
+
+	b := newBrowser(t, desktopUA)
+	_, body := b.signIn(s, "zhangsan", "/console/alerts")
+	if !strings.Contains(body, `<svg id="chart"`) || !strings.Contains(body, "<rect") || !strings.Contains(body, "new-device-login") ||
+		!strings.Contains(body, fmt.Sprintf(`id="ack-%d"`, id)) {
+		t.Fatalf("the alerts page lacks the chart, the rule or the Ack button: %s", body)
+	}
+	csrf := csrfRE.FindStringSubmatch(body)[1]
+	origin := map[string]string{"Origin": "http://" + s.addr}
+	before := len(s.alertUpdates("wujiu"))
+	st, body := b.do("POST", "http://"+s.addr+"/console/alerts", url.Values{"csrf": {csrf}, "action": {"ack"}, "digest": {strconv.FormatInt(id, 10)}}, origin)
+	if st != 200 || !strings.Contains(body, `id="result"`) {
+		t.Fatalf("ack: %d %s", st, body)
+	}
+	waitFor(t, 10*time.Second, "wujiu's card to show who acked", func() bool { return len(s.alertUpdates("wujiu")) > before })
+	if u := s.alertUpdates("wujiu"); !strings.Contains(u[len(u)-1], "zhangsan") {
+		t.Fatalf("wujiu's card reads %q; want it acked by zhangsan", u[len(u)-1])
+	}
+	if d, _ := s.app.db.GetAlertDigest(t.Context(), id); d.AckedBy != "zhangsan" {
+		t.Fatalf("digest acked by %q", d.AckedBy)
+	}
+	st, body = b.do("POST", "http://"+s.addr+"/console/alerts", url.Values{"csrf": {csrf}, "action": {"silence"}, "rule": {"file-download"}, "hours": {"2"}}, origin)
+	if st != 200 || !strings.Contains(body, "file-download") {
+		t.Fatalf("silence: %d %s", st, body)
+	}
+	if sl, _ := s.app.db.ActiveAlertSilences(t.Context()); len(sl) != 1 || sl[0].Rule != "file-download" || sl[0].CreatedBy != "zhangsan" {
+		t.Fatalf("silences in force: %+v", sl)
+	}
+	rows, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Actor: "zhangsan", Command: "alerts"})
+	if len(rows) != 2 || rows[0].Args["via"] != "web" || rows[1].Args["via"] != "web" {
+		t.Fatalf("the web ack and silence in the trail: %+v", rows)
+	}
+	// sunqi may read alerts but not act on them.
+	sq := newBrowser(t, desktopUA)
+	_, body = sq.signIn(s, "sunqi", "/console/alerts")
+	if strings.Contains(body, `id="silence"`) || strings.Contains(body, `id="ack-`) {
+		t.Fatal("a reader is offered buttons that need alerts.write")
+	}
+	csrf = csrfRE.FindStringSubmatch(body)[1]
+	if st, _ := sq.do("POST", "http://"+s.addr+"/console/alerts", url.Values{"csrf": {csrf}, "action": {"ack"}, "digest": {"1"}}, origin); st != http.StatusForbidden {
+		t.Fatalf("sunqi acks: %d; want 403", st)
 	}
 }
