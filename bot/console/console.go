@@ -119,6 +119,8 @@ func New(d Deps, origin string) (*Server, error) {
 	s.mux.HandleFunc("POST /console/devices", s.page(s.devicesDecide))
 	s.mux.HandleFunc("GET /console/outbox", s.page(s.outboxPage))
 	s.mux.HandleFunc("POST /console/outbox/{id}/retry", s.page(s.outboxRetry))
+	s.mux.HandleFunc("GET /console/me", s.page(s.mePage))
+	s.mux.HandleFunc("GET "+detailPath, s.page(s.meDetail))
 	s.mux.HandleFunc("GET /console/jssdk", s.page(s.jssdk))
 	return s, nil
 }
@@ -291,6 +293,7 @@ func (s *Server) base(r *http.Request, v *visitor, title string) base {
 			{"/console/devices", i18n.N("Devices"), perm("devices.read")},
 			{"/console/audit", i18n.N("Audit trail"), perm("audit.read")},
 			{"/console/outbox", i18n.N("Outbox"), admin},
+			{"/console/me", i18n.N("About you"), perm("")},
 		} {
 			if n.may(v.caller) {
 				b.Nav = append(b.Nav, navItem{Path: n.path, Label: v.p.T(n.label), Current: r.URL.Path == n.path})

@@ -62,6 +62,9 @@ func checkLoginState(state, nonce, next string, now time.Time) (ok, expired bool
 
 // cleanNext keeps a return path inside the console; anything else returns to its home.
 func cleanNext(next string) string {
+	if next == detailPath {
+		return next
+	}
 	if len(next) > maxNext || !strings.HasPrefix(next, "/console/") || strings.HasPrefix(next, "/console/auth") ||
 		strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") {
 		return "/console/"
@@ -91,6 +94,9 @@ func (s *Server) signInLinks(w http.ResponseWriter, next string, lang i18n.Lang)
 // sign-in page.
 func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, next string) {
 	next = cleanNext(next)
+	if next == detailPath {
+		next = "/console/me" // sign in first; the details are asked for from there
+	}
 	if inWeCom(r) {
 		oauth, _ := s.signInLinks(w, next, i18n.Zh)
 		http.Redirect(w, r, oauth, http.StatusFound)
@@ -170,6 +176,10 @@ func (s *Server) authReturn(w http.ResponseWriter, r *http.Request) {
 	}
 	if who.UserID == "" {
 		s.failLogin(w, r, p, http.StatusForbidden, i18n.N("Only members of this organisation can use the console."))
+		return
+	}
+	if next == detailPath {
+		s.showDetail(w, r, p, who) // the member's own details: shown, not a new session
 		return
 	}
 	now := s.d.Now()

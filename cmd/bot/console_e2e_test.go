@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -524,5 +527,49 @@ func TestConsole_alertsAckSilenceAndChart(t *testing.T) {
 	csrf = csrfRE.FindStringSubmatch(body)[1]
 	if st, _ := sq.do("POST", "http://"+s.addr+"/console/alerts", url.Values{"csrf": {csrf}, "action": {"ack"}, "digest": {"1"}}, origin); st != http.StatusForbidden {
 		t.Fatalf("sunqi acks: %d; want 403", st)
+	}
+}
+
+// The profile's sensitive fields come through snsapi_privateinfo with the member's consent, are shown, and are
+// stored nowhere.
+func TestConsole_profileDetailShownNotStored(t *testing.T) {
+	t.Parallel()
+	s := startConsoleStack(t, nil)
+	b := newBrowser(t, wecomUA)
+	signInWeCom := func(b *browser, user, path string) (int, string, string) {
+		st, _ := b.do("GET", "http://"+s.addr+path, nil, nil)
+		loc, _ := url.Parse(b.last.Header.Get("Location"))
+		if st != http.StatusFound || loc == nil {
+			t.Fatalf("GET %s inside WeCom: %d", path, st)
+		}
+		q := loc.Query()
+		q.Set("emulator_user", user)
+		loc.RawQuery = q.Encode()
+		return b.follow(loc.String())
+	}
+	if st, _, body := signInWeCom(b, "lisi", "/console/me"); st != 200 || !strings.Contains(body, `id="show-detail"`) || strings.Contains(body, "13800000002") {
+		t.Fatalf("the profile page: %d %s", st, body)
+	}
+	st, at, body := signInWeCom(b, "lisi", "/console/me/detail")
+	if st != 200 || !strings.Contains(body, "13800000002") || !strings.Contains(body, "lisi@example.com") {
+		t.Fatalf("the details: %d at %s: %s", st, at, body)
+	}
+	if calls := s.emu.CallsTo("auth/getuserdetail"); len(calls) != 1 {
+		t.Fatalf("%d getuserdetail calls; want 1", len(calls))
+	}
+	// Nothing of it in the database files (the WAL included).
+	dir := filepath.Dir(s.cfg.Store.Path)
+	files, _ := os.ReadDir(dir)
+	for _, f := range files {
+		raw, _ := os.ReadFile(filepath.Join(dir, f.Name()))
+		if bytes.Contains(raw, []byte("13800000002")) || bytes.Contains(raw, []byte("lisi@example.com")) {
+			t.Fatalf("%s holds the member's mobile or email", f.Name())
+		}
+	}
+	// A code for someone else shows nothing.
+	z := newBrowser(t, wecomUA)
+	signInWeCom(z, "zhangsan", "/console/")
+	if st, _, _ := signInWeCom(z, "lisi", "/console/me/detail"); st != http.StatusForbidden {
+		t.Fatalf("zhangsan's session with lisi's consent: %d; want 403", st)
 	}
 }
