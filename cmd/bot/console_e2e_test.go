@@ -215,7 +215,7 @@ func TestConsole_signInDecideAndRefuse(t *testing.T) {
 
 	// A member without the rights: 403, audited.
 	ls := newBrowser(t, desktopUA)
-	st, body = ls.signIn(s, "lisi", "/console/")
+	st, _ = ls.signIn(s, "lisi", "/console/")
 	if st != 200 {
 		t.Fatalf("lisi signs in: %d", st)
 	}
