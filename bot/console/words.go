@@ -42,6 +42,7 @@ var templateWords = []string{
 	i18n.N("This is your own application: an approver decides it."),
 	i18n.N("All applications"),
 	i18n.N("Close"),
+	i18n.N("Choose a member"),
 	i18n.N("Filter"),
 	i18n.N("%d applications"),
 	i18n.N("No applications here."),

@@ -16,7 +16,21 @@
       wx.ready(function () {
         wx.agentConfig({ corpid: s.agentConfig.corpid, agentid: s.agentConfig.agentid,
           timestamp: s.agentConfig.timestamp, nonceStr: s.agentConfig.nonceStr, signature: s.agentConfig.signature,
-          jsApiList: ["selectEnterpriseContact"] });
+          jsApiList: ["selectEnterpriseContact"],
+          success: function () {
+            // A member is chosen from WeCom's own address book rather than typed (selectEnterpriseContact).
+            document.querySelectorAll("button[data-pick]").forEach(function (b) {
+              var input = document.getElementById(b.getAttribute("data-pick"));
+              b.hidden = false;
+              b.addEventListener("click", function () {
+                wx.invoke("selectEnterpriseContact", { fromDepartmentId: -1, mode: "single", type: ["user"] }, function (res) {
+                  if (res.err_msg !== "selectEnterpriseContact:ok") return;
+                  var r = typeof res.result === "string" ? JSON.parse(res.result) : res.result;
+                  if (r && r.userList && r.userList.length) { input.value = r.userList[0].id; input.form.submit(); }
+                });
+              });
+            });
+          } });
         var close = document.getElementById("close");
         if (close) {
           close.hidden = false;
