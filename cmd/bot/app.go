@@ -232,7 +232,8 @@ func (a *app) newRouter() (*router.Router, error) {
 	}
 	a.registry = reg
 	a.access = ac
-	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands"), Langs: a.langs}
+	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands"), Langs: a.langs,
+		Files: a.client.Media} // --csv exports go out as files
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,
