@@ -42,6 +42,7 @@ func (s *Service) commands() []*commands.Command {
 			Examples: []string{"/alerts", "/alerts --since 7d --rule new-device-login", "/alerts --page 2"},
 			Perm:     PermRead,
 			Run:      s.listAlerts,
+			CSV:      s.alertsCSV,
 		},
 		{
 			Path:     "silence",

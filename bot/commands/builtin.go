@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +86,10 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 			Audited:  true, // who read the trail is itself in the trail
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return listAudit(ctx, audit, inv, loc)
+			},
+			// With --csv, --limit is ignored: the file holds every entry that matches.
+			CSV: func(ctx context.Context, inv *Invocation, limit int) (*Table, error) {
+				return auditTable(ctx, audit, inv, loc, limit)
 			},
 		},
 	}
@@ -285,6 +290,46 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *tim
 		b.WriteString(line + "\n")
 	}
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// Audit columns (message ids).
+var (
+	colSeq      = i18n.N("Seq")
+	colTime     = i18n.N("Time")
+	colActor    = i18n.N("Actor")
+	colCommand  = i18n.N("Command")
+	colArgs     = i18n.N("Arguments")
+	colDecision = i18n.N("Decision")
+	colErrCode  = i18n.N("Errcode")
+	colResult   = i18n.N("Result")
+	colHash     = i18n.N("Hash")
+)
+
+// auditTable is /audit --csv: every entry the filters select (not --limit's), newest first, with its hash so
+// a file can be checked against the chain.
+func auditTable(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location, limit int) (*Table, error) {
+	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: limit + 1, Export: true}
+	if inv.Has("since") {
+		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
+	}
+	entries, err := audit.ListAudit(ctx, f)
+	if err != nil {
+		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
+	}
+	p := inv.P
+	t := &Table{Name: "audit", More: len(entries) > limit}
+	for _, id := range []string{colSeq, colTime, colActor, colCommand, colArgs, colDecision, colErrCode, colResult, colHash} {
+		t.Header = append(t.Header, p.T(id))
+	}
+	for _, e := range entries[:min(len(entries), limit)] {
+		code := ""
+		if e.ErrCode != 0 {
+			code = strconv.Itoa(e.ErrCode)
+		}
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), e.At.In(loc).Format("2006-01-02 15:04:05"), e.Actor,
+			"/" + e.Command, formatArgs(e.Args), decisionText(p, e.Decision), code, e.Result, e.Hash})
+	}
+	return t, nil
 }
 
 func formatArgs(args map[string]string) string {

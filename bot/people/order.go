@@ -118,6 +118,7 @@ func (k *desk) orderCommands() []*commands.Command {
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
 			Run:      k.orderList,
+			CSV:      k.orderCSV,
 		},
 		{
 			Path:     "order show",

@@ -31,6 +31,7 @@ func vipCommands(d Deps) []*commands.Command {
 			Perm:     "vip.read",
 			APIs:     []string{"POST security/vip/list", "GET user/get"},
 			Run:      d.vipList,
+			CSV:      d.vipCSV,
 		},
 		vipChange(d, true),
 		vipChange(d, false),

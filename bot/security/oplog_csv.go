@@ -6,6 +6,7 @@ package security
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wecombot/wecombot/bot/commands"
@@ -119,6 +120,51 @@ func (d Deps) oplogScreenCSV(ctx context.Context, inv *commands.Invocation, limi
 			dept = strconv.Itoa(r.DepartmentID)
 		}
 		t.Rows = append(t.Rows, []string{d.csvWhen(r.Time), r.UserID, dept, Label(p, r.ScreenShotType), r.ScreenShotContent, r.System})
+	}
+	return t, nil
+}
+
+// Device columns (message ids).
+var (
+	colDeviceList = i18n.N("List")
+	colStatus     = i18n.N("Status")
+	colLastLogin  = i18n.N("Last login")
+	colLastUser   = i18n.N("Last login member")
+	colApplied    = i18n.N("Applied")
+	colAppliedBy  = i18n.N("Applied by")
+	colApprovedBy = i18n.N("Approved by")
+	colMAC        = i18n.N("MAC addresses")
+	colSerial     = i18n.N("Serial number")
+	colPCName     = i18n.N("Computer name")
+	colDomain     = i18n.N("Domain")
+	colBoard      = i18n.N("Motherboard UUID")
+	colDisks      = i18n.N("Disk UUIDs")
+)
+
+// devCSV is /devices [list] --csv: every device of the list with all the fields WeCom gives.
+func (d Deps) devCSV(ctx context.Context, inv *commands.Invocation, limit int) (*commands.Table, error) {
+	devs, capped, _, _, title, err := d.devSelect(ctx, inv, limit)
+	if err != nil {
+		return nil, err
+	}
+	p := inv.P
+	which := listWord(inv.Arg("list"))
+	if which == "" {
+		which = "trusted"
+	}
+	t := &commands.Table{Name: "devices-" + which, More: capped,
+		Header: header(p, colDeviceCode, colDeviceList, colStatus, colSystem, colLastLogin, colLastUser, colApplied,
+			colAppliedBy, colApprovedBy, colMAC, colSerial, colPCName, colDomain, colBoard, colDisks)}
+	when := func(unix int64) string {
+		if unix == 0 {
+			return ""
+		}
+		return d.csvWhen(unix)
+	}
+	for _, dev := range devs {
+		t.Rows = append(t.Rows, []string{dev.DeviceCode, p.T(title), Label(p, dev.Status), dev.System, when(dev.LastLoginTime),
+			dev.LastLoginUserID, when(dev.ConfirmTimestamp), dev.ConfirmUserID, dev.ApprovedUserID,
+			strings.Join(dev.MacAddr, " "), dev.SeqNo, dev.PCName, dev.Domain, dev.MotherboardUUID, strings.Join(dev.HarddiskUUID, " ")})
 	}
 	return t, nil
 }
