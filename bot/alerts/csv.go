@@ -15,7 +15,7 @@ import (
 
 // Column names (message ids).
 var (
-	colID       = i18n.N("ID")
+	colID       = i18n.N("Alert no.")
 	colCreated  = i18n.N("Created")
 	colRecordAt = i18n.N("Happened")
 	colSeverity = i18n.N("Severity")

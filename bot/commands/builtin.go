@@ -302,7 +302,7 @@ var (
 	colDecision = i18n.N("Decision")
 	colErrCode  = i18n.N("Errcode")
 	colResult   = i18n.N("Result")
-	colHash     = i18n.N("Hash")
+	colHash     = i18n.N("Entry hash")
 )
 
 // auditTable is /audit --csv: every entry the filters select (not --limit's), newest first, with its hash so
