@@ -327,7 +327,7 @@ func auditTable(ctx context.Context, audit AuditLister, inv *Invocation, loc *ti
 			code = strconv.Itoa(e.ErrCode)
 		}
 		t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), e.At.In(loc).Format("2006-01-02 15:04:05"), e.Actor,
-			"/" + e.Command, formatArgs(e.Args), decisionText(p, e.Decision), code, e.Result, e.Hash})
+			"/" + e.Command, formatArgs(e.Args), replies.Text(decisionText(p, e.Decision)), code, e.Result, e.Hash})
 	}
 	return t, nil
 }

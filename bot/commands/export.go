@@ -100,7 +100,7 @@ func (e *Engine) export(ctx context.Context, inv *Invocation) (*replies.Reply, s
 	}
 	if t.More {
 		return nil, "", bot.Errorf(bot.EINVALID, "More than %s rows match, and a file holds at most %s. Narrow it with a shorter range (--since, --from/--to) or filters.",
-			thousands(MaxCSVRows), thousands(MaxCSVRows))
+			Thousands(MaxCSVRows), Thousands(MaxCSVRows))
 	}
 	if len(t.Rows) == 0 {
 		// Nothing to send: the command's own answer says so, in one message.
@@ -117,7 +117,7 @@ func (e *Engine) export(ctx context.Context, inv *Invocation) (*replies.Reply, s
 	}
 	if len(data) > limit {
 		return replies.Say(p, "The file would be %s (%s rows), over WeCom's %s for a file, so it was not sent. Narrow it with a shorter range (--since, --from/--to) or filters.",
-				Size(len(data)), thousands(len(t.Rows)), Size(limit)),
+				Size(len(data)), Thousands(len(t.Rows)), Size(limit)),
 			fmt.Sprintf("refused: %d rows, %d bytes, over %d", len(t.Rows), len(data), limit), nil
 	}
 	name := t.Name + "-" + inv.Now.In(replies.China).Format("20060102-1504") + ".csv"
@@ -142,8 +142,8 @@ func Size(n int) string {
 	return strconv.Itoa(n) + " B"
 }
 
-// thousands writes n with thousands separators: 100,000.
-func thousands(n int) string {
+// Thousands writes n with thousands separators: 100,000.
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
