@@ -81,7 +81,7 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 				{Name: "limit", Kind: Int, Default: "20", Min: 1, Max: 100},
 			},
 			Summary:  "Show the audit trail of commands and decisions",
-			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50"},
+			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50", "/audit --since 7d --csv"},
 			Perm:     "audit.read",
 			Audited:  true, // who read the trail is itself in the trail
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {

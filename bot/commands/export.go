@@ -46,6 +46,9 @@ type Uploader interface {
 var csvFlag = Flag{Name: "csv", Kind: Bool,
 	Help: "send the full result (every page, up to 100,000 rows) as a CSV file instead of a page"}
 
+// csvAPI is what --csv calls, listed with the command's own APIs.
+const csvAPI = "POST media/upload"
+
 // bom makes Excel read the file as UTF-8.
 const bom = "\xEF\xBB\xBF"
 

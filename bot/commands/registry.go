@@ -74,6 +74,9 @@ func (r *Registry) register(c *Command) error {
 		if c.flag(csvFlag.Name) == nil {
 			c.Flags = append(c.Flags, csvFlag)
 		}
+		if !slices.Contains(c.APIs, csvAPI) {
+			c.APIs = append(c.APIs, csvAPI)
+		}
 	}
 	seen := map[string]bool{}
 	optional := false

@@ -114,7 +114,7 @@ func (k *desk) orderCommands() []*commands.Command {
 			},
 			Summary:  "List members' applications for advanced-feature accounts",
 			Help:     "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). WeCom can only be asked about one member at a time: --user USERID lists that member's applications as WeCom has them, for every product or the one --type names.",
-			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
+			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all", "/order list --status all --csv"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
 			Run:      k.orderList,

@@ -27,7 +27,7 @@ func vipCommands(d Deps) []*commands.Command {
 			Aliases:  []string{"高级账号 列表"},
 			Flags:    []commands.Flag{{Name: "page", Kind: commands.Int, Default: "1", Min: 1, Max: 10000, Help: "which page, 20 members a page"}},
 			Summary:  "List the members holding an advanced-feature account (高级功能账号)",
-			Examples: []string{"/vip list", "/vip list --page 2"},
+			Examples: []string{"/vip list", "/vip list --page 2", "/vip list --csv"},
 			Perm:     "vip.read",
 			APIs:     []string{"POST security/vip/list", "GET user/get"},
 			Run:      d.vipList,

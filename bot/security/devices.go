@@ -77,7 +77,7 @@ func deviceCommands(d Deps) []*commands.Command {
 			Flags:    []commands.Flag{pageFlag},
 			Summary:  "List trusted, unknown or personal devices, or those awaiting approval",
 			Help:     "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, most recent login first.",
-			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2"},
+			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2", "/devices unknown --csv"},
 			Perm:     "devices.read",
 			Audited:  true,
 			APIs:     []string{"POST security/trustdevice/list"},
