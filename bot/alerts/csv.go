@@ -33,11 +33,9 @@ func (s *Service) alertsCSV(ctx context.Context, inv *commands.Invocation, limit
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the alerts from the database; try again")
 	}
-	t := &commands.Table{Name: "alerts", More: total > limit}
-	for _, id := range []string{colID, colCreated, colRecordAt, colSeverity, colRule, colTeam, colMember, colState, colSummary, colSource} {
-		t.Header = append(t.Header, p.T(id))
-	}
-	const layout = "2006-01-02 15:04:05"
+	t := &commands.Table{Name: "alerts", More: total > limit,
+		Header: commands.Header(p, colID, colCreated, colRecordAt, colSeverity, colRule, colTeam, colMember, colState, colSummary, colSource)}
+	const layout = commands.CSVTime
 	for _, a := range list {
 		happened := ""
 		if !a.RecordAt.IsZero() {

@@ -317,16 +317,14 @@ func auditTable(ctx context.Context, audit AuditLister, inv *Invocation, loc *ti
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
 	}
 	p := inv.P
-	t := &Table{Name: "audit", More: len(entries) > limit}
-	for _, id := range []string{colSeq, colTime, colActor, colCommand, colArgs, colDecision, colErrCode, colResult, colHash} {
-		t.Header = append(t.Header, p.T(id))
-	}
+	t := &Table{Name: "audit", More: len(entries) > limit,
+		Header: Header(p, colSeq, colTime, colActor, colCommand, colArgs, colDecision, colErrCode, colResult, colHash)}
 	for _, e := range entries[:min(len(entries), limit)] {
 		code := ""
 		if e.ErrCode != 0 {
 			code = strconv.Itoa(e.ErrCode)
 		}
-		t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), e.At.In(loc).Format("2006-01-02 15:04:05"), e.Actor,
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), e.At.In(loc).Format(CSVTime), e.Actor,
 			"/" + e.Command, formatArgs(e.Args), replies.Text(decisionText(p, e.Decision)), code, e.Result, e.Hash})
 	}
 	return t, nil

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wecombot/wecombot/bot"
+	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -29,6 +30,18 @@ type Table struct {
 	// More says there were more rows than the limit the command was given: the file is refused, not cut.
 	More bool
 }
+
+// Header translates column names (message ids) into the reader's language.
+func Header(p *i18n.Printer, ids ...string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = p.T(id)
+	}
+	return out
+}
+
+// CSVTime is how files write a time: a spreadsheet reads it as a date and time.
+const CSVTime = "2006-01-02 15:04:05"
 
 // MaxCSVRows bounds an export: 100,000 rows (about 10–20 MB of CSV for the widest lists, WeCom's 20 MB for a
 // file). A larger result is refused with a suggestion to narrow it, never sent cut short.

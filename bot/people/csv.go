@@ -28,23 +28,13 @@ var (
 	colNote      = i18n.N("Note")
 )
 
-func header(p *i18n.Printer, ids ...string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = p.T(id)
-	}
-	return out
-}
-
-const csvTime = "2006-01-02 15:04:05"
-
 // vipCSV is /vip list --csv: every holder, with the name user/get gives (empty where it cannot read one).
 func (d Deps) vipCSV(ctx context.Context, inv *commands.Invocation, limit int) (*commands.Table, error) {
 	holders, err := vipHolders(ctx, d.Client)
 	if err != nil {
 		return nil, err
 	}
-	t := &commands.Table{Name: "vip", Header: header(inv.P, colMember, colName), More: len(holders) > limit}
+	t := &commands.Table{Name: "vip", Header: commands.Header(inv.P, colMember, colName), More: len(holders) > limit}
 	if t.More {
 		return t, nil
 	}
@@ -76,10 +66,10 @@ func (k *desk) orderCSV(ctx context.Context, inv *commands.Invocation, limit int
 		if t.IsZero() || t.Unix() == 0 {
 			return ""
 		}
-		return t.In(d.loc()).Format(csvTime)
+		return t.In(d.loc()).Format(commands.CSVTime)
 	}
 	t := &commands.Table{Name: "orders", More: total > limit,
-		Header: header(p, colApplyID, colApplicant, colBusiness, colState, colSubmitted, colReason, colDecidedBy, colDecidedAt, colNote)}
+		Header: commands.Header(p, colApplyID, colApplicant, colBusiness, colState, colSubmitted, colReason, colDecidedBy, colDecidedAt, colNote)}
 	for _, a := range apps {
 		t.Rows = append(t.Rows, []string{a.ApplyID, a.Applicant, enumText(p, wecom.BusinessType(a.BusinessType).String()),
 			orderStateText(p, a), when(a.SubmittedAt), a.Reason, a.DecidedBy, when(a.DecidedAt), a.DecisionNote})

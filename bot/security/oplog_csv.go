@@ -13,18 +13,8 @@ import (
 	"github.com/wecombot/wecombot/bot/i18n"
 )
 
-// csvTime is how a record's time is written in a file: a spreadsheet reads it as a date and time.
-const csvTime = "2006-01-02 15:04:05"
-
-func (d Deps) csvWhen(unix int64) string { return time.Unix(unix, 0).In(d.loc()).Format(csvTime) }
-
-// header translates column names (message ids) for the reader.
-func header(p *i18n.Printer, ids ...string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = p.T(id)
-	}
-	return out
+func (d Deps) csvWhen(unix int64) string {
+	return time.Unix(unix, 0).In(d.loc()).Format(commands.CSVTime)
 }
 
 // Column names (message ids).
@@ -70,7 +60,7 @@ func (d Deps) oplogAdminCSV(ctx context.Context, inv *commands.Invocation, limit
 // file can be filtered either way.
 func (d Deps) operTable(inv *commands.Invocation, name, who string, q *oplogQuery[operRow]) *commands.Table {
 	t := &commands.Table{Name: name, More: q.more,
-		Header: header(inv.P, colTime, who, colOperation, colTypeCode, colDetail, colIP)}
+		Header: commands.Header(inv.P, colTime, who, colOperation, colTypeCode, colDetail, colIP)}
 	for _, r := range q.recs {
 		t.Rows = append(t.Rows, []string{d.csvWhen(r.Time), r.UserID, inv.P.T(r.Kind), strconv.Itoa(r.Code), r.Detail, r.IP})
 	}
@@ -84,7 +74,7 @@ func (d Deps) oplogFilesCSV(ctx context.Context, inv *commands.Invocation, limit
 	}
 	p := inv.P
 	t := &commands.Table{Name: "oplog-files", More: q.more,
-		Header: header(p, colTime, colMember, colExternal, colCorp, colOperation, colSource, colFile, colSize, colMD5,
+		Header: commands.Header(p, colTime, colMember, colExternal, colCorp, colOperation, colSource, colFile, colSize, colMD5,
 			colApplicant, colDeviceType, colDeviceCode)}
 	for _, r := range q.recs {
 		var ext, corp, source, size, dev string
@@ -113,7 +103,7 @@ func (d Deps) oplogScreenCSV(ctx context.Context, inv *commands.Invocation, limi
 	}
 	p := inv.P
 	t := &commands.Table{Name: "oplog-screen", More: q.more,
-		Header: header(p, colTime, colMember, colDepartment, colOperation, colContent, colSystem)}
+		Header: commands.Header(p, colTime, colMember, colDepartment, colOperation, colContent, colSystem)}
 	for _, r := range q.recs {
 		dept := ""
 		if r.DepartmentID != 0 {
@@ -153,7 +143,7 @@ func (d Deps) devCSV(ctx context.Context, inv *commands.Invocation, limit int) (
 		which = "trusted"
 	}
 	t := &commands.Table{Name: "devices-" + which, More: capped,
-		Header: header(p, colDeviceCode, colDeviceList, colStatus, colSystem, colLastLogin, colLastUser, colApplied,
+		Header: commands.Header(p, colDeviceCode, colDeviceList, colStatus, colSystem, colLastLogin, colLastUser, colApplied,
 			colAppliedBy, colApprovedBy, colMAC, colSerial, colPCName, colDomain, colBoard, colDisks)}
 	when := func(unix int64) string {
 		if unix == 0 {
