@@ -45,7 +45,9 @@ func TestE2E_oplogCSVIsOneFileOfEveryRecord(t *testing.T) {
 	const who, n = "zhaoliu", 5000
 	seedMemberLog(s, who, n)
 	before := len(s.emu.Delivered("zhangsan"))
+	start := time.Now()
 	s.say(t, "zhangsan", "/oplog member --user "+who+" --since 3d --csv")
+	took := time.Since(start)
 	got := s.emu.Delivered("zhangsan")[before:]
 	if len(got) != 1 || got[0].MsgType != "file" {
 		t.Fatalf("the answer is %d messages (%+v); want one file message", len(got), got)
@@ -108,6 +110,35 @@ func TestE2E_oplogCSVIsOneFileOfEveryRecord(t *testing.T) {
 	}
 	if n := len(s.emu.CallsTo("media/upload")); n != 1 {
 		t.Fatalf("media/upload called %d times; want 1", n)
+	}
+	t.Logf("%d rows, %d bytes, %d member_oper_log/list calls, answered in %v", len(body), len(data),
+		len(s.emu.CallsTo("security/member_oper_log/list")), took)
+}
+
+// The file is written in the reader's language: a member reading Chinese gets Chinese column names and
+// operation names.
+func TestE2E_csvInChinese(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, emulator.Options{}, nil)
+	seedMemberLog(s, "zhaoliu", 3)
+	s.say(t, "zhangsan", "/lang zh")
+	s.say(t, "zhangsan", "/日志 成员 --user zhaoliu --since 1d --csv")
+	files := s.fileMessages("zhangsan")
+	if len(files) != 1 {
+		t.Fatalf("%d file messages; want 1", len(files))
+	}
+	data, _, _ := s.emu.Media(files[0].MediaID)
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0], ","); got != "时间,成员,操作,类型编号,详情,IP" {
+		t.Fatalf("header = %q; want the Chinese column names", got)
+	}
+	for _, r := range rows[1:] {
+		if r[2] == "" || strings.IndexFunc(r[2], func(c rune) bool { return c < 0x80 }) >= 0 {
+			t.Fatalf("operation %q; want its Chinese name", r[2])
+		}
 	}
 }
 

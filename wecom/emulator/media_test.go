@@ -137,3 +137,29 @@ func TestMediaUploadRefusals(t *testing.T) {
 	// A token is needed like everywhere else.
 	wantCode(t, upload(t, ts, "bad-token", "file", "a.txt", "", six), 40014)
 }
+
+func TestControlMedia(t *testing.T) {
+	ts, tok := emu(t, testOptions())
+	data := []byte("a,b\r\n1,2\r\n")
+	r := upload(t, ts, tok, "file", "x.csv", "", data)
+	wantCode(t, r, 0)
+	resp, err := http.Get(ts.URL + "/_emulator/media?id=" + url.QueryEscape(r.str("media_id")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Name string `json:"name"`
+		Size int    `json:"size"`
+		Data []byte `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d, %v", resp.StatusCode, err)
+	}
+	if got.Name != "x.csv" || got.Size != len(data) || !bytes.Equal(got.Data, data) {
+		t.Fatalf("control media = %+v", got)
+	}
+	if resp, err := http.Get(ts.URL + "/_emulator/media?id=nope"); err != nil || resp.StatusCode != 404 {
+		t.Fatalf("unknown id: %v %v; want 404", resp.StatusCode, err)
+	}
+}
