@@ -263,14 +263,23 @@ func joinCode(ss []string) string {
 	return strings.Join(out, ", ")
 }
 
-func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*replies.Reply, error) {
-	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: inv.FlagInt("limit")}
+// readAudit reads the entries /audit's flags select, at most limit (export: for a file, past a page's 200).
+func readAudit(ctx context.Context, audit AuditLister, inv *Invocation, limit int, export bool) ([]db.AuditEntry, error) {
+	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: limit, Export: export}
 	if inv.Has("since") {
 		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
 	}
 	entries, err := audit.ListAudit(ctx, f)
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
+	}
+	return entries, nil
+}
+
+func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*replies.Reply, error) {
+	entries, err := readAudit(ctx, audit, inv, inv.FlagInt("limit"), false)
+	if err != nil {
+		return nil, err
 	}
 	p := inv.P
 	if len(entries) == 0 {
@@ -308,13 +317,9 @@ var (
 // auditTable is /audit --csv: every entry the filters select (not --limit's), newest first, with its hash so
 // a file can be checked against the chain.
 func auditTable(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location, limit int) (*Table, error) {
-	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: limit + 1, Export: true}
-	if inv.Has("since") {
-		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
-	}
-	entries, err := audit.ListAudit(ctx, f)
+	entries, err := readAudit(ctx, audit, inv, limit+1, true)
 	if err != nil {
-		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
+		return nil, err
 	}
 	p := inv.P
 	t := &Table{Name: "audit", More: len(entries) > limit,
