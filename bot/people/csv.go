@@ -9,6 +9,7 @@ import (
 	"github.com/wecombot/wecombot/bot"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/i18n"
+	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
 )
@@ -51,10 +52,13 @@ func (d Deps) vipCSV(ctx context.Context, inv *commands.Invocation, limit int) (
 // orderCSV is /order list --csv: every application the bot recorded that the flags select, newest first.
 func (k *desk) orderCSV(ctx context.Context, inv *commands.Invocation, limit int) (*commands.Table, error) {
 	d, p := k.Deps, inv.P
+	if u := inv.Flag("user"); u != "" {
+		return memberOrdersCSV(ctx, d, inv, u, limit)
+	}
 	if d.DB == nil {
 		return nil, bot.Errorf(bot.EINVALID, "this bot keeps no record of applications, so there is nothing to export; run the command without --csv.")
 	}
-	f := db.AppFilter{States: orderRecordStates[inv.Flag("status")], Applicant: inv.Flag("user")}
+	f := db.AppFilter{States: orderRecordStates[inv.Flag("status")]}
 	if t := inv.Flag("type"); t != "" {
 		f.BusinessType = int(orderBusinessTypes[t])
 	}
@@ -73,6 +77,27 @@ func (k *desk) orderCSV(ctx context.Context, inv *commands.Invocation, limit int
 	for _, a := range apps {
 		t.Rows = append(t.Rows, []string{a.ApplyID, a.Applicant, enumText(p, wecom.BusinessType(a.BusinessType).String()),
 			orderStateText(p, a), when(a.SubmittedAt), a.Reason, a.DecidedBy, when(a.DecidedAt), a.DecisionNote})
+	}
+	return t, nil
+}
+
+// memberOrdersCSV is /order list --user USERID --csv: that member's applications as WeCom has them, the same
+// ones the page shows.
+func memberOrdersCSV(ctx context.Context, d Deps, inv *commands.Invocation, user string, limit int) (*commands.Table, error) {
+	if !commands.UserIDRE.MatchString(user) {
+		return nil, bot.Errorf(bot.EINVALID, "--user %s is not a userid: 1–64 letters, digits and _-@.",
+			bot.Markdown(replies.Code(user)))
+	}
+	shown, _, _, _, err := memberApplications(ctx, d, inv, user)
+	if err != nil {
+		return nil, err
+	}
+	p := inv.P
+	t := &commands.Table{Name: "orders-" + user, More: len(shown) > limit,
+		Header: commands.Header(p, colApplyID, colApplicant, colBusiness, colState, colSubmitted, colReason)}
+	for _, a := range shown[:min(len(shown), limit)] {
+		t.Rows = append(t.Rows, []string{a.ApplyID, a.Applicant, enumText(p, a.BusinessType.String()),
+			orderStatusText(p, a.ApprovalStatus), time.Unix(a.CreateTime, 0).In(d.loc()).Format(commands.CSVTime), a.RequestReason})
 	}
 	return t, nil
 }

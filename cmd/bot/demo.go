@@ -621,7 +621,11 @@ func (c *console) fileText(m emulator.SentMessage) string {
 	parts := []string{"file " + name}
 	if strings.HasSuffix(name, ".csv") {
 		if recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))).ReadAll(); err == nil && len(recs) > 0 {
-			parts = append(parts, commands.Thousands(len(recs)-1)+" rows")
+			if n := len(recs) - 1; n == 1 {
+				parts = append(parts, "1 row")
+			} else {
+				parts = append(parts, commands.Thousands(n)+" rows")
+			}
 		}
 	}
 	parts = append(parts, commands.Size(len(data)))
