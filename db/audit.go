@@ -362,9 +362,14 @@ type AuditFilter struct {
 	Command  string    // a command path, or a prefix of whole words: "order" matches "order approve"
 	Decision string    // one of the Decision constants
 	Since    time.Time // entries at or after this time
-	Limit    int       // default 20, at most 200
+	Limit    int       // default 20, at most 200 (MaxAuditExport with Export)
 	Before   int64     // entries with a seq below this one (the next page of a long read); 0 for none
+	// Export reads up to MaxAuditExport entries, for a file (/audit --csv) rather than a chat page.
+	Export bool
 }
+
+// MaxAuditExport bounds an export of the trail: the engine's row cap for a CSV file.
+const MaxAuditExport = 100_001
 
 // ListAudit returns the entries matching f, newest first.
 func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
@@ -375,7 +380,9 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error
 	switch {
 	case f.Limit <= 0:
 		f.Limit = 20
-	case f.Limit > 200:
+	case f.Export && f.Limit > MaxAuditExport:
+		f.Limit = MaxAuditExport
+	case !f.Export && f.Limit > 200:
 		f.Limit = 200
 	}
 	var where []string

@@ -26,6 +26,7 @@ type appChatSendRequest struct {
 	Text     *Text     `json:"text,omitempty"`
 	Markdown *Markdown `json:"markdown,omitempty"`
 	TextCard *TextCard `json:"textcard,omitempty"`
+	File     *File     `json:"file,omitempty"`
 	Safe     int       `json:"safe,omitempty"`
 }
 
@@ -54,6 +55,7 @@ func (s *AppChatService) Send(ctx context.Context, chatID string, msg *Message) 
 		Text:     msg.Text,
 		Markdown: msg.Markdown,
 		TextCard: msg.TextCard,
+		File:     msg.File,
 		Safe:     boolInt(msg.Safe),
 	}
 	return s.client.post(ctx, op, req, nil)

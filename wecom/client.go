@@ -107,6 +107,7 @@ type Client struct {
 	Agent           *AgentService
 	Menu            *MenuService
 	JSSDK           *JSSDKService
+	Media           *MediaService
 }
 
 type service struct{ client *Client }
@@ -219,6 +220,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.Agent = (*AgentService)(&c.common)
 	c.Menu = (*MenuService)(&c.common)
 	c.JSSDK = (*JSSDKService)(&c.common)
+	c.Media = (*MediaService)(&c.common)
 	return c, nil
 }
 
@@ -242,7 +244,7 @@ func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	start := c.tokens.now()
-	err := c.roundTrip(ctx, "GET", "gettoken", q, nil, &out)
+	err := c.roundTrip(ctx, "GET", "gettoken", q, nil, "", &out)
 	c.record("gettoken", err)
 	if err != nil {
 		return Token{}, err
@@ -260,6 +262,9 @@ type request struct {
 	path   string // relative to cgi-bin/, e.g. "message/send"
 	query  url.Values
 	body   any
+	// raw is a body sent as it is, with contentType (media/upload's multipart form), instead of body as JSON.
+	raw         []byte
+	contentType string
 	// idempotent calls are retried after transport errors too; a side-effecting call is not, because the
 	// request may have reached WeCom.
 	idempotent bool
@@ -288,8 +293,9 @@ func (c *Client) PostJSON(ctx context.Context, path string, body json.RawMessage
 
 // call is the one path every API call takes: rate limit, token, request, errcode handling, retries.
 func (c *Client) call(ctx context.Context, r *request, out any) error {
-	var body []byte
-	if r.body != nil {
+	body, contentType := r.raw, r.contentType
+	if r.raw == nil && r.body != nil {
+		contentType = "application/json"
 		var err error
 		if body, err = json.Marshal(r.body); err != nil {
 			return fmt.Errorf("wecom %s: encode request: %w", r.path, err)
@@ -318,7 +324,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) error {
 			q[k] = v
 		}
 		q.Set("access_token", tok)
-		err = c.roundTrip(ctx, r.method, r.path, q, body, out)
+		err = c.roundTrip(ctx, r.method, r.path, q, body, contentType, out)
 		c.record(r.path, err)
 		if err == nil {
 			return nil
@@ -445,7 +451,7 @@ func isTransient(err error) bool {
 }
 
 // roundTrip sends one HTTP request and decodes WeCom's answer into out.
-func (c *Client) roundTrip(ctx context.Context, method, path string, q url.Values, body []byte, out any) (err error) {
+func (c *Client) roundTrip(ctx context.Context, method, path string, q url.Values, body []byte, contentType string, out any) (err error) {
 	if c.observe != nil {
 		defer func(start time.Time) { c.observe(path, err, time.Since(start)) }(time.Now())
 	}
@@ -461,7 +467,7 @@ func (c *Client) roundTrip(ctx context.Context, method, path string, q url.Value
 		return fmt.Errorf("wecom %s: %w", path, err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.httpClient.Do(req)

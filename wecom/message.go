@@ -24,6 +24,7 @@ const (
 	MsgMarkdown     MsgType = "markdown"
 	MsgTextCard     MsgType = "textcard"
 	MsgTemplateCard MsgType = "template_card"
+	MsgFile         MsgType = "file"
 )
 
 // Limits WeCom puts on message/send (wecom-protocol.md §3.1); the client refuses requests over them with a
@@ -47,7 +48,7 @@ const (
 // (a sender's id that reads "@all" must not reach everyone); set Message.ToAll to send to all.
 const AllMembers = "@all"
 
-// Message is one app message. Set exactly one of Text, Markdown, TextCard and TemplateCard; MsgType may be left
+// Message is one app message. Set exactly one of Text, Markdown, TextCard, TemplateCard and File; MsgType may be left
 // empty and is then taken from the one that is set.
 type Message struct {
 	ToUser  []string // userids, each one ValidUserID; at most 1,000
@@ -64,6 +65,7 @@ type Message struct {
 	Markdown     *Markdown
 	TextCard     *TextCard
 	TemplateCard *TemplateCard
+	File         *File
 
 	Safe                   bool // 保密消息: no forwarding, watermarked
 	EnableIDTrans          bool // translate $userName=...$ style ids
@@ -89,6 +91,17 @@ type TextCard struct {
 	Description string `json:"description"`
 	URL         string `json:"url"`
 	BtnTxt      string `json:"btntxt,omitempty"`
+}
+
+// File is a file message's body: a media_id from MediaService.Upload (type file), valid for 3 days. The name
+// members see is the filename given at upload.
+type File struct {
+	MediaID string `json:"media_id"`
+}
+
+// NewFile returns a file message to the userids.
+func NewFile(mediaID string, toUser ...string) *Message {
+	return &Message{ToUser: toUser, MsgType: MsgFile, File: &File{MediaID: mediaID}}
 }
 
 // NewText returns a text message to the userids.
@@ -134,6 +147,7 @@ type sendRequest struct {
 	Markdown               *Markdown     `json:"markdown,omitempty"`
 	TextCard               *TextCard     `json:"textcard,omitempty"`
 	TemplateCard           *TemplateCard `json:"template_card,omitempty"`
+	File                   *File         `json:"file,omitempty"`
 	Safe                   int           `json:"safe,omitempty"`
 	EnableIDTrans          int           `json:"enable_id_trans,omitempty"`
 	EnableDuplicateCheck   int           `json:"enable_duplicate_check,omitempty"`
@@ -207,6 +221,7 @@ func (s *MessageService) request(m *Message) (*sendRequest, error) {
 		Markdown:               m.Markdown,
 		TextCard:               m.TextCard,
 		TemplateCard:           m.TemplateCard,
+		File:                   m.File,
 		Safe:                   boolInt(m.Safe),
 		EnableIDTrans:          boolInt(m.EnableIDTrans),
 		EnableDuplicateCheck:   boolInt(m.EnableDuplicateCheck),
@@ -235,11 +250,14 @@ func (m *Message) validate(op string, recipients, cards bool) (MsgType, error) {
 	if m.TemplateCard != nil {
 		set, inferred = set+1, MsgTemplateCard
 	}
+	if m.File != nil {
+		set, inferred = set+1, MsgFile
+	}
 	switch {
 	case set == 0:
-		return "", invalid(op, "msgtype", "no content: set one of Text, Markdown, TextCard, TemplateCard")
+		return "", invalid(op, "msgtype", "no content: set one of Text, Markdown, TextCard, TemplateCard, File")
 	case set > 1:
-		return "", invalid(op, "msgtype", "more than one of Text, Markdown, TextCard, TemplateCard set")
+		return "", invalid(op, "msgtype", "more than one of Text, Markdown, TextCard, TemplateCard, File set")
 	case m.MsgType != "" && m.MsgType != inferred:
 		return "", invalid(op, "msgtype", fmt.Sprintf("msgtype %q does not match the %s content set", m.MsgType, inferred))
 	}
@@ -254,6 +272,10 @@ func (m *Message) validate(op string, recipients, cards bool) (MsgType, error) {
 		}
 	case MsgTextCard:
 		if err := m.TextCard.validate(op); err != nil {
+			return "", err
+		}
+	case MsgFile:
+		if err := checkMediaID(op, "file.media_id", m.File.MediaID); err != nil {
 			return "", err
 		}
 	case MsgTemplateCard:
@@ -329,6 +351,20 @@ func (m *Message) validateDuplicateCheck(op string) error {
 	if m.DuplicateCheckInterval < 0 || m.DuplicateCheckInterval > MaxDuplicateCheckInterval {
 		return invalid(op, "duplicate_check_interval",
 			fmt.Sprintf("must be 0..%d seconds, got %d", MaxDuplicateCheckInterval, m.DuplicateCheckInterval))
+	}
+	return nil
+}
+
+// checkMediaID refuses a media_id that cannot be one: empty, over MaxMediaIDLen, or with characters outside
+// the printable ASCII WeCom's ids are made of.
+func checkMediaID(op, field, id string) error {
+	switch {
+	case id == "":
+		return invalid(op, field, "required (upload the file with media/upload first)")
+	case len(id) > MaxMediaIDLen:
+		return invalid(op, field, fmt.Sprintf("%d bytes, at most %d", len(id), MaxMediaIDLen))
+	case strings.IndexFunc(id, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return invalid(op, field, fmt.Sprintf("%.64q is not a media_id (printable ASCII without spaces)", id))
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 //	MiscService, OAuthService           misc.go
 //	AgentService                        agent.go
 //	MenuService                         menu.go
+//	MediaService                        media.go
 
 // invalid returns a *ValidationError as an error (never a typed nil).
 func invalid(op, field, reason string) error {

@@ -39,9 +39,10 @@ func (s *Service) commands() []*commands.Command {
 			},
 			Summary:  "List recent security alerts, newest first",
 			Help:     "Shows the alerts the watchers found (and the domain/IP changes), with their state: sent in a digest, silenced, a suppressed repeat, or still pending until the team's next digest. 10 per page.",
-			Examples: []string{"/alerts", "/alerts --since 7d --rule new-device-login", "/alerts --page 2"},
+			Examples: []string{"/alerts", "/alerts --since 7d --rule new-device-login", "/alerts --page 2", "/alerts --since 7d --csv"},
 			Perm:     PermRead,
 			Run:      s.listAlerts,
+			CSV:      s.alertsCSV,
 		},
 		{
 			Path:     "silence",

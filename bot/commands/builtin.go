@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,11 +81,15 @@ func Builtins(r *Registry, audit AuditLister, loc *time.Location) []*Command {
 				{Name: "limit", Kind: Int, Default: "20", Min: 1, Max: 100},
 			},
 			Summary:  "Show the audit trail of commands and decisions",
-			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50"},
+			Examples: []string{"/audit", "/audit --user lisi --since 3d", "/audit --decision denied --limit 50", "/audit --since 7d --csv"},
 			Perm:     "audit.read",
 			Audited:  true, // who read the trail is itself in the trail
 			Run: func(ctx context.Context, inv *Invocation) (*replies.Reply, error) {
 				return listAudit(ctx, audit, inv, loc)
+			},
+			// With --csv, --limit is ignored: the file holds every entry that matches.
+			CSV: func(ctx context.Context, inv *Invocation, limit int) (*Table, error) {
+				return auditTable(ctx, audit, inv, loc, limit)
 			},
 		},
 	}
@@ -258,14 +263,23 @@ func joinCode(ss []string) string {
 	return strings.Join(out, ", ")
 }
 
-func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*replies.Reply, error) {
-	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: inv.FlagInt("limit")}
+// readAudit reads the entries /audit's flags select, at most limit (export: for a file, past a page's 200).
+func readAudit(ctx context.Context, audit AuditLister, inv *Invocation, limit int, export bool) ([]db.AuditEntry, error) {
+	f := db.AuditFilter{Actor: inv.Flag("user"), Command: inv.Flag("command"), Decision: inv.Flag("decision"), Limit: limit, Export: export}
 	if inv.Has("since") {
 		f.Since = inv.Now.Add(-inv.FlagDuration("since"))
 	}
 	entries, err := audit.ListAudit(ctx, f)
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the audit trail")
+	}
+	return entries, nil
+}
+
+func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location) (*replies.Reply, error) {
+	entries, err := readAudit(ctx, audit, inv, inv.FlagInt("limit"), false)
+	if err != nil {
+		return nil, err
 	}
 	p := inv.P
 	if len(entries) == 0 {
@@ -285,6 +299,40 @@ func listAudit(ctx context.Context, audit AuditLister, inv *Invocation, loc *tim
 		b.WriteString(line + "\n")
 	}
 	return &replies.Reply{Markdown: strings.TrimRight(b.String(), "\n")}, nil
+}
+
+// Audit columns (message ids).
+var (
+	colSeq      = i18n.N("Seq")
+	colTime     = i18n.N("Time")
+	colActor    = i18n.N("Actor")
+	colCommand  = i18n.N("Command")
+	colArgs     = i18n.N("Arguments")
+	colDecision = i18n.N("Decision")
+	colErrCode  = i18n.N("Errcode")
+	colResult   = i18n.N("Result")
+	colHash     = i18n.N("Entry hash")
+)
+
+// auditTable is /audit --csv: every entry the filters select (not --limit's), newest first, with its hash so
+// a file can be checked against the chain.
+func auditTable(ctx context.Context, audit AuditLister, inv *Invocation, loc *time.Location, limit int) (*Table, error) {
+	entries, err := readAudit(ctx, audit, inv, limit+1, true)
+	if err != nil {
+		return nil, err
+	}
+	p := inv.P
+	t := &Table{Name: "audit", More: len(entries) > limit,
+		Header: Header(p, colSeq, colTime, colActor, colCommand, colArgs, colDecision, colErrCode, colResult, colHash)}
+	for _, e := range entries[:min(len(entries), limit)] {
+		code := ""
+		if e.ErrCode != 0 {
+			code = strconv.Itoa(e.ErrCode)
+		}
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(e.Seq, 10), e.At.In(loc).Format(CSVTime), e.Actor,
+			"/" + e.Command, formatArgs(e.Args), replies.Text(decisionText(p, e.Decision)), code, e.Result, e.Hash})
+	}
+	return t, nil
 }
 
 func formatArgs(args map[string]string) string {

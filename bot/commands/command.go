@@ -47,6 +47,10 @@ type Command struct {
 	APIs []string
 
 	Run func(ctx context.Context, inv *Invocation) (*replies.Reply, error)
+	// CSV, on a list command, yields its full result for the same flags (every page, at most limit rows; More
+	// when there were more): the registry adds --csv, and the engine sends the table as one CSV file
+	// (export.go) and audits its SHA-256 and row count.
+	CSV func(ctx context.Context, inv *Invocation, limit int) (*Table, error)
 	// Preview describes what a mutating command will do, for the confirmation prompt; nil gives a generic one.
 	Preview func(ctx context.Context, inv *Invocation) (string, error)
 	// Reconcile is called instead of Run when a confirmed run was cut off by a crash after its intent was

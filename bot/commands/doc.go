@@ -40,6 +40,23 @@ func Doc(r *Registry) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", usage, c.Summary, perm, apis)
 	}
+	var files []string
+	for _, c := range r.Commands() {
+		if !c.Hidden && c.CSV != nil {
+			files = append(files, "`/"+c.Path+"`")
+		}
+	}
+	if len(files) > 0 {
+		b.WriteString("\n## Files (`--csv`)\n\n")
+		b.WriteString(strings.Join(files, ", ") + " take `--csv`: instead of a page, the bot sends the full result for the same " +
+			"filters (every page) as one file message, a UTF-8 CSV with a BOM (Excel opens Chinese correctly) and column " +
+			"names in the reader's language. It is uploaded with `media/upload` (type `file`; WeCom keeps it 3 days). " +
+			"A file holds at most " + Thousands(MaxCSVRows) + " rows and WeCom takes at most 20 MB: a larger result is not sent, " +
+			"and the answer says how big it would be and suggests a narrower range (`--since`, `--from`/`--to`) or filters. " +
+			"Nothing matching sends no file, just the usual answer. Cells a spreadsheet would run as a formula " +
+			"(starting with `=`, `+`, `-`, `@`) get a leading `'`. The audit trail records each file's name, row count, " +
+			"size and SHA-256, whether or not the command is otherwise audited.\n")
+	}
 	b.WriteString("\n## Examples\n\n")
 	for _, c := range r.Commands() {
 		if c.Hidden || len(c.Examples) == 0 {

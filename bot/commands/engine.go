@@ -63,6 +63,10 @@ type Engine struct {
 	}
 	// Location is where the times shown live; default Asia/Shanghai.
 	Location *time.Location
+	// Files uploads what --csv exports (Command.CSV); nil refuses --csv. MaxFileBytes is the largest file
+	// sent; default WeCom's 20 MB (wecom.MaxFileBytes). Tests lower it.
+	Files        Uploader
+	MaxFileBytes int
 
 	// Langs says which language a member reads, for what the engine writes outside a member's message (the
 	// expiry sweep). Messages carry theirs in ctx (the router sets it). Nil: English.
@@ -695,7 +699,14 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 // run runs a command that does not mutate.
 func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocation) {
 	start := time.Now()
-	reply, err := e.call(ctx, inv)
+	var reply *replies.Reply
+	var err error
+	exported, detail := inv.Command.CSV != nil && inv.FlagBool(csvFlag.Name), ""
+	if exported {
+		reply, detail, err = e.export(ctx, inv)
+	} else {
+		reply, err = e.call(ctx, inv)
+	}
 	if err != nil {
 		out.say("%s", bot.Markdown(replies.Describe(ctx, err)))
 		if bot.ErrorCode(err) == bot.EINTERNAL {
@@ -707,15 +718,19 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 		}
 		out.effects = append(out.effects, inv.commits...)
 	}
-	if !inv.Command.Audited && e.Observe != nil {
+	audited := inv.Command.Audited || exported // a file of records is audited like any read of them
+	if !audited && e.Observe != nil {
 		decision := db.DecisionOK
 		if err != nil {
 			decision = db.DecisionFailed
 		}
 		e.Observe(inv.Command.Path, decision)
 	}
-	if inv.Command.Audited {
+	if audited {
 		decision, result := db.DecisionOK, "done"
+		if detail != "" {
+			result = detail
+		}
 		if err != nil {
 			decision, result = db.DecisionFailed, err.Error()
 		}

@@ -67,6 +67,17 @@ func (r *Registry) register(c *Command) error {
 	if (c.Mutates || c.Audited) && c.Perm == "" {
 		return errors.New("a mutating or audited command must require a permission")
 	}
+	if c.CSV != nil {
+		if c.Perm == "" {
+			return errors.New("a command that exports a file must require a permission")
+		}
+		if c.flag(csvFlag.Name) == nil {
+			c.Flags = append(c.Flags, csvFlag)
+		}
+		if !slices.Contains(c.APIs, csvAPI) {
+			c.APIs = append(c.APIs, csvAPI)
+		}
+	}
 	seen := map[string]bool{}
 	optional := false
 	for i, a := range c.Args {

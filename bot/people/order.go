@@ -114,10 +114,11 @@ func (k *desk) orderCommands() []*commands.Command {
 			},
 			Summary:  "List members' applications for advanced-feature accounts",
 			Help:     "Without --user, lists the applications the bot has received from WeCom (it keeps a record of each). WeCom can only be asked about one member at a time: --user USERID lists that member's applications as WeCom has them, for every product or the one --type names.",
-			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all"},
+			Examples: []string{"/order list", "/order list --status all --type mail", "/order list --user lisi --status all", "/order list --status all --csv"},
 			Perm:     "order.read",
 			APIs:     []string{"POST advanced_feature/get_apply_id_list", "POST advanced_feature/get_approval_info"},
 			Run:      k.orderList,
+			CSV:      k.orderCSV,
 		},
 		{
 			Path:     "order show",
@@ -368,20 +369,20 @@ const maxMemberApplications = 100
 
 // orderListFromWeCom lists one member's applications as WeCom has them: get_apply_id_list for each product
 // (business_type is required), then get_approval_info for each, newest first.
-func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, user string) (*replies.Reply, error) {
-	p := inv.P
+// memberApplications asks WeCom for one member's applications (every product, or --type's), reads each, and
+// keeps those --status selects, newest first: shown of all apps; found is how many WeCom listed, ids how
+// many were read (the newest maxMemberApplications).
+func memberApplications(ctx context.Context, d Deps, inv *commands.Invocation, user string) (shown, apps []*wecom.Application, found, read int, err error) {
 	types := []wecom.BusinessType{wecom.BusinessMail, wecom.BusinessDocs, wecom.BusinessDrive, wecom.BusinessMeetings}
-	typ := ""
 	if t := inv.Flag("type"); t != "" {
 		types = []wecom.BusinessType{orderBusinessTypes[t]}
-		typ = replies.Escape(enumText(p, orderBusinessTypes[t].String()))
 	}
 	var ids []string
 	for _, bt := range types {
 		opts := wecom.ListApplyIDsOptions{BusinessType: bt, UserID: user, Limit: wecom.MaxApplyIDPageLimit}
 		got, err := wecom.Collect(d.Client.AdvancedFeature.AllApplyIDs(ctx, opts), maxApplications)
 		if err != nil {
-			return nil, err
+			return nil, nil, 0, 0, err
 		}
 		// WeCom lists a member's applications oldest first: keep the newest.
 		if len(got) > maxMemberApplications {
@@ -389,26 +390,38 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, u
 		}
 		ids = append(ids, got...)
 	}
-	found := len(ids)
+	found = len(ids)
 	if len(ids) > maxMemberApplications {
 		ids = ids[len(ids)-maxMemberApplications:]
 	}
-	var apps []*wecom.Application
 	for _, id := range ids {
 		app, err := d.Client.AdvancedFeature.GetApprovalInfo(ctx, id)
 		if err != nil {
-			return nil, orderReadError(err, id)
+			return nil, nil, 0, 0, orderReadError(err, id)
 		}
 		apps = append(apps, app)
 	}
 	sort.SliceStable(apps, func(i, j int) bool { return apps[i].CreateTime > apps[j].CreateTime })
 	status := inv.Flag("status")
-	var shown []*wecom.Application
 	for _, a := range apps {
 		if status == "all" || slices.Contains(orderStatuses[status], a.ApprovalStatus) {
 			shown = append(shown, a)
 		}
 	}
+	return shown, apps, found, len(ids), nil
+}
+
+func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, user string) (*replies.Reply, error) {
+	p := inv.P
+	typ := ""
+	if t := inv.Flag("type"); t != "" {
+		typ = replies.Escape(enumText(p, orderBusinessTypes[t].String()))
+	}
+	shown, apps, found, read, err := memberApplications(ctx, d, inv, user)
+	if err != nil {
+		return nil, err
+	}
+	status := inv.Flag("status")
 	label := orderLabel(p, status, replies.Code(user), typ)
 	b := replies.NewBuilder(p)
 	b.Heading("%s", capitalize(label))
@@ -439,8 +452,8 @@ func orderListFromWeCom(ctx context.Context, d Deps, inv *commands.Invocation, u
 	if end < len(shown) {
 		footer = p.Sprintf("%d–%d of %d, newest first — older: %s", start+1, end, len(shown), orderNextPage(inv, page))
 	}
-	if found > len(ids) {
-		footer = p.Sprintf("%s; WeCom has %d, the newest %d are read", footer, found, len(ids))
+	if found > read {
+		footer = p.Sprintf("%s; WeCom has %d, the newest %d are read", footer, found, read)
 	}
 	b.Para("%s", footer+stop(p)).Para("%s", source)
 	if pending {

@@ -21,6 +21,16 @@ type Reply struct {
 	// Fallback is sent instead of TemplateCard where template cards are not shown (Composer.Text: the WeChat
 	// plugin shows none). Nil sends nothing in its place: Markdown must then say what the card offers.
 	Fallback *Reply
+	// File is a file already uploaded (media/upload): it goes out as one file message.
+	File *File
+}
+
+// File is an uploaded file a reply sends: its media_id, and what the demo and logs say of it.
+type File struct {
+	MediaID string
+	Name    string
+	Rows    int // data rows, for a CSV
+	Bytes   int
 }
 
 // Composer turns replies into WeCom messages for one corp: markdown for the WeCom app, or plain text for
@@ -50,12 +60,15 @@ func (c Composer) Messages(to string, rs ...*Reply) []*wecom.Message {
 		if r.Markdown != "" {
 			text = append(text, r.Markdown)
 		}
-		if r.TextCard == nil && (r.TemplateCard == nil || c.Text && r.Fallback == nil) {
+		if r.TextCard == nil && r.File == nil && (r.TemplateCard == nil || c.Text && r.Fallback == nil) {
 			continue // nothing else to send: the next reply's text may join this one
 		}
 		flush()
 		if r.TextCard != nil {
 			out = append(out, wecom.NewTextCard(*r.TextCard, to))
+		}
+		if r.File != nil {
+			out = append(out, wecom.NewFile(r.File.MediaID, to))
 		}
 		switch {
 		case r.TemplateCard != nil && !c.Text:

@@ -77,11 +77,12 @@ func deviceCommands(d Deps) []*commands.Command {
 			Flags:    []commands.Flag{pageFlag},
 			Summary:  "List trusted, unknown or personal devices, or those awaiting approval",
 			Help:     "Walks the whole list in WeCom and shows each device's code, name, last user and login, and status, most recent login first.",
-			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2"},
+			Examples: []string{"/devices", "/devices pending", "/devices unknown", "/devices personal --page 2", "/devices unknown --csv"},
 			Perm:     "devices.read",
 			Audited:  true,
 			APIs:     []string{"POST security/trustdevice/list"},
 			Run:      d.devList,
+			CSV:      d.devCSV,
 		},
 		{
 			Path:     "devices user",
@@ -292,7 +293,7 @@ func statusCounts(p *i18n.Printer, devs []wecom.Device) string {
 }
 
 // devWalk reads a whole list, up to maxListed devices; capped reports that there were more.
-func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom.Device) bool) (devs []wecom.Device, capped bool, err error) {
+func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom.Device) bool, limit int) (devs []wecom.Device, capped bool, err error) {
 	for dev, err := range d.Client.Security.AllDevices(ctx, typ) {
 		if err != nil {
 			return nil, false, wecomErr(err)
@@ -300,7 +301,7 @@ func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom
 		if keep != nil && !keep(dev) {
 			continue
 		}
-		if len(devs) >= maxListed {
+		if len(devs) >= limit {
 			return devs, true, nil
 		}
 		devs = append(devs, dev)
@@ -308,20 +309,36 @@ func (d Deps) devWalk(ctx context.Context, typ wecom.DeviceType, keep func(wecom
 	return devs, false, nil
 }
 
-func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	p := inv.P
+// devSelect reads the list /devices names (trusted by default), at most limit devices, most recent
+// activity first.
+func (d Deps) devSelect(ctx context.Context, inv *commands.Invocation, limit int) (devs []wecom.Device, capped, pending bool, typ wecom.DeviceType, title string, err error) {
 	which := listWord(inv.Arg("list"))
 	if which == "" {
 		which = "trusted"
 	}
-	typ, pending := devTypes[which], which == "pending"
-	title := listTitle[typ]
+	typ, pending = devTypes[which], which == "pending"
+	title = listTitle[typ]
 	var keep func(wecom.Device) bool
 	if pending {
 		typ, title = wecom.DeviceUnknown, i18n.N("Devices awaiting an admin's decision (待管理员确认)")
 		keep = func(dev wecom.Device) bool { return devAwaiting(dev.Status) }
 	}
-	devs, capped, err := d.devWalk(ctx, typ, keep)
+	if devs, capped, err = d.devWalk(ctx, typ, keep, limit); err != nil {
+		return
+	}
+	// Most recent activity first: for applications the application time, otherwise the last login.
+	slices.SortStableFunc(devs, func(a, b wecom.Device) int {
+		if pending {
+			return cmp.Compare(b.ConfirmTimestamp, a.ConfirmTimestamp)
+		}
+		return cmp.Compare(b.LastLoginTime, a.LastLoginTime)
+	})
+	return
+}
+
+func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
+	devs, capped, pending, typ, title, err := d.devSelect(ctx, inv, maxListed)
 	if err != nil {
 		return nil, err
 	}
@@ -331,13 +348,6 @@ func (d Deps) devList(ctx context.Context, inv *commands.Invocation) (*replies.R
 		}
 		return replies.Say(p, listEmpty[typ]), nil
 	}
-	// Most recent activity first: for applications the application time, otherwise the last login.
-	slices.SortStableFunc(devs, func(a, b wecom.Device) int {
-		if pending {
-			return cmp.Compare(b.ConfirmTimestamp, a.ConfirmTimestamp)
-		}
-		return cmp.Compare(b.LastLoginTime, a.LastLoginTime)
-	})
 	page, footer := pageFor(devs, inv)
 	b := replies.NewBuilder(p)
 	b.Heading(title)
@@ -891,7 +901,7 @@ func (d Deps) devImport(ctx context.Context, inv *commands.Invocation, pl import
 func (d Deps) importReconcile(ctx context.Context, inv *commands.Invocation, pl importPlan) (*replies.Reply, error) {
 	p := inv.P
 	system, devs := pl.system, pl.devs
-	trusted, _, err := d.devWalk(ctx, wecom.DeviceTrustedCorp, func(dev wecom.Device) bool { return dev.System == system })
+	trusted, _, err := d.devWalk(ctx, wecom.DeviceTrustedCorp, func(dev wecom.Device) bool { return dev.System == system }, maxListed)
 	if err != nil {
 		return nil, err
 	}

@@ -145,7 +145,7 @@ func oplogBound(from, to, now time.Time, horizon time.Duration, what string, loc
 // that owns its time, until maxRecords; more reports that it stopped early. The records come back newest
 // first.
 func oplogCollect[T any](ctx context.Context, windows []oplogWindow, walk func(w oplogWindow) iter.Seq2[T, error],
-	at func(T) int64) (recs []T, more bool, err error) {
+	at func(T) int64, limit int) (recs []T, more bool, err error) {
 collect:
 	for _, w := range windows {
 		for r, err := range walk(w) {
@@ -155,7 +155,7 @@ collect:
 			if !w.has(at(r)) {
 				continue
 			}
-			if len(recs) >= maxRecords {
+			if len(recs) >= limit {
 				more = true
 				break collect
 			}
@@ -263,11 +263,12 @@ func oplogCommands(d Deps) []*commands.Command {
 			Summary: "Read the member operation log: logins on new devices, locked devices, contacts added…",
 			Help:    "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
 			Examples: []string{"/oplog member", "/oplog member --user lisi --since 3d",
-				"/oplog member --type new-device-login --since 30d", "/oplog member --from 2026-11-01 --to 2026-11-15"},
+				"/oplog member --type new-device-login --since 30d", "/oplog member --from 2026-11-01 --to 2026-11-15", "/oplog member --since 30d --csv"},
 			Perm:    "oplog.read",
 			Audited: true,
 			APIs:    []string{"POST security/member_oper_log/list"},
 			Run:     d.oplogMember,
+			CSV:     d.oplogMemberCSV,
 		},
 		{
 			Path:    "oplog admin",
@@ -276,11 +277,12 @@ func oplogCommands(d Deps) []*commands.Command {
 				Help: "only one kind: app-change, contacts-chat, corp-info, external-contact, member-change, other, permission-change, or its number"}),
 			Summary:  "Read the admin console's operation log: permission, member and app changes…",
 			Help:     "WeCom keeps 180 days and answers 7 days per call; a longer range is read in 7-day windows.",
-			Examples: []string{"/oplog admin", "/oplog admin --type permission-change --since 30d", "/oplog admin --user zhangsan --since 3d"},
+			Examples: []string{"/oplog admin", "/oplog admin --type permission-change --since 30d", "/oplog admin --user zhangsan --since 3d", "/oplog admin --since 30d --csv"},
 			Perm:     "oplog.read",
 			Audited:  true,
 			APIs:     []string{"POST security/admin_oper_log/list"},
 			Run:      d.oplogAdmin,
+			CSV:      d.oplogAdminCSV,
 		},
 		{
 			Path:    "oplog files",
@@ -290,11 +292,12 @@ func oplogCommands(d Deps) []*commands.Command {
 				commands.Flag{Name: "source", Values: slices.Sorted(oplogKeys(fileSources)), Help: "only where it happened"}),
 			Summary:  "Read the file operation records (文件防泄漏): uploads, downloads, forwards…",
 			Help:     "WeCom answers 14 days per call; a longer range is read in 14-day windows. Corps without 微盘专业版 can only query the last 90 days.",
-			Examples: []string{"/oplog files", "/oplog files --op download --source drive --since 30d", "/oplog files --user lisi,wangwu --since 3d"},
+			Examples: []string{"/oplog files", "/oplog files --op download --source drive --since 30d", "/oplog files --user lisi,wangwu --since 3d", "/oplog files --since 30d --csv"},
 			Perm:     "oplog.read",
 			Audited:  true,
 			APIs:     []string{"POST security/get_file_oper_record"},
 			Run:      d.oplogFiles,
+			CSV:      d.oplogFilesCSV,
 		},
 		{
 			Path:    "oplog screen",
@@ -304,11 +307,12 @@ func oplogCommands(d Deps) []*commands.Command {
 				commands.Flag{Name: "type", Help: "only screenshots of: chat, contacts, file, mail, other, schedule"}),
 			Summary:  "Read the screenshot and screen recording records (截屏/录屏管理)",
 			Help:     "WeCom answers 14 days per call; a longer range is read in 14-day windows.",
-			Examples: []string{"/oplog screen", "/oplog screen --type file --since 30d", "/oplog screen --user lisi --since 3d"},
+			Examples: []string{"/oplog screen", "/oplog screen --type file --since 30d", "/oplog screen --user lisi --since 3d", "/oplog screen --csv"},
 			Perm:     "oplog.read",
 			Audited:  true,
 			APIs:     []string{"POST security/get_screen_oper_record"},
 			Run:      d.oplogScreen,
+			CSV:      d.oplogScreenCSV,
 		},
 	}
 }
@@ -368,17 +372,19 @@ func logFilters[T interface {
 }
 
 func (d Deps) oplogMember(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	return operLog(ctx, d, inv, "member", i18n.N("Member operation log"), memberTypes, false, d.Client.Security.AllMemberOperLogs,
-		func(r wecom.MemberOperLog) operRow {
-			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
-		})
+	return operLog(ctx, d, inv, "member", i18n.N("Member operation log"), memberTypes, false, d.Client.Security.AllMemberOperLogs, memberRow)
+}
+
+func memberRow(r wecom.MemberOperLog) operRow {
+	return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP, int(r.OperType)}
+}
+
+func adminRow(r wecom.AdminOperLog) operRow {
+	return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP, int(r.OperType)}
 }
 
 func (d Deps) oplogAdmin(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
-	return operLog(ctx, d, inv, "admin", i18n.N("Admin operation log"), adminTypes, true, d.Client.Security.AllAdminOperLogs,
-		func(r wecom.AdminOperLog) operRow {
-			return operRow{r.Time, r.UserID, r.OperType.String(), r.DetailInfo, r.IP}
-		})
+	return operLog(ctx, d, inv, "admin", i18n.N("Admin operation log"), adminTypes, true, d.Client.Security.AllAdminOperLogs, adminRow)
 }
 
 // operRow is what a member or admin log record shows.
@@ -400,6 +406,7 @@ func withoutLabel(kind, detail string) string {
 type operRow struct {
 	Time                     int64
 	UserID, Kind, Detail, IP string
+	Code                     int // the oper_type number
 }
 
 // operLog runs /oplog member and /oplog admin: the two logs share a request shape, windows and reply, and
@@ -409,6 +416,33 @@ func operLog[R any, T interface {
 	fmt.Stringer
 }](ctx context.Context, d Deps, inv *commands.Invocation, who, title string, types map[string]T, anyType bool,
 	all func(ctx context.Context, o wecom.OperLogOptions) iter.Seq2[R, error], row func(R) operRow) (*replies.Reply, error) {
+	q, err := operRecords(ctx, d, inv, who, types, anyType, all, row, maxRecords)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]oplogRow, len(q.recs))
+	for i, o := range q.recs {
+		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
+			Line: join(d.who(o.UserID), replies.Escape(inv.P.T(o.Kind)), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
+	}
+	return d.oplogReply(inv, title, q.noun, q.from, q.to, q.filters, rows, q.more), nil
+}
+
+// oplogQuery is what an /oplog read: the records, newest first, the range and filters as shown.
+type oplogQuery[R any] struct {
+	recs     []R
+	more     bool
+	from, to time.Time
+	filters  []string
+	noun     string // an id: "member operation records"
+}
+
+// operRecords reads a member or admin log for the flags given, at most limit records.
+func operRecords[R any, T interface {
+	~int
+	fmt.Stringer
+}](ctx context.Context, d Deps, inv *commands.Invocation, who string, types map[string]T, anyType bool,
+	all func(ctx context.Context, o wecom.OperLogOptions) iter.Seq2[R, error], row func(R) operRow, limit int) (*oplogQuery[operRow], error) {
 	opts, filters, err := logFilters(inv, who, types, anyType)
 	if err != nil {
 		return nil, err
@@ -425,20 +459,48 @@ func operLog[R any, T interface {
 		o := opts
 		o.StartTime, o.EndTime = w.Start, w.End
 		return all(ctx, o)
-	}, func(r R) int64 { return row(r).Time })
+	}, func(r R) int64 { return row(r).Time }, limit)
 	if err != nil {
 		return nil, wecomErr(err, opts.UserID)
 	}
-	rows := make([]oplogRow, len(recs))
+	out := make([]operRow, len(recs))
 	for i, r := range recs {
-		o := row(r)
-		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
-			Line: join(d.who(o.UserID), replies.Escape(inv.P.T(o.Kind)), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
+		out[i] = row(r)
 	}
-	return d.oplogReply(inv, title, noun, from, to, filters, rows, more), nil
+	return &oplogQuery[operRow]{recs: out, more: more, from: from, to: to, filters: filters, noun: noun}, nil
 }
 
 func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
+	q, err := d.fileRecords(ctx, inv, maxRecords)
+	if err != nil {
+		return nil, err
+	}
+	recs := q.recs
+	rows := make([]oplogRow, len(recs))
+	for i, r := range recs {
+		what := replies.Escape(Label(p, r.Operation.Type))
+		if r.Operation.Source != 0 {
+			what = p.Sprintf("%s in %s", what, replies.Escape(Label(p, r.Operation.Source)))
+		}
+		var extra []string
+		if r.FileSize > 0 {
+			extra = append(extra, oplogSize(r.FileSize))
+		}
+		if r.ApplicantName != "" {
+			extra = append(extra, p.Sprintf("applicant %s", replies.Escape(r.ApplicantName)))
+		}
+		if r.DeviceCode != "" {
+			extra = append(extra, p.Sprintf("device %s", replies.Code(r.DeviceCode)))
+		}
+		rows[i] = oplogRow{At: r.Time, Kind: r.Operation.Type.String(),
+			Line: join(append([]string{fileActor(p, r), what, replies.Escape(r.FileInfo)}, extra...)...)}
+	}
+	return d.oplogReply(inv, i18n.N("File operation records"), q.noun, q.from, q.to, q.filters, rows, q.more), nil
+}
+
+// fileRecords reads the file operation records for the flags given, at most limit.
+func (d Deps) fileRecords(ctx context.Context, inv *commands.Invocation, limit int) (*oplogQuery[wecom.FileOperRecord], error) {
 	p := inv.P
 	opts := wecom.FileOperRecordOptions{Limit: wecom.MaxFileRecordLimit}
 	var filters []string
@@ -471,33 +533,30 @@ func (d Deps) oplogFiles(ctx context.Context, inv *commands.Invocation) (*replie
 		o := opts
 		o.StartTime, o.EndTime = w.Start, w.End
 		return d.Client.Security.AllFileOperRecords(ctx, o)
-	}, func(r wecom.FileOperRecord) int64 { return r.Time })
+	}, func(r wecom.FileOperRecord) int64 { return r.Time }, limit)
 	if err != nil {
 		return nil, wecomErr(err, opts.UserIDs...)
 	}
+	return &oplogQuery[wecom.FileOperRecord]{recs: recs, more: more, from: from, to: to, filters: filters, noun: "file operation records"}, nil
+}
+func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+	p := inv.P
+	q, err := d.screenRecords(ctx, inv, maxRecords)
+	if err != nil {
+		return nil, err
+	}
+	recs := q.recs
 	rows := make([]oplogRow, len(recs))
 	for i, r := range recs {
-		what := replies.Escape(Label(p, r.Operation.Type))
-		if r.Operation.Source != 0 {
-			what = p.Sprintf("%s in %s", what, replies.Escape(Label(p, r.Operation.Source)))
-		}
-		var extra []string
-		if r.FileSize > 0 {
-			extra = append(extra, oplogSize(r.FileSize))
-		}
-		if r.ApplicantName != "" {
-			extra = append(extra, p.Sprintf("applicant %s", replies.Escape(r.ApplicantName)))
-		}
-		if r.DeviceCode != "" {
-			extra = append(extra, p.Sprintf("device %s", replies.Code(r.DeviceCode)))
-		}
-		rows[i] = oplogRow{At: r.Time, Kind: r.Operation.Type.String(),
-			Line: join(append([]string{fileActor(p, r), what, replies.Escape(r.FileInfo)}, extra...)...)}
+		rows[i] = oplogRow{At: r.Time, Kind: r.ScreenShotType.String(),
+			Line: join(replies.Code(r.UserID), p.Sprintf("screenshot of %s", replies.Escape(Label(p, r.ScreenShotType))),
+				replies.Escape(r.ScreenShotContent), replies.Escape(r.System))}
 	}
-	return d.oplogReply(inv, i18n.N("File operation records"), "file operation records", from, to, filters, rows, more), nil
+	return d.oplogReply(inv, i18n.N("Screenshot records"), q.noun, q.from, q.to, q.filters, rows, q.more), nil
 }
 
-func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
+// screenRecords reads the screenshot records for the flags given, at most limit.
+func (d Deps) screenRecords(ctx context.Context, inv *commands.Invocation, limit int) (*oplogQuery[wecom.ScreenOperRecord], error) {
 	p := inv.P
 	opts := wecom.ScreenOperRecordOptions{Limit: wecom.MaxScreenRecordLimit}
 	var filters []string
@@ -534,17 +593,11 @@ func (d Deps) oplogScreen(ctx context.Context, inv *commands.Invocation) (*repli
 		o := opts
 		o.StartTime, o.EndTime = w.Start, w.End
 		return d.Client.Security.AllScreenOperRecords(ctx, o)
-	}, func(r wecom.ScreenOperRecord) int64 { return r.Time })
+	}, func(r wecom.ScreenOperRecord) int64 { return r.Time }, limit)
 	if err != nil {
 		return nil, wecomErr(err, opts.UserIDs...)
 	}
-	rows := make([]oplogRow, len(recs))
-	for i, r := range recs {
-		rows[i] = oplogRow{At: r.Time, Kind: r.ScreenShotType.String(),
-			Line: join(replies.Code(r.UserID), p.Sprintf("screenshot of %s", replies.Escape(Label(p, r.ScreenShotType))),
-				replies.Escape(r.ScreenShotContent), replies.Escape(r.System))}
-	}
-	return d.oplogReply(inv, i18n.N("Screenshot records"), "screenshot records", from, to, filters, rows, more), nil
+	return &oplogQuery[wecom.ScreenOperRecord]{recs: recs, more: more, from: from, to: to, filters: filters, noun: "screenshot records"}, nil
 }
 
 // oplogReply summarises records: the range and filters, counts by kind, then a page of rows, newest first.

@@ -212,7 +212,7 @@ func TestOplogCollect(t *testing.T) {
 			}
 		}
 	}
-	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r fakeRec) int64 { return r.at })
+	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r fakeRec) int64 { return r.at }, maxRecords)
 	if err != nil || more {
 		t.Fatalf("oplogCollect: %v, more %v", err, more)
 	}
@@ -246,7 +246,7 @@ func TestOplogCollect_bounded(t *testing.T) {
 			}
 		}
 	}
-	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r fakeRec) int64 { return r.at })
+	recs, more, err := oplogCollect(context.Background(), ws, walk, func(r fakeRec) int64 { return r.at }, maxRecords)
 	if err != nil || !more || len(recs) != maxRecords {
 		t.Fatalf("oplogCollect = %d records, more %v, %v; want %d and more", len(recs), more, err, maxRecords)
 	}

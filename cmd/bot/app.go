@@ -258,7 +258,8 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, err
 	}
 	a.engine = &commands.Engine{Registry: reg, Access: ac, Store: a.db, Logger: a.log.With("component", "commands"), Langs: a.langs,
-		Policies: policies, FourEyes: a.db, Names: names, Location: loc}
+		Policies: policies, FourEyes: a.db, Names: names, Location: loc,
+		Files: a.client.Media} // --csv exports go out as files
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,

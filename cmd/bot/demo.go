@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -21,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
@@ -647,6 +649,8 @@ func (c *console) show() {
 		text := m.Content
 		if m.MsgType == "template_card" || m.API == "message/update_template_card" {
 			text = cardText(m.Body)
+		} else if m.MsgType == "file" {
+			text = c.fileText(m)
 		} else if text == "" {
 			text = m.Title
 		}
@@ -660,6 +664,32 @@ func (c *console) show() {
 		fmt.Fprintln(c.e.stdout, prefix+readable(text))
 	}
 	c.shown = len(all)
+}
+
+// fileText shows a file message as [file NAME, N rows, SIZE, saved to PATH]: the bytes are copied out of the
+// emulator so the user can open the file (a CSV in Excel, say).
+func (c *console) fileText(m emulator.SentMessage) string {
+	data, name, ok := c.emu.Media(m.MediaID)
+	if !ok {
+		return fmt.Sprintf("[file %s: media_id %s no longer valid]", m.FileName, m.MediaID)
+	}
+	parts := []string{"file " + name}
+	if strings.HasSuffix(name, ".csv") {
+		if recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))).ReadAll(); err == nil && len(recs) > 0 {
+			if n := len(recs) - 1; n == 1 {
+				parts = append(parts, "1 row")
+			} else {
+				parts = append(parts, commands.Thousands(n)+" rows")
+			}
+		}
+	}
+	parts = append(parts, commands.Size(len(data)))
+	dir := filepath.Join(os.TempDir(), "wecombot-demo-files")
+	path := filepath.Join(dir, filepath.Base(name))
+	if err := os.MkdirAll(dir, 0o700); err == nil && os.WriteFile(path, data, 0o600) == nil {
+		parts = append(parts, "saved to "+path)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 var (

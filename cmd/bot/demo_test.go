@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -109,5 +111,26 @@ func TestDemo_consoleHelpUnknownMemberLongLine(t *testing.T) {
 	}
 	if strings.Contains(got, "now speaking as nobody") {
 		t.Errorf("the demo switched to a member that does not exist")
+	}
+}
+
+// A --csv answer shows as the file, with its rows and size, saved where the user can open it.
+func TestDemo_fileMessageSaved(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // where the demo saves files; not parallel, since it sets the environment
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader("/devices --csv\n"), stdout: &out, stderr: &errOut, getenv: func(string) (string, bool) { return "", false }}
+	if err := run(t.Context(), e, []string{"demo"}); err != nil {
+		t.Fatalf("demo: %v\nstderr: %s", err, errOut.String())
+	}
+	m := regexp.MustCompile(`\[file (devices-trusted-\d{8}-\d{4}\.csv), (\d+) rows, [\d.]+ (?:B|KB|MB), saved to (\S+\.csv)\]`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("demo output shows no saved file:\n%s", out.String())
+	}
+	data, err := os.ReadFile(m[3])
+	if err != nil || !bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) || filepath.Base(m[3]) != m[1] {
+		t.Fatalf("saved file %s: %v, starts %q", m[3], err, data[:min(len(data), 8)])
+	}
+	if lines := bytes.Count(data, []byte("\r\n")); fmt.Sprint(lines-1) != m[2] {
+		t.Fatalf("file has %d data lines; the console says %s rows", lines-1, m[2])
 	}
 }

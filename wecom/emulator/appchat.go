@@ -134,8 +134,16 @@ func (s *Server) appchatSend(c *apiCall) (obj, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.recordLocked(SentMessage{API: "appchat/send", To: slices.Clone(ch.Members), ChatID: ch.ID,
+	m := SentMessage{API: "appchat/send", To: slices.Clone(ch.Members), ChatID: ch.ID,
 		MsgType: req.MsgType, Body: slices.Clone(c.body), Title: view.title, Content: view.content,
-		URL: view.url, Truncated: view.truncated}, s.opts.Now())
+		URL: view.url, Truncated: view.truncated}
+	if view.mediaID != "" {
+		media, aerr := s.checkMediaLocked(view.mediaID)
+		if aerr != nil {
+			return nil, aerr
+		}
+		m.MediaID, m.FileName = media.MediaID, media.Name
+	}
+	s.recordLocked(m, s.opts.Now())
 	return nil, nil
 }

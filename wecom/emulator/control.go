@@ -54,6 +54,8 @@ POST /_emulator/event          {"from":"lisi","event":"click","event_key":"..."}
 POST /_emulator/verify-url     {} run WeCom's GET echostr check against the callback URL
 GET  /_emulator/messages[?to=USERID]  messages the bot sent, in order (dropped ones flagged)
 GET  /_emulator/calls[?path=message/send]  API calls the bot made, in order
+GET  /_emulator/media?id=MEDIA_ID  an uploaded file (media/upload) while its media_id is valid:
+                               {"media_id","type","name","size","created_at","data"} (data base64)
 POST /_emulator/fail           {"path":"message/send","errcode":45009,"times":2}  inject failures
 POST /_emulator/expire-tokens  expire every access_token (next call gets 42001)
 POST /_emulator/oauth-code     {"userid":"lisi","scope":"snsapi_privateinfo"} or {"external_userid":"wm..."}  -> {"code":"..."}
@@ -68,6 +70,7 @@ func (s *Server) routesControl() {
 		"verify-url":    {"POST", s.ctlVerifyURL},
 		"messages":      {"GET", s.ctlMessages},
 		"calls":         {"GET", s.ctlCalls},
+		"media":         {"GET", s.ctlMedia},
 		"fail":          {"POST", s.ctlFail},
 		"expire-tokens": {"POST", s.ctlExpireTokens},
 		"oauth-code":    {"POST", s.ctlOAuthCode},
@@ -414,6 +417,17 @@ func (s *Server) ctlVerifyURL(r *http.Request) (any, error) {
 
 func (s *Server) ctlMessages(r *http.Request) (any, error) {
 	return orEmptyList(s.Messages(r.URL.Query().Get("to"))), nil
+}
+
+// ctlMedia answers an upload, so a test or a demo in another process can open the file the bot sent.
+func (s *Server) ctlMedia(r *http.Request) (any, error) {
+	id := r.URL.Query().Get("id")
+	m, ok := s.Upload(id)
+	if !ok {
+		return nil, &controlError{status: http.StatusNotFound, msg: "no valid media_id " + strconv.Quote(id)}
+	}
+	return obj{"media_id": m.MediaID, "type": m.Type, "name": m.Name, "size": len(m.Data), "created_at": m.CreatedAt.Unix(),
+		"data": m.Data}, nil // []byte encodes as base64
 }
 
 func (s *Server) ctlCalls(r *http.Request) (any, error) {

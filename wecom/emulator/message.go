@@ -43,6 +43,10 @@ type SentMessage struct {
 	MsgID        string `json:"msg_id,omitempty"`
 	ResponseCode string `json:"response_code,omitempty"`
 	TaskID       string `json:"task_id,omitempty"`
+	// MediaID and FileName are a media message's (msgtype file, image, voice, video): its media_id and the
+	// filename it was uploaded with, which a file message shows.
+	MediaID  string `json:"media_id,omitempty"`
+	FileName string `json:"file_name,omitempty"`
 
 	// What the member sees, after WeCom's own processing: text/markdown content, textcard title and
 	// description (cut to 128/512 bytes as WeCom does), template card main title, button replace_name.
@@ -177,6 +181,12 @@ func (s *Server) messageSend(c *apiCall) (obj, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var media *UploadedMedia
+	if view.mediaID != "" {
+		if media, aerr = s.checkMediaLocked(view.mediaID); aerr != nil {
+			return nil, aerr
+		}
+	}
 	st := s.ext()
 	var cb *cardBody
 	if req.MsgType == "template_card" {
@@ -214,6 +224,9 @@ func (s *Server) messageSend(c *apiCall) (obj, *apiError) {
 	}
 	base := SentMessage{API: "message/send", MsgType: req.MsgType, Body: slices.Clone(c.body), MsgID: msgID,
 		Title: view.title, Content: view.content, URL: view.url, Truncated: view.truncated}
+	if media != nil {
+		base.MediaID, base.FileName = media.MediaID, media.Name
+	}
 	if cb != nil {
 		base.TaskID = cb.TaskID
 		if cb.TaskID != "" {
@@ -368,6 +381,7 @@ func (s *Server) resolveLocked(users, parties, tags []string, all bool) recipien
 // contentView is what a validated message shows.
 type contentView struct {
 	title, content, url string
+	mediaID             string // image, voice, video, file: checked against the uploads by the caller
 	truncated           bool
 	card                *cardBody
 }
@@ -441,6 +455,7 @@ func checkContent(msgType string, raw json.RawMessage, appSend bool) (contentVie
 		if b.MediaID == "" {
 			return v, errf(codeMissingMediaID, "%s.media_id missing", msgType)
 		}
+		v.mediaID = b.MediaID
 	case "news", "mpnews":
 		var b struct {
 			Articles []struct {

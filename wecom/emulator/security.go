@@ -844,6 +844,13 @@ func (s *Server) AddMemberOperRecord(r MemberOperRecord) {
 	s.org.admin.addMemberLog(r)
 }
 
+// MemberOperRecords returns a copy of the member operation log, oldest first, for tests to compare with.
+func (s *Server) MemberOperRecords() []MemberOperRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.org.admin.memberLogs)
+}
+
 // AddAdminOperRecord appends an admin operation record (security/admin_oper_log/list).
 func (s *Server) AddAdminOperRecord(r AdminOperRecord) {
 	s.mu.Lock()

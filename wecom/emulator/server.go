@@ -154,6 +154,7 @@ type Server struct {
 	callSeq    int
 	extra      *extState       // chats, cards, response codes, OAuth codes, callback MsgIds
 	menu       json.RawMessage // the app menu set by menu/create (guarded by mu)
+	uploads    *mediaState     // media/upload's files (media.go; guarded by mu)
 }
 
 // Call is one API request the emulator received.
@@ -181,6 +182,8 @@ type apiCall struct {
 	r    *http.Request
 	path string
 	body []byte
+	// tooLarge: the body was over the path's bound and was cut (media/upload answers 40006 for it).
+	tooLarge bool
 }
 
 // decode decodes the JSON body into v. WeCom answers a body it cannot parse with 40058 and an errmsg starting
@@ -242,7 +245,7 @@ func New(opts Options) *Server {
 	for _, routes := range []func(){
 		s.routesToken, s.routesMessage, s.routesAppchat, s.routesDirectory, s.routesExternalContact,
 		s.routesMisc, s.routesSecurity, s.routesVIP, s.routesAdvancedFeature, s.routesHR, s.routesIDConvert,
-		s.routesAgent, s.routesMenu,
+		s.routesAgent, s.routesMenu, s.routesMedia,
 	} {
 		routes()
 	}
@@ -266,12 +269,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler) // the client sees the connection close with no response
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/cgi-bin/")
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-	if err != nil {
+	limit := int64(maxRequestBody)
+	if path == "media/upload" {
+		limit = maxUploadBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge) && path == "media/upload":
+		// Answered by the handler, after the token and type checks, as WeCom's 40006.
+	case err != nil:
 		writeJSON(w, obj{"errcode": 40058, "errmsg": "request body too large"})
 		return
 	}
-	c := &apiCall{s: s, r: r, path: path, body: body}
+	c := &apiCall{s: s, r: r, path: path, body: body, tooLarge: tooLarge != nil}
 	res, aerr := s.dispatch(c)
 	code := 0
 	if aerr != nil {

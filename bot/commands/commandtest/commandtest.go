@@ -153,7 +153,7 @@ func New(t testing.TB, opts Options) *Harness {
 	if err := h.Registry.Err(); err != nil {
 		t.Fatal(err)
 	}
-	h.Engine = &commands.Engine{Registry: h.Registry, Access: ac, Store: d}
+	h.Engine = &commands.Engine{Registry: h.Registry, Access: ac, Store: d, Files: client.Media}
 	return h
 }
 
@@ -249,6 +249,8 @@ func Content(m *wecom.Message) string {
 		return cut(m.TextCard.Description, 512)
 	case m.TemplateCard != nil:
 		return m.TemplateCard.SubTitleText
+	case m.File != nil:
+		return "[file " + m.File.MediaID + "]"
 	}
 	return ""
 }
