@@ -69,7 +69,7 @@ type Alerts struct {
 	// or removed from a tag or department that roles name, or an admin deleted; default domain_ip_team.
 	ContactTeam string          `toml:"contact_team"`
 	Teams       map[string]Team `toml:"teams"`
-	Rules        []Rule          `toml:"rules"`
+	Rules       []Rule          `toml:"rules"`
 }
 
 // Team is who receives alerts: members (userids, "tag:NAME", "dept:ID") and/or an app group chat created
