@@ -41,6 +41,30 @@ type Inbound struct {
 	ApplyReason   string         `xml:"ApplyReason"`  // submit_vip_account_approval
 	BusinessType  string         `xml:"BusinessType"` // 1 mail, 2 docs, 3 drive, 4 meetings
 	FinishType    string         `xml:"FinishType"`   // 1 rejected by admin, 2 allocated, 3 withdrawn
+
+	// change_contact (DOC/90376): ChangeType create_user, update_user, delete_user, create_party,
+	// update_party, delete_party or update_tag. Member events name UserID (and NewUserID when an admin
+	// changed the userid); tag events TagId and comma-separated AddUserItems/DelUserItems/AddPartyItems/
+	// DelPartyItems; party events Id.
+	UserID        string `xml:"UserID"`
+	NewUserID     string `xml:"NewUserID"`
+	TagID         string `xml:"TagId"`
+	AddUserItems  string `xml:"AddUserItems"`
+	DelUserItems  string `xml:"DelUserItems"`
+	AddPartyItems string `xml:"AddPartyItems"`
+	DelPartyItems string `xml:"DelPartyItems"`
+	PartyID       string `xml:"Id"`
+}
+
+// Items splits a comma-separated list of a change_contact event (AddUserItems and the like), dropping blanks.
+func Items(list string) []string {
+	var out []string
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // SelectedItem is one answered question of an interactive card.
@@ -140,6 +164,24 @@ func parseInboundFast(b []byte) (*Inbound, bool) {
 			m.BusinessType = v
 		case "FinishType":
 			m.FinishType = v
+		case "UserID":
+			m.UserID = v
+		case "NewUserID":
+			m.NewUserID = v
+		case "TagId":
+			m.TagID = v
+		case "AddUserItems":
+			m.AddUserItems = v
+		case "DelUserItems":
+			m.DelUserItems = v
+		case "AddPartyItems":
+			m.AddPartyItems = v
+		case "DelPartyItems":
+			m.DelPartyItems = v
+		case "Id":
+			m.PartyID = v
+		case "ExtAttr":
+			bad = true // nested: encoding/xml reads it
 		case "SelectedItems":
 			bad = true // nested: encoding/xml reads it
 		}
@@ -187,6 +229,14 @@ func (m *Inbound) DedupeKey() string {
 		m.EventKey, m.TaskID, m.CardType, m.ResponseCode, m.ChangeType, m.ApplyID, m.FinishType, m.MsgID, m.Content} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
+	}
+	// A contact change's own fields, only when it has them: the keys of every other event stay as they were
+	// (a redelivery across an upgrade still collapses).
+	if contact := []string{m.UserID, m.NewUserID, m.TagID, m.AddUserItems, m.DelUserItems, m.AddPartyItems, m.DelPartyItems, m.PartyID}; strings.Join(contact, "") != "" {
+		for _, f := range contact {
+			h.Write([]byte(f))
+			h.Write([]byte{0})
+		}
 	}
 	for _, s := range m.SelectedItems {
 		h.Write([]byte(s.QuestionKey))

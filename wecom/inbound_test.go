@@ -26,6 +26,12 @@ func TestParseInbound(t *testing.T) {
 					{QuestionKey: "QuestionKey2", OptionIDs2: []string{"OptionId3"}}}}, "event:template_card_event"},
 		{"security change_domain_ip", `<xml><ToUserName><![CDATA[wx28dbb14e3720FAKE]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1403610513</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[security]]></Event><ChangeType><![CDATA[change_domain_ip]]></ChangeType></xml>`,
 			wecom.Inbound{ToUserName: "wx28dbb14e3720FAKE", FromUserName: "sys", CreateTime: 1403610513, MsgType: "event", Event: "security", ChangeType: "change_domain_ip"}, "event:security"},
+		{"change_contact update_tag (DOC/96304)", `<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1403610513</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event><ChangeType><![CDATA[update_tag]]></ChangeType><TagId>1</TagId><AddUserItems><![CDATA[zhangsan,lisi]]></AddUserItems><DelUserItems><![CDATA[zhangsan1,lisi1]]></DelUserItems><AddPartyItems><![CDATA[1,2]]></AddPartyItems><DelPartyItems><![CDATA[3,4]]></DelPartyItems></xml>`,
+			wecom.Inbound{ToUserName: "toUser", FromUserName: "sys", CreateTime: 1403610513, MsgType: "event", Event: "change_contact", ChangeType: "update_tag",
+				TagID: "1", AddUserItems: "zhangsan,lisi", DelUserItems: "zhangsan1,lisi1", AddPartyItems: "1,2", DelPartyItems: "3,4"}, "event:change_contact"},
+		{"change_contact update_user with a new userid (DOC/96302)", `<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1403610513</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event><ChangeType>update_user</ChangeType><UserID><![CDATA[zhangsan]]></UserID><NewUserID><![CDATA[zhangsan001]]></NewUserID><Department><![CDATA[1,2,3]]></Department></xml>`,
+			wecom.Inbound{ToUserName: "toUser", FromUserName: "sys", CreateTime: 1403610513, MsgType: "event", Event: "change_contact", ChangeType: "update_user",
+				UserID: "zhangsan", NewUserID: "zhangsan001"}, "event:change_contact"},
 		{"submit_vip_account_approval", `<xml><ToUserName><![CDATA[ww1]]></ToUserName><FromUserName><![CDATA[lisi]]></FromUserName><CreateTime>1715741759</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[submit_vip_account_approval]]></Event><ApplyReason><![CDATA[需要大附件]]></ApplyReason><BusinessType>1</BusinessType><ApplyId><![CDATA[AP1]]></ApplyId><AgentID>1000002</AgentID></xml>`,
 			wecom.Inbound{ToUserName: "ww1", FromUserName: "lisi", CreateTime: 1715741759, MsgType: "event", Event: "submit_vip_account_approval",
 				ApplyReason: "需要大附件", BusinessType: "1", ApplyID: "AP1", AgentID: "1000002"}, "event:submit_vip_account_approval"},
@@ -107,6 +113,8 @@ func FuzzParseInbound(f *testing.F) {
 	f.Add([]byte(`<xml><ToUserName>c</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>1</MsgId></xml>`))
 	f.Add([]byte(`<xml><FromUserName>u</FromUserName><MsgType>event</MsgType><Event>template_card_event</Event><SelectedItems><SelectedItem><OptionIds><OptionId>x</OptionId></OptionIds></SelectedItem></SelectedItems></xml>`))
 	f.Add([]byte(`<xml><FromUserName><![CDATA[a]]]]><![CDATA[>]]></FromUserName><MsgType>event</MsgType><CreateTime>-1</CreateTime></xml>`))
+	f.Add([]byte(`<xml><FromUserName>sys</FromUserName><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>update_tag</ChangeType><TagId>1</TagId><AddUserItems>a,b</AddUserItems><DelUserItems>c</DelUserItems></xml>`))
+	f.Add([]byte(`<xml><FromUserName>sys</FromUserName><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>create_user</ChangeType><UserID>u</UserID><ExtAttr><Item><Name>x</Name></Item></ExtAttr></xml>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := wecom.ParseInbound(b)
 		if err != nil {

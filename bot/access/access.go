@@ -239,6 +239,66 @@ func (a *Control) Reload(admins []string, roles []Role) error {
 	return nil
 }
 
+// Forget drops every cached answer: an address-book change (a member removed from a tag, a department or the
+// corp) takes effect on the member's next message instead of after the cache's TTL.
+func (a *Control) Forget() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.gen++
+	clear(a.cache)
+}
+
+// Cached returns the last answer for userID still in the cache, or nil (for what a member held before a change).
+func (a *Control) Cached(userID string) *Caller {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, ok := a.cache[UserKey(userID)]; ok {
+		return c.c
+	}
+	return nil
+}
+
+// Granting returns what naming ref ("tag:NAME", "dept:ID" or a userid) in the config grants: "admin" when
+// access.admins names it, and the names of the roles whose members name it.
+func (a *Control) Granting(ref string) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []string
+	if slices.ContainsFunc(a.admins, func(m string) bool { return strings.EqualFold(m, ref) }) {
+		out = append(out, "admin")
+	}
+	for _, r := range a.roles {
+		if slices.ContainsFunc(r.Members, func(m string) bool { return strings.EqualFold(m, ref) }) {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// Refs returns every tag: and dept: reference of the config (admins and roles), deduplicated.
+func (a *Control) Refs() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	seen := map[string]bool{}
+	var out []string
+	add := func(ms []string) {
+		for _, m := range ms {
+			if strings.Contains(m, ":") && !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	add(a.admins)
+	for _, r := range a.roles {
+		add(r.Members)
+	}
+	return out
+}
+
+// TagID looks a tag's id up in the directory.
+func (a *Control) TagID(ctx context.Context, name string) (int, error) { return a.dir.TagID(ctx, name) }
+
 // Resolve returns the caller's roles and permissions. Explicit userids (in access.admins or a role's members)
 // need no lookup and are granted even when WeCom cannot be reached; a role that needs a tag or department lookup
 // that failed is not granted (deny by default), is named in Caller.Unchecked, and the error says why. Only a

@@ -188,6 +188,8 @@ func (s *Service) HandleEvent(ctx context.Context, it *db.InboxItem, m *wecom.In
 		return s.click(ctx, it, m)
 	case m.Event == "security" && m.ChangeType == "change_domain_ip":
 		return s.domainIPChanged(ctx, it, m)
+	case m.Event == "change_contact":
+		return s.contactChanged(ctx, it, m)
 	}
 	s.log.Info("alerts: event not handled; acknowledged", slog.String("event", m.Event), slog.String("change_type", m.ChangeType))
 	return nil, nil

@@ -305,6 +305,19 @@ func (s *Service) domainIPChanged(ctx context.Context, it *db.InboxItem, m *weco
 // domainIPEffects queues md, written in each member's language (once per language), to the team, in as many
 // messages as it takes, as a domain_ip digest.
 func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, title string, md func(*i18n.Printer) string) (inbox.Effects, error) {
+	ds, err := s.teamDeliveries(ctx, it, team, md)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx *db.Tx) error {
+		d := &db.AlertDigest{Team: team, Kind: db.DigestDomainIP, Severity: SevWarning, Title: title}
+		return tx.AddAlertDigest(ctx, d, func(*db.AlertDigest) ([]*db.AlertDelivery, error) { return ds, nil })
+	}, nil
+}
+
+// teamDeliveries writes md for each member of team in their language (once per language) and for the team's
+// chat, as the messages that answer callback it.
+func (s *Service) teamDeliveries(ctx context.Context, it *db.InboxItem, team string, md func(*i18n.Printer) string) ([]*db.AlertDelivery, error) {
 	to, err := s.recipients(ctx, team)
 	if err != nil {
 		return nil, err
@@ -335,10 +348,7 @@ func (s *Service) domainIPEffects(ctx context.Context, it *db.InboxItem, team, t
 			ds = append(ds, &db.AlertDelivery{Recipient: "chat:" + to.chat, Message: msg})
 		}
 	}
-	return func(ctx context.Context, tx *db.Tx) error {
-		d := &db.AlertDigest{Team: team, Kind: db.DigestDomainIP, Severity: SevWarning, Title: title}
-		return tx.AddAlertDigest(ctx, d, func(*db.AlertDigest) ([]*db.AlertDelivery, error) { return ds, nil })
-	}, nil
+	return ds, nil
 }
 
 // printer is the language u reads (English when the service has no Langs).

@@ -64,9 +64,12 @@ type Alerts struct {
 	// Window groups alerts for one team into one digest message; default "1m".
 	Window Duration `toml:"window"`
 	// DomainIPTeam receives the difference when WeCom reports a domain/IP change (the security event).
-	DomainIPTeam string          `toml:"domain_ip_team"`
-	Teams        map[string]Team `toml:"teams"`
-	Rules        []Rule          `toml:"rules"`
+	DomainIPTeam string `toml:"domain_ip_team"`
+	// ContactTeam is told when an address-book change (change_contact) grants or takes a role: a member added to
+	// or removed from a tag or department that roles name, or an admin deleted; default domain_ip_team.
+	ContactTeam string          `toml:"contact_team"`
+	Teams       map[string]Team `toml:"teams"`
+	Rules       []Rule          `toml:"rules"`
 }
 
 // Team is who receives alerts: members (userids, "tag:NAME", "dept:ID") and/or an app group chat created
@@ -402,6 +405,11 @@ func (c *Config) validate() error {
 	}
 	if c.Alerts.Window.Duration < 0 || c.Alerts.Interval.Duration < 0 {
 		bad("alerts.interval and alerts.window must not be negative")
+	}
+	if t := c.Alerts.ContactTeam; t != "" {
+		if _, ok := c.Alerts.Teams[t]; !ok {
+			bad("alerts.contact_team: no team %q in [alerts.teams]", t)
+		}
 	}
 	if t := c.Alerts.DomainIPTeam; t != "" {
 		if _, ok := c.Alerts.Teams[t]; !ok {

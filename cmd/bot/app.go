@@ -263,6 +263,7 @@ func (a *app) newRouter() (*router.Router, error) {
 	rt := &router.Router{Engine: a.engine, Encoder: a.client.Message, Text: a.cfg.Replies.Format == "text",
 		Events: map[string]router.EventHandler{
 			"security":                    a.alerts,
+			"change_contact":              a.alerts, // drops cached roles; tells the security team of role changes
 			"submit_vip_account_approval": a.approvals,
 			"finish_vip_account_approval": a.approvals,
 		},

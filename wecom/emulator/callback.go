@@ -286,7 +286,7 @@ func (s *Server) TextMessage(from, content string, msgID uint64, createTime time
 }
 
 // eventFieldOrder is the order WeCom's samples put event fields in; other fields follow, sorted.
-var eventFieldOrder = []string{"ChangeType", "EventKey", "TaskId", "CardType", "ResponseCode", "ApplyId",
+var eventFieldOrder = []string{"ChangeType", "UserID", "TagId", "AddUserItems", "DelUserItems", "AddPartyItems", "DelPartyItems", "EventKey", "TaskId", "CardType", "ResponseCode", "ApplyId",
 	"BusinessType", "ApplyReason", "FinishType"}
 
 // Event builds the plaintext XML of an event (MsgType event). fields are element names in WeCom's spelling
@@ -343,7 +343,7 @@ func (s *Server) event(from, event string, fields map[string]string, selected []
 	for _, k := range names {
 		writeElem(&b, k, fields[k])
 	}
-	if event != "security" {
+	if event != "security" && event != "change_contact" { // system events carry no AgentID (DOC/90376)
 		writeElem(&b, "AgentID", strconv.Itoa(s.opts.AgentID))
 	}
 	if len(selected) > 0 {

@@ -60,6 +60,9 @@ POST /_emulator/fail           {"path":"message/send","errcode":45009,"times":2}
 POST /_emulator/expire-tokens  expire every access_token (next call gets 42001)
 POST /_emulator/oauth-code     {"userid":"lisi","scope":"snsapi_privateinfo"} or {"external_userid":"wm..."}  -> {"code":"..."}
                                for auth/getuserinfo (single use, 5 minutes)
+POST /_emulator/tag-members    {"tag_id":1,"add":["lisi"],"del":["wujiu"]}  change a tag's members; delivers
+                               change_contact update_tag (TagId, AddUserItems, DelUserItems)
+POST /_emulator/delete-user    {"userid":"wujiu"}  delete a member; delivers change_contact delete_user
 `
 
 // routesControl serves the control API under /_emulator/.
@@ -74,6 +77,8 @@ func (s *Server) routesControl() {
 		"fail":          {"POST", s.ctlFail},
 		"expire-tokens": {"POST", s.ctlExpireTokens},
 		"oauth-code":    {"POST", s.ctlOAuthCode},
+		"tag-members":   {"POST", s.ctlTagMembers},
+		"delete-user":   {"POST", s.ctlDeleteUser},
 	}
 	s.mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/_emulator/")

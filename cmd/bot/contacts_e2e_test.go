@@ -1,0 +1,84 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wecombot/wecombot/bot/config"
+	"github.com/wecombot/wecombot/db"
+	"github.com/wecombot/wecombot/wecom/emulator"
+	"github.com/wecombot/wecombot/wecom/wecomtest"
+)
+
+// Contact changes (issue 14): a change_contact event drops the cached roles at once and tells the security
+// team when a role is granted or taken.
+
+func countContaining(msgs []string, sub string) int {
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestContacts_roleByTagFollowsTheAddressBookAtOnce(t *testing.T) {
+	t.Parallel()
+	s := startStackFull(t, emulator.Options{}, alertsTOML, func(cfg *config.Config, _ *wecomtest.Server) {
+		cfg.Access.CacheTTL = config.Duration{Duration: time.Hour} // the cache alone would keep an answer an hour
+	}, nil)
+	// lisi holds no role: refused, and the refusal is cached.
+	if got := s.say(t, "lisi", "/devices pending"); !contains(got, "not allowed") {
+		t.Fatalf("lisi before any change: %q; want refused", got)
+	}
+	// An admin adds lisi to the 安全管理员 tag (the security role): WeCom pushes update_tag.
+	s.control(t, "tag-members", map[string]any{"tag_id": 1, "add": []string{"lisi"}})
+	waitFor(t, 10*time.Second, "the notice of the addition", func() bool { return countContaining(s.contents("zhangsan"), "was added to the tag") == 1 })
+	if got := s.say(t, "lisi", "/devices pending"); contains(got, "not allowed") {
+		t.Fatalf("lisi added to the security tag is still refused: %q", got)
+	}
+	// Removed again: refused on the very next message, not an hour later.
+	ev, err := s.emu.ChangeTagMembers(1, nil, []string{"lisi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // WeCom redelivers: acted on once
+		if res, err := s.emu.Deliver(t.Context(), ev); err != nil || res.Status != 200 {
+			t.Fatalf("deliver update_tag: %+v %v", res, err)
+		}
+	}
+	waitFor(t, 10*time.Second, "the notice of the removal", func() bool {
+		return countContaining(s.contents("zhangsan"), "removed from the tag") == 1
+	})
+	if got := s.say(t, "lisi", "/devices pending"); !contains(got, "not allowed") {
+		t.Fatalf("lisi after losing the tag: %q; want refused on this very message", got)
+	}
+	time.Sleep(200 * time.Millisecond) // a second notice, from the redelivery, would have arrived by now
+	if n := countContaining(s.contents("zhangsan"), "removed from the tag"); n != 1 {
+		t.Fatalf("zhangsan got %d notices of one change; want 1", n)
+	}
+	notice := s.contents("wujiu")
+	if countContaining(notice, "李四 (`lisi`)") == 0 || countContaining(notice, "安全管理员") == 0 || countContaining(notice, "security") == 0 {
+		t.Fatalf("the notice does not name 李四 (lisi), the tag and the role: %q", notice)
+	}
+	if rows, _ := s.app.db.ListAudit(t.Context(), db.AuditFilter{Actor: "sys", Command: "change_contact"}); len(rows) != 2 {
+		t.Fatalf("the two changes in the trail: %+v", rows)
+	}
+}
+
+func TestContacts_adminDeletedIsReported(t *testing.T) {
+	t.Parallel()
+	s := startStackFull(t, emulator.Options{}, alertsTOML, nil, nil)
+	s.say(t, "zhangsan", "/whoami") // zhangsan's roles are cached: admin
+	s.control(t, "delete-user", map[string]any{"userid": "zhangsan"})
+	waitFor(t, 10*time.Second, "the notice", func() bool { return countContaining(s.contents("lisi"), "deleted from the organisation") == 1 })
+	if n := s.contents("lisi"); countContaining(n, "admin") == 0 {
+		t.Fatalf("the notice does not say zhangsan held admin: %q", n)
+	}
+	// A change to the tag the approvers role names is reported too.
+	before := len(s.contents("lisi"))
+	s.control(t, "tag-members", map[string]any{"tag_id": 2, "add": []string{"wangwu"}}) // 审批人: the approvers role
+	waitFor(t, 10*time.Second, "the approvers notice", func() bool { return len(s.contents("lisi")) > before })
+}

@@ -1,0 +1,106 @@
+package emulator
+
+// Address-book changes and the change_contact events WeCom pushes for them (DOC/90376 通讯录变更事件,
+// DOC/96304 标签变更通知, DOC/96302 成员变更通知): a tag's members added or removed (update_tag with TagId and
+// comma-separated AddUserItems/DelUserItems), a member deleted (delete_user with UserID). FromUserName is
+// "sys". Since 2022-08-15 a member event carries only UserID (and Department) of the member's fields.
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ChangeTagMembers adds and removes members of tag tagID, as an admin does in the console, and returns the
+// update_tag event WeCom pushes for it (deliver it with Deliver). Userids that are not members are refused;
+// adding a member already tagged, or removing one who is not, changes nothing and is not reported.
+func (s *Server) ChangeTagMembers(tagID int, add, del []string) ([]byte, error) {
+	s.mu.Lock()
+	t := s.org.tag(tagID)
+	if t == nil {
+		s.mu.Unlock()
+		return nil, &controlError{status: http.StatusBadRequest, msg: "no tag " + strconv.Itoa(tagID)}
+	}
+	var added, removed []string
+	for _, u := range add {
+		m := s.org.memberFold(u)
+		if m == nil {
+			s.mu.Unlock()
+			return nil, &controlError{status: http.StatusBadRequest, msg: "unknown member " + strconv.Quote(u)}
+		}
+		if !slices.Contains(t.UserIDs, m.UserID) {
+			t.UserIDs = append(t.UserIDs, m.UserID)
+			added = append(added, m.UserID)
+		}
+	}
+	for _, u := range del {
+		m := s.org.memberFold(u)
+		if m == nil {
+			s.mu.Unlock()
+			return nil, &controlError{status: http.StatusBadRequest, msg: "unknown member " + strconv.Quote(u)}
+		}
+		if i := slices.Index(t.UserIDs, m.UserID); i >= 0 {
+			t.UserIDs = slices.Delete(t.UserIDs, i, i+1)
+			removed = append(removed, m.UserID)
+		}
+	}
+	s.mu.Unlock()
+	fields := map[string]string{"ChangeType": "update_tag", "TagId": strconv.Itoa(tagID)}
+	if len(added) > 0 {
+		fields["AddUserItems"] = strings.Join(added, ",")
+	}
+	if len(removed) > 0 {
+		fields["DelUserItems"] = strings.Join(removed, ",")
+	}
+	return s.Event("sys", "change_contact", fields), nil
+}
+
+// DeleteMember deletes a member (and their tag memberships) and returns the delete_user event.
+func (s *Server) DeleteMember(userid string) ([]byte, error) {
+	s.mu.Lock()
+	m := s.org.memberFold(userid)
+	if m == nil {
+		s.mu.Unlock()
+		return nil, &controlError{status: http.StatusBadRequest, msg: "unknown member " + strconv.Quote(userid)}
+	}
+	id := m.UserID
+	s.org.Members = slices.DeleteFunc(s.org.Members, func(x *Member) bool { return x.UserID == id })
+	for _, t := range s.org.Tags {
+		t.UserIDs = slices.DeleteFunc(t.UserIDs, func(u string) bool { return u == id })
+	}
+	s.mu.Unlock()
+	return s.Event("sys", "change_contact", map[string]string{"ChangeType": "delete_user", "UserID": id}), nil
+}
+
+// ctlTagMembers is POST /_emulator/tag-members {"tag_id":1,"add":["lisi"],"del":["wujiu"]}.
+func (s *Server) ctlTagMembers(r *http.Request) (any, error) {
+	var q struct {
+		TagID int      `json:"tag_id"`
+		Add   []string `json:"add"`
+		Del   []string `json:"del"`
+	}
+	if err := readControl(r, &q); err != nil {
+		return nil, err
+	}
+	ev, err := s.ChangeTagMembers(q.TagID, q.Add, q.Del)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(r, ev, nil)
+}
+
+// ctlDeleteUser is POST /_emulator/delete-user {"userid":"wujiu"}.
+func (s *Server) ctlDeleteUser(r *http.Request) (any, error) {
+	var q struct {
+		UserID string `json:"userid"`
+	}
+	if err := readControl(r, &q); err != nil {
+		return nil, err
+	}
+	ev, err := s.DeleteMember(q.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(r, ev, nil)
+}
