@@ -92,7 +92,7 @@ func (s *Service) Commands() []*commands.Command {
 			Args: []commands.Arg{
 				{Name: "when", Help: "when it runs: \"weekdays 09:00\", \"daily 18:30\", \"every monday 09:00\", \"every 2h\", \"hourly\", \"工作日 09:00\", \"每天 18:30\", \"每周一 09:00\", \"每小时\", or a cron line \"0 9 * * 1-5\"",
 					Prompt: "When should it run? (like \"weekdays 09:00\" or \"每天 18:30\")"},
-				{Name: "command", Rest: true, Help: "the read command to run, with its arguments, like /devices pending",
+				{Name: "command", Rest: true, Line: true, Help: "the read command to run, with its arguments, like /devices pending",
 					Prompt: "Which command? (a read command, like /devices pending)"},
 			},
 			Summary: "Run a read command on a schedule, as you",

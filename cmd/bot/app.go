@@ -25,6 +25,7 @@ import (
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/outbox"
 	"github.com/wecombot/wecombot/bot/router"
+	"github.com/wecombot/wecombot/bot/schedule"
 	"github.com/wecombot/wecombot/callbacks"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
@@ -48,6 +49,7 @@ type app struct {
 	alerts    *alerts.Service
 	approvals *approvals.Service
 	access    *access.Control
+	schedules *schedule.Service
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
@@ -224,6 +226,9 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	reg.Register(a.alerts.Commands()...)
+	a.schedules = schedule.New(schedule.Deps{DB: a.db, Registry: reg, Location: loc, Logger: a.log.With("component", "schedule"),
+		Wake: func() { a.processor.Notify() }}) // the processor is built after the router
+	reg.Register(a.schedules.Commands()...)
 	if err := reg.Err(); err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
 	}
@@ -246,7 +251,9 @@ func (a *app) newRouter() (*router.Router, error) {
 		},
 		Cards: map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
 		Menu:  menuItems(a.cfg.Menu), Greet: true, Location: a.cfg.Replies.Location(), Langs: a.langs,
-		Logger: a.log.With("component", "router")}
+		Logger: a.log.With("component", "router"),
+		Kinds:  map[string]inbox.Handler{db.KindSchedule: a.schedules}}
+	a.schedules.Attach(a.engine, rt)
 	a.engine.Cards = rt
 	a.engine.Mail = rt
 	return rt, nil
@@ -311,6 +318,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	if a.alerts != nil {
 		loops = append(loops, a.alerts.Run)
+	}
+	if a.schedules != nil {
+		loops = append(loops, a.schedules.Run)
 	}
 	if a.metrics != nil {
 		loops = append(loops, a.metrics.run)
