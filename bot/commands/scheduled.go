@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wecombot/wecombot/bot/i18n"
+
 	"github.com/wecombot/wecombot/db"
 )
 
@@ -12,9 +14,9 @@ import (
 func Schedulable(c *Command) string {
 	switch {
 	case c.Mutates:
-		return "it changes things, and changes need someone to confirm them"
+		return i18n.N("it changes things, and changes need someone to confirm them")
 	case c.Path == "cancel" || c.Path == "lang" || c.Path == "schedule" || len(c.Path) > 9 && c.Path[:9] == "schedule ":
-		return "it only makes sense typed by hand"
+		return i18n.N("it only makes sense typed by hand")
 	}
 	return ""
 }

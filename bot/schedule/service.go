@@ -95,12 +95,8 @@ func (s *Service) Commands() []*commands.Command {
 				{Name: "command", Rest: true, Line: true, Help: "the read command to run, with its arguments, like /devices pending",
 					Prompt: "Which command? (a read command, like /devices pending)"},
 			},
-			Summary: "Run a read command on a schedule, as you",
-			Help: "Runs the command at each slot of the schedule, in the bot's timezone (replies.timezone), as you: your permissions are checked " +
-				"when it is added and again at every run, and if you have lost the right you get a notice instead of the answer. " +
-				"Only commands that change nothing can be scheduled. Quote the time (\"weekdays 09:00\") or not: everything before the " +
-				"first word starting with / is the time. At most every 15 minutes, 10 schedules a member. Each slot runs once, also " +
-				"across restarts; a slot missed while the bot was down runs once when it is back, and says it is late.",
+			Summary:  "Run a read command on a schedule, as you",
+			Help:     "Runs the command at each slot of the schedule, in the bot's timezone (replies.timezone), as you: your permissions are checked when it is added and again at every run, and if you have lost the right you get a notice instead of the answer. Only commands that change nothing can be scheduled. Quote the time (\"weekdays 09:00\") or not: everything before the first word starting with / is the time. At most every 15 minutes, 10 schedules a member. Each slot runs once, also across restarts; a slot missed while the bot was down runs once when it is back, and says it is late.",
 			Examples: []string{`/schedule add "weekdays 09:00" /devices pending`, `/schedule add 每天 18:30 /alerts --since 1d`},
 			Perm:     PermManage,
 			Audited:  true,
