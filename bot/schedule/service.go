@@ -211,11 +211,11 @@ func (s *Service) add(ctx context.Context, inv *commands.Invocation) (*replies.R
 // when shows a slot in the bot's timezone: "12-04 09:00 (Fri)".
 func (s *Service) when(p *i18n.Printer, t time.Time) string {
 	t = t.In(s.d.Location)
-	return t.Format("01-02 15:04") + " (" + p.T(t.Weekday().String()[:3]) + ")"
+	return t.Format("01-02 15:04") + p.T(weekdayIDs[t.Weekday()])
 }
 
-// weekday names, for the catalogue test.
-var _ = []string{i18n.N("Sun"), i18n.N("Mon"), i18n.N("Tue"), i18n.N("Wed"), i18n.N("Thu"), i18n.N("Fri"), i18n.N("Sat")}
+// weekdayIDs are the weekdays as shown after a time, with their brackets (full-width in Chinese).
+var weekdayIDs = [...]string{i18n.N(" (Sun)"), i18n.N(" (Mon)"), i18n.N(" (Tue)"), i18n.N(" (Wed)"), i18n.N(" (Thu)"), i18n.N(" (Fri)"), i18n.N(" (Sat)")}
 
 func (s *Service) list(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	p := inv.P
