@@ -34,7 +34,10 @@ const (
 // stays pending): parsed and permission-checked now, with roles resolved now, as a typed message is. Its audit
 // rows carry via (e.g. "schedule #3"). A denial is audited and reported, not answered: the caller tells the
 // member in its own words.
-func (e *Engine) RunScheduled(ctx context.Context, from, line string, inboxID int64, via string) (*Outcome, Scheduled, string, error) {
+//
+// also are permissions the run needs besides the command's (the right to keep schedules); a denial names the
+// first one missing.
+func (e *Engine) RunScheduled(ctx context.Context, from, line string, inboxID int64, via string, also ...string) (*Outcome, Scheduled, string, error) {
 	out := newOutcome(ctx)
 	p, err := e.Registry.Parse(Normalize(line))
 	if err != nil {
@@ -50,8 +53,15 @@ func (e *Engine) RunScheduled(ctx context.Context, from, line string, inboxID in
 		return out, ScheduledInvalid, out.p.T(why), nil
 	}
 	caller, rerr := e.Access.Resolve(ctx, from)
-	if !caller.Can(cmd.Perm) {
-		reason := "missing permission " + cmd.Perm
+	missing := ""
+	for _, perm := range append([]string{cmd.Perm}, also...) {
+		if !caller.Can(perm) {
+			missing = perm
+			break
+		}
+	}
+	if missing != "" {
+		reason := "missing permission " + missing
 		if rerr != nil {
 			// Roles could not be read: retry the run rather than tell the member they lost a right they hold.
 			return nil, ScheduledDenied, "", fmt.Errorf("resolve roles of %s: %w", from, rerr)
@@ -62,7 +72,7 @@ func (e *Engine) RunScheduled(ctx context.Context, from, line string, inboxID in
 			return tx.AppendAudit(ctx, &db.AuditEntry{Actor: from, Command: cmd.Path, Args: args, Decision: db.DecisionDenied,
 				Result: reason, InboxID: inboxID})
 		})
-		return out, ScheduledDenied, cmd.Perm, nil
+		return out, ScheduledDenied, missing, nil
 	}
 	inv := &Invocation{Command: cmd, Caller: caller, Args: p.Args, Flags: p.Flags, InboxID: inboxID, Now: e.now(), P: out.p}
 	e.runVia(ctx, out, Message{From: from, InboxID: inboxID}, inv, via)

@@ -368,7 +368,7 @@ func (s *Service) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, 
 	}
 	p := i18n.From(ctx)
 	slot, fired := time.Unix(r.Slot, 0), time.Unix(r.Fired, 0)
-	out, st, detail, err := s.engine.RunScheduled(ctx, sc.Creator, sc.Line, it.ID, fmt.Sprintf("schedule #%d", sc.ID))
+	out, st, detail, err := s.engine.RunScheduled(ctx, sc.Creator, sc.Line, it.ID, fmt.Sprintf("schedule #%d", sc.ID), PermManage)
 	if err != nil {
 		return nil, err
 	}

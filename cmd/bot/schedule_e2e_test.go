@@ -133,6 +133,26 @@ func TestSchedule_addRunDenyRemove(t *testing.T) {
 		t.Errorf("%d denied audit rows via the schedule; want 1", denied)
 	}
 
+	// Keeping schedules is a right too: without schedule.manage (devices.read given back) it does not run either.
+	roles = roles[:0]
+	for _, r := range rolesOf(s.app.cfg.Access) {
+		if r.Name == "security" {
+			r.Perms = []string{"devices.*"}
+		}
+		roles = append(roles, r)
+	}
+	if err := s.app.access.Reload(s.app.cfg.Access.Admins, roles); err != nil {
+		t.Fatal(err)
+	}
+	due()
+	waitFor(t, 20*time.Second, "the second notice", func() bool { return len(scheduleAnswers(s.emu, "wujiu", 1)) == 3 })
+	if notice := scheduleAnswers(s.emu, "wujiu", 1)[2]; !strings.Contains(notice, "schedule.manage") {
+		t.Errorf("notice without schedule.manage: %q", notice)
+	}
+	if err := s.app.access.Reload(s.app.cfg.Access.Admins, rolesOf(s.app.cfg.Access)); err != nil {
+		t.Fatal(err)
+	}
+
 	// Another member cannot remove it; its creator can, and then its slots never fire.
 	if got := s.say(t, "zhaoliu", "/schedule remove 1"); contains(got, "is removed") {
 		t.Errorf("zhaoliu removed wujiu's schedule: %q", got)
