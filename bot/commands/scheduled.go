@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/wecombot/wecombot/bot/i18n"
 
@@ -15,7 +16,7 @@ func Schedulable(c *Command) string {
 	switch {
 	case c.Mutates:
 		return i18n.N("it changes things, and changes need someone to confirm them")
-	case c.Path == "cancel" || c.Path == "lang" || c.Path == "schedule" || len(c.Path) > 9 && c.Path[:9] == "schedule ":
+	case c.Path == "cancel" || c.Path == "lang" || c.Path == "schedule" || strings.HasPrefix(c.Path, "schedule "):
 		return i18n.N("it only makes sense typed by hand")
 	}
 	return ""

@@ -28,6 +28,10 @@ const (
 	lateAfter = 2 * time.Minute
 	// maxWait bounds the loop's sleep, so a missed wake-up or a clock step costs at most this.
 	maxWait = time.Minute
+	// retryAfter is the pause after a failed pass.
+	retryAfter = 5 * time.Second
+	// listMax bounds /schedule list (an admin's list of everyone's): one or two messages, not dozens.
+	listMax = 20
 	// fireBatch bounds one pass over due schedules; the next pass takes the rest.
 	fireBatch = 100
 	maxLine   = 500
@@ -223,9 +227,17 @@ func (s *Service) list(ctx context.Context, inv *commands.Invocation) (*replies.
 	if inv.Caller.Admin {
 		creator = ""
 	}
-	list, err := s.d.DB.ListSchedules(ctx, creator, MaxTotal)
+	list, err := s.d.DB.ListSchedules(ctx, creator, listMax+1)
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the schedules from the database; try again")
+	}
+	more := 0
+	if len(list) > listMax {
+		_, total, err := s.d.DB.CountSchedules(ctx, "")
+		if err != nil {
+			return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the schedules from the database; try again")
+		}
+		list, more = list[:listMax], total-listMax
 	}
 	if len(list) == 0 {
 		return replies.Say(p, "No schedules. Add one like %s.", bot.Markdown(replies.Code(`/schedule add "weekdays 09:00" /devices pending`))), nil
@@ -246,6 +258,9 @@ func (s *Service) list(ctx context.Context, inv *commands.Invocation) (*replies.
 			item += " · " + p.Markdownf("last ran %s", s.when(p, sc.LastRun))
 		}
 		b.Item("%s", bot.Markdown(item))
+	}
+	if more > 0 {
+		b.Para("And %d more, not shown.", more)
 	}
 	return b.Reply(), nil
 }
@@ -287,11 +302,13 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-s.kick:
 		}
-		if _, err := s.FireDue(ctx); err != nil && ctx.Err() == nil {
-			s.d.Logger.Warn("cannot fire due schedules; retrying", slog.String("err", err.Error()))
-		}
 		wait := maxWait
-		if next, ok, err := s.d.DB.NextScheduleDue(ctx); err == nil && ok {
+		if _, err := s.FireDue(ctx); err != nil {
+			if ctx.Err() == nil {
+				s.d.Logger.Warn("cannot fire due schedules; retrying", slog.String("err", err.Error()))
+			}
+			wait = retryAfter // not at once: the slot is still due, and the loop would spin
+		} else if next, ok, err := s.d.DB.NextScheduleDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(s.d.Now()), 0))
 		}
 		if !t.Stop() {
