@@ -363,6 +363,7 @@ type AuditFilter struct {
 	Decision string    // one of the Decision constants
 	Since    time.Time // entries at or after this time
 	Limit    int       // default 20, at most 200
+	Before   int64     // entries with a seq below this one (the next page of a long read); 0 for none
 }
 
 // ListAudit returns the entries matching f, newest first.
@@ -392,6 +393,9 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error
 	}
 	if !f.Since.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, f.Since.Unix())
+	}
+	if f.Before > 0 {
+		where, args = append(where, "seq < ?"), append(args, f.Before)
 	}
 	q := `SELECT seq, at, actor, command, args, decision, COALESCE(errcode, 0), result, duration_ms,
 		COALESCE(inbox_id, 0), prev_hash, hash FROM audit`

@@ -37,10 +37,13 @@ type Config struct {
 	Secret  string // the app's secret; never logged
 	AgentID int    // the app's agentid, filled into message requests
 
-	BaseURL    string       // default DefaultBaseURL
-	HTTPClient *http.Client // default: a client with a 30 s timeout
-	TokenStore TokenStore   // default: in memory
-	Logger     *slog.Logger // default: discard
+	BaseURL string // default DefaultBaseURL
+	// AuthorizeURL and WebLoginURL are WeCom's sign-in pages (OAuth inside WeCom, web login in a browser);
+	// defaults DefaultAuthorizeURL and DefaultWebLoginURL. Only a stand-in such as the emulator changes them.
+	AuthorizeURL, WebLoginURL string
+	HTTPClient                *http.Client // default: a client with a 30 s timeout
+	TokenStore                TokenStore   // default: in memory
+	Logger                    *slog.Logger // default: discard
 
 	// MaxRetries bounds the retries on temporary errcodes (-1, 45033) and transport errors; default 3.
 	// Negative disables them. 45009 is never retried: WeCom blocks the API for 60 s or 60 min (DOC/90454), so
@@ -67,7 +70,12 @@ type Client struct {
 	agentID    int
 	logger     *slog.Logger
 	tokens     *tokenSource
-	limiter    *Limiter
+	// authorizeURL and webLoginURL are the sign-in pages' addresses (misc.go).
+	authorizeURL, webLoginURL string
+	// tickets are the JS-SDK tickets, created on first use (jssdk.go).
+	ticketsMu sync.Mutex
+	tickets   map[TicketKind]*tokenSource
+	limiter   *Limiter
 	// pathLimiters hold the APIs with their own, tighter limits (PathLimits).
 	pathLimiters map[string]*Limiter
 
@@ -98,6 +106,7 @@ type Client struct {
 	OAuth           *OAuthService
 	Agent           *AgentService
 	Menu            *MenuService
+	JSSDK           *JSSDKService
 }
 
 type service struct{ client *Client }
@@ -173,6 +182,13 @@ func NewClient(cfg Config) (*Client, error) {
 		c.pathLimiters[path] = NewLimiter(w, now)
 	}
 	c.blocked = map[string]quotaBlock{}
+	c.authorizeURL, c.webLoginURL = cfg.AuthorizeURL, cfg.WebLoginURL
+	if c.authorizeURL == "" {
+		c.authorizeURL = DefaultAuthorizeURL
+	}
+	if c.webLoginURL == "" {
+		c.webLoginURL = DefaultWebLoginURL
+	}
 	store := cfg.TokenStore
 	if store == nil {
 		store = &MemoryTokenStore{}
@@ -202,6 +218,7 @@ func NewClient(cfg Config) (*Client, error) {
 	c.OAuth = (*OAuthService)(&c.common)
 	c.Agent = (*AgentService)(&c.common)
 	c.Menu = (*MenuService)(&c.common)
+	c.JSSDK = (*JSSDKService)(&c.common)
 	return c, nil
 }
 

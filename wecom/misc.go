@@ -54,8 +54,28 @@ const (
 	ScopePrivateInfo OAuthScope = "snsapi_privateinfo"
 )
 
-// oauthAuthorizeURL is WeCom's (WeChat open platform's) authorization endpoint.
-const oauthAuthorizeURL = "https://open.weixin.qq.com/connect/oauth2/authorize"
+// WeCom's sign-in pages.
+const (
+	// DefaultAuthorizeURL is the OAuth page for pages opened inside WeCom (DOC/91022).
+	DefaultAuthorizeURL = "https://open.weixin.qq.com/connect/oauth2/authorize"
+	// DefaultWebLoginURL is the web login for a desktop browser (DOC/98171): a QR code the member scans, or
+	// one click when WeCom's desktop app is signed in.
+	DefaultWebLoginURL = "https://login.work.weixin.qq.com/wwlogin/sso/login"
+)
+
+// WebLoginURL builds the web login link for a self-built app (login_type=CorpApp, appid the corp id, the
+// agentid): after the member signs in, WeCom redirects to redirectURI?code=CODE&state=STATE, and GetUserInfo
+// exchanges the code as for OAuth. redirectURI must be on the app's trusted domain; lang is "zh", "en" or "".
+//
+// WeCom docs: https://developer.work.weixin.qq.com/document/path/98171
+func (s *OAuthService) WebLoginURL(redirectURI, state, lang string) string {
+	q := url.Values{"login_type": {"CorpApp"}, "appid": {s.client.corpID}, "agentid": {strconv.Itoa(s.client.agentID)},
+		"redirect_uri": {redirectURI}, "state": {state}}
+	if lang != "" {
+		q.Set("lang", lang)
+	}
+	return s.client.webLoginURL + "?" + q.Encode()
+}
 
 // AuthorizeURL builds the link that, opened inside WeCom, redirects to redirectURI?code=CODE&state=STATE. The
 // redirect domain must be the app's trusted domain (可信域名). state is echoed back: use [a-zA-Z0-9], at most
@@ -67,7 +87,7 @@ func (s *OAuthService) AuthorizeURL(redirectURI, state string, scope OAuthScope)
 		scope = ScopeBase
 	}
 	var b strings.Builder
-	b.WriteString(oauthAuthorizeURL)
+	b.WriteString(s.client.authorizeURL)
 	b.WriteString("?appid=")
 	b.WriteString(url.QueryEscape(s.client.corpID))
 	b.WriteString("&redirect_uri=")

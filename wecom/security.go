@@ -91,6 +91,12 @@ var deviceStatusNames = map[DeviceStatus]string{
 
 func (s DeviceStatus) String() string { return enumName("DeviceStatus", s, deviceStatusNames) }
 
+// Awaiting reports whether a device waits for an admin's confirmation (as an enterprise or a personal device):
+// the only ones trustdevice/approve and reject take.
+func (s DeviceStatus) Awaiting() bool {
+	return s == DeviceAwaitingCorpConfirmation || s == DeviceAwaitingPersonalConfirm
+}
+
 // Device is a device on one of the trusted-device lists.
 type Device struct {
 	DeviceCode       string       `json:"device_code"`

@@ -119,22 +119,8 @@ func (s *Service) ack(p *i18n.Printer, it *db.InboxItem, m *wecom.Inbound, id in
 		if err != nil {
 			return err
 		}
-		// The clicked card is updated with the click's own response_code; the digest's other cards with the
-		// codes message/send gave them, so everyone sees who took it, each in their own language.
-		if err := s.updateCard(ctx, tx, it.ID, from, m.ResponseCode, p.Sprintf("Acked by %s", d.AckedBy)); err != nil {
+		if err := s.updateDigestCards(ctx, tx, it.ID, d, from, m.TaskID, m.ResponseCode, p); err != nil {
 			return err
-		}
-		cards, err := tx.TakeAlertCards(ctx, id, m.TaskID)
-		if err != nil {
-			return err
-		}
-		for _, c := range cards {
-			if c.TaskID == m.TaskID || c.ResponseCode == "" {
-				continue
-			}
-			if err := s.updateCard(ctx, tx, it.ID, c.Recipient, c.ResponseCode, s.printer(ctx, c.Recipient).Sprintf("Acked by %s", d.AckedBy)); err != nil {
-				return err
-			}
 		}
 		result := fmt.Sprintf("acknowledged digest %d (%s)", id, d.Title)
 		if !first {
@@ -142,6 +128,30 @@ func (s *Service) ack(p *i18n.Printer, it *db.InboxItem, m *wecom.Inbound, id in
 		}
 		return audit(db.DecisionOK, result)(ctx, tx)
 	}
+}
+
+// updateDigestCards shows on every card of digest d who acked it, each recipient in their own language: the
+// clicked card (clickedTask, by clicker with the click's code clickCode, in p) with the click's code, the others
+// with the codes message/send gave them.
+func (s *Service) updateDigestCards(ctx context.Context, tx *db.Tx, inboxID int64, d *db.AlertDigest, clicker, clickedTask, clickCode string, p *i18n.Printer) error {
+	if clickCode != "" {
+		if err := s.updateCard(ctx, tx, inboxID, clicker, clickCode, p.Sprintf("Acked by %s", d.AckedBy)); err != nil {
+			return err
+		}
+	}
+	cards, err := tx.TakeAlertCards(ctx, d.ID, clickedTask)
+	if err != nil {
+		return err
+	}
+	for _, c := range cards {
+		if (clickedTask != "" && c.TaskID == clickedTask) || c.ResponseCode == "" {
+			continue
+		}
+		if err := s.updateCard(ctx, tx, inboxID, c.Recipient, c.ResponseCode, s.printer(ctx, c.Recipient).Sprintf("Acked by %s", d.AckedBy)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) silenceClick(p *i18n.Printer, it *db.InboxItem, m *wecom.Inbound, ruleName string, audit func(string, string) func(context.Context, *db.Tx) error) (inbox.Effects, error) {

@@ -38,6 +38,7 @@ type Config struct {
 	Menu        Menu        `toml:"menu"`        // the app's menu, set by bot menu sync (menu.go)
 	// Policies hold commands for a second person's approval (four eyes), by command path (policies.go).
 	Policies map[string]Policy `toml:"policies"`
+	Console  Console           `toml:"console"` // the web console (console.go)
 }
 
 // Approvals configures the advanced-feature account approval flow.
@@ -149,6 +150,10 @@ type WeCom struct {
 	AgentID int    `toml:"agent_id"`
 	Secret  string `toml:"secret" secret:"true"`
 	APIBase string `toml:"api_base"`
+	// AuthorizeURL and WebLoginURL are WeCom's sign-in pages (OAuth inside WeCom; web login in a browser).
+	// Leave them unset; only `bot emulator` setups point them at the emulator's.
+	AuthorizeURL string `toml:"authorize_url"`
+	WebLoginURL  string `toml:"web_login_url"`
 }
 
 // Callback is the URL WeCom posts app messages and events to (应用 → 接收消息 → 设置API接收).
@@ -430,6 +435,12 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Metrics.validate(c.Callback.Listen)...)
 	errs = append(errs, c.Menu.validate()...)
 	errs = append(errs, validatePolicies(c.Policies)...)
+	errs = append(errs, c.Console.validate()...)
+	for _, u := range []struct{ key, v string }{{"wecom.authorize_url", c.WeCom.AuthorizeURL}, {"wecom.web_login_url", c.WeCom.WebLoginURL}} {
+		if u.v != "" && !isHTTPURL(u.v) {
+			bad("%s must be an absolute http(s) URL, got %q", u.key, u.v)
+		}
+	}
 	if c.Emulator.TokenTTL.Duration < time.Second {
 		bad("emulator.token_ttl must be at least 1s, got %s", c.Emulator.TokenTTL)
 	}

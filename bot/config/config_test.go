@@ -64,6 +64,19 @@ func TestParse_Errors(t *testing.T) {
 			return strings.Replace(s, "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt", "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhU", 1)
 		}, withSecret, "callback.encoding_aes_key must be 43 characters, got 42"},
 		{"unset env", func(s string) string { return s }, env(nil), "wecom.secret: environment variable TEST_SECRET is not set"},
+		{"console origin with a path", func(s string) string { return s + "\n[console]\norigin = \"https://bot.example.com/console\"\n" }, withSecret,
+			"console.origin must be scheme://host[:port] only"},
+		{"verify file alone", func(s string) string { return s + "\n[console]\nverify_file = \"WW_verify_a1.txt\"\n" }, withSecret,
+			"console.verify_file and console.verify_content go together"},
+		{"verify file name", func(s string) string {
+			return s + "\n[console]\nverify_file = \"../etc/passwd\"\nverify_content = \"x\"\n"
+		}, withSecret, "console.verify_file must be the name WeCom gives"},
+		{"idle timeout", func(s string) string { return s + "\n[console]\nidle_timeout = \"10s\"\n" }, withSecret, "console.idle_timeout must be between 1m and 24h"},
+		{"policy without approvers", func(s string) string { return s + "\n[policies.\"devices.delete\"]\nmore_than = 3\n" }, withSecret,
+			"policies.\"devices.delete\".approvers: name who approves"},
+		{"policy expiry", func(s string) string {
+			return s + "\n[policies.\"devices.delete\"]\napprovers = [\"lisi\"]\nexpires_after = \"30s\"\n"
+		}, withSecret, "expires_after must be between 1m and 7d"},
 		{"unknown key", func(s string) string { return s + "\n[log]\nlevl = \"info\"\n" }, withSecret, "unknown key(s): log.levl (did you mean log.level?)"},
 		{"misspelt key in a section", func(s string) string {
 			return strings.Replace(s, "[store]", "[store]\ninbox_retenton = \"24h\"", 1)

@@ -22,6 +22,7 @@ import (
 	"github.com/wecombot/wecombot/bot/approvals"
 	"github.com/wecombot/wecombot/bot/commands"
 	"github.com/wecombot/wecombot/bot/config"
+	webconsole "github.com/wecombot/wecombot/bot/console"
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/outbox"
 	"github.com/wecombot/wecombot/bot/router"
@@ -50,6 +51,8 @@ type app struct {
 	approvals *approvals.Service
 	access    *access.Control
 	schedules *schedule.Service
+	names     *access.Names
+	console   *webconsole.Server // nil without a console origin (console.origin or callback.public_url)
 
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take at shutdown.
 	shutdownTimeout time.Duration
@@ -92,6 +95,9 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 		BaseURL:    cfg.WeCom.APIBase,
 		TokenStore: d.Tokens(),
 		Logger:     log,
+		// WeCom's sign-in pages; set only to play them with the emulator.
+		AuthorizeURL: cfg.WeCom.AuthorizeURL,
+		WebLoginURL:  cfg.WeCom.WebLoginURL,
 	})
 	if err != nil {
 		return nil, err
@@ -135,6 +141,20 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	a.mux.Handle(cfg.Callback.Path, a.callback)
 	if a.approvals != nil {
 		a.mux.Handle("GET /approvals/{id}", a.approvals) // the page the approval cards link to
+	}
+	if origin := cfg.ConsoleOrigin(); origin != "" && a.approvals != nil {
+		if a.console, err = a.newConsole(origin); err != nil {
+			return nil, err
+		}
+		a.mux.Handle("/console/", a.console)
+	}
+	if f := cfg.Console.VerifyFile; f != "" {
+		// WeCom's check that the trusted domain is ours: the file it names, at the domain's root.
+		content := cfg.Console.VerifyContent
+		a.mux.HandleFunc("GET /"+f, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprint(w, content)
+		})
 	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	a.mux.HandleFunc("GET /readyz", a.ready)
@@ -206,6 +226,7 @@ func (a *app) newRouter() (*router.Router, error) {
 	replies.SetDescribeLocation(loc)
 	reg := commands.NewRegistry()
 	names := access.NewNames(a.client) // 张三 (zhangsan) in lists and cards; names to userids for /staff
+	a.names = names
 	a.approvals, err = approvals.New(a.cfg.Approvals, approvals.Deps{Client: a.client, DB: a.db, Directory: dir, Access: ac,
 		Registry: reg, Notify: a.sender.Notify, Logger: a.log.With("component", "approvals"), Location: loc,
 		Composer: replies.Composer{Text: a.cfg.Replies.Format == "text"}, Langs: a.langs, Names: names}, a.cfg.Callback.PublicURL)

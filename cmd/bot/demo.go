@@ -95,6 +95,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		CallbackURL: cfg.CallbackURL(), Token: cfg.Callback.Token, EncodingAESKey: cfg.Callback.EncodingAESKey,
 		Logger:       log.With("component", "emulator"),
 		ApplyIDEpoch: demoApplyEpoch, // stable application ids, which docs/commands.md names
+		// The console's sign-in comes back to the page listener: the app's trusted domain.
+		RedirectDomain: pageLn.Addr().String(),
 	})
 	a, err := newApp(cfg, log, nil)
 	if err != nil {
@@ -111,6 +113,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	pageMux := http.NewServeMux()
 	pageMux.Handle("GET /approvals/{id}", a.approvals)
 	pageMux.HandleFunc("GET /connect/oauth2/authorize", con.authorize(pageOrigin+"/approvals/"))
+	if a.console != nil {
+		pageMux.Handle("/console/", a.console)
+		fmt.Fprintf(e.stderr, "web console: %s/console/ (sign in on the emulator's WeCom login page as any member)\n", pageOrigin)
+	}
 	pageSrv := &http.Server{Handler: pageMux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 15 * time.Second}
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -166,6 +172,8 @@ corp_id = %q
 agent_id = %d
 secret = %q
 api_base = %q
+authorize_url = %q
+web_login_url = %q
 [callback]
 listen = %q
 token = %q
@@ -175,9 +183,20 @@ path = %q
 [approvals]
 approvers = ["tag:审批人"]
 url = %q
-`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, botAddr,
-		emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL) + sampleAccessTOML + demoAlertsTOML + demoPoliciesTOML
+[console]
+origin = %q
+`, emulator.DefaultCorpID, emulator.DefaultAgentID, emulator.DefaultSecret, apiBase, apiBase+emulator.AuthorizePath,
+		apiBase+emulator.WebLoginPath, botAddr, emulator.DefaultToken, emulator.DefaultAESKey, dbPath, pageURL, originOf(pageURL)) + sampleAccessTOML + demoAlertsTOML + demoPoliciesTOML
 	return config.Parse(doc, func(string) (string, bool) { return "", false })
+}
+
+// originOf is scheme://host of u.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
 }
 
 func isTerminal(r io.Reader) bool {

@@ -81,6 +81,15 @@ func startStack(t testing.TB, emuOpts emulator.Options, tune func(*app)) *stack 
 // startStackWith is startStack with extra config TOML (see testConfigExtra).
 func startStackWith(t testing.TB, emuOpts emulator.Options, extraTOML string, tune func(*app)) *stack {
 	t.Helper()
+	return startStackFull(t, emuOpts, extraTOML, nil, tune)
+}
+
+// selfDomain as the emulator's RedirectDomain stands for the bot's own host:port (its trusted domain).
+const selfDomain = "self"
+
+// startStackFull is startStackWith that may also adjust the config once the emulator's address is known.
+func startStackFull(t testing.TB, emuOpts emulator.Options, extraTOML string, tuneCfg func(*config.Config, *wecomtest.Server), tune func(*app)) *stack {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -88,8 +97,14 @@ func startStackWith(t testing.TB, emuOpts emulator.Options, extraTOML string, tu
 	addr := ln.Addr().String()
 	emuOpts.CallbackURL = "http://" + addr + "/wecom/callback"
 	emuOpts.Token, emuOpts.EncodingAESKey = testToken, testAESKey
+	if emuOpts.RedirectDomain == selfDomain {
+		emuOpts.RedirectDomain = addr
+	}
 	emu := wecomtest.NewServer(t, emuOpts)
 	cfg := testConfigExtra(t, addr, emu.URL, filepath.Join(t.TempDir(), "bot.db"), extraTOML)
+	if tuneCfg != nil {
+		tuneCfg(cfg, emu)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if tt, ok := t.(*testing.T); ok && testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&testWriter{tt}, &slog.HandlerOptions{Level: slog.LevelWarn}))

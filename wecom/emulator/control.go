@@ -56,7 +56,7 @@ GET  /_emulator/messages[?to=USERID]  messages the bot sent, in order (dropped o
 GET  /_emulator/calls[?path=message/send]  API calls the bot made, in order
 POST /_emulator/fail           {"path":"message/send","errcode":45009,"times":2}  inject failures
 POST /_emulator/expire-tokens  expire every access_token (next call gets 42001)
-POST /_emulator/oauth-code     {"userid":"lisi"} or {"external_userid":"wm..."}  -> {"code":"..."}
+POST /_emulator/oauth-code     {"userid":"lisi","scope":"snsapi_privateinfo"} or {"external_userid":"wm..."}  -> {"code":"..."}
                                for auth/getuserinfo (single use, 5 minutes)
 `
 
@@ -470,9 +470,13 @@ func (s *Server) ctlOAuthCode(r *http.Request) (any, error) {
 	var req struct {
 		UserID         string `json:"userid"`
 		ExternalUserID string `json:"external_userid"`
+		Scope          string `json:"scope"` // a member's link: snsapi_base (default) or snsapi_privateinfo
 	}
 	if err := readControl(r, &req); err != nil {
 		return nil, err
+	}
+	if req.Scope == "" {
+		req.Scope = "snsapi_base"
 	}
 	var code string
 	var err error
@@ -480,7 +484,7 @@ func (s *Server) ctlOAuthCode(r *http.Request) (any, error) {
 	case req.UserID != "" && req.ExternalUserID != "":
 		return nil, badRequest("give userid (a member) or external_userid (a customer), not both")
 	case req.UserID != "":
-		code, err = s.IssueOAuthCode(req.UserID)
+		code, err = s.IssueOAuthCodeScope(req.UserID, req.Scope)
 	case req.ExternalUserID != "":
 		code, err = s.IssueOAuthCodeExternal(req.ExternalUserID)
 	default:

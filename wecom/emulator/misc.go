@@ -16,6 +16,8 @@ func (s *Server) routesMisc() {
 	// DOC/92520 (get_api_domain_ip) and DOC/98988 (getcallbackip): {"ip_list":[…]}.
 	s.handle("GET", "get_api_domain_ip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
 	s.handle("GET", "getcallbackip", func(*apiCall) (obj, *apiError) { return obj{"ip_list": slices.Clone(apiIPs)}, nil })
+	s.routesJSSDK()
+	s.routesLogin()
 }
 
 const (
@@ -26,6 +28,7 @@ const (
 // oauthCode is an OAuth code issued through the control API, as WeCom issues one when a user opens an
 // OAuth link. Exactly one of UserID (a member) and ExternalUserID (a customer) is set.
 type oauthCode struct {
+	Scope          string // snsapi_base or snsapi_privateinfo: only the latter yields a user_ticket
 	UserID         string
 	ExternalUserID string
 	OpenID         string
@@ -42,8 +45,21 @@ type userTicket struct {
 var apiIPs = []string{"192.0.2.10", "192.0.2.11", "198.51.100.0/24"}
 
 // IssueOAuthCode issues a one-shot OAuth code (valid 5 minutes) for a member, as WeCom does when the member
-// opens an OAuth link; auth/getuserinfo exchanges it.
+// opens an OAuth link of scope snsapi_base (or signs in on the web login); auth/getuserinfo exchanges it.
 func (s *Server) IssueOAuthCode(userid string) (string, error) {
+	return s.issueOAuthCode(userid, "snsapi_base")
+}
+
+// IssueOAuthCodeScope is IssueOAuthCode for a link of scope (snsapi_base or snsapi_privateinfo, which the
+// member consents to and which yields a user_ticket for auth/getuserdetail).
+func (s *Server) IssueOAuthCodeScope(userid, scope string) (string, error) {
+	if scope != "snsapi_base" && scope != "snsapi_privateinfo" {
+		return "", &controlError{status: 400, msg: "scope must be snsapi_base or snsapi_privateinfo"}
+	}
+	return s.issueOAuthCode(userid, scope)
+}
+
+func (s *Server) issueOAuthCode(userid, scope string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.org.memberFold(userid)
@@ -51,7 +67,7 @@ func (s *Server) IssueOAuthCode(userid string) (string, error) {
 		return "", &controlError{status: 400, msg: "unknown member " + strconv.Quote(userid)}
 	}
 	code := randomHex(64)
-	s.ext().oauth[code] = &oauthCode{UserID: m.UserID, Expires: s.opts.Now().Add(oauthCodeTTL)}
+	s.ext().oauth[code] = &oauthCode{Scope: scope, UserID: m.UserID, Expires: s.opts.Now().Add(oauthCodeTTL)}
 	return code, nil
 }
 
@@ -91,7 +107,8 @@ func (s *Server) authGetUserInfo(c *apiCall) (obj, *apiError) {
 		return res, nil
 	}
 	res := obj{"userid": oc.UserID}
-	if m := s.org.member(oc.UserID); m != nil && m.Visible {
+	// "scope为snsapi_privateinfo，且用户在应用可见范围之内时返回此参数" (DOC/91023).
+	if m := s.org.member(oc.UserID); m != nil && m.Visible && oc.Scope == "snsapi_privateinfo" {
 		t := randomHex(64)
 		st.tickets[t] = &userTicket{UserID: oc.UserID, Expires: now.Add(userTicketTTL)}
 		res["user_ticket"] = t

@@ -12,11 +12,20 @@ func TestOAuth(t *testing.T) {
 	opts.Now = clk.Now
 	ts, tok := emu(t, opts)
 
+	// snsapi_base: the userid, no user_ticket.
 	code, err := ts.IssueOAuthCode("lisi")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
+	if r.str("userid") != "lisi" || r["user_ticket"] != nil {
+		t.Fatalf("getuserinfo of a snsapi_base code = %v; want userid lisi and no user_ticket", r)
+	}
+	code, err = ts.IssueOAuthCodeScope("lisi", "snsapi_privateinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
 	wantCode(t, r, 0)
 	ticket := r.str("user_ticket")
 	if r.str("userid") != "lisi" || ticket == "" {
@@ -40,7 +49,7 @@ func TestOAuth(t *testing.T) {
 	wantCode(t, call(t, ts, "POST", "auth/getuserdetail", tok, map[string]any{"user_ticket": ticket}), 40058)
 
 	// A member outside the app's visibility gets a userid but no ticket.
-	code, _ = ts.IssueOAuthCode("zhouba")
+	code, _ = ts.IssueOAuthCodeScope("zhouba", "snsapi_privateinfo")
 	r = call(t, ts, "GET", "auth/getuserinfo", tok, url.Values{"code": {code}})
 	if r.str("userid") != "zhouba" || r["user_ticket"] != nil {
 		t.Errorf("getuserinfo for zhouba = %v; want userid without user_ticket", r)

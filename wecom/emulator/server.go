@@ -474,6 +474,7 @@ type extState struct {
 	oauth   map[string]*oauthCode    // OAuth code → identity (auth/getuserinfo)
 	tickets map[string]*userTicket   // user_ticket → member (auth/getuserdetail)
 	msgID   uint64                   // last callback MsgId handed out
+	jssdk   *jssdkState              // JS-SDK tickets (jssdk.go), made on first use
 }
 
 // ext returns the state message.go and its neighbours keep beside Server's core fields.
