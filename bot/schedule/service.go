@@ -203,10 +203,17 @@ func (s *Service) add(ctx context.Context, inv *commands.Invocation) (*replies.R
 	next := expr.Next(inv.Now, s.d.Location)
 	sc := &db.Schedule{Creator: inv.Caller.UserID, Spec: strings.Join(strings.Fields(when), " "), Cron: expr.Cron, Line: line,
 		NextRun: next, InboxID: inv.InboxID}
+	// Stored now rather than with Invocation.Commit, so the answer can give its number; keyed by the message, so a
+	// replayed /schedule add finds the row its first run stored and answers the same.
 	if _, err := s.d.DB.AddSchedule(ctx, sc); err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot store the schedule; try again")
 	}
 	s.Kick()
+	if sc.Spec == expr.Cron { // a cron line: shown once
+		return replies.Say(p, "Schedule #%d: %s at %s, as you. Next run: %s. Remove it with %s.", sc.ID,
+			bot.Markdown(replies.Code(line)), bot.Markdown(replies.Code(sc.Spec)),
+			s.when(p, next), bot.Markdown(replies.Code(fmt.Sprintf("/schedule remove %d", sc.ID)))), nil
+	}
 	return replies.Say(p, "Schedule #%d: %s at %s (%s), as you. Next run: %s. Remove it with %s.", sc.ID,
 		bot.Markdown(replies.Code(line)), bot.Markdown(replies.Code(sc.Spec)), bot.Markdown(replies.Code(expr.Cron)),
 		s.when(p, next), bot.Markdown(replies.Code(fmt.Sprintf("/schedule remove %d", sc.ID)))), nil
