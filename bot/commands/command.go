@@ -66,6 +66,9 @@ type Arg struct {
 	Optional bool
 	// Rest takes every remaining word, joined by single spaces (free text such as a reason). Last only.
 	Rest bool
+	// Line, with Rest, takes a command line (/schedule add's): from the first word that starts with /, every word
+	// is the line's own, its --flags included.
+	Line bool
 	// Many takes one or more remaining words as a list (device codes, userids). Last only; at most MaxMany.
 	Many  bool
 	Match *regexp.Regexp       // the value must match, or the usage error names the argument

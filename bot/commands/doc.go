@@ -18,6 +18,14 @@ func Doc(r *Registry) string {
 	b.WriteString("The first approval runs the command once, as the requester, with the requester's arguments and permissions checked\n")
 	b.WriteString("again; later clicks are told who decided. A rejection, or no decision within `expires_after`, is told to the\n")
 	b.WriteString("requester. The audit trail has the request, each approver's decision, and the run with `approved_by`.\n\n")
+	b.WriteString("**Schedules.** `/schedule add WHEN /command args` runs a read command at each slot of WHEN, in the bot's timezone\n")
+	b.WriteString("(`replies.timezone`), as the member who added it: `weekdays 09:00`, `daily 18:30`, `every monday 09:00`, `every 2h`,\n")
+	b.WriteString("`hourly`, `工作日 09:00`, `每天 18:30`, `每周一 09:00`, `每小时`, or a cron line (`\"0 9 * * 1-5\"`). The line is checked\n")
+	b.WriteString("when added (unknown command, usage, permission; commands that confirm cannot be scheduled) and its permission again\n")
+	b.WriteString("at every run, with roles resolved then: a member who lost it gets a notice instead, and `/schedule list` says so.\n")
+	b.WriteString("At most every 15 minutes, 10 schedules a member, 500 in all. Each slot runs once, also across restarts and crashes;\n")
+	b.WriteString("a slot missed while the bot was down runs once when it is back, and its answer says it is late. The run's audit\n")
+	b.WriteString("row carries `via: schedule #N`.\n\n")
 	b.WriteString("| command | what it does | permission | WeCom APIs |\n|---|---|---|---|\n")
 	for _, c := range r.Commands() {
 		if c.Hidden {

@@ -698,6 +698,12 @@ func (e *Engine) reconcile(ctx context.Context, out *Outcome, m Message, inv *In
 
 // run runs a command that does not mutate.
 func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocation) {
+	e.runVia(ctx, out, m, inv, "")
+}
+
+// runVia is run for a line that did not come from the member's keyboard: via ("schedule #3") goes into the
+// audit row's arguments.
+func (e *Engine) runVia(ctx context.Context, out *Outcome, m Message, inv *Invocation, via string) {
 	start := time.Now()
 	var reply *replies.Reply
 	var err error
@@ -735,6 +741,9 @@ func (e *Engine) run(ctx context.Context, out *Outcome, m Message, inv *Invocati
 			decision, result = db.DecisionFailed, err.Error()
 		}
 		args := auditArgs(inv.Command, inv.Args, inv.Flags)
+		if via != "" {
+			args["via"] = via
+		}
 		dur := time.Since(start)
 		out.effect(func(ctx context.Context, tx *db.Tx) error {
 			return tx.AppendAudit(ctx, &db.AuditEntry{Actor: m.From, Command: inv.Command.Path, Args: args, Decision: decision,

@@ -170,8 +170,12 @@ func (p *Parsed) read(words []string) error {
 	c := p.Command
 	var pos []string
 	flagsDone := false
+	line := len(c.Args) > 0 && c.Args[len(c.Args)-1].Line
 	for i := 0; i < len(words); i++ {
 		w := words[i]
+		if line && !flagsDone && strings.HasPrefix(w, "/") {
+			flagsDone = true // the rest is a command line, flags included
+		}
 		if flagsDone || !strings.HasPrefix(w, "--") || w == "--" {
 			if w == "--" && !flagsDone {
 				flagsDone = true

@@ -266,3 +266,28 @@ func ExampleCommand_Usage() {
 	fmt.Println(c.Usage())
 	// Output: /order approve <id> [reason...] [--note TEXT] [--dry-run]
 }
+
+// A Line argument keeps the scheduled line's flags: they are the line's, not the outer command's.
+func TestParse_lineArgKeepsFlags(t *testing.T) {
+	r := commands.NewRegistry()
+	r.Register(&commands.Command{Path: "schedule add", Summary: "s", Run: nop,
+		Flags: []commands.Flag{{Name: "note"}},
+		Args:  []commands.Arg{{Name: "when"}, {Name: "command", Rest: true, Line: true}}})
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.Parse(`/schedule add --note x daily 09:00 /alerts --since 1d --rule y`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Args["command"]; !reflect.DeepEqual(got, []string{"09:00", "/alerts", "--since", "1d", "--rule", "y"}) {
+		t.Errorf("command = %q", got)
+	}
+	if p.Flags["note"] != "x" || p.Args["when"][0] != "daily" {
+		t.Errorf("flags %v, when %v", p.Flags, p.Args["when"])
+	}
+	r.Register(&commands.Command{Path: "bad", Summary: "s", Run: nop, Args: []commands.Arg{{Name: "x", Line: true}}})
+	if r.Err() == nil {
+		t.Error("Line without Rest was accepted")
+	}
+}

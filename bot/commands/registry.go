@@ -88,6 +88,9 @@ func (r *Registry) register(c *Command) error {
 		if (a.Rest || a.Many) && i != len(c.Args)-1 {
 			return fmt.Errorf("argument %q: only the last argument may be Rest or Many", a.Name)
 		}
+		if a.Line && !a.Rest {
+			return fmt.Errorf("argument %q: Line needs Rest", a.Name)
+		}
 		if a.Rest && a.Many {
 			return fmt.Errorf("argument %q: Rest and Many exclude each other", a.Name)
 		}

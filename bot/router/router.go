@@ -56,6 +56,9 @@ type Router struct {
 		For(ctx context.Context, userID string) context.Context
 	}
 	Logger *slog.Logger
+	// Kinds handle the bot's own inbox rows by their Kind (db.KindSchedule: a schedule's slot), with the
+	// sender's language in ctx; their rows carry no WeCom XML.
+	Kinds map[string]inbox.Handler
 }
 
 var _ inbox.Handler = (*Router)(nil)
@@ -64,6 +67,12 @@ var _ inbox.Handler = (*Router)(nil)
 func (r *Router) Handle(ctx context.Context, it *db.InboxItem) (inbox.Effects, error) {
 	if it.Kind == db.KindUnparsed {
 		return nil, inbox.Permanent(errors.New("callback payload is not a WeCom message"))
+	}
+	if h, ok := r.Kinds[it.Kind]; ok {
+		if r.Langs != nil {
+			ctx = r.Langs.For(ctx, it.From)
+		}
+		return h.Handle(ctx, it)
 	}
 	m, err := wecom.ParseInbound(it.Payload)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/wecombot/wecombot/bot/inbox"
 	"github.com/wecombot/wecombot/bot/outbox"
 	"github.com/wecombot/wecombot/bot/router"
+	"github.com/wecombot/wecombot/bot/schedule"
 	"github.com/wecombot/wecombot/callbacks"
 	"github.com/wecombot/wecombot/db"
 	"github.com/wecombot/wecombot/wecom"
@@ -49,6 +50,7 @@ type app struct {
 	alerts    *alerts.Service
 	approvals *approvals.Service
 	access    *access.Control
+	schedules *schedule.Service
 	names     *access.Names
 	console   *webconsole.Server // nil without a console origin (console.origin or callback.public_url)
 
@@ -245,6 +247,9 @@ func (a *app) newRouter() (*router.Router, error) {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	reg.Register(a.alerts.Commands()...)
+	a.schedules = schedule.New(schedule.Deps{DB: a.db, Registry: reg, Location: loc, Logger: a.log.With("component", "schedule"),
+		Wake: func() { a.processor.Notify() }}) // the processor is built after the router
+	reg.Register(a.schedules.Commands()...)
 	if err := reg.Err(); err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
 	}
@@ -269,7 +274,9 @@ func (a *app) newRouter() (*router.Router, error) {
 		},
 		Cards: map[string]router.EventHandler{"alert": a.alerts, "approval": a.approvals},
 		Menu:  menuItems(a.cfg.Menu), Greet: true, Location: a.cfg.Replies.Location(), Langs: a.langs,
-		Logger: a.log.With("component", "router")}
+		Logger: a.log.With("component", "router"),
+		Kinds:  map[string]inbox.Handler{db.KindSchedule: a.schedules}}
+	a.schedules.Attach(a.engine, rt)
 	a.engine.Cards = rt
 	a.engine.Mail = rt
 	return rt, nil
@@ -334,6 +341,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	if a.alerts != nil {
 		loops = append(loops, a.alerts.Run)
+	}
+	if a.schedules != nil {
+		loops = append(loops, a.schedules.Run)
 	}
 	if a.metrics != nil {
 		loops = append(loops, a.metrics.run)

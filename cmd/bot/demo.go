@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,7 +38,7 @@ const sampleAccessTOML = `[access]
 admins = ["zhangsan"]
 [access.roles.security]
 members = ["tag:安全管理员", "dept:3"]
-permissions = ["devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read"]
+permissions = ["devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read", "schedule.*"]
 [access.roles.approvers]
 members = ["tag:审批人"]
 permissions = ["order.*", "vip.read"]
@@ -229,7 +230,8 @@ func (c *console) loop(ctx context.Context) error {
 		fmt.Fprintf(c.e.stdout, "WeCom chat-ops bot demo: you are %s (an admin) in the sample organisation.\n"+
 			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :help lists the console's commands; :quit leaves.\n"+
 			":apply [mail|docs|drive|meetings] REASON applies for an advanced-feature account as the current member;\n"+
-			":click approve|reject APPLY_ID clicks a button on the current member's approval card.\n", c.user)
+			":click approve|reject APPLY_ID clicks a button on the current member's approval card;\n"+
+			"/schedule add \"weekdays 09:00\" /devices pending, then :due 1, shows a schedule's run.\n", c.user)
 	}
 	in := bufio.NewReaderSize(c.e.stdin, 64<<10)
 	for {
@@ -280,6 +282,14 @@ func (c *console) loop(ctx context.Context) error {
 				fmt.Fprintf(c.e.stdout, "(%v)\n", err)
 			}
 			continue
+		case strings.HasPrefix(line, ":due"):
+			if !c.interactive {
+				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
+			}
+			if err := c.due(ctx, strings.TrimSpace(strings.TrimPrefix(line, ":due"))); err != nil {
+				fmt.Fprintf(c.e.stdout, "(%v)\n", err)
+			}
+			continue
 		case strings.HasPrefix(line, ":apply"), strings.HasPrefix(line, ":click"):
 			if !c.interactive {
 				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
@@ -311,6 +321,7 @@ const consoleHelp = `console commands:
   :alert [device|admin|file] [USERID]  write a security-log record the alert rules match (digest in ~5 s)
   :click approve|reject APPLY_ID      click a button on the current member's approval card
   :click approve|reject               click a button on the current member's latest four-eyes request card
+  :due SCHEDULE_ID [late]             make a schedule's next slot come now (late: as if missed 3 h ago while down)
   :help                               this list
   :quit                               leave
 anything else is sent to the bot as the current member's message (try /help)`
@@ -421,6 +432,39 @@ func (c *console) alert(ctx context.Context, args []string) error {
 	before := len(c.emu.Delivered(c.user))
 	deadline := time.Now().Add(max(c.wait, 15*time.Second))
 	for time.Now().Before(deadline) && len(c.emu.Delivered(c.user)) == before {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	c.show()
+	return nil
+}
+
+// due makes a schedule's slot come now, as its time would: the bot's loop fires it into the inbox and the
+// creator's answer follows. "late" moves the slot 3 hours back, as if the bot had been down.
+func (c *console) due(ctx context.Context, arg string) error {
+	idText, late, _ := strings.Cut(arg, " ")
+	id, err := strconv.ParseInt(strings.TrimPrefix(idText, "#"), 10, 64)
+	if err != nil {
+		return errors.New("usage: :due SCHEDULE_ID [late] (the number /schedule list shows)")
+	}
+	sc, err := c.app.db.GetSchedule(ctx, id)
+	if err != nil || sc.Removed {
+		return fmt.Errorf("there is no schedule #%d in force", id)
+	}
+	at := time.Now()
+	if strings.TrimSpace(late) == "late" {
+		at = at.Add(-3 * time.Hour)
+	}
+	if _, err := c.app.db.SQL().ExecContext(ctx, `UPDATE schedules SET next_run = ? WHERE id = ?`, at.Unix(), id); err != nil {
+		return err
+	}
+	before := len(c.emu.Delivered(sc.Creator))
+	c.app.schedules.Kick()
+	deadline := time.Now().Add(max(c.wait, 15*time.Second))
+	for time.Now().Before(deadline) && len(c.emu.Delivered(sc.Creator)) == before {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

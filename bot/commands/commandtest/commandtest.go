@@ -72,7 +72,7 @@ var (
 		{Name: "approvers", Members: []string{"tag:审批人"}, Perms: []string{"order.*", "vip.read"}},
 		{Name: "hr", Members: []string{"dept:4"}, Perms: []string{"staff.*"}},
 		{Name: "security", Members: []string{"tag:安全管理员", "dept:3"},
-			Perms: []string{"devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read"}},
+			Perms: []string{"devices.*", "oplog.*", "domainip.*", "whois.*", "alerts.*", "audit.read", "schedule.*"}},
 	}
 )
 
