@@ -177,6 +177,7 @@ func (s *Service) Run(ctx context.Context) error {
 			s.flush(ctx)
 		case <-flushT.C:
 			s.flush(ctx)
+			s.escalate(ctx)
 		}
 	}
 }

@@ -77,6 +77,12 @@ type Alerts struct {
 type Team struct {
 	Members []string `toml:"members"`
 	Chat    string   `toml:"chat"`
+	// Escalation: a digest nobody acknowledged is sent again to the team after RemindAfter, then to each
+	// tier's members in turn (each another RemindAfter later), and with WarRoom a group chat of the team and
+	// every tier is created after the last tier, with the alert's timeline. An Ack anywhere stops it. 0: none.
+	RemindAfter Duration   `toml:"remind_after"`
+	Tiers       [][]string `toml:"tiers"`
+	WarRoom     bool       `toml:"war_room"`
 }
 
 // Rule chooses records that alert.
@@ -419,6 +425,20 @@ func (c *Config) validate() error {
 	for name, t := range c.Alerts.Teams {
 		if len(t.Members) == 0 && t.Chat == "" {
 			bad("alerts.teams.%s: give members, a chat, or both", name)
+		}
+		if d := t.RemindAfter.Duration; d != 0 && (d < time.Minute || d > 24*time.Hour) {
+			bad("alerts.teams.%s.remind_after must be between 1m and 24h, got %s", name, t.RemindAfter)
+		}
+		if (len(t.Tiers) > 0 || t.WarRoom) && t.RemindAfter.Duration == 0 {
+			bad("alerts.teams.%s: tiers and war_room climb after remind_after; set it (like \"15m\")", name)
+		}
+		if len(t.Tiers) > 5 {
+			bad("alerts.teams.%s.tiers: %d tiers; at most 5", name, len(t.Tiers))
+		}
+		for i, tier := range t.Tiers {
+			if len(tier) == 0 {
+				bad("alerts.teams.%s.tiers[%d] is empty", name, i)
+			}
 		}
 	}
 	for i, r := range c.Alerts.Rules {
