@@ -310,8 +310,9 @@ func (e *Engine) HandlePolicyClick(ctx context.Context, from, key, taskID, code 
 		return nil, err // retried: nothing was decided
 	}
 	if !won {
+		// Whoever decided (or the expiry sweep) ends every approver's card, this one included: a second update
+		// from this click would change it twice.
 		e.sayDecided(ctx, out, claimed)
-		endClicked(decidedLabel(ctx, e, out.p, claimed))
 		return out, nil
 	}
 	req = claimed
@@ -425,16 +426,6 @@ func (e *Engine) sayDecided(ctx context.Context, out *Outcome, req *db.FourEyes)
 	default:
 		out.say("This request expired: nobody approved it in time, so your click ran nothing. The requester can send the command again.")
 	}
-}
-
-func decidedLabel(ctx context.Context, e *Engine, p *i18n.Printer, req *db.FourEyes) string {
-	switch req.State {
-	case db.FourEyesApproved:
-		return p.Sprintf(labelApprovedBy, e.who(ctx, req.DecidedBy))
-	case db.FourEyesRejected:
-		return p.Sprintf(labelRejectedBy, e.who(ctx, req.DecidedBy))
-	}
-	return p.T(labelExpired)
 }
 
 // expireRequests ends the four-eyes requests nobody decided in time: the requester is told, the cards lose
