@@ -282,6 +282,14 @@ func (c *console) loop(ctx context.Context) error {
 				fmt.Fprintf(c.e.stdout, "(%v)\n", err)
 			}
 			continue
+		case strings.HasPrefix(line, ":tag"):
+			if !c.interactive {
+				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
+			}
+			if err := c.tag(ctx, strings.Fields(line)[1:]); err != nil {
+				fmt.Fprintf(c.e.stdout, "(%v)\n", err)
+			}
+			continue
 		case strings.HasPrefix(line, ":due"):
 			if !c.interactive {
 				fmt.Fprintf(c.e.stdout, "%s> %s\n", c.user, line)
@@ -321,6 +329,7 @@ const consoleHelp = `console commands:
   :alert [device|admin|file] [USERID]  write a security-log record the alert rules match (digest in ~5 s)
   :click approve|reject APPLY_ID      click a button on the current member's approval card
   :click approve|reject               click a button on the current member's latest four-eyes request card
+  :tag add|remove USERID              change the 安全管理员 tag (the security role) in WeCom: change_contact
   :due SCHEDULE_ID [late]             make a schedule's next slot come now (late: as if missed 3 h ago while down)
   :help                               this list
   :quit                               leave
@@ -404,6 +413,37 @@ func (c *console) send(ctx context.Context, line string) error {
 // alert writes a security-log record into the emulator ("device": lisi logs in on a new device; "admin": an
 // admin's permissions change; "file": a member downloads a file), which the alert rules of the demo's config
 // match: the security team's digest arrives within the alerts interval (5 s).
+// tag adds a member to, or removes one from, the 安全管理员 tag (the security role), as an admin would in
+// WeCom's console: WeCom pushes change_contact, the bot drops its cached roles and tells the security team.
+func (c *console) tag(ctx context.Context, args []string) error {
+	if len(args) != 2 || (args[0] != "add" && args[0] != "remove") || !c.isMember(args[1]) {
+		return errors.New("usage: :tag add|remove USERID (the 安全管理员 tag, which grants the security role)")
+	}
+	add, del := []string{args[1]}, []string(nil)
+	if args[0] == "remove" {
+		add, del = nil, add
+	}
+	ev, err := c.emu.ChangeTagMembers(1, add, del)
+	if err != nil {
+		return err
+	}
+	if _, err := c.emu.Deliver(ctx, ev); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.e.stdout, "(%s: tag 安全管理员 changed in WeCom; the bot was told)\n", args[1])
+	deadline := time.Now().Add(c.wait)
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		ib, _ := c.app.db.InboxCounts(ctx)
+		ob, _ := c.app.db.OutboxCounts(ctx)
+		if ib["pending"] == 0 && ib["working"] == 0 && ob["pending"] == 0 && ob["sending"] == 0 {
+			break
+		}
+	}
+	c.show()
+	return nil
+}
+
 func (c *console) alert(ctx context.Context, args []string) error {
 	kind, who := "device", "lisi"
 	if len(args) > 0 {
@@ -492,6 +532,9 @@ window = "2s"
 domain_ip_team = "secops"
 [alerts.teams.secops]
 members = ["tag:安全管理员"]
+remind_after = "1m"       # not acknowledged: zhangsan and wujiu again, then zhaoliu, then a war room
+tiers = [["zhaoliu"]]
+war_room = true
 [[alerts.rules]]
 name = "new-device-login"
 source = "member_oper_log"
