@@ -109,3 +109,66 @@ func TestExamples_everyDocumentedLine(t *testing.T) {
 		t.Errorf("asked for in Chinese without a translation: %s", fmt.Sprintf("%q", missed))
 	}
 }
+
+// TestExamples_withinMemberBudget runs docs/commands.md's examples at a member's pace (the next line once the
+// last is answered) with WeCom's member limit, 30 messages a minute, the minute shortened: WeCom drops
+// nothing, because the sender holds back what the minute cannot take and merges it, and no answer arrives
+// later than one minute after its command.
+func TestExamples_withinMemberBudget(t *testing.T) {
+	t.Parallel()
+	const minute = 4 * time.Second
+	s := startStackWith(t, emulator.Options{MemberMinute: minute, ApplyIDEpoch: demoApplyEpoch}, approvalsTOML+demoAlertsTOML,
+		func(a *app) { a.sender.MemberLimits = []wecom.Window{{N: 30, Per: minute}, {N: 1000, Per: time.Hour}} })
+	if id := s.apply(t, "sunqi", 1, "新项目需要更大的邮箱空间"); id != demoApplyID {
+		t.Fatalf("the demo's application is %s; docs/commands.md names %s", id, demoApplyID)
+	}
+	s.say(t, "zhangsan", "/lang en")
+	lines, messages, held := 0, 0, 0
+	var worst time.Duration
+	worstLine := ""
+	start := time.Now()
+	for _, c := range s.app.registry.Commands() {
+		if c.Hidden {
+			continue
+		}
+		for _, line := range c.Examples {
+			sent := time.Now()
+			before := len(s.emu.Delivered("zhangsan"))
+			s.say(t, "zhangsan", line)
+			got := s.emu.Delivered("zhangsan")[before:]
+			if len(got) == 0 {
+				t.Errorf("%s: no answer", line)
+				continue
+			}
+			lines++
+			messages += len(got)
+			for _, m := range got {
+				if d := m.Time.Sub(sent); d > worst {
+					worst, worstLine = d, line
+				}
+				if strings.Contains(m.Content, "held back") {
+					held++
+				}
+			}
+			if conv, _ := s.app.db.GetConversation(t.Context(), "zhangsan"); conv != nil {
+				s.say(t, "zhangsan", "/cancel")
+			}
+			if c.Path == "lang" {
+				s.say(t, "zhangsan", "/lang en")
+			}
+		}
+	}
+	if n := s.emu.DroppedCount("zhangsan"); n != 0 {
+		t.Errorf("WeCom dropped %d messages over the member limit", n)
+	}
+	// A held reply waits for the oldest of the last 30 sends to leave the minute, plus the sender's margin
+	// (outbox.Sender.Margin, 1 s: WeCom counts a send when it arrives, later than we do) and the store's
+	// whole-second due times; and then the time a reply takes when nothing holds it back (a loaded CI machine
+	// under -race: 1 s). With WeCom's real minute that bound is 63 s.
+	if bound := minute + time.Second + time.Second + time.Second; worst > bound {
+		t.Errorf("%s: answered %v after the command; the member limit's minute is %v, the bound %v", worstLine, worst, minute, bound)
+	}
+	total := len(s.emu.Delivered("zhangsan"))
+	t.Logf("%d examples at a member's pace in %v (minute = %v): %d messages for their answers, %d merged messages saying they were held back, %d messages in all; latest answer %v after its command (%s); dropped by WeCom: %d",
+		lines, time.Since(start).Round(time.Millisecond), minute, messages, held, total, worst.Round(time.Millisecond), worstLine, s.emu.DroppedCount("zhangsan"))
+}
