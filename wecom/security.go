@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -399,6 +400,23 @@ var adminOperTypeNames = map[AdminOperType]string{
 }
 
 func (t AdminOperType) String() string { return enumName("AdminOperType", t, adminOperTypeNames) }
+
+// TrimLabel drops from an operation record's detail the console label its kind's name already carries: WeCom
+// writes "新设备登录：Windows PC" under the kind 新设备登录, which would read "logged in on a new device
+// (新设备登录): 新设备登录：Windows PC". kind is the enum's String(); a detail starting with another label is
+// kept whole.
+func TrimLabel(kind, detail string) string {
+	i, j := strings.LastIndex(kind, "("), strings.LastIndex(kind, ")")
+	if i < 0 || j < i {
+		return detail
+	}
+	label := kind[i+1 : j]
+	rest, ok := strings.CutPrefix(detail, label)
+	if !ok || label == "" {
+		return detail
+	}
+	return strings.TrimSpace(strings.TrimLeft(rest, "：:，, "))
+}
 
 // OperLogOptions selects member or admin operation records: a window of at most 7 days (StartTime no earlier
 // than 180 days ago; EndTime before now), optionally one OperType (a MemberOperType or AdminOperType value) and

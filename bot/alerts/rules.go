@@ -207,7 +207,7 @@ func adminRecord(k *keyer, l wecom.AdminOperLog) *record {
 func operRecord(k *keyer, source, label string, raw any, at int64, userID string, kind fmt.Stringer, operType int, detail, ip string) *record {
 	b, _ := json.Marshal(raw)
 	s := fmt.Sprintf("%s%s %s", orUnknown(userID), label, kind)
-	if detail != "" {
+	if detail = wecom.TrimLabel(kind.String(), detail); detail != "" {
 		s += ": " + detail
 	}
 	if ip != "" {

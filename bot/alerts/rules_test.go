@@ -138,6 +138,11 @@ func TestRecordSummaries(t *testing.T) {
 			}
 		}
 	}
+	// One label: the kind's console name, not again at the start of WeCom's detail.
+	if got, want := memberRecord(k, wecom.MemberOperLog{UserID: "lisi", OperType: 4, DetailInfo: "新设备登录：iPhone"}).Summary,
+		"lisi logged in on a new device (新设备登录): iPhone"; got != want {
+		t.Errorf("summary %q; want %q", got, want)
+	}
 	if got := fmt.Sprint(humanBytes(512), " ", humanBytes(2048)); got != "512 B 2.0 KB" {
 		t.Errorf("humanBytes = %q", got)
 	}

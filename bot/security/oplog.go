@@ -388,20 +388,6 @@ func (d Deps) oplogAdmin(ctx context.Context, inv *commands.Invocation) (*replie
 }
 
 // operRow is what a member or admin log record shows.
-// withoutLabel drops from a record's detail the Chinese label its kind already shows: WeCom writes
-// "新设备登录：Windows PC" under the kind 新设备登录, which read "… (新设备登录) · 新设备登录：Windows PC".
-func withoutLabel(kind, detail string) string {
-	i, j := strings.LastIndex(kind, "("), strings.LastIndex(kind, ")")
-	if i < 0 || j < i {
-		return detail
-	}
-	label := kind[i+1 : j]
-	rest, ok := strings.CutPrefix(detail, label)
-	if !ok || label == "" {
-		return detail
-	}
-	return strings.TrimSpace(strings.TrimLeft(rest, "：:，, "))
-}
 
 type operRow struct {
 	Time                     int64
@@ -423,7 +409,7 @@ func operLog[R any, T interface {
 	rows := make([]oplogRow, len(q.recs))
 	for i, o := range q.recs {
 		rows[i] = oplogRow{At: o.Time, Kind: o.Kind,
-			Line: join(d.who(o.UserID), replies.Escape(inv.P.T(o.Kind)), replies.Escape(withoutLabel(o.Kind, o.Detail)), iP(o.IP))}
+			Line: join(d.who(o.UserID), replies.Escape(inv.P.T(o.Kind)), replies.Escape(wecom.TrimLabel(o.Kind, o.Detail)), iP(o.IP))}
 	}
 	return d.oplogReply(inv, title, q.noun, q.from, q.to, q.filters, rows, q.more), nil
 }

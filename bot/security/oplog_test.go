@@ -260,16 +260,3 @@ func TestOplogCollect_bounded(t *testing.T) {
 	}
 }
 
-func TestWithoutLabel(t *testing.T) {
-	for _, c := range []struct{ kind, detail, want string }{
-		{"logged in on a new device (新设备登录)", "新设备登录：Windows DESKTOP-7QK2M", "Windows DESKTOP-7QK2M"},
-		{"bound a WeChat account (绑定微信号)", "绑定微信号", ""},
-		{"added an external contact (添加外部联系人)", "添加外部联系人：林伙伴", "林伙伴"},
-		{"locked a device (锁定设备)", "解锁：Android", "解锁：Android"}, // another label: kept
-		{"kind 42", "新设备登录：x", "新设备登录：x"},
-	} {
-		if got := withoutLabel(c.kind, c.detail); got != c.want {
-			t.Errorf("withoutLabel(%q, %q) = %q; want %q", c.kind, c.detail, got, c.want)
-		}
-	}
-}

@@ -146,6 +146,9 @@ func TestConsole_signInDecideAndRefuse(t *testing.T) {
 	if !strings.Contains(body, applyID) || !strings.Contains(body, "孙七 (sunqi)") {
 		t.Fatalf("the approvals list does not show %s by 孙七 (sunqi): %s", applyID, body)
 	}
+	if !strings.Contains(body, ">1 application<") {
+		t.Errorf("the approvals list does not count its one application in the singular: %s", body)
+	}
 	// The session cookie: HttpOnly, SameSite=Lax, scoped to /console (Secure only over https).
 	var setCookie string
 	for _, h := range zl.setCookies {
