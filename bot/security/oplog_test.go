@@ -259,4 +259,3 @@ func TestOplogCollect_bounded(t *testing.T) {
 		}
 	}
 }
-
