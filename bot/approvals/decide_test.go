@@ -316,11 +316,17 @@ func TestRejectClick_asksReason(t *testing.T) {
 		var md []string
 		for _, r := range out.Replies {
 			md = append(md, r.Markdown)
+			if c := r.TemplateCard; c != nil && c.MainTitle != nil { // a confirmation card carrying its preview
+				md = append(md, c.MainTitle.Desc, c.SubTitleText)
+				if c.QuoteArea != nil {
+					md = append(md, c.QuoteArea.QuoteText)
+				}
+			}
 		}
 		return strings.Join(md, "\n")
 	}
-	if got := say("预算不足 budget"); !strings.Contains(got, "yes") {
-		t.Fatalf("after the reason: %q; want the confirmation prompt", got)
+	if got := say("预算不足 budget"); !strings.Contains(got, "yes") || !strings.Contains(got, "预算不足 budget") {
+		t.Fatalf("after the reason: %q; want the confirmation prompt with the reason", got)
 	}
 	say("yes")
 	app := h.app(id)

@@ -11,7 +11,7 @@ func Doc(r *Registry) string {
 	b.WriteString("# Commands\n\n")
 	b.WriteString("Generated from the command declarations by `go test ./cmd/bot -run TestCommandsDoc -update`; do not edit by hand.\n\n")
 	b.WriteString("Permissions are granted to roles in config.toml (`[access.roles.NAME] permissions = [...]`); admins hold all.\n")
-	b.WriteString("Commands marked *confirms* preview what they will do and run only after the caller replies `yes`.\n\n")
+	b.WriteString("Commands marked *confirms* preview what they will do and run only after the caller replies `yes` or taps Run it. The preview comes on one card with the buttons (its list as the card's rows) when it fits there whole; a longer one (devices with their details) comes as a message before the card.\n\n")
 	b.WriteString("**Four eyes.** A `[policies.\"PATH\"]` section in config.toml (`approvers = [\"tag:安全管理员\"]`, `more_than = 10`,\n")
 	b.WriteString("`expires_after = \"1h\"`; PATH like `devices.delete`, or `devices.*` for a family) holds a confirming command for a\n")
 	b.WriteString("second person: after the requester's `yes` the approvers (never the requester) get a card with Approve and Reject.\n")

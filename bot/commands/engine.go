@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wecombot/wecombot/bot/access"
 
@@ -524,13 +523,14 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 	return nil
 }
 
-// MaxCardPreview bounds a preview that goes on the confirmation card itself (its sub_title_text, which
-// DOC/90372 suggests keep to 112 characters). A longer preview (a list of devices) goes before the card as
-// markdown, which keeps its layout: two messages instead of one.
+// MaxCardPreview bounds the first line of a preview that goes on the confirmation card itself (its
+// sub_title_text, which DOC/90372 suggests keep to 112 characters); cardPreview says what else fits. A
+// preview that does not fit whole (a list of devices with their details) goes before the card as markdown,
+// which keeps its layout: two messages instead of one.
 const MaxCardPreview = 112
 
-// confirmation is the proposal a member answers: one card carrying the preview and the buttons where the
-// preview fits on it (a member gets 30 messages a minute), the markdown preview and then the card where it
+// confirmation is the proposal a member answers: one card carrying the preview (its first line, its list as
+// the card's rows, what follows as its quote) and the buttons where the preview fits on it (a member gets 30 messages a minute), the markdown preview and then the card where it
 // does not. Corps that read the bot in WeChat (no template cards) get the markdown, which says to reply yes.
 //
 // held says a four-eyes policy holds the command: confirming sends it for a second approval, and the card and
@@ -544,9 +544,12 @@ func confirmation(p *i18n.Printer, cmd *Command, inv *Invocation, token, preview
 		buttons[0].Text = p.T("Ask approval")
 		title = p.Sprintf("Confirm /%s (needs approval)", cmd.Path)
 	}
-	if plain := strings.TrimSpace(replies.Text(preview)); utf8.RuneCountInString(plain) <= MaxCardPreview && !strings.Contains(plain, "\n") {
-		card := replies.ButtonCard(CardTaskID(token), title, p.Sprintf("Tap a button, or reply yes within %s", humanDuration(p, wait)), nil, buttons)
-		card.SubTitleText = plain
+	if pc, ok := cardPreview(preview); ok {
+		card := replies.ButtonCard(CardTaskID(token), title, p.Sprintf("Tap a button, or reply yes within %s", humanDuration(p, wait)), pc.fields, buttons)
+		card.SubTitleText = pc.sub
+		if pc.quote != "" {
+			card.QuoteArea = &wecom.CardQuoteArea{QuoteText: pc.quote}
+		}
 		return &replies.Reply{TemplateCard: card, Fallback: &replies.Reply{Markdown: md}}
 	}
 	return &replies.Reply{Markdown: md, TemplateCard: replies.ButtonCard(CardTaskID(token), title, redactedLine(cmd, inv.Args, inv.Flags), nil, buttons)}

@@ -35,7 +35,7 @@ func TestPeopleZh_vip(t *testing.T) {
 	zhWants(t, "/vip list", h.SayIn(i18n.Zh, "zhaoliu", "/vip list"), "高级功能账号", "持有高级功能账号。", "`lisi` 李四")
 
 	got := h.SayIn(i18n.Zh, "zhangsan", "/vip add wangwu lisi")
-	zhWants(t, "/vip add preview", got, "你即将为", "`wangwu` — 没有账号，将分配一个", "`lisi` — 已有账号")
+	zhWants(t, "/vip add preview", got, "你即将为", "wangwu: 没有账号，将分配一个", "lisi: 已有账号") // the card's rows
 	got = h.SayIn(i18n.Zh, "zhangsan", "yes")
 	zhWants(t, "/vip add", got, "高级功能账号：分配", "`wangwu` — 已分配", "`lisi` — 已有账号：不变", "1 名已分配，1 名不变")
 
@@ -52,7 +52,7 @@ func TestPeopleZh_vip(t *testing.T) {
 	}
 
 	got = h.SayIn(i18n.Zh, "zhangsan", "/vip remove lisi")
-	zhWants(t, "/vip remove preview", got, "你即将收回", "`lisi` — 有账号，将被收回")
+	zhWants(t, "/vip remove preview", got, "你即将收回", "lisi: 有账号，将被收回")
 	if !h.Asked("zhangsan") {
 		t.Fatalf("/vip remove preview = %q; want it to wait for a yes", got)
 	}
@@ -68,7 +68,7 @@ func TestPeopleZh_staff(t *testing.T) {
 	zhWants(t, "unknown field", h.SayIn(i18n.Zh, "zhaoliu", "/staff lisi 入职日"), "花名册中没有字段 `入职日`", "你是不是想找 入职日期")
 
 	got := h.SayIn(i18n.Zh, "zhaoliu", "/staff set lisi 工位=B-2-01 职位=经理")
-	zhWants(t, "/staff set preview", got, "你即将修改 `lisi` 的花名册", "工位: A-4-11 → B-2-01", "职位: 经理 (不变)")
+	zhWants(t, "/staff set preview", got, "你即将修改 lisi 的花名册", "工位: A-4-11 → B-2-01", "职位: 经理 (不变)")
 	got = h.SayIn(i18n.Zh, "zhaoliu", "yes")
 	zhWants(t, "/staff set", got, "`lisi` 的花名册", "已修改", "1 个字段：1 个已修改。")
 
@@ -104,10 +104,11 @@ func TestPeopleZh_order(t *testing.T) {
 	zhWants(t, "/order list --user", h.SayIn(i18n.Zh, "zhaoliu", "/order list --user sunqi --status all"), "`sunqi` 提交的申请")
 
 	got = h.SayIn(i18n.Zh, "zhaoliu", "/order approve "+id+" 预算已批")
-	zhWants(t, "/order approve preview", got, "你即将**通过**申请 `"+id+"`", "申请人：`sunqi`", "产品：邮件",
-		"申请理由：需要邮件归档", "通过结果将报送企业微信", "你的备注（记入审计记录）：预算已批")
+	// One card: the list as its rows ("key: value"), the rest as its text.
+	zhWants(t, "/order approve preview", got, "你即将通过申请 "+id, "申请人: sunqi", "产品: 邮件",
+		"申请理由: 需要邮件归档", "通过结果将报送企业微信", "你的备注（记入审计记录）：预算已批")
 	got = h.SayIn(i18n.Zh, "zhaoliu", "/order reject "+id+" 本季度没有预算")
-	zhWants(t, "/order reject preview", got, "你即将**驳回**申请", "驳回结果将报送企业微信。你的理由（记入审计记录）：本季度没有预算")
+	zhWants(t, "/order reject preview", got, "你即将驳回申请", "驳回结果将报送企业微信。你的理由（记入审计记录）：本季度没有预算")
 	if strings.Contains(strings.Join(i18n.Missed(), "\n"), "application") {
 		t.Errorf("ids asked for in Chinese without a translation: %q", i18n.Missed())
 	}

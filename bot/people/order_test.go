@@ -153,7 +153,7 @@ func TestPeopleOrder_rejectAsksForReason(t *testing.T) {
 	waitTakenOver(t, h, id)
 	wants(t, "no reason", h.Say("zhangsan", "/order reject "+id), "Why is it rejected?")
 	got := h.Say("zhangsan", "no budget this quarter")
-	wants(t, "preview", got, "**reject** application", "applicant: `wangwu`", "Your reason, kept in the audit trail: no budget this quarter")
+	wants(t, "preview", got, "reject application", "applicant: wangwu", "Your reason, kept in the audit trail: no budget this quarter")
 	got = h.Say("zhangsan", "yes")
 	wants(t, "rejection", got, "rejected")
 	calls := detailCalls(h, id)

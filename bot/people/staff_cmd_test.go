@@ -62,7 +62,7 @@ func TestPeopleStaff_setConfirmsAndUpdates(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, noApprovers)
 	got := h.Say("zhaoliu", "/staff set lisi 工位=B-2-01 职位=专员 入职日期=2020-03-01 手机=+86-13900000000")
-	wants(t, "preview", got, "change the roster (花名册) of `lisi`", "工位: A-4-11 → B-2-01", "职位: 经理 → 专员",
+	wants(t, "preview", got, "change the roster (花名册) of lisi", "工位: A-4-11 → B-2-01", "职位: 经理 → 专员",
 		"入职日期:", "→ 2020-03-01", "手机: +86 13800000002 → +86 13900000000", "yes")
 	if n := len(h.Emu.CallsTo("hr/update_staff_info")); n != 0 {
 		t.Fatalf("updated before the confirmation (%d calls)", n)

@@ -27,7 +27,10 @@ func TestPeopleVIP_addConfirmsAllocatesAndAudits(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, noApprovers)
 	got := h.Say("zhangsan", "/vip add wangwu nobody123 lisi wangwu")
-	wants(t, "preview", got, "3 members", "`wangwu` — has none; will get one", "`lisi` — already has one", "yes")
+	wants(t, "preview", got, "3 members", "wangwu: has none; will get one", "lisi: already has one", "yes")
+	if len(got) != 1 { // one card: the members as its rows (issue 10: a confirmation is one message)
+		t.Fatalf("the preview took %d messages: %q", len(got), got)
+	}
 	if n := len(h.Emu.CallsTo("security/vip/submit_batch_add_job")); n != 0 {
 		t.Fatalf("submitted %d jobs before the confirmation", n)
 	}
@@ -66,7 +69,7 @@ func TestPeopleVIP_noSeatLeftAndRemove(t *testing.T) {
 	wants(t, "add without a seat", got, "`wangwu` — failed", "no seat left", "1 failed")
 
 	got = h.Say("zhangsan", "/vip remove lisi sunqi")
-	wants(t, "remove preview", got, "`lisi` — has one; it will be taken back", "`sunqi` — holds none")
+	wants(t, "remove preview", got, "lisi: has one; it will be taken back", "sunqi: holds none")
 	got = h.Say("zhangsan", "yes")
 	if b := lastBody(t, h, "security/vip/submit_batch_del_job"); fmt.Sprint(b["userid_list"]) != "[lisi]" {
 		t.Fatalf("del job body = %v; want only lisi (sunqi holds none)", b)

@@ -678,7 +678,12 @@ func cardText(body []byte) string {
 	var b struct {
 		Card struct {
 			MainTitle struct{ Title, Desc string } `json:"main_title"`
-			Fields    []struct {
+			SubTitle  string                       `json:"sub_title_text"`
+			Quote     struct {
+				Title     string `json:"title"`
+				QuoteText string `json:"quote_text"`
+			} `json:"quote_area"`
+			Fields []struct {
 				Keyname string `json:"keyname"`
 				Value   string `json:"value"`
 			} `json:"horizontal_content_list"`
@@ -702,8 +707,16 @@ func cardText(body []byte) string {
 	if b.Card.MainTitle.Desc != "" {
 		sb.WriteString(" — " + b.Card.MainTitle.Desc)
 	}
+	if b.Card.SubTitle != "" {
+		sb.WriteString("\n  " + b.Card.SubTitle)
+	}
 	for _, f := range b.Card.Fields {
 		sb.WriteString("\n  " + f.Keyname + ": " + f.Value)
+	}
+	for _, q := range []string{b.Card.Quote.Title, b.Card.Quote.QuoteText} {
+		if q != "" {
+			sb.WriteString("\n  | " + q)
+		}
 	}
 	var btns []string
 	for _, x := range b.Card.Buttons {

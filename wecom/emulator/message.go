@@ -49,7 +49,8 @@ type SentMessage struct {
 	FileName string `json:"file_name,omitempty"`
 
 	// What the member sees, after WeCom's own processing: text/markdown content, textcard title and
-	// description (cut to 128/512 bytes as WeCom does), template card main title, button replace_name.
+	// description (cut to 128/512 bytes as WeCom does), template card main title and its text (the title's
+	// desc, sub_title_text, then "keyname: value" per row, then the quote, a line each), button replace_name.
 	Title     string `json:"title,omitempty"`
 	Content   string `json:"content,omitempty"`
 	URL       string `json:"url,omitempty"`
@@ -512,7 +513,7 @@ func checkContent(msgType string, raw json.RawMessage, appSend bool) (contentVie
 		if b.MainTitle != nil {
 			v.title = b.MainTitle.Title
 		}
-		v.content = b.SubTitleText
+		v.content = b.shown()
 	default:
 		return v, errf(codeInvalidMsgType, "invalid message type %q", msgType)
 	}
@@ -531,6 +532,35 @@ func truncateBytes(s string, n int) (string, bool) {
 	return s[:cut], true
 }
 
+// shown is a card's text as the member reads it below its title: the title's desc, the sub_title_text, then
+// each horizontal_content_list row as "keyname: value", then the quote_area, a line each.
+func (b *cardBody) shown() string {
+	lines := []string{}
+	if b.MainTitle != nil && b.MainTitle.Desc != "" {
+		lines = append(lines, b.MainTitle.Desc)
+	}
+	if b.SubTitleText != "" {
+		lines = append(lines, b.SubTitleText)
+	}
+	for _, raw := range b.HorizontalContentList {
+		var row struct {
+			KeyName string `json:"keyname"`
+			Value   string `json:"value"`
+		}
+		if json.Unmarshal(raw, &row) == nil && row.KeyName != "" {
+			lines = append(lines, row.KeyName+": "+row.Value)
+		}
+	}
+	if q := b.QuoteArea; q != nil {
+		for _, s := range []string{q.Title, q.QuoteText} {
+			if s != "" {
+				lines = append(lines, s)
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // cardBody is the part of a template card the emulator validates (field limits: DOC/90372 as carried in
 // zsmhub/workweixin's generated structs; DOC/94945 for updates).
 type cardBody struct {
@@ -544,6 +574,7 @@ type cardBody struct {
 	} `json:"action_menu"`
 	MainTitle *struct {
 		Title string `json:"title"`
+		Desc  string `json:"desc"`
 	} `json:"main_title"`
 	SubTitleText string `json:"sub_title_text"`
 	CardAction   *struct {
@@ -554,9 +585,13 @@ type cardBody struct {
 	CardImage             json.RawMessage   `json:"card_image"`
 	ImageTextArea         json.RawMessage   `json:"image_text_area"`
 	HorizontalContentList []json.RawMessage `json:"horizontal_content_list"`
-	JumpList              []json.RawMessage `json:"jump_list"`
-	VerticalContentList   []json.RawMessage `json:"vertical_content_list"`
-	ButtonList            []struct {
+	QuoteArea             *struct {
+		Title     string `json:"title"`
+		QuoteText string `json:"quote_text"`
+	} `json:"quote_area"`
+	JumpList            []json.RawMessage `json:"jump_list"`
+	VerticalContentList []json.RawMessage `json:"vertical_content_list"`
+	ButtonList          []struct {
 		Type int    `json:"type"`
 		Text string `json:"text"`
 		Key  string `json:"key"`

@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -224,7 +225,7 @@ func (h *Harness) apply(user string, out *commands.Outcome) []string {
 
 // Contents composes replies to user as the router does (replies.Composer, markdown) and returns what the
 // emulator would record as each delivered message's Content: a text or markdown message's content (text cut
-// to 2,048 bytes), a textcard's description (cut to 512), a template card's sub_title_text. Each message is
+// to 2,048 bytes), a textcard's description (cut to 512), a template card's text (CardShown). Each message is
 // encoded as the router encodes it; one WeCom would refuse fails the test.
 func (h *Harness) Contents(user string, rs ...*replies.Reply) []string {
 	h.T.Helper()
@@ -248,11 +249,36 @@ func Content(m *wecom.Message) string {
 	case m.TextCard != nil:
 		return cut(m.TextCard.Description, 512)
 	case m.TemplateCard != nil:
-		return m.TemplateCard.SubTitleText
+		return CardShown(m.TemplateCard)
 	case m.File != nil:
 		return "[file " + m.File.MediaID + "]"
 	}
 	return ""
+}
+
+// CardShown is a template card's text as the emulator records it (what the member reads below its title):
+// the title's desc, the sub_title_text, then each key/value row as "key: value", then the quote, a line each.
+func CardShown(c *wecom.TemplateCard) string {
+	var lines []string
+	if c.MainTitle != nil && c.MainTitle.Desc != "" {
+		lines = append(lines, c.MainTitle.Desc)
+	}
+	if c.SubTitleText != "" {
+		lines = append(lines, c.SubTitleText)
+	}
+	for _, h := range c.HorizontalContentList {
+		if h.KeyName != "" {
+			lines = append(lines, h.KeyName+": "+h.Value)
+		}
+	}
+	if q := c.QuoteArea; q != nil {
+		for _, s := range []string{q.Title, q.QuoteText} {
+			if s != "" {
+				lines = append(lines, s)
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // cut cuts s to at most n bytes on a UTF-8 boundary, as WeCom (and the emulator) does.

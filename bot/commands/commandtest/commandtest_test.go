@@ -71,9 +71,10 @@ func TestHarness_confirmSayAndClick(t *testing.T) {
 		},
 	})
 	got := h.Say("zhangsan", "/test poke lisi")
-	// A short preview is one message: the confirmation card, whose Content is its sub_title_text as the
-	// emulator records it (issue 10: a confirmation is one card that carries the preview).
-	if len(got) != 1 || got[0] != "You are about to run /test poke lisi." {
+	// A short preview is one message: the confirmation card, whose Content is its text as the emulator
+	// records it, the title's desc and then the preview (issue 10: a confirmation is one card that carries the
+	// preview).
+	if len(got) != 1 || got[0] != "Tap a button, or reply yes within 5 minutes\nYou are about to run /test poke lisi." {
 		t.Fatalf("preview = %q; want one card carrying the preview", got)
 	}
 	if runs.Load() != 0 {
