@@ -44,10 +44,12 @@ type Inbound struct {
 
 	// change_contact (DOC/90376): ChangeType create_user, update_user, delete_user, create_party,
 	// update_party, delete_party or update_tag. Member events name UserID (and NewUserID when an admin
-	// changed the userid); tag events TagId and comma-separated AddUserItems/DelUserItems/AddPartyItems/
+	// changed the userid) and, when the member's departments are set or changed, Department (comma-separated
+	// ids; DOC/90970); tag events TagId and comma-separated AddUserItems/DelUserItems/AddPartyItems/
 	// DelPartyItems; party events Id.
 	UserID        string `xml:"UserID"`
 	NewUserID     string `xml:"NewUserID"`
+	Department    string `xml:"Department"`
 	TagID         string `xml:"TagId"`
 	AddUserItems  string `xml:"AddUserItems"`
 	DelUserItems  string `xml:"DelUserItems"`
@@ -168,6 +170,8 @@ func parseInboundFast(b []byte) (*Inbound, bool) {
 			m.UserID = v
 		case "NewUserID":
 			m.NewUserID = v
+		case "Department":
+			m.Department = v
 		case "TagId":
 			m.TagID = v
 		case "AddUserItems":
@@ -235,6 +239,10 @@ func (m *Inbound) DedupeKey() string {
 	if contact := []string{m.UserID, m.NewUserID, m.TagID, m.AddUserItems, m.DelUserItems, m.AddPartyItems, m.DelPartyItems, m.PartyID}; strings.Join(contact, "") != "" {
 		for _, f := range contact {
 			h.Write([]byte(f))
+			h.Write([]byte{0})
+		}
+		if m.Department != "" { // after the others, and only when present: older keys stay as they were
+			h.Write([]byte("Department\x00" + m.Department))
 			h.Write([]byte{0})
 		}
 	}

@@ -31,7 +31,7 @@ func TestParseInbound(t *testing.T) {
 				TagID: "1", AddUserItems: "zhangsan,lisi", DelUserItems: "zhangsan1,lisi1", AddPartyItems: "1,2", DelPartyItems: "3,4"}, "event:change_contact"},
 		{"change_contact update_user with a new userid (DOC/96302)", `<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1403610513</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event><ChangeType>update_user</ChangeType><UserID><![CDATA[zhangsan]]></UserID><NewUserID><![CDATA[zhangsan001]]></NewUserID><Department><![CDATA[1,2,3]]></Department></xml>`,
 			wecom.Inbound{ToUserName: "toUser", FromUserName: "sys", CreateTime: 1403610513, MsgType: "event", Event: "change_contact", ChangeType: "update_user",
-				UserID: "zhangsan", NewUserID: "zhangsan001"}, "event:change_contact"},
+				UserID: "zhangsan", NewUserID: "zhangsan001", Department: "1,2,3"}, "event:change_contact"},
 		{"submit_vip_account_approval", `<xml><ToUserName><![CDATA[ww1]]></ToUserName><FromUserName><![CDATA[lisi]]></FromUserName><CreateTime>1715741759</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[submit_vip_account_approval]]></Event><ApplyReason><![CDATA[需要大附件]]></ApplyReason><BusinessType>1</BusinessType><ApplyId><![CDATA[AP1]]></ApplyId><AgentID>1000002</AgentID></xml>`,
 			wecom.Inbound{ToUserName: "ww1", FromUserName: "lisi", CreateTime: 1715741759, MsgType: "event", Event: "submit_vip_account_approval",
 				ApplyReason: "需要大附件", BusinessType: "1", ApplyID: "AP1", AgentID: "1000002"}, "event:submit_vip_account_approval"},

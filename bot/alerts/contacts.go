@@ -66,16 +66,28 @@ func (s *Service) contactChanged(ctx context.Context, it *db.InboxItem, m *wecom
 		if len(roles) > 0 {
 			changes = append(changes, contactChange{user: m.UserID, format: i18n.N("%[1]s was deleted from the organisation; they held %[3]s."), roles: roles})
 		}
+	case "create_user":
+		// A member created in a department (or with a userid) the access config names holds a role at once.
+		if now, err := s.d.Access.Resolve(ctx, m.UserID); err == nil && now != nil {
+			if cur := held(now.Admin, now.Roles); len(cur) > 0 {
+				changes = append(changes, contactChange{user: m.UserID, format: i18n.N("%[1]s joined the organisation and holds %[3]s."), roles: cur})
+			}
+		}
 	case "update_user":
 		if m.NewUserID != "" && !strings.EqualFold(m.NewUserID, m.UserID) {
 			if named := s.d.Access.Granting(m.UserID); len(named) > 0 {
 				changes = append(changes, contactChange{user: m.UserID, format: i18n.N("The userid %[1]s, which the access config names for %[3]s, was changed in WeCom; update config.toml."), roles: named})
 			}
 		}
-		if old, ok := before[m.UserID]; ok && m.NewUserID == "" {
+		// What they hold now, against what the cache said they held; uncached, a change of departments (the
+		// event names the new ones) that leaves them holding a role is told too, since what they held before
+		// is not known.
+		old, cached := before[m.UserID]
+		if m.NewUserID == "" && (cached || m.Department != "") {
 			now, err := s.d.Access.Resolve(ctx, m.UserID)
 			if err == nil && now != nil {
-				if cur := held(now.Admin, now.Roles); !slices.Equal(cur, old) {
+				cur := held(now.Admin, now.Roles)
+				if (cached && !slices.Equal(cur, old)) || (!cached && len(cur) > 0) {
 					changes = append(changes, contactChange{user: m.UserID, format: i18n.N("%[1]s moved in the address book: their roles are now %[3]s."), roles: orNone(cur)})
 				}
 			}

@@ -82,3 +82,43 @@ func TestContacts_adminDeletedIsReported(t *testing.T) {
 	s.control(t, "tag-members", map[string]any{"tag_id": 2, "add": []string{"wangwu"}}) // 审批人: the approvers role
 	waitFor(t, 10*time.Second, "the approvers notice", func() bool { return len(s.contents("lisi")) > before })
 }
+
+// TestContacts_roleByDepartmentFollowsTheAddressBook: the security role names dept:3 (安全部). A member moved
+// into it gains the role on their next message and the security team is told; moved out, they are refused
+// on their next message; a member created in it is reported as holding the role.
+func TestContacts_roleByDepartmentFollowsTheAddressBook(t *testing.T) {
+	t.Parallel()
+	s := startStackFull(t, emulator.Options{}, alertsTOML, func(cfg *config.Config, _ *wecomtest.Server) {
+		cfg.Access.CacheTTL = config.Duration{Duration: time.Hour}
+	}, nil)
+	if got := s.say(t, "sunqi", "/devices pending"); !contains(got, "not allowed") { // 研发部: no role, cached
+		t.Fatalf("sunqi before any change: %q; want refused", got)
+	}
+	s.control(t, "move-user", map[string]any{"userid": "sunqi", "department": []int{3}})
+	waitFor(t, 10*time.Second, "the notice of the move", func() bool {
+		return countContaining(s.contents("wujiu"), "孙七 (`sunqi`) moved in the address book: their roles are now `alert-readers, security`") == 1
+	})
+	if got := s.say(t, "sunqi", "/devices pending"); contains(got, "not allowed") {
+		t.Fatalf("sunqi moved into 安全部 is still refused: %q", got)
+	}
+	s.control(t, "move-user", map[string]any{"userid": "sunqi", "department": []int{2}})
+	waitFor(t, 10*time.Second, "the notice of the move back", func() bool {
+		return countContaining(s.contents("wujiu"), "their roles are now `alert-readers`") == 1
+	})
+	if got := s.say(t, "sunqi", "/devices pending"); !contains(got, "not allowed") {
+		t.Fatalf("sunqi moved out of 安全部: %q; want refused on this very message", got)
+	}
+	// A member moved between departments that grant nothing is not worth a notice.
+	before := len(s.contents("wujiu"))
+	s.control(t, "move-user", map[string]any{"userid": "wangwu", "department": []int{2}})
+	s.control(t, "create-user", map[string]any{"userid": "liuyi", "name": "刘一", "department": []int{3}})
+	waitFor(t, 10*time.Second, "the notice of the new member", func() bool {
+		return countContaining(s.contents("wujiu"), "刘一 (`liuyi`) joined the organisation and holds `security`") == 1
+	})
+	if got := s.contents("wujiu")[before:]; len(got) != 1 {
+		t.Fatalf("notices after moving wangwu and creating liuyi: %q; want only liuyi's", got)
+	}
+	if got := s.say(t, "liuyi", "/devices pending"); contains(got, "not allowed") {
+		t.Fatalf("liuyi, created in 安全部: %q; want the security role", got)
+	}
+}

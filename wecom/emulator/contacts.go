@@ -2,7 +2,8 @@ package emulator
 
 // Address-book changes and the change_contact events WeCom pushes for them (DOC/90376 通讯录变更事件,
 // DOC/96304 标签变更通知, DOC/96302 成员变更通知): a tag's members added or removed (update_tag with TagId and
-// comma-separated AddUserItems/DelUserItems), a member deleted (delete_user with UserID). FromUserName is
+// comma-separated AddUserItems/DelUserItems), a member created (create_user) or moved to other departments
+// (update_user), each with UserID and Department, a member deleted (delete_user with UserID). FromUserName is
 // "sys". Since 2022-08-15 a member event carries only UserID (and Department) of the member's fields.
 
 import (
@@ -71,6 +72,97 @@ func (s *Server) DeleteMember(userid string) ([]byte, error) {
 	}
 	s.mu.Unlock()
 	return s.Event("sys", "change_contact", map[string]string{"ChangeType": "delete_user", "UserID": id}), nil
+}
+
+// CreateMember adds a member to the organisation, in departments depts, visible to the app, and returns the
+// create_user event. A userid already taken (in any case) or an unknown department is refused.
+func (s *Server) CreateMember(userid, name string, depts []int) ([]byte, error) {
+	s.mu.Lock()
+	if userid == "" || s.org.memberFold(userid) != nil {
+		s.mu.Unlock()
+		return nil, &controlError{status: http.StatusBadRequest, msg: "userid " + strconv.Quote(userid) + " is empty or taken"}
+	}
+	if err := s.checkDepartments(depts); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	s.org.Members = append(s.org.Members, &Member{UserID: userid, Name: name, Department: slices.Clone(depts), Status: 1, Visible: true})
+	s.mu.Unlock()
+	return s.Event("sys", "change_contact", map[string]string{"ChangeType": "create_user", "UserID": userid,
+		"Department": joinInts(depts)}), nil
+}
+
+// MoveMember sets a member's departments and returns the update_user event, which names them.
+func (s *Server) MoveMember(userid string, depts []int) ([]byte, error) {
+	s.mu.Lock()
+	m := s.org.memberFold(userid)
+	if m == nil {
+		s.mu.Unlock()
+		return nil, &controlError{status: http.StatusBadRequest, msg: "unknown member " + strconv.Quote(userid)}
+	}
+	if err := s.checkDepartments(depts); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	m.Department = slices.Clone(depts)
+	id := m.UserID
+	s.mu.Unlock()
+	return s.Event("sys", "change_contact", map[string]string{"ChangeType": "update_user", "UserID": id,
+		"Department": joinInts(depts)}), nil
+}
+
+// checkDepartments refuses an empty list or an unknown department; s.mu is held.
+func (s *Server) checkDepartments(depts []int) error {
+	if len(depts) == 0 {
+		return &controlError{status: http.StatusBadRequest, msg: "a member needs at least one department"}
+	}
+	for _, d := range depts {
+		if s.org.department(d) == nil {
+			return &controlError{status: http.StatusBadRequest, msg: "no department " + strconv.Itoa(d)}
+		}
+	}
+	return nil
+}
+
+func joinInts(ns []int) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = strconv.Itoa(n)
+	}
+	return strings.Join(out, ",")
+}
+
+// ctlCreateUser is POST /_emulator/create-user {"userid":"liuyi","name":"刘一","department":[3]}.
+func (s *Server) ctlCreateUser(r *http.Request) (any, error) {
+	var q struct {
+		UserID     string `json:"userid"`
+		Name       string `json:"name"`
+		Department []int  `json:"department"`
+	}
+	if err := readControl(r, &q); err != nil {
+		return nil, err
+	}
+	ev, err := s.CreateMember(q.UserID, q.Name, q.Department)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(r, ev, nil)
+}
+
+// ctlMoveUser is POST /_emulator/move-user {"userid":"lisi","department":[3]}.
+func (s *Server) ctlMoveUser(r *http.Request) (any, error) {
+	var q struct {
+		UserID     string `json:"userid"`
+		Department []int  `json:"department"`
+	}
+	if err := readControl(r, &q); err != nil {
+		return nil, err
+	}
+	ev, err := s.MoveMember(q.UserID, q.Department)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(r, ev, nil)
 }
 
 // ctlTagMembers is POST /_emulator/tag-members {"tag_id":1,"add":["lisi"],"del":["wujiu"]}.

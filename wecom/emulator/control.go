@@ -63,6 +63,10 @@ POST /_emulator/oauth-code     {"userid":"lisi","scope":"snsapi_privateinfo"} or
 POST /_emulator/tag-members    {"tag_id":1,"add":["lisi"],"del":["wujiu"]}  change a tag's members; delivers
                                change_contact update_tag (TagId, AddUserItems, DelUserItems)
 POST /_emulator/delete-user    {"userid":"wujiu"}  delete a member; delivers change_contact delete_user
+POST /_emulator/create-user    {"userid":"liuyi","name":"刘一","department":[3]}  add a member; delivers
+                               change_contact create_user (UserID, Department)
+POST /_emulator/move-user      {"userid":"lisi","department":[3]}  set a member's departments; delivers
+                               change_contact update_user (UserID, Department)
 `
 
 // routesControl serves the control API under /_emulator/.
@@ -79,6 +83,8 @@ func (s *Server) routesControl() {
 		"oauth-code":    {"POST", s.ctlOAuthCode},
 		"tag-members":   {"POST", s.ctlTagMembers},
 		"delete-user":   {"POST", s.ctlDeleteUser},
+		"create-user":   {"POST", s.ctlCreateUser},
+		"move-user":     {"POST", s.ctlMoveUser},
 	}
 	s.mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/_emulator/")
