@@ -375,6 +375,12 @@ var memberOperTypeNames = map[MemberOperType]string{
 
 func (t MemberOperType) String() string { return enumName("MemberOperType", t, memberOperTypeNames) }
 
+// Known reports whether t is a type DOC/100178 documents.
+func (t MemberOperType) Known() bool { _, ok := memberOperTypeNames[t]; return ok }
+
+// MemberOperTypes are the documented member operation types, in order.
+func MemberOperTypes() []MemberOperType { return sortedKeys(memberOperTypeNames) }
+
 // AdminOperType is the kind of an admin-console operation record.
 type AdminOperType int
 
@@ -400,6 +406,12 @@ var adminOperTypeNames = map[AdminOperType]string{
 }
 
 func (t AdminOperType) String() string { return enumName("AdminOperType", t, adminOperTypeNames) }
+
+// Known reports whether t is a documented admin operation type.
+func (t AdminOperType) Known() bool { _, ok := adminOperTypeNames[t]; return ok }
+
+// AdminOperTypes are the documented admin operation types, in order.
+func AdminOperTypes() []AdminOperType { return sortedKeys(adminOperTypeNames) }
 
 // TrimLabel drops from an operation record's detail the console label its kind's name already carries: WeCom
 // writes "新设备登录：Windows PC" under the kind 新设备登录, which would read "logged in on a new device
@@ -573,6 +585,12 @@ var fileOperTypeNames = map[FileOperType]string{
 }
 
 func (t FileOperType) String() string { return enumName("FileOperType", t, fileOperTypeNames) }
+
+// Known reports whether t is a documented file operation type.
+func (t FileOperType) Known() bool { _, ok := fileOperTypeNames[t]; return ok }
+
+// FileOperTypes are the documented file operation types, in order.
+func FileOperTypes() []FileOperType { return sortedKeys(fileOperTypeNames) }
 
 // FileSource is where a file operation happened.
 type FileSource int

@@ -2,6 +2,8 @@ package wecom
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -130,6 +132,11 @@ func boolInt(b bool) int {
 }
 
 // enumName is the String of a named int enum: its text, or Type(n) for a value WeCom added later.
+// sortedKeys is an enum's documented values, in order.
+func sortedKeys[T ~int](names map[T]string) []T {
+	return slices.Sorted(maps.Keys(names))
+}
+
 func enumName[T ~int](typ string, v T, names map[T]string) string {
 	if n, ok := names[v]; ok {
 		return n

@@ -112,9 +112,18 @@ func compileRules(cfg config.Alerts) ([]*rule, error) {
 				return nil, fmt.Errorf("%s: file_sources %d is not a file source (401 chat, 402 mail, 403 docs, 404 drive, 405 schedule)", where, src)
 			}
 		}
-		for _, t := range append(slices.Clone(r.OperTypes), r.FileOps...) {
-			if t <= 0 {
-				return nil, fmt.Errorf("%s: operation types are positive numbers, got %d", where, t)
+		// A number WeCom does not document would match nothing, silently: say which numbers there are.
+		for _, t := range r.OperTypes {
+			if r.Source == SourceMemberLog && !wecom.MemberOperType(t).Known() {
+				return nil, fmt.Errorf("%s: oper_types %d is not a member operation type; they are %s", where, t, enumList(wecom.MemberOperTypes()))
+			}
+			if r.Source == SourceAdminLog && !wecom.AdminOperType(t).Known() {
+				return nil, fmt.Errorf("%s: oper_types %d is not an admin operation type; they are %s", where, t, enumList(wecom.AdminOperTypes()))
+			}
+		}
+		for _, t := range r.FileOps {
+			if !wecom.FileOperType(t).Known() {
+				return nil, fmt.Errorf("%s: file_ops %d is not a file operation type; they are %s", where, t, enumList(wecom.FileOperTypes()))
 			}
 		}
 		cr := &rule{Rule: r, operTypes: set(r.OperTypes), fileOps: set(r.FileOps), fileSources: set(r.FileSources),
@@ -321,4 +330,16 @@ func deviceTypes(rules []*rule) []wecom.DeviceType {
 		}
 	}
 	return out
+}
+
+// enumList names an enum's values for an error: "4 logged in on a new device (新设备登录), 13 …".
+func enumList[T interface {
+	~int
+	String() string
+}](vs []T) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprintf("%d %s", int(v), v)
+	}
+	return strings.Join(out, ", ")
 }

@@ -37,6 +37,11 @@ func TestCompileRules_errors(t *testing.T) {
 		{"bad device status", []config.Rule{with(func(r *config.Rule) { r.Source, r.DeviceStatus = SourceDevices, []int{9} })}, "not a device status"},
 		{"bad file source", []config.Rule{with(func(r *config.Rule) { r.Source, r.FileSources = SourceFiles, []int{400} })}, "not a file source"},
 		{"bad severity", []config.Rule{with(func(r *config.Rule) { r.Severity = "high" })}, "severity"},
+		{"unknown member oper type", []config.Rule{with(func(r *config.Rule) { r.OperTypes = []int{4, 99} })},
+			"oper_types 99 is not a member operation type; they are 1 added an external contact"},
+		{"a type WeCom does not document", []config.Rule{with(func(r *config.Rule) { r.OperTypes = []int{10} })}, "oper_types 10 is not a member operation type"},
+		{"unknown admin oper type", []config.Rule{with(func(r *config.Rule) { r.Source, r.OperTypes = SourceAdminLog, []int{4} })}, "not an admin operation type"},
+		{"unknown file op", []config.Rule{with(func(r *config.Rule) { r.Source, r.FileOps = SourceFiles, []int{102} })}, "file_ops 102 is not a file operation type"},
 	}
 	for _, tt := range tests {
 		_, err := compileRules(testConfig(tt.rules...))
