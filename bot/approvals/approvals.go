@@ -566,41 +566,11 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		}
 		return "", err
 	}
-	ap := s.printer(ctx, app.Applicant)
 	var alloc allocation
 	if approve {
 		alloc = s.allocate(ctx, app.Applicant)
 	}
-	allocation := alloc.text(ctx, nil) // stored, and shown on the page, in English
-	state := db.AppRejected
-	if approve {
-		state = db.AppApproved
-	}
-	cardNote := fmt.Sprintf("%s · %s %s", map[bool]string{true: "已同意", false: "已驳回"}[approve], approver, now.In(s.d.Location).Format("01-02 15:04"))
-	var toApplicant string
-	if approve {
-		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **approved** by %s.", bot.Markdown(replies.Code(applyID)),
-			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
-		if t := alloc.text(ctx, ap); t != "" {
-			toApplicant += "\n\n" + replies.Escape(t)
-		}
-	} else {
-		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **rejected** by %s.", bot.Markdown(replies.Code(applyID)),
-			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
-		if note != "" {
-			toApplicant += "\n\n" + ap.Markdownf("Reason: %s", note)
-		}
-	}
-	err = s.d.DB.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx *db.Tx) error {
-		if err := tx.FinishDecision(ctx, applyID, state, allocation); err != nil {
-			return err
-		}
-		if err := s.updateCards(ctx, tx, applyID, cardNote, approver); err != nil {
-			return err
-		}
-		return s.addMarkdown(ctx, tx, app.Applicant, toApplicant, ref(applyID)+":applicant")
-	})
-	if err != nil {
+	if err := s.record(context.WithoutCancel(ctx), app, approver, approve, note, now, alloc, nil); err != nil {
 		// WeCom has the decision; the sweep reconciles the row from get_approval_info.
 		return "", bot.Wrap(bot.EINTERNAL, err, "the decision reached WeCom but could not be recorded")
 	}
@@ -616,6 +586,50 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		out += " " + replies.Escape(t)
 	}
 	return out, nil
+}
+
+// record stores a decision WeCom has (set_approval_detail answered ok) with how the allocation went, updates
+// every approver's card and tells the applicant, in one transaction with also (when set). Decide calls it
+// after its own call to WeCom; reconcile when a crash cut a decision off between WeCom's answer and this.
+func (s *Service) record(ctx context.Context, app *db.Application, approver string, approve bool, note string, at time.Time,
+	alloc allocation, also func(ctx context.Context, tx *db.Tx) error) error {
+	applyID := app.ApplyID
+	ap := s.printer(ctx, app.Applicant)
+	allocation := alloc.text(ctx, nil) // stored, and shown on the page, in English
+	state := db.AppRejected
+	if approve {
+		state = db.AppApproved
+	}
+	cardNote := fmt.Sprintf("%s · %s %s", map[bool]string{true: "已同意", false: "已驳回"}[approve], approver, at.In(s.d.Location).Format("01-02 15:04"))
+	var toApplicant string
+	if approve {
+		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **approved** by %s.", bot.Markdown(replies.Code(applyID)),
+			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
+		if t := alloc.text(ctx, ap); t != "" {
+			toApplicant += "\n\n" + replies.Escape(t)
+		}
+	} else {
+		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **rejected** by %s.", bot.Markdown(replies.Code(applyID)),
+			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
+		if note != "" {
+			toApplicant += "\n\n" + ap.Markdownf("Reason: %s", note)
+		}
+	}
+	return s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.FinishDecision(ctx, applyID, state, allocation); err != nil {
+			return err
+		}
+		if err := s.updateCards(ctx, tx, applyID, cardNote, approver); err != nil {
+			return err
+		}
+		if err := s.addMarkdown(ctx, tx, app.Applicant, toApplicant, ref(applyID)+":applicant"); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(ctx, tx)
+		}
+		return nil
+	})
 }
 
 // conflict explains why an application cannot be decided now.
@@ -778,28 +792,63 @@ func (s *Service) reconcile(ctx context.Context, a *db.Application) {
 		s.d.Logger.Warn("cannot reconcile an interrupted decision yet", slog.String("apply_id", a.ApplyID), slog.String("err", err.Error()))
 		return
 	}
-	var state, note string
+	var approve bool
 	switch info.ApprovalStatus {
 	case wecom.ApplicationApproved:
-		state, note = db.AppApproved, "已同意 · "+a.DecidedBy
+		approve = true
 	case wecom.ApplicationRejected:
-		state, note = db.AppRejected, "已驳回 · "+a.DecidedBy
 	default:
 		s.d.Logger.Warn("an interrupted decision never reached WeCom; the application is open again", slog.String("apply_id", a.ApplyID))
 		s.d.DB.ReleaseDecision(ctx, a.ApplyID)
 		return
 	}
-	err = s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		if err := tx.FinishDecision(ctx, a.ApplyID, state, "not checked after a restart: see /vip list"); err != nil {
-			return err
-		}
-		return s.updateCards(ctx, tx, a.ApplyID, note, "")
-	})
-	if err == nil {
-		s.d.Logger.Info("reconciled an interrupted decision from WeCom", slog.String("apply_id", a.ApplyID), slog.String("state", state))
-		s.d.Notify()
+	// WeCom has the decision: finish what the crash cut off, as Decide would have — allocate the account
+	// (unless the applicant holds one already: the crash may have come after the allocation), update the
+	// cards, tell the applicant, and tell the decider how their decision ended.
+	var alloc allocation
+	if approve {
+		alloc = s.allocateOnce(ctx, a.Applicant)
 	}
+	dp := s.printer(ctx, a.DecidedBy)
+	var toDecider string
+	if approve {
+		toDecider = dp.Markdownf("Application %s by %s **approved** (your decision, finished after a restart).", bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)))
+	} else {
+		toDecider = dp.Markdownf("Application %s by %s **rejected** (your decision, finished after a restart).", bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)))
+	}
+	if t := alloc.text(ctx, dp); t != "" {
+		toDecider += " " + replies.Escape(t)
+	}
+	err = s.record(ctx, a, a.DecidedBy, approve, a.DecisionNote, a.DecidedAt, alloc, func(ctx context.Context, tx *db.Tx) error {
+		return s.addMarkdown(ctx, tx, a.DecidedBy, toDecider, ref(a.ApplyID)+":decider")
+	})
+	if err != nil {
+		s.d.Logger.Error("cannot record a reconciled decision; the next sweep retries", slog.String("apply_id", a.ApplyID), slog.String("err", err.Error()))
+		return
+	}
+	s.d.Logger.Info("reconciled an interrupted decision from WeCom", slog.String("apply_id", a.ApplyID), slog.Bool("approved", approve))
+	s.d.Notify()
 }
+
+// allocateOnce allocates the applicant's account unless WeCom lists them as holding one already.
+func (s *Service) allocateOnce(ctx context.Context, applicant string) allocation {
+	n := 0
+	for id, err := range s.d.Client.VIP.All(ctx) {
+		if err != nil {
+			return allocation{outcome: allocError, applicant: applicant, err: err}
+		}
+		if access.SameUser(id, applicant) {
+			return allocation{outcome: allocDone, applicant: applicant}
+		}
+		if n++; n >= maxHolders {
+			break
+		}
+	}
+	return s.allocate(ctx, applicant)
+}
+
+// maxHolders bounds one walk of security/vip/list: no corp buys more accounts than this.
+const maxHolders = 100_000
 
 // click handles a card button: approval:approve:ID or approval:reject:ID.
 func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {

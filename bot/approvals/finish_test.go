@@ -279,3 +279,62 @@ func TestSweep_reconciles(t *testing.T) {
 	}
 	h.flush()
 }
+
+// TestSweep_reconciledApprovalFinishes: an approval WeCom got before a crash is finished by the sweep as
+// Decide would have finished it — the account allocated, the applicant and the decider told — and an
+// applicant who already got the account before the crash is not allocated it a second time.
+func TestSweep_reconciledApprovalFinishes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	fresh := h.applyTaken("sunqi", 1, "approved, crashed before the allocation")
+	holder := h.applyTaken("wangwu", 2, "approved, crashed after the allocation")
+	h.flush()
+	for _, id := range []string{fresh, holder} {
+		if won, _, err := h.db.ClaimDecision(t.Context(), id, "zhaoliu", ""); err != nil || !won {
+			t.Fatalf("claim %s: %v %v", id, won, err)
+		}
+		if err := h.client.AdvancedFeature.SetApprovalDetail(t.Context(), &wecom.ApprovalDetail{ApplyID: id, ApprovalID: ApprovalID(id),
+			ApprovalStatus: wecom.ApprovalApproved, ApprovalURL: pageURL(id), ProcessList: wecom.ApprovalProcess{NodeList: []wecom.ApprovalNode{{
+				CurrentApprovers: []string{}, CompletedApprovers: []string{"zhaoliu"}, NodeApvStatus: wecom.ApprovalApproved,
+				NodeApvRel: wecom.NodeAnyMayApprove, ApvUpdateTime: time.Now().Unix()}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.client.VIP.Run(t.Context(), true, []string{"wangwu"}); err != nil { // wangwu's came before the crash
+		t.Fatal(err)
+	}
+	h.advance(3 * time.Minute)
+	h.svc.sweep(t.Context())
+	for _, id := range []string{fresh, holder} {
+		if app := h.app(id); app.State != db.AppApproved || app.DecidedBy != "zhaoliu" || !strings.Contains(app.Allocation, "allocated") {
+			t.Fatalf("%s after the sweep: %+v; want approved by zhaoliu with the account allocated", id, app)
+		}
+		if approved, _ := h.decisions(id); approved != 1 {
+			t.Fatalf("WeCom got %d approvals of %s; want the one from before the crash", approved, id)
+		}
+	}
+	if n := h.allocations("sunqi"); n != 1 {
+		t.Fatalf("sunqi's account allocated %d times; want once, by the sweep", n)
+	}
+	if n := h.allocations("wangwu"); n != 1 {
+		t.Fatalf("wangwu's account allocated %d times; want once (before the crash), not again", n)
+	}
+	for _, c := range []struct{ ref, to, want string }{
+		{ref(fresh) + ":applicant", "sunqi", "approved"},
+		{ref(holder) + ":applicant", "wangwu", "approved"},
+		{ref(fresh) + ":decider", "zhaoliu", "finished after a restart"},
+	} {
+		rows := h.outbox(c.ref)
+		if len(rows) != 1 || rows[0].Recipient != c.to {
+			t.Fatalf("%s: %d messages %+v; want one to %s", c.ref, len(rows), rows, c.to)
+		}
+		b := decodeBody(t, rows[0].Body)
+		if !strings.Contains(b.Markdown.Content, c.want) && !strings.Contains(b.Text.Content, c.want) {
+			t.Fatalf("%s says %q; want %q", c.ref, b.Markdown.Content+b.Text.Content, c.want)
+		}
+	}
+	h.svc.sweep(t.Context()) // nothing left to reconcile: nobody is told twice
+	if n := len(h.outbox(ref(fresh) + ":applicant")); n != 1 {
+		t.Fatalf("a second sweep told the applicant again (%d messages)", n)
+	}
+}
