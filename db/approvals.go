@@ -170,19 +170,38 @@ func (db *DB) ClaimDecision(ctx context.Context, applyID, approver, note string)
 	return n == 1, a, err
 }
 
-// ReleaseDecision undoes a claim whose WeCom call failed, so the application can be decided again.
+// A claimed decision is a row in state 'deciding', or one WeCom's finish event closed while the decision was
+// in flight (CloseApplication leaves who was deciding it): WeCom may close an application as a consequence of
+// the decision itself (an account allocated), before the bot has recorded it.
+const claimedDecision = `(state = 'deciding' OR (state = 'closed' AND decided_by IS NOT NULL))`
+
+// ReleaseDecision undoes a claim whose WeCom call failed, so the application can be decided again (or, closed
+// by WeCom meanwhile, stays closed with nobody named as deciding it).
 func (db *DB) ReleaseDecision(ctx context.Context, applyID string) error {
 	defer db.writeLock()()
-	_, err := db.sql.ExecContext(ctx, `UPDATE applications SET state = CASE WHEN taken_at IS NULL THEN 'pending' ELSE 'taken' END,
-		decided_by = NULL, decided_at = NULL, decision_note = NULL WHERE apply_id = ? AND state = 'deciding'`, applyID)
+	_, err := db.sql.ExecContext(ctx, `UPDATE applications SET
+		state = CASE WHEN state = 'closed' THEN 'closed' WHEN taken_at IS NULL THEN 'pending' ELSE 'taken' END,
+		decided_by = NULL, decided_at = NULL, decision_note = NULL WHERE apply_id = ? AND `+claimedDecision, applyID)
 	return err
 }
 
-// FinishDecision records the outcome of a claimed decision.
+// ErrNotDeciding is FinishDecision's answer for an application no decision holds a claim on (another
+// decision, or the sweep, recorded it first): nothing of the caller's transaction may be kept.
+var ErrNotDeciding = errors.New("db: the application is not being decided")
+
+// FinishDecision records the outcome of a claimed decision. A finish event WeCom sent while it was in flight
+// stays recorded (finish_type, closed_at) under the bot's decision, as CloseApplication keeps it for a decided
+// application.
 func (tx *Tx) FinishDecision(ctx context.Context, applyID, state, allocation string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, allocation = NULLIF(?, '') WHERE apply_id = ? AND state = 'deciding'`,
+	res, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, allocation = NULLIF(?, '') WHERE apply_id = ? AND `+claimedDecision,
 		state, allocation, applyID)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotDeciding
+	}
+	return nil
 }
 
 // CloseApplication records WeCom's finish event. A decision the bot made stays recorded as it was.
