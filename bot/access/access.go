@@ -175,32 +175,40 @@ type cachedCaller struct {
 	at time.Time
 }
 
+// UserIDRE matches a userid: 1–64 bytes of letters, digits and _-@., starting with a letter or digit
+// (DOC/90195, 创建成员).
+var UserIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+
+// CheckRef checks one member reference of the config (a userid, "tag:NAME" or "dept:ID") and names where it
+// is when it is wrong; haveDir says whether the WeCom directory that tags and departments need is there.
+func CheckRef(where, m string, haveDir bool) error {
+	kind, v, ok := strings.Cut(m, ":")
+	switch {
+	case !ok:
+		if !UserIDRE.MatchString(m) {
+			return fmt.Errorf("%s: %q is not a userid (letters, digits and _-@. only, at most 64 bytes, starting with a letter or digit: the account in WeCom's admin console, not the display name), tag:NAME or dept:ID", where, m)
+		}
+	case kind == "tag":
+		if v == "" {
+			return fmt.Errorf("%s: %q needs a tag name, like tag:安全管理员", where, m)
+		}
+	case kind == "dept":
+		if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+			return fmt.Errorf("%s: %q needs a department id, like dept:3", where, m)
+		}
+	default:
+		return fmt.Errorf("%s: %q: members are userids, tag:NAME or dept:ID", where, m)
+	}
+	if ok && !haveDir {
+		return fmt.Errorf("%s: %q needs the WeCom directory", where, m)
+	}
+	return nil
+}
+
 // New checks the declarations and returns the access policy. dir may be nil when no member uses tag:
 // or dept:.
 func New(admins []string, roles []Role, dir Directory, ttl time.Duration) (*Control, error) {
-	check := func(where, m string) error {
-		kind, v, ok := strings.Cut(m, ":")
-		switch {
-		case !ok:
-			if m == "" || strings.ContainsAny(m, " \t") {
-				return fmt.Errorf("%s: %q is not a userid", where, m)
-			}
-		case kind == "tag":
-			if v == "" {
-				return fmt.Errorf("%s: %q needs a tag name, like tag:安全管理员", where, m)
-			}
-		case kind == "dept":
-			if n, err := strconv.Atoi(v); err != nil || n <= 0 {
-				return fmt.Errorf("%s: %q needs a department id, like dept:3", where, m)
-			}
-		default:
-			return fmt.Errorf("%s: %q: members are userids, tag:NAME or dept:ID", where, m)
-		}
-		if ok && dir == nil {
-			return fmt.Errorf("%s: %q needs the WeCom directory", where, m)
-		}
-		return nil
-	}
+	check := func(where, m string) error { return CheckRef(where, m, dir != nil) }
 	for _, m := range admins {
 		if err := check("access.admins", m); err != nil {
 			return nil, err

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -40,26 +38,8 @@ type resolvedTeam struct {
 func checkTeams(cfg map[string]config.Team, haveDir bool) error {
 	for name, t := range cfg {
 		for _, m := range t.Members {
-			kind, v, ok := strings.Cut(m, ":")
-			switch {
-			case !ok:
-				if m == "" || strings.ContainsAny(m, " \t|") {
-					return fmt.Errorf("alerts.teams.%s.members: %q is not a userid", name, m)
-				}
-				continue
-			case kind == "tag":
-				if v == "" {
-					return fmt.Errorf("alerts.teams.%s.members: %q needs a tag name, like tag:安全管理员", name, m)
-				}
-			case kind == "dept":
-				if n, err := strconv.Atoi(v); err != nil || n <= 0 {
-					return fmt.Errorf("alerts.teams.%s.members: %q needs a department id, like dept:3", name, m)
-				}
-			default:
-				return fmt.Errorf("alerts.teams.%s.members: %q: members are userids, tag:NAME or dept:ID", name, m)
-			}
-			if !haveDir {
-				return fmt.Errorf("alerts.teams.%s.members: %q needs the WeCom directory", name, m)
+			if err := access.CheckRef("alerts.teams."+name+".members", m, haveDir); err != nil {
+				return err
 			}
 		}
 		if t.Chat != "" && !chatIDRE.MatchString(t.Chat) {

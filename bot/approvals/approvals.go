@@ -103,7 +103,28 @@ func New(cfg config.Approvals, d Deps, publicURL string) (*Service, error) {
 	if url != "" && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return nil, fmt.Errorf("approvals.url must be an http(s) URL, got %q", url)
 	}
+	if err := checkApprovers(cfg); err != nil {
+		return nil, err
+	}
 	return &Service{cfg: cfg, d: d, url: url, wake: retry.NewWake()}, nil
+}
+
+// checkApprovers refuses an approver reference that could never name a member (a display name, a typo'd
+// tag:), at start and on reload rather than when the first application arrives.
+func checkApprovers(cfg config.Approvals) error {
+	for _, m := range cfg.Approvers {
+		if err := access.CheckRef("approvals.approvers", m, true); err != nil {
+			return err
+		}
+	}
+	for typ, ms := range cfg.ByType {
+		for _, m := range ms {
+			if err := access.CheckRef("approvals.by_type."+typ, m, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Service) notifyRunner() { s.wake.Notify() }
@@ -123,6 +144,9 @@ func (s *Service) Reload(cfg config.Approvals) error {
 	defer s.cfgMu.Unlock()
 	if cfg.URL != s.cfg.URL {
 		return fmt.Errorf("approvals.url changed: restart the bot to serve the page at its new address")
+	}
+	if err := checkApprovers(cfg); err != nil {
+		return err
 	}
 	s.cfg = cfg
 	return nil

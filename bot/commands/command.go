@@ -368,9 +368,9 @@ func (a *Arg) validate(v string) error {
 	return nil
 }
 
-// UserIDRE matches a userid as members type it: 1–64 bytes of letters, digits and _-@., starting with a letter
-// or digit (DOC/90195, 创建成员). Every argument or flag that takes a userid matches it.
-var UserIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+// UserIDRE matches a userid as members type it (access.UserIDRE). Every argument or flag that takes a userid
+// matches it.
+var UserIDRE = access.UserIDRE
 
 // CheckUserID is a Check for userids, saying what a userid is when one is not.
 func CheckUserID(v string) error {
