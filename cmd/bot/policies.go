@@ -48,6 +48,11 @@ func fourEyesPolicies(cfg map[string]config.Policy, reg *commands.Registry, dir 
 			return nil, fmt.Errorf("config: %s", msg)
 		}
 		refs := pc.Approvers
+		for _, r := range refs {
+			if err := access.CheckRef(fmt.Sprintf("policies.%q.approvers", k), r, dir != nil); err != nil {
+				return nil, fmt.Errorf("config: %w", err)
+			}
+		}
 		out = append(out, commands.Policy{Name: k, Match: match, MoreThan: pc.MoreThan, Expiry: pc.Expiry(),
 			Approvers: func(ctx context.Context) ([]string, error) { return access.ExpandMembers(ctx, dir, refs) }})
 	}
