@@ -46,7 +46,7 @@ type Inbound struct {
 	// update_party, delete_party or update_tag. Member events name UserID (and NewUserID when an admin
 	// changed the userid) and, when the member's departments are set or changed, Department (comma-separated
 	// ids; DOC/90970); tag events TagId and comma-separated AddUserItems/DelUserItems/AddPartyItems/
-	// DelPartyItems; party events Id.
+	// DelPartyItems; party events Id and, when it is set or changed, ParentId (DOC/90971).
 	UserID        string `xml:"UserID"`
 	NewUserID     string `xml:"NewUserID"`
 	Department    string `xml:"Department"`
@@ -56,6 +56,7 @@ type Inbound struct {
 	AddPartyItems string `xml:"AddPartyItems"`
 	DelPartyItems string `xml:"DelPartyItems"`
 	PartyID       string `xml:"Id"`
+	ParentID      string `xml:"ParentId"`
 }
 
 // Items splits a comma-separated list of a change_contact event (AddUserItems and the like), dropping blanks.
@@ -184,6 +185,8 @@ func parseInboundFast(b []byte) (*Inbound, bool) {
 			m.DelPartyItems = v
 		case "Id":
 			m.PartyID = v
+		case "ParentId":
+			m.ParentID = v
 		case "ExtAttr":
 			bad = true // nested: encoding/xml reads it
 		case "SelectedItems":
@@ -243,6 +246,10 @@ func (m *Inbound) DedupeKey() string {
 		}
 		if m.Department != "" { // after the others, and only when present: older keys stay as they were
 			h.Write([]byte("Department\x00" + m.Department))
+			h.Write([]byte{0})
+		}
+		if m.ParentID != "" {
+			h.Write([]byte("ParentId\x00" + m.ParentID))
 			h.Write([]byte{0})
 		}
 	}

@@ -25,9 +25,45 @@ import (
 // contactChange is one line of the notice: who, and what they gained or lost.
 type contactChange struct {
 	user   string
-	format string // message id: %[1]s the member, %[2]s the tag, %[3]s the roles
+	format string // message id: %[1]s the member (or department), %[2]s the tag (or department), %[3]s the roles
 	tag    string
 	roles  []string
+	dept   bool // user and tag are department ids
+}
+
+// deptGrant is a department the access config names, and the roles it grants.
+type deptGrant struct {
+	dept  string
+	roles []string
+}
+
+// grantingAbove returns the departments the access config names (dept:ID) whose subtree holds department id
+// now, with the roles each grants, itself excluded (it was named before any move).
+func (s *Service) grantingAbove(ctx context.Context, id string) []deptGrant {
+	pid, err := strconv.Atoi(id)
+	if err != nil || s.d.Directory == nil {
+		return nil
+	}
+	var out []deptGrant
+	for _, ref := range s.d.Access.Refs() {
+		v, ok := strings.CutPrefix(ref, "dept:")
+		if !ok || v == id {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			continue
+		}
+		subs, err := s.d.Directory.SubDepartments(ctx, n)
+		if err != nil {
+			s.log.Warn("alerts: cannot read a department's sub-departments", slog.Int("dept", n), slog.String("err", err.Error()))
+			continue
+		}
+		if slices.Contains(subs, pid) {
+			out = append(out, deptGrant{dept: v, roles: s.d.Access.Granting(ref)})
+		}
+	}
+	return out
 }
 
 func (s *Service) contactChanged(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {
@@ -73,6 +109,20 @@ func (s *Service) contactChanged(ctx context.Context, it *db.InboxItem, m *wecom
 				changes = append(changes, contactChange{user: m.UserID, format: i18n.N("%[1]s joined the organisation and holds %[3]s."), roles: cur})
 			}
 		}
+	case "create_party", "update_party":
+		// A department created or moved under one the access config names: everyone in it now holds that
+		// department's roles. (What a department held under its old parent is not in the event.)
+		if m.ParentID != "" {
+			for _, g := range s.grantingAbove(ctx, m.PartyID) {
+				changes = append(changes, contactChange{format: i18n.N("Department %[1]s is now under department %[2]s, which grants %[3]s: its members hold it."),
+					user: m.PartyID, tag: g.dept, roles: g.roles, dept: true})
+			}
+		}
+	case "delete_party":
+		if roles := s.d.Access.Granting("dept:" + m.PartyID); len(roles) > 0 {
+			changes = append(changes, contactChange{format: i18n.N("Department %[1]s, which the access config names for %[3]s, was deleted; update config.toml."),
+				user: m.PartyID, roles: roles, dept: true})
+		}
 	case "update_user":
 		if m.NewUserID != "" && !strings.EqualFold(m.NewUserID, m.UserID) {
 			if named := s.d.Access.Granting(m.UserID); len(named) > 0 {
@@ -107,11 +157,13 @@ func (s *Service) contactChanged(ctx context.Context, it *db.InboxItem, m *wecom
 		b := replies.NewBuilder(p)
 		b.Heading("Address book: roles changed")
 		for _, c := range changes {
-			who := bot.Markdown(replies.Code(c.user))
-			if n := s.nameOf(ctx, c.user); n != "" {
+			who, tag := bot.Markdown(replies.Code(c.user)), bot.Markdown(replies.Code(c.tag))
+			if c.dept {
+				who, tag = bot.Markdown(replies.Code("dept:"+c.user)), bot.Markdown(replies.Code("dept:"+c.tag))
+			} else if n := s.nameOf(ctx, c.user); n != "" {
 				who = bot.Markdown(replies.Escape(n) + " (" + replies.Code(c.user) + ")")
 			}
-			b.Item(c.format, who, bot.Markdown(replies.Code(c.tag)), bot.Markdown(replies.Code(strings.Join(c.roles, ", "))))
+			b.Item(c.format, who, tag, bot.Markdown(replies.Code(strings.Join(c.roles, ", "))))
 		}
 		b.Para("Cached roles were dropped: everyone's next message is checked against the address book as it is now. `/audit` shows what they did.")
 		return b.Reply().Markdown

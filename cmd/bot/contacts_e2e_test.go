@@ -122,3 +122,38 @@ func TestContacts_roleByDepartmentFollowsTheAddressBook(t *testing.T) {
 		t.Fatalf("liuyi, created in 安全部: %q; want the security role", got)
 	}
 }
+
+// TestContacts_departmentMovedOrDeleted: a department moved under one the access config names gives its
+// members that role at once, and the security team is told; moved back, they lose it on their next message;
+// a department the config names, deleted, is reported so config.toml can be fixed.
+func TestContacts_departmentMovedOrDeleted(t *testing.T) {
+	t.Parallel()
+	s := startStackFull(t, emulator.Options{}, alertsTOML, func(cfg *config.Config, _ *wecomtest.Server) {
+		cfg.Access.CacheTTL = config.Duration{Duration: time.Hour}
+	}, nil)
+	if got := s.say(t, "wangwu", "/devices pending"); !contains(got, "not allowed") { // 平台组 (5), under 研发部
+		t.Fatalf("wangwu before any change: %q; want refused", got)
+	}
+	s.control(t, "move-department", map[string]any{"id": 5, "parent_id": 3}) // under 安全部: dept:3 grants security
+	waitFor(t, 10*time.Second, "the notice of the move", func() bool {
+		return countContaining(s.contents("wujiu"), "Department `dept:5` is now under department `dept:3`, which grants `security`") == 1
+	})
+	if got := s.say(t, "wangwu", "/devices pending"); contains(got, "not allowed") {
+		t.Fatalf("wangwu, whose department is now under 安全部: %q; want the security role", got)
+	}
+	s.control(t, "move-department", map[string]any{"id": 5, "parent_id": 2})
+	if got := s.say(t, "wangwu", "/devices pending"); !contains(got, "not allowed") {
+		t.Fatalf("wangwu after the department moved back: %q; want refused on this very message", got)
+	}
+	// 人事部 (dept:4, the hr role) emptied and deleted.
+	for _, u := range []string{"zhaoliu", "zhouba"} {
+		s.control(t, "move-user", map[string]any{"userid": u, "department": []int{2}})
+	}
+	s.control(t, "delete-department", map[string]any{"id": 4})
+	waitFor(t, 10*time.Second, "the notice of the deletion", func() bool {
+		return countContaining(s.contents("wujiu"), "Department `dept:4`, which the access config names for `hr`, was deleted") == 1
+	})
+	if st, body := s.controlStatus(t, "delete-department", map[string]any{"id": 3}); st != 400 || !strings.Contains(body, "members") {
+		t.Fatalf("deleting 安全部, which has members: %d %s; want refused as WeCom refuses it", st, body)
+	}
+}

@@ -132,6 +132,84 @@ func joinInts(ns []int) string {
 	return strings.Join(out, ",")
 }
 
+// MoveDepartment puts department id under parent, as an admin does in the console, and returns the
+// update_party event (Id, ParentId). The root cannot move, and a department cannot go under itself or one of
+// its own sub-departments.
+func (s *Server) MoveDepartment(id, parent int) ([]byte, error) {
+	s.mu.Lock()
+	d, p := s.org.department(id), s.org.department(parent)
+	if d == nil || p == nil || id == 1 {
+		s.mu.Unlock()
+		return nil, &controlError{status: http.StatusBadRequest, msg: "no such department, or the root"}
+	}
+	for a := p; a != nil; a = s.org.department(a.ParentID) {
+		if a.ID == id {
+			s.mu.Unlock()
+			return nil, &controlError{status: http.StatusBadRequest, msg: "a department cannot go under itself"}
+		}
+		if a.ParentID == 0 {
+			break
+		}
+	}
+	d.ParentID = parent
+	s.mu.Unlock()
+	return s.Event("sys", "change_contact", map[string]string{"ChangeType": "update_party", "Id": strconv.Itoa(id),
+		"ParentId": strconv.Itoa(parent)}), nil
+}
+
+// DeleteDepartment deletes an empty department and returns the delete_party event; WeCom refuses to delete
+// one that still has members or sub-departments.
+func (s *Server) DeleteDepartment(id int) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.org.department(id) == nil || id == 1 {
+		return nil, &controlError{status: http.StatusBadRequest, msg: "no such department, or the root"}
+	}
+	for _, d := range s.org.Departments {
+		if d.ParentID == id {
+			return nil, &controlError{status: http.StatusBadRequest, msg: "department " + strconv.Itoa(id) + " has sub-departments"}
+		}
+	}
+	for _, m := range s.org.Members {
+		if slices.Contains(m.Department, id) {
+			return nil, &controlError{status: http.StatusBadRequest, msg: "department " + strconv.Itoa(id) + " has members"}
+		}
+	}
+	s.org.Departments = slices.DeleteFunc(s.org.Departments, func(d *Department) bool { return d.ID == id })
+	return s.Event("sys", "change_contact", map[string]string{"ChangeType": "delete_party", "Id": strconv.Itoa(id)}), nil
+}
+
+// ctlMoveDepartment is POST /_emulator/move-department {"id":5,"parent_id":3}.
+func (s *Server) ctlMoveDepartment(r *http.Request) (any, error) {
+	var q struct {
+		ID       int `json:"id"`
+		ParentID int `json:"parent_id"`
+	}
+	if err := readControl(r, &q); err != nil {
+		return nil, err
+	}
+	ev, err := s.MoveDepartment(q.ID, q.ParentID)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(r, ev, nil)
+}
+
+// ctlDeleteDepartment is POST /_emulator/delete-department {"id":5}.
+func (s *Server) ctlDeleteDepartment(r *http.Request) (any, error) {
+	var q struct {
+		ID int `json:"id"`
+	}
+	if err := readControl(r, &q); err != nil {
+		return nil, err
+	}
+	ev, err := s.DeleteDepartment(q.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.deliver(r, ev, nil)
+}
+
 // ctlCreateUser is POST /_emulator/create-user {"userid":"liuyi","name":"刘一","department":[3]}.
 func (s *Server) ctlCreateUser(r *http.Request) (any, error) {
 	var q struct {

@@ -67,24 +67,28 @@ POST /_emulator/create-user    {"userid":"liuyi","name":"刘一","department":[3
                                change_contact create_user (UserID, Department)
 POST /_emulator/move-user      {"userid":"lisi","department":[3]}  set a member's departments; delivers
                                change_contact update_user (UserID, Department)
+POST /_emulator/move-department {"id":5,"parent_id":3}  move a department; delivers update_party (Id, ParentId)
+POST /_emulator/delete-department {"id":5}  delete an empty department; delivers delete_party (Id)
 `
 
 // routesControl serves the control API under /_emulator/.
 func (s *Server) routesControl() {
 	routes := map[string]controlRoute{
-		"send":          {"POST", s.ctlSend},
-		"event":         {"POST", s.ctlEvent},
-		"verify-url":    {"POST", s.ctlVerifyURL},
-		"messages":      {"GET", s.ctlMessages},
-		"calls":         {"GET", s.ctlCalls},
-		"media":         {"GET", s.ctlMedia},
-		"fail":          {"POST", s.ctlFail},
-		"expire-tokens": {"POST", s.ctlExpireTokens},
-		"oauth-code":    {"POST", s.ctlOAuthCode},
-		"tag-members":   {"POST", s.ctlTagMembers},
-		"delete-user":   {"POST", s.ctlDeleteUser},
-		"create-user":   {"POST", s.ctlCreateUser},
-		"move-user":     {"POST", s.ctlMoveUser},
+		"send":              {"POST", s.ctlSend},
+		"event":             {"POST", s.ctlEvent},
+		"verify-url":        {"POST", s.ctlVerifyURL},
+		"messages":          {"GET", s.ctlMessages},
+		"calls":             {"GET", s.ctlCalls},
+		"media":             {"GET", s.ctlMedia},
+		"fail":              {"POST", s.ctlFail},
+		"expire-tokens":     {"POST", s.ctlExpireTokens},
+		"oauth-code":        {"POST", s.ctlOAuthCode},
+		"tag-members":       {"POST", s.ctlTagMembers},
+		"delete-user":       {"POST", s.ctlDeleteUser},
+		"create-user":       {"POST", s.ctlCreateUser},
+		"move-user":         {"POST", s.ctlMoveUser},
+		"move-department":   {"POST", s.ctlMoveDepartment},
+		"delete-department": {"POST", s.ctlDeleteDepartment},
 	}
 	s.mux.HandleFunc("/_emulator/", func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/_emulator/")
