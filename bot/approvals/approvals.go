@@ -291,7 +291,7 @@ func (s *Service) takeOver(ctx context.Context, app *db.Application) {
 	// The applicant learns it arrived and who decides it, instead of waiting in silence.
 	ap := s.printer(ctx, app.Applicant)
 	received := ap.Markdownf("Your application %s for an advanced-feature account (%s) was received. %s will decide it; you will be told here.", bot.Markdown(replies.Code(app.ApplyID)),
-		s.typeText(app.BusinessType), bot.Markdown(s.whoList(ctx, ap, approvers)))
+		s.typeText(ap, app.BusinessType), bot.Markdown(s.whoList(ctx, ap, approvers)))
 	if err == nil {
 		err = s.d.DB.Tx(ctx, func(ctx context.Context, tx *db.Tx) error {
 			if err := tx.MarkTaken(ctx, app.ApplyID, approvers); err != nil {
@@ -382,7 +382,10 @@ func taskID(applyID, approver string) string {
 	return "apv-" + hex.EncodeToString(sum[:16])
 }
 
-func (s *Service) typeText(bt int) string { return wecom.BusinessType(bt).String() }
+func (s *Service) typeText(p *i18n.Printer, bt int) string { return p.T(wecom.BusinessType(bt).String()) }
+
+// The business types' names, for the catalogue (mail, docs and drive are the security desk's file sources).
+var _ = i18n.N("meetings (会议)")
 
 // cards builds each approver's card (and textcard fallback) as outbox rows.
 func (s *Service) cards(ctx context.Context, app *db.Application, approvers []string) ([]*db.OutboxMessage, error) {
@@ -392,14 +395,14 @@ func (s *Service) cards(ctx context.Context, app *db.Application, approvers []st
 	for _, u := range approvers {
 		p := s.printer(ctx, u)
 		card := replies.ButtonCard(taskID(app.ApplyID, u), "高级功能账号申请", p.Sprintf("%s applies for an advanced-feature account", applicant),
-			[]replies.Field{{Key: "申请人", Value: applicant}, {Key: "类型", Value: s.typeText(app.BusinessType)},
+			[]replies.Field{{Key: "申请人", Value: applicant}, {Key: "类型", Value: s.typeText(p, app.BusinessType)},
 				{Key: "原因", Value: app.Reason}, {Key: "提交", Value: submitted}, {Key: "单号", Value: app.ApplyID}},
 			[]replies.Button{{Text: p.T("同意 Approve"), Key: "approval:approve:" + app.ApplyID, Style: 1},
 				{Text: p.T("驳回 Reject"), Key: "approval:reject:" + app.ApplyID, Style: 2}})
 		card.CardAction = &wecom.CardAction{Type: wecom.CardLinkURL, URL: s.approvalURL(app.ApplyID)}
 		card.Source = &wecom.CardSource{Desc: "wecombot"}
 		tc := replies.TextCard("高级功能账号申请 "+app.ApplyID, []string{
-			replies.Gray(submitted), "申请人 " + applicant + " · " + s.typeText(app.BusinessType), "原因 " + app.Reason,
+			replies.Gray(submitted), "申请人 " + applicant + " · " + s.typeText(p, app.BusinessType), "原因 " + app.Reason,
 			replies.Highlight(p.Sprintf("Reply /order approve %s or /order reject %s REASON", app.ApplyID, app.ApplyID))},
 			s.approvalURL(app.ApplyID), "详情")
 		r, err := s.rows(u, 0, ref(app.ApplyID), &replies.Reply{TemplateCard: card, Fallback: &replies.Reply{TextCard: &tc}})
@@ -628,13 +631,13 @@ func (s *Service) record(ctx context.Context, app *db.Application, approver stri
 	var toApplicant string
 	if approve {
 		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **approved** by %s.", bot.Markdown(replies.Code(applyID)),
-			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
+			s.typeText(ap, app.BusinessType), bot.Markdown(s.who(ctx, approver)))
 		if t := alloc.text(ctx, ap); t != "" {
 			toApplicant += "\n\n" + replies.Escape(t)
 		}
 	} else {
 		toApplicant = ap.Markdownf("Your advanced-feature account application %s (%s) was **rejected** by %s.", bot.Markdown(replies.Code(applyID)),
-			s.typeText(app.BusinessType), bot.Markdown(s.who(ctx, approver)))
+			s.typeText(ap, app.BusinessType), bot.Markdown(s.who(ctx, approver)))
 		if note != "" {
 			toApplicant += "\n\n" + ap.Markdownf("Reason: %s", note)
 		}
@@ -778,7 +781,7 @@ func (s *Service) sweep(ctx context.Context) {
 			}
 			texts := s.perLanguage(ctx, a.Approvers, func(p *i18n.Printer) string {
 				return p.Markdownf("Reminder: application %s by %s (%s) has waited %s for a decision. Reason: %s\n\nUse the card, or /order approve %s · /order reject %s REASON. WeCom's window closes at %s.",
-					bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)), s.typeText(a.BusinessType),
+					bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)), s.typeText(p, a.BusinessType),
 					now.Sub(a.SubmittedAt).Round(time.Minute).String(), a.Reason, bot.Markdown(a.ApplyID), bot.Markdown(a.ApplyID),
 					a.SubmittedAt.Add(Window).In(s.d.Location).Format("01-02 15:04"))
 			})

@@ -23,6 +23,9 @@ func TestChinese_takeOverAndDecide(t *testing.T) {
 	if !strings.Contains(c, "已收到") || !strings.Contains(c, "`zhangsan` 或 `zhaoliu`") || englishLeft(c) != "" {
 		t.Fatalf("zh received note = %q", c)
 	}
+	if !strings.Contains(c, "（邮件）") || strings.Contains(c, "mail") { // the product in the reader's language alone
+		t.Fatalf("zh received note names the product as %q; want （邮件）", c)
+	}
 	card := ""
 	for _, m := range h.outbox(ref(id)) {
 		card += string(m.Body)

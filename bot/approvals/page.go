@@ -279,7 +279,7 @@ func (s *Service) pageData(ctx context.Context, p *i18n.Printer, app *db.Applica
 	if app.DecidedBy != "" {
 		decided = s.whoText(ctx, app.DecidedBy)
 	}
-	return pageData{App: app, Viewer: viewer, IsApplicant: access.SameUser(viewer, app.Applicant), Type: s.typeText(app.BusinessType), State: state,
+	return pageData{App: app, Viewer: viewer, IsApplicant: access.SameUser(viewer, app.Applicant), Type: s.typeText(p, app.BusinessType), State: state,
 		Time: tm, Deadline: deadline, Lang: lang, Applicant: s.whoText(ctx, app.Applicant), Decided: decided,
 		L: pageText{Application: p.T("单号 Application"), Applicant: p.T("申请人 Applicant"), Type: p.T("类型 Type"), Reason: p.T("原因 Reason"),
 			Submitted: p.T("提交 Submitted"), State: p.T("状态 State"), Decided: p.T("决定 Decided"), Account: p.T("账号 Account"), Decide: decide}}
