@@ -382,7 +382,9 @@ func taskID(applyID, approver string) string {
 	return "apv-" + hex.EncodeToString(sum[:16])
 }
 
-func (s *Service) typeText(p *i18n.Printer, bt int) string { return p.T(wecom.BusinessType(bt).String()) }
+func (s *Service) typeText(p *i18n.Printer, bt int) string {
+	return p.T(wecom.BusinessType(bt).String())
+}
 
 // The business types' names, for the catalogue (mail, docs and drive are the security desk's file sources).
 var _ = i18n.N("meetings (会议)")
