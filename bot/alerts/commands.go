@@ -146,7 +146,7 @@ func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*re
 	var items []string
 	for _, a := range list {
 		items = append(items, fmt.Sprintf("- #%d %s %s **%s** %s — %s", a.ID, replies.Code(a.CreatedAt.In(s.loc()).Format("01-02 15:04")),
-			sevLabel(p, a.Severity), replies.Escape(a.Rule), stateLabel(p, a), replies.Escape(replies.Truncate(a.Summary, 100))))
+			sevLabel(p, a.Severity), replies.Escape(a.Rule), stateLabel(p, a), replies.Escape(replies.Truncate(SummaryIn(p, a), 100))))
 	}
 	out := b.String() + "\n\n" + strings.Join(items, "\n")
 	if page < pages {

@@ -42,7 +42,7 @@ func (s *Service) alertsCSV(ctx context.Context, inv *commands.Invocation, limit
 			happened = a.RecordAt.In(s.loc()).Format(layout)
 		}
 		t.Rows = append(t.Rows, []string{strconv.FormatInt(a.ID, 10), a.CreatedAt.In(s.loc()).Format(layout), happened,
-			replies.Text(sevLabel(p, a.Severity)), a.Rule, a.Team, a.UserID, replies.Text(stateLabel(p, a)), a.Summary, a.Source})
+			replies.Text(sevLabel(p, a.Severity)), a.Rule, a.Team, a.UserID, replies.Text(stateLabel(p, a)), SummaryIn(p, a), a.Source})
 	}
 	return t, nil
 }

@@ -459,7 +459,7 @@ func (v *digestView) markdown(latest, usersN int, chat bool) string {
 			if i == latest {
 				break
 			}
-			fmt.Fprintf(&b, "- %s %s\n", replies.Code(a.RecordAt.In(v.loc).Format("15:04:05")), replies.Escape(a.Summary))
+			fmt.Fprintf(&b, "- %s %s\n", replies.Code(a.RecordAt.In(v.loc).Format("15:04:05")), replies.Escape(SummaryIn(p, a)))
 		}
 	}
 	if chat {
@@ -508,7 +508,7 @@ func (v *digestView) card(taskID string, id int64) *wecom.TemplateCard {
 	c := replies.ButtonCard(taskID, p.Plural(v.n, "security alert", "security alerts"), p.Sprintf("team %s · %s", v.team, v.span()), fields, buttons)
 	c.Source = cardSource(p, v.severity)
 	if len(v.latest) > 0 {
-		c.SubTitleText = p.Sprintf("Latest: %s", replies.Truncate(v.latest[0].Summary, 120))
+		c.SubTitleText = p.Sprintf("Latest: %s", replies.Truncate(SummaryIn(p, v.latest[0]), 120))
 	}
 	return c
 }
@@ -556,9 +556,10 @@ func criticalCard(p *i18n.Printer, a *db.Alert, name, taskID string, id int64, l
 		{Text: p.T("Ack"), Key: fmt.Sprintf("alert:ack:%d", id), Style: 1},
 		{Text: p.T("Silence 1h"), Key: "alert:silence:" + a.Rule, Style: 2},
 	}
-	c := replies.ButtonCard(taskID, p.Sprintf("Critical: %s", a.Rule), a.Summary, fields, buttons)
+	summary := SummaryIn(p, a)
+	c := replies.ButtonCard(taskID, p.Sprintf("Critical: %s", a.Rule), summary, fields, buttons)
 	c.Source = cardSource(p, SevCritical)
-	c.SubTitleText = replies.Truncate(a.Summary, 200)
+	c.SubTitleText = replies.Truncate(summary, 200)
 	return c
 }
 
@@ -566,7 +567,7 @@ func criticalCard(p *i18n.Printer, a *db.Alert, name, taskID string, id int64, l
 func criticalMarkdown(p *i18n.Printer, a *db.Alert, loc *time.Location) string {
 	md := p.Markdownf("%s security alert **%s**\n\n%s %s\n\nSilence the rule with `/silence add %s 1h`; see all with `/alerts`.",
 		bot.Markdown(sevLabel(p, SevCritical)), a.Rule, bot.Markdown(replies.Code(a.RecordAt.In(loc).Format("01-02 15:04:05"))),
-		a.Summary, bot.Markdown(a.Rule))
+		SummaryIn(p, a), bot.Markdown(a.Rule))
 	return replies.Split(replies.Markdown(md), replies.MaxBytes)[0]
 }
 

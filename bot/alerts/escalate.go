@@ -221,7 +221,7 @@ func (s *Service) timeline(ctx context.Context, d *db.AlertDigest, p *i18n.Print
 	b.Para("Pushed to team %s at %s; nobody acknowledged it. Acknowledge it on any of its cards when someone takes it.",
 		d.Team, d.CreatedAt.In(s.loc()).Format("01-02 15:04"))
 	for _, a := range alerts {
-		b.Item("%s · %s · %s", a.CreatedAt.In(s.loc()).Format("01-02 15:04"), a.Rule, a.Summary)
+		b.Item("%s · %s · %s", a.CreatedAt.In(s.loc()).Format("01-02 15:04"), a.Rule, SummaryIn(p, a))
 	}
 	id := strconv.FormatInt(d.ID, 10)
 	for i := len(steps) - 1; i >= 0; i-- {

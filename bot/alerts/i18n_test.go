@@ -103,3 +103,38 @@ func TestCommands_chinese(t *testing.T) {
 		t.Errorf("zh state = %q", got)
 	}
 }
+
+// TestSummaryIn: an alert's summary is rebuilt in the reader's language from the record it keeps; in English
+// it is the stored summary, word for word.
+func TestSummaryIn(t *testing.T) {
+	t.Parallel()
+	zh := i18n.For(i18n.Zh)
+	k := newKeyer()
+	for _, c := range []struct {
+		rec  *record
+		want string // the Chinese summary
+	}{
+		{memberRecord(k, wecom.MemberOperLog{Time: 1, UserID: "lisi", OperType: 4, DetailInfo: "新设备登录：Windows DEMO-PC", IP: "183.40.7.*"}),
+			"lisi 新设备登录：Windows DEMO-PC（IP 183.40.7.*）"},
+		{adminRecord(k, wecom.AdminOperLog{Time: 1, UserID: "zhangsan", OperType: 2, DetailInfo: "添加管理员"}),
+			"zhangsan（管理员）权限管理变更：添加管理员"},
+		{fileRecord(k, wecom.FileOperRecord{Time: 1, ExternalUser: &wecom.FileExternalUser{Name: "林伙伴", CorpName: "合作伙伴"},
+			Operation: wecom.FileOperation{Type: 113, Source: 401}, FileInfo: "a.pdf", FileSize: 3 << 20}),
+			"外部联系人 林伙伴（合作伙伴） 通过链接下载 a.pdf（聊天，3.0 MB）"},
+		{deviceRecord(wecom.Device{DeviceCode: "dev1", System: "Windows", PCName: "PC-1", LastLoginUserID: "lisi",
+			Status: wecom.DeviceAwaitingCorpConfirmation}, time.Unix(1, 0)),
+			"Windows 待审批的未知设备 dev1（PC-1），最近使用者 lisi：待管理员确认为企业设备"},
+	} {
+		a := &db.Alert{Source: c.rec.Source, Summary: c.rec.Summary, Detail: c.rec.Detail}
+		if got := SummaryIn(nil, a); got != c.rec.Summary {
+			t.Errorf("English %q; want the stored %q", got, c.rec.Summary)
+		}
+		if got := SummaryIn(zh, a); got != c.want {
+			t.Errorf("Chinese %q; want %q", got, c.want)
+		}
+	}
+	// A record that cannot be read shows what was stored.
+	if got := SummaryIn(zh, &db.Alert{Source: SourceMemberLog, Summary: "stored", Detail: "{"}); got != "stored" {
+		t.Errorf("unreadable record: %q", got)
+	}
+}

@@ -205,48 +205,24 @@ func (k *keyer) key(source string, detail []byte) string {
 }
 
 func memberRecord(k *keyer, l wecom.MemberOperLog) *record {
-	return operRecord(k, SourceMemberLog, "", l, l.Time, l.UserID, l.OperType, int(l.OperType), l.DetailInfo, l.IP)
+	return operRecord(k, SourceMemberLog, false, l, l.Time, l.UserID, l.OperType, int(l.OperType), l.DetailInfo, l.IP)
 }
 
 func adminRecord(k *keyer, l wecom.AdminOperLog) *record {
-	return operRecord(k, SourceAdminLog, " (admin)", l, l.Time, l.UserID, l.OperType, int(l.OperType), l.DetailInfo, l.IP)
+	return operRecord(k, SourceAdminLog, true, l, l.Time, l.UserID, l.OperType, int(l.OperType), l.DetailInfo, l.IP)
 }
 
 // operRecord builds the record of a member or admin log entry; the two logs differ only in type and label.
-func operRecord(k *keyer, source, label string, raw any, at int64, userID string, kind fmt.Stringer, operType int, detail, ip string) *record {
+func operRecord(k *keyer, source string, admin bool, raw any, at int64, userID string, kind fmt.Stringer, operType int, detail, ip string) *record {
 	b, _ := json.Marshal(raw)
-	s := fmt.Sprintf("%s%s %s", orUnknown(userID), label, kind)
-	if detail = wecom.TrimLabel(kind.String(), detail); detail != "" {
-		s += ": " + detail
-	}
-	if ip != "" {
-		s += " (IP " + ip + ")"
-	}
 	return &record{Source: source, Time: time.Unix(at, 0), UserID: userID, Kind: strconv.Itoa(operType),
-		Summary: s, Detail: string(b), Key: k.key(source, b), OperType: operType}
+		Summary: operSummary(nil, admin, userID, kind, detail, ip), Detail: string(b), Key: k.key(source, b), OperType: operType}
 }
 
 func fileRecord(k *keyer, r wecom.FileOperRecord) *record {
 	b, _ := json.Marshal(r)
-	who := r.UserID
-	if who == "" && r.ExternalUser != nil {
-		who = "external " + r.ExternalUser.Name
-		if r.ExternalUser.CorpName != "" {
-			who += " (" + r.ExternalUser.CorpName + ")"
-		}
-	}
-	s := fmt.Sprintf("%s %s", orUnknown(who), r.Operation.Type)
-	if r.FileInfo != "" {
-		s += " " + r.FileInfo
-	}
-	if r.Operation.Source != 0 {
-		s += " in " + r.Operation.Source.String()
-	}
-	if r.FileSize > 0 {
-		s += " (" + humanBytes(r.FileSize) + ")"
-	}
 	return &record{Source: SourceFiles, Time: time.Unix(r.Time, 0), UserID: r.UserID,
-		Kind: fmt.Sprintf("%d/%d", r.Operation.Type, r.Operation.Source), Summary: s, Detail: string(b),
+		Kind: fmt.Sprintf("%d/%d", r.Operation.Type, r.Operation.Source), Summary: fileSummary(nil, r), Detail: string(b),
 		Key: k.key(SourceFiles, b), FileOp: int(r.Operation.Type), FileSrc: int(r.Operation.Source)}
 }
 
@@ -254,22 +230,6 @@ func fileRecord(k *keyer, r wecom.FileOperRecord) *record {
 // code and status, so it alerts once per status it reaches.
 func deviceRecord(d wecom.Device, now time.Time) *record {
 	b, _ := json.Marshal(d)
-	name := d.PCName
-	if name == "" {
-		name = d.SeqNo
-	}
-	what := "device"
-	if d.Status == wecom.DeviceAwaitingCorpConfirmation || d.Status == wecom.DeviceAwaitingPersonalConfirm {
-		what = "unknown device awaiting approval"
-	}
-	s := fmt.Sprintf("%s %s %s", strings.TrimSpace(d.System), what, d.DeviceCode)
-	if name != "" {
-		s += " (" + name + ")"
-	}
-	if d.LastLoginUserID != "" {
-		s += " last used by " + d.LastLoginUserID
-	}
-	s += ": " + d.Status.String()
 	at := now
 	switch {
 	case d.ConfirmTimestamp > 0:
@@ -282,14 +242,7 @@ func deviceRecord(d wecom.Device, now time.Time) *record {
 		user = d.LastLoginUserID
 	}
 	return &record{Source: SourceDevices, Time: at, UserID: user, Kind: "status " + strconv.Itoa(int(d.Status)),
-		Summary: s, Detail: string(b), Key: "device:" + d.DeviceCode + ":" + strconv.Itoa(int(d.Status)), Status: int(d.Status)}
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "(unknown)"
-	}
-	return s
+		Summary: deviceSummary(nil, d), Detail: string(b), Key: "device:" + d.DeviceCode + ":" + strconv.Itoa(int(d.Status)), Status: int(d.Status)}
 }
 
 func humanBytes(n int64) string {

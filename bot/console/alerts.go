@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	botalerts "github.com/wecombot/wecombot/bot/alerts"
 	"github.com/wecombot/wecombot/bot/i18n"
 	"github.com/wecombot/wecombot/bot/replies"
 	"github.com/wecombot/wecombot/db"
@@ -172,7 +173,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, v *visitor
 	}
 	for _, a := range alerts {
 		d.Alerts = append(d.Alerts, alertRow{Found: a.CreatedAt.In(s.d.Location).Format("01-02 15:04"), Rule: a.Rule, Severity: a.Severity,
-			Member: s.who(ctx, a.UserID), Summary: a.Summary, State: a.State, Digest: a.DigestID})
+			Member: s.who(ctx, a.UserID), Summary: botalerts.SummaryIn(v.p, a), State: a.State, Digest: a.DigestID})
 	}
 	digests, err := s.d.DB.RecentAlertDigests(ctx, since, digestsListed)
 	if err != nil {

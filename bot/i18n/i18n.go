@@ -148,6 +148,22 @@ func (p *Printer) Lang() Lang {
 // Zh reports whether p writes Chinese.
 func (p *Printer) Zh() bool { return p.Lang() == Zh }
 
+// Colon joins a label to what follows in p's language: ": ", or "：" in Chinese.
+func (p *Printer) Colon() string {
+	if p.Zh() {
+		return "："
+	}
+	return ": "
+}
+
+// Paren puts s in brackets after what comes before it: " (s)", or "（s）" in Chinese.
+func (p *Printer) Paren(s string) string {
+	if p.Zh() {
+		return "（" + s + "）"
+	}
+	return " (" + s + ")"
+}
+
 // T translates s, a message id (its English text). An id without a translation is written as it is, in
 // English; TestCatalogue_everyMessageTranslated finds those before they ship.
 func (p *Printer) T(s string) string {
