@@ -61,7 +61,7 @@ func (l *writerLock) release() {
 	l.f.Close() // closing the only descriptor releases the flock
 }
 
-// OpenWriter is Open for the bot's one writer (`bot serve`): it takes the writer lock first, so a second bot
+// OpenWriter is Open for the bot's one writer (`wecombot serve`): it takes the writer lock first, so a second bot
 // or a restore is refused before anything, migrations included, touches a database another bot runs on. The
 // lock is held until Close.
 func OpenWriter(path string) (*DB, error) {
@@ -86,7 +86,7 @@ func OpenWriter(path string) (*DB, error) {
 	return d, nil
 }
 
-// LockWriter makes this DB the database's one writer until Close: `bot serve` takes it at start, so `bot
+// LockWriter makes this DB the database's one writer until Close: `wecombot serve` takes it at start, so `bot
 // restore` (and a second bot on the same file) refuse while it runs. ErrInUse when another holds it.
 func (db *DB) LockWriter() error {
 	if db.writer != nil {

@@ -154,7 +154,7 @@ func TestLockWriter_oneWriter(t *testing.T) {
 	if err := a.LockWriter(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := db.Open(path) // opening is allowed (bot audit, bot backup read while the bot runs) ...
+	b, err := db.Open(path) // opening is allowed (wecombot audit, wecombot backup read while the bot runs) ...
 	if err != nil {
 		t.Fatal(err)
 	}

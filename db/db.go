@@ -92,7 +92,7 @@ func Open(path string) (*DB, error) {
 // every decrypted message. Creating the file ourselves matters because SQLite would create it 0644 under the
 // usual umask, and gives its -wal and -shm files the main file's permissions.
 func ensurePrivate(path string) error {
-	// O_EXCL: an existing file is left as it is (and may be read-only, for bot audit), only checked below.
+	// O_EXCL: an existing file is left as it is (and may be read-only, for wecombot audit), only checked below.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
 	case err == nil:
@@ -148,7 +148,7 @@ func (db *DB) Close() error {
 // of claims, completions and sends a callback's commit waited hundreds of milliseconds behind writers that came
 // later (measured: enqueue p99 200 ms, 640 ms under -race). Queued here instead, the inbox committer — the only
 // high-priority writer — waits for at most the transaction in progress; it takes the lock once per batch, so
-// the background writers still get their turns in between. Other processes (bot audit, sqlite3) still meet
+// the background writers still get their turns in between. Other processes (wecombot audit, sqlite3) still meet
 // SQLite's busy timeout.
 type writeLock struct {
 	mu        sync.Mutex

@@ -58,7 +58,7 @@ type Deps struct {
 // Service is the approval flow.
 type Service struct {
 	// AuthorizeURL builds the OAuth link the approval page sends a visitor without a code to; nil is WeCom's
-	// (OAuthService.AuthorizeURL, snsapi_base). `bot demo` points it at its stand-in for WeCom's login page.
+	// (OAuthService.AuthorizeURL, snsapi_base). `wecombot demo` points it at its stand-in for WeCom's login page.
 	AuthorizeURL func(redirectURI, state string) string
 	// VisitsPerMinute bounds the auth/getuserinfo calls the approval page makes, for all visitors together:
 	// anyone can send it a code, so it must not let them spend the app's API quota. 0 is DefaultVisitsPerMinute.

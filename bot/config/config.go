@@ -35,7 +35,7 @@ type Config struct {
 
 	Replication Replication `toml:"replication"` // see replication.go
 	Metrics     Metrics     `toml:"metrics"`     // Prometheus /metrics on a listener of its own (metrics.go)
-	Menu        Menu        `toml:"menu"`        // the app's menu, set by bot menu sync (menu.go)
+	Menu        Menu        `toml:"menu"`        // the app's menu, set by wecombot menu sync (menu.go)
 	// Policies hold commands for a second person's approval (four eyes), by command path (policies.go).
 	Policies map[string]Policy `toml:"policies"`
 	Console  Console           `toml:"console"` // the web console (console.go)
@@ -160,7 +160,7 @@ type WeCom struct {
 	Secret  string `toml:"secret" secret:"true"`
 	APIBase string `toml:"api_base"`
 	// AuthorizeURL and WebLoginURL are WeCom's sign-in pages (OAuth inside WeCom; web login in a browser).
-	// Leave them unset; only `bot emulator` setups point them at the emulator's.
+	// Leave them unset; only `wecombot emulator` setups point them at the emulator's.
 	AuthorizeURL string `toml:"authorize_url"`
 	WebLoginURL  string `toml:"web_login_url"`
 }
@@ -200,7 +200,7 @@ type Log struct {
 	Level  string `toml:"level"`  // "debug", "info", "warn", "error"
 }
 
-// Emulator configures `bot emulator`.
+// Emulator configures `wecombot emulator`.
 type Emulator struct {
 	TokenTTL Duration `toml:"token_ttl"`
 }
@@ -501,7 +501,7 @@ func (c *Config) CallbackURL() string {
 	return "http://" + net.JoinHostPort(host, port) + c.Callback.Path
 }
 
-// APIListen is the host:port of wecom.api_base, where `bot emulator` listens.
+// APIListen is the host:port of wecom.api_base, where `wecombot emulator` listens.
 func (c *Config) APIListen() (string, error) {
 	u, err := url.Parse(c.WeCom.APIBase)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Menu is the app's menu (the buttons at the bottom of its chat), which `bot menu sync` sets in WeCom: each
+// Menu is the app's menu (the buttons at the bottom of its chat), which `wecombot menu sync` sets in WeCom: each
 // button runs a command for the member who taps it, as if they had typed it. Without a [menu] section the
 // default is 待我审批, 安全 (安全告警, 设备) and 帮助.
 type Menu struct {

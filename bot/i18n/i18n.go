@@ -121,7 +121,7 @@ func parse(fsys fs.FS, dir string) catalogue {
 	return c
 }
 
-// Err reports a catalogue that did not load (tests and bot doctor check it; a bad file means English).
+// Err reports a catalogue that did not load (tests and wecombot doctor check it; a bad file means English).
 func Err() error { return load().err }
 
 // Printer writes messages in one language. The zero value and nil write English.

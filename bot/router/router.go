@@ -40,7 +40,7 @@ type Router struct {
 	// Cards handle template_card_event clicks by the namespace of the button key: a key "alert:ack:42" goes
 	// to Cards["alert"]. Keys are ours (set when the card was sent), so the namespace says who sent it.
 	Cards map[string]EventHandler
-	// Menu maps the app menu's click keys ("menu:1.0") to the buttons (bot menu sync set the menu): a tap runs
+	// Menu maps the app menu's click keys ("menu:1.0") to the buttons (wecombot menu sync set the menu): a tap runs
 	// the button's command line as if the member had typed it, with the same checks.
 	Menu map[string]MenuItem
 	// Greet answers a member who opens the app (enter_agent) with one card of the menu's actions they may
@@ -164,7 +164,7 @@ func (r *Router) menuTap(ctx context.Context, it *db.InboxItem, m *wecom.Inbound
 	item, ok := r.Menu[m.EventKey]
 	if !ok {
 		// A menu set from an older config: say so rather than run something else.
-		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Say(i18n.From(ctx), "That menu button is out of date; ask an admin to run `bot menu sync`. Send /help to see the commands.")})
+		rows, err := r.Render(m.FromUserName, it.ID, []*replies.Reply{replies.Say(i18n.From(ctx), "That menu button is out of date; ask an admin to run `wecombot menu sync`. Send /help to see the commands.")})
 		if err != nil {
 			return nil, inbox.Permanent(err)
 		}

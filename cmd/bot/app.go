@@ -70,7 +70,7 @@ func newApp(cfg *config.Config, log *slog.Logger, handler inbox.Handler) (_ *app
 	if err != nil {
 		return nil, fmt.Errorf("callback crypto: %w", err)
 	}
-	// One writer: a second bot on this file, or `bot restore` under a running bot, is refused (db/backup.go).
+	// One writer: a second bot on this file, or `wecombot restore` under a running bot, is refused (db/backup.go).
 	d, err := db.OpenWriter(cfg.Store.Path)
 	if err != nil {
 		return nil, err

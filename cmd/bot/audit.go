@@ -18,7 +18,7 @@ import (
 	"github.com/wecombot/wecombot/db"
 )
 
-const auditUsage = `usage: bot audit <subcommand> [flags]
+const auditUsage = `usage: wecombot audit <subcommand> [flags]
 
 subcommands:
   verify --config config.toml [--anchor SEQ:HASH]
@@ -30,7 +30,7 @@ subcommands:
         The newest entries first (default 20, at most 200).
 `
 
-// runAudit implements `bot audit verify` and `bot audit list`.
+// runAudit implements `wecombot audit verify` and `wecombot audit list`.
 func runAudit(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, auditUsage)

@@ -76,7 +76,7 @@ func auditTestEnv(name string) (string, bool) {
 	return "", false
 }
 
-// runAuditCmd runs `bot audit args...` in-process and returns its stdout and stderr.
+// runAuditCmd runs `wecombot audit args...` in-process and returns its stdout and stderr.
 func runAuditCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -224,7 +224,7 @@ func TestAudit_usage(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{nil, {"fix"}} {
 		_, stderr, err := runAuditCmd(t, args...)
-		if err == nil || !strings.Contains(stderr, "usage: bot audit") {
+		if err == nil || !strings.Contains(stderr, "usage: wecombot audit") {
 			t.Errorf("audit %v = %v, stderr %q; want an error and the usage", args, err, stderr)
 		}
 	}

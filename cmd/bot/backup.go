@@ -40,7 +40,7 @@ func parsePositional(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// runBackup is `bot backup --config config.toml [--force] FILE`: a consistent copy of the database while the
+// runBackup is `wecombot backup --config config.toml [--force] FILE`: a consistent copy of the database while the
 // bot runs.
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
@@ -48,9 +48,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	cfgPath := fs.String("config", "config.toml", "path to the config file")
 	force := fs.Bool("force", false, "replace FILE if it exists")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: bot backup --config config.toml [--force] FILE\n\n"+
+		fmt.Fprintln(e.stderr, "usage: wecombot backup --config config.toml [--force] FILE\n\n"+
 			"Writes a consistent copy of store.path to FILE (mode 0600) while the bot runs. The copy is a database\n"+
-			"file: check it with `bot audit verify` on a config whose store.path is FILE; put it back with `bot restore`.")
+			"file: check it with `wecombot audit verify` on a config whose store.path is FILE; put it back with `wecombot restore`.")
 		fs.PrintDefaults()
 	}
 	dest, err := parseWithFile(fs, args, "FILE to write the backup to")
@@ -69,15 +69,15 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// runRestore is `bot restore --config config.toml FILE` or `bot restore --config config.toml --from-replica`.
+// runRestore is `wecombot restore --config config.toml FILE` or `wecombot restore --config config.toml --from-replica`.
 func runRestore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "config.toml", "path to the config file")
 	fromReplica := fs.Bool("from-replica", false, "restore the newest state of [replication] replica instead of a FILE")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: bot restore --config config.toml FILE\n"+
-			"       bot restore --config config.toml --from-replica\n\n"+
+		fmt.Fprintln(e.stderr, "usage: wecombot restore --config config.toml FILE\n"+
+			"       wecombot restore --config config.toml --from-replica\n\n"+
 			"Puts a backup FILE (or the newest state on the Litestream replica) in place of store.path. Refuses while\n"+
 			"a bot runs on store.path. The database that was there is kept as store.path.before-restore-TIME.")
 		fs.PrintDefaults()

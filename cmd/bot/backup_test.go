@@ -125,7 +125,7 @@ func TestBackupRestore_whileServing(t *testing.T) {
 	backup := filepath.Join(dir, "backup.db")
 	out, err := runCmd(t, "backup", "--config", cfgPath, backup)
 	if err != nil {
-		t.Fatalf("bot backup while serving: %v\n%s", err, out)
+		t.Fatalf("wecombot backup while serving: %v\n%s", err, out)
 	}
 	t.Log(strings.TrimSpace(out))
 	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
@@ -141,17 +141,17 @@ func TestBackupRestore_whileServing(t *testing.T) {
 		return open == 0
 	})
 	if out, err := runCmd(t, "backup", "--force", "--config", cfgPath, backup); err != nil {
-		t.Fatalf("bot backup --force: %v\n%s", err, out)
+		t.Fatalf("wecombot backup --force: %v\n%s", err, out)
 	}
 
-	// The copy is a database `bot audit verify` accepts, with the rows the bot had.
+	// The copy is a database `wecombot audit verify` accepts, with the rows the bot had.
 	copyCfg := writeConfigFile(t, cfg, backup, auditTOML)
 	if out, err := runCmd(t, "audit", "verify", "--config", writeConfigFile(t, cfg, backup, "")); err == nil {
 		t.Fatalf("audit verify on the backup without the key passed:\n%s", out)
 	}
 	out, err = runCmd(t, "audit", "verify", "--config", copyCfg)
 	if err != nil || !strings.HasPrefix(out, "audit trail intact: ") {
-		t.Fatalf("bot audit verify on the backup: %v\n%s", err, out)
+		t.Fatalf("wecombot audit verify on the backup: %v\n%s", err, out)
 	}
 	var auditRows int
 	if _, err := fmt.Sscanf(out, "audit trail intact: %d rows", &auditRows); err != nil || auditRows < total/3 {

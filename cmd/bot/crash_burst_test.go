@@ -13,7 +13,7 @@ import (
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
-// TestCrash_killNineDuringBurst kills `bot serve` with SIGKILL while 64 members send at once (the group-committed
+// TestCrash_killNineDuringBurst kills `wecombot serve` with SIGKILL while 64 members send at once (the group-committed
 // pipeline at full tilt: claims, completions, attempt records and send outcomes batched), restarts it, lets
 // WeCom redeliver what got no 200, and checks that every callback was handled exactly once (one inbox row
 // done, one outbox row) and every reply delivered. Duplicated replies are only the documented at-least-once

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// startBotProcess runs `bot serve --config path` as a child process, with env added to its environment.
+// startBotProcess runs `wecombot serve --config path` as a child process, with env added to its environment.
 func startBotProcess(t *testing.T, cfgPath, addr string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -207,7 +207,7 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// writeServeConfig writes the config of a child `bot serve` listening on addr and talking to WeCom at apiBase,
+// writeServeConfig writes the config of a child `wecombot serve` listening on addr and talking to WeCom at apiBase,
 // with its database in a temporary directory.
 func writeServeConfig(t *testing.T, addr, apiBase string) (*config.Config, string) {
 	t.Helper()
@@ -307,7 +307,7 @@ func (s *sendTrap) arm(skip int) (caught <-chan struct{}, release func()) {
 	return c, func() { close(k) }
 }
 
-// TestCrash_killNineAtMemberLimitDropsNothing kills `bot serve` with SIGKILL again and again while one member's
+// TestCrash_killNineAtMemberLimitDropsNothing kills `wecombot serve` with SIGKILL again and again while one member's
 // replies flow at WeCom's per-member limit (30 a minute, the minute shortened to 2 s on both sides), most
 // kills just after WeCom took a send the bot had not yet recorded. At the end every reply has arrived, WeCom
 // dropped none, and duplicates are at most one message per kill: a member's messages go out one at a time, so

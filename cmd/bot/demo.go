@@ -47,7 +47,7 @@ members = ["dept:4"]
 permissions = ["staff.*"]
 `
 
-// runDemo is `bot demo`: the bot and the WeCom emulator in one process, a temporary database, the sample
+// runDemo is `wecombot demo`: the bot and the WeCom emulator in one process, a temporary database, the sample
 // organisation, and a console. Each line typed is delivered to the bot as an encrypted callback from the
 // current member; the bot's replies are printed as that member would read them.
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -227,7 +227,7 @@ type console struct {
 func (c *console) loop(ctx context.Context) error {
 	c.msgID.Store(uint64(time.Now().UnixNano()))
 	if c.interactive {
-		fmt.Fprintf(c.e.stdout, "WeCom chat-ops bot demo: you are %s (an admin) in the sample organisation.\n"+
+		fmt.Fprintf(c.e.stdout, "WeCom chat-ops wecombot demo: you are %s (an admin) in the sample organisation.\n"+
 			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :help lists the console's commands; :quit leaves.\n"+
 			":apply [mail|docs|drive|meetings] REASON applies for an advanced-feature account as the current member;\n"+
 			":click approve|reject APPLY_ID clicks a button on the current member's approval card;\n"+

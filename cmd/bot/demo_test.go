@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// TestDemo_piped runs `printf '/help\n/whoami\n' | bot demo` in-process: it must print the help and the
+// TestDemo_piped runs `printf '/help\n/whoami\n' | wecombot demo` in-process: it must print the help and the
 // caller's roles, and exit cleanly at the end of input.
 func TestDemo_piped(t *testing.T) {
 	t.Parallel()
@@ -54,7 +54,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 var demoPageRE = regexp.MustCompile(`page: (http://127\.0\.0\.1:\d+/approvals/(\S+))`)
 
-// TestDemo_approvalPageOpens: in `bot demo` the link on an approval card works: a GET (following redirects,
+// TestDemo_approvalPageOpens: in `wecombot demo` the link on an approval card works: a GET (following redirects,
 // with cookies, as a browser does) answers 200 with the application.
 func TestDemo_approvalPageOpens(t *testing.T) {
 	t.Parallel()

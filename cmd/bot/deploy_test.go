@@ -117,7 +117,7 @@ func uidOf(cmd *exec.Cmd) int {
 	return os.Geteuid()
 }
 
-// TestHealth: `bot health` passes against a running bot and fails, naming why, when nothing answers.
+// TestHealth: `wecombot health` passes against a running bot and fails, naming why, when nothing answers.
 func TestHealth(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, emulator.Options{}, nil)

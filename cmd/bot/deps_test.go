@@ -10,7 +10,7 @@ import (
 )
 
 // TestProductionDeps checks that the production binary links neither the testing package nor the test helpers
-// of wecom/wecomtest and bot/commands/commandtest: the emulator that `bot emulator` and `bot demo` run lives in wecom/emulator, which must
+// of wecom/wecomtest and bot/commands/commandtest: the emulator that `wecombot emulator` and `wecombot demo` run lives in wecom/emulator, which must
 // not import them.
 func TestProductionDeps(t *testing.T) {
 	// go test puts its own GOROOT/bin first in PATH; a test binary run by hand falls back to the GOROOT it

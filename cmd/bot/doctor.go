@@ -1,6 +1,6 @@
 package main
 
-// bot doctor: checks a real install against WeCom and prints a checklist, one line per check, with the admin
+// wecombot doctor: checks a real install against WeCom and prints a checklist, one line per check, with the admin
 // console fix for each problem. The checks are a table of small functions (doctorChecks) sharing one doctor,
 // which holds the config, a WeCom client and what earlier checks found (the token, the app's settings).
 
@@ -111,7 +111,7 @@ func wecomFix(err error, family string) string {
 	case 0:
 		var verr *wecom.ValidationError
 		if errors.As(err, &verr) {
-			return "a bug in bot doctor's own request; please report it"
+			return "a bug in wecombot doctor's own request; please report it"
 		}
 		return fixReach
 	}
@@ -145,7 +145,7 @@ var doctorChecks = []doctorCheck{
 	{"audit key", checkAuditKey},
 }
 
-// runDoctor is `bot doctor --config config.toml`.
+// runDoctor is `wecombot doctor --config config.toml`.
 func runDoctor(ctx context.Context, e *env, args []string) error {
 	return doctorMain(ctx, e, args, nil)
 }
@@ -668,13 +668,13 @@ func checkApprovals(ctx context.Context, d *doctor) checkResult {
 	}
 	resp, err := d.http.Do(req)
 	if err != nil {
-		return fail("make the bot reachable at "+u.Host+" (is `bot serve` running, and the reverse proxy passing "+
+		return fail("make the bot reachable at "+u.Host+" (is `wecombot serve` running, and the reverse proxy passing "+
 			"/approvals/ to it?)", "GET %s: %v", u.Redacted(), err)
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "https://open.weixin.qq.com/connect/oauth2/authorize") {
-		return fail("route "+u.Path+" on "+u.Host+" to the bot (`bot serve`): approvers' cards link there",
+		return fail("route "+u.Path+" on "+u.Host+" to the bot (`wecombot serve`): approvers' cards link there",
 			"GET %s answered HTTP %d, not the bot's approval page (a redirect to WeCom's sign-in)", u.Redacted(), resp.StatusCode)
 	}
 	return pass("the approval page %s answers (redirects to WeCom's sign-in); %s", page, domain)

@@ -22,7 +22,7 @@ import (
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
-// The doctor tests run `bot doctor` (doctorMain, through loadConfig) against the emulator over loopback, with
+// The doctor tests run `wecombot doctor` (doctorMain, through loadConfig) against the emulator over loopback, with
 // the approval page served over TLS by a real bot (newApp's mux), a real SQLite file, and one fault injected
 // per case.
 
@@ -105,7 +105,7 @@ func newDoctorFixture(t *testing.T, mod func(*emulator.Options)) *doctorFixture 
 	dir := t.TempDir()
 	f := &doctorFixture{emu: emu, page: page, dbPath: filepath.Join(dir, "bot.db")}
 	f.toml = fmt.Sprintf(doctorTOML, emu.URL, page.URL, f.dbPath)
-	// The page is served by a bot of its own (its own database), as `bot serve` would behind the public URL.
+	// The page is served by a bot of its own (its own database), as `wecombot serve` would behind the public URL.
 	cfg, err := config.Parse(fmt.Sprintf(doctorTOML, emu.URL, page.URL, filepath.Join(dir, "page.db")), noEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func newDoctorFixture(t *testing.T, mod func(*emulator.Options)) *doctorFixture 
 
 func noEnv(string) (string, bool) { return "", false }
 
-// runDoctorTest writes the config and runs `bot doctor --config FILE`; it returns the checklist and the error
+// runDoctorTest writes the config and runs `wecombot doctor --config FILE`; it returns the checklist and the error
 // (non-nil is a non-zero exit).
 func (f *doctorFixture) run(t *testing.T) (string, error) {
 	t.Helper()
@@ -279,7 +279,7 @@ func TestDoctor_faults(t *testing.T) {
 			}},
 		{name: "approval page not the trusted domain", check: "approvals", want: "可信域名", fix: "网页授权及JS-SDK",
 			emu: func(o *emulator.Options) { o.RedirectDomain = "bot.example.com" }},
-		{name: "approval page down", check: "approvals", want: "GET https://", fix: "bot serve",
+		{name: "approval page down", check: "approvals", want: "GET https://", fix: "wecombot serve",
 			fault: func(t *testing.T, f *doctorFixture) {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {

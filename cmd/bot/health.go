@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// runHealth is `bot health --config config.toml`: it asks the running bot's /healthz (on callback.listen)
+// runHealth is `wecombot health --config config.toml`: it asks the running bot's /healthz (on callback.listen)
 // and exits non-zero unless it answers 200 within 3 seconds. It is the container's HEALTHCHECK, so images
 // need no curl.
 func runHealth(ctx context.Context, e *env, args []string) error {

@@ -1,12 +1,12 @@
 // Command bot is the WeCom chat-ops bot.
 //
-//	bot demo                           the bot against the built-in WeCom emulator, no config needed
-//	bot serve --config config.toml     the production server
-//	bot emulator --config config.toml  only the WeCom emulator, as WeCom for the app in the config
-//	bot health --config config.toml    ask a running bot's /healthz (exit status 0 when healthy)
-//	bot doctor --config config.toml    check an install against WeCom; non-zero exit when a check fails
-//	bot menu sync --config config.toml set the app's menu in WeCom from the config
-//	bot version                        print the version
+//	wecombot demo                           the bot against the built-in WeCom emulator, no config needed
+//	wecombot serve --config config.toml     the production server
+//	wecombot emulator --config config.toml  only the WeCom emulator, as WeCom for the app in the config
+//	wecombot health --config config.toml    ask a running bot's /healthz (exit status 0 when healthy)
+//	wecombot doctor --config config.toml    check an install against WeCom; non-zero exit when a check fails
+//	wecombot menu sync --config config.toml set the app's menu in WeCom from the config
+//	wecombot version                        print the version
 package main
 
 import (
@@ -49,7 +49,7 @@ func init() {
 		{"audit", "check (verify) or list the audit trail in the database", runAudit},
 		{"health", "ask a running bot's /healthz (the container healthcheck)", runHealth},
 		{"doctor", "check an install against WeCom: a checklist with the admin-console fix for each problem", runDoctor},
-		{"menu", "set the app's menu in WeCom from the config (bot menu sync)", runMenu},
+		{"menu", "set the app's menu in WeCom from the config (wecombot menu sync)", runMenu},
 		{"backup", "write a consistent copy of the database while the bot runs", runBackup},
 		{"restore", "put a backup (or the Litestream replica) in place of the database, when no bot runs on it", runRestore},
 		{"version", "print the version", runVersion},
@@ -86,11 +86,11 @@ func run(ctx context.Context, e *env, args []string) error {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: bot <command> [flags]\n\ncommands:")
+	fmt.Fprintln(w, "usage: wecombot <command> [flags]\n\ncommands:")
 	for _, c := range subcommands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'bot <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'wecombot <command> -h' for a command's flags.")
 }
 
 // loadConfig parses --config for a command.

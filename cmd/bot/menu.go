@@ -11,12 +11,12 @@ import (
 	"github.com/wecombot/wecombot/wecom"
 )
 
-// runMenu is `bot menu sync --config config.toml`: it sets the app's menu in WeCom (menu/create) from the
+// runMenu is `wecombot menu sync --config config.toml`: it sets the app's menu in WeCom (menu/create) from the
 // config's [menu] section, or the default menu. Each button sends a click event whose key the bot maps back
 // to the button's command.
 func runMenu(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "sync" {
-		return errors.New("usage: bot menu sync --config config.toml")
+		return errors.New("usage: wecombot menu sync --config config.toml")
 	}
 	cfg, err := loadConfig(e, "menu sync", args[1:])
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/wecombot/wecombot/wecom/emulator"
 )
 
-// TestMenu_syncAndTap: bot menu sync sets the default menu in WeCom (the emulator checks it as WeCom would); a
+// TestMenu_syncAndTap: wecombot menu sync sets the default menu in WeCom (the emulator checks it as WeCom would); a
 // tap on a button runs its command for that member, with the member's own permissions; a key no button has
 // any more is answered, not guessed at.
 func TestMenu_syncAndTap(t *testing.T) {
@@ -19,7 +19,7 @@ func TestMenu_syncAndTap(t *testing.T) {
 	path := writeConfigFile(t, s.cfg, filepath.Join(t.TempDir(), "other.db"), "")
 	out, err := runCmd(t, "menu", "sync", "--config", path)
 	if err != nil || !strings.Contains(out, "menu set for agent") || !strings.Contains(out, "menu:1.1 → /devices pending") {
-		t.Fatalf("bot menu sync: %v\n%s", err, out)
+		t.Fatalf("wecombot menu sync: %v\n%s", err, out)
 	}
 	var menu struct {
 		Button []struct {

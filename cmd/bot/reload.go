@@ -50,7 +50,7 @@ func (a *app) reload(cfg *config.Config) error {
 	return errors.Join(errs...)
 }
 
-// reloadOn re-reads the config with load each time sigs delivers (SIGHUP in `bot serve`), until ctx ends.
+// reloadOn re-reads the config with load each time sigs delivers (SIGHUP in `wecombot serve`), until ctx ends.
 func (a *app) reloadOn(ctx context.Context, sigs <-chan os.Signal, load func() (*config.Config, error)) {
 	for {
 		select {

@@ -15,7 +15,7 @@ import (
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
-// TestReload_rolesApproversAlertsWithoutRestart: a reload (SIGHUP in bot serve) changes who may do what and
+// TestReload_rolesApproversAlertsWithoutRestart: a reload (SIGHUP in wecombot serve) changes who may do what and
 // who approves, keeps the old settings of a part whose new ones are invalid, and says that the rest needs a
 // restart instead of half-applying it.
 func TestReload_rolesApproversAlertsWithoutRestart(t *testing.T) {

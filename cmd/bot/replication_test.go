@@ -21,7 +21,7 @@ import (
 	"github.com/wecombot/wecombot/wecom/wecomtest"
 )
 
-// TestReplication_failover is the standby drill: a `bot serve` process replicates to a directory with
+// TestReplication_failover is the standby drill: a `wecombot serve` process replicates to a directory with
 // Litestream while it takes callbacks; it is killed with SIGKILL; a standby restores from the replica, starts
 // on the restored file at the primary's address, and the test shows what survived. Callbacks the replica had
 // before the kill are all there and done; those acknowledged in the last sync interval may be lost, and WeCom's
@@ -207,7 +207,7 @@ func mustReplication(t *testing.T, path string) config.Replication {
 }
 
 // The standby must not start before it has a database: with replication on and no restore, the restore
-// target is missing and `bot restore --from-replica` of an empty replica says so.
+// target is missing and `wecombot restore --from-replica` of an empty replica says so.
 func TestReplication_emptyReplica(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, "127.0.0.1:1", "http://127.0.0.1:2", "unused")

@@ -169,7 +169,7 @@ func TestSchedule_addRunDenyRemove(t *testing.T) {
 	}
 }
 
-// TestSchedule_crashAndMissedSlot runs `bot serve` as a process. A slot missed while the bot was down (twelve of
+// TestSchedule_crashAndMissedSlot runs `wecombot serve` as a process. A slot missed while the bot was down (twelve of
 // "every 15m") runs once on start and says it is late; a slot whose run the bot is SIGKILLed in (fired into the
 // inbox, the answer not sent) runs exactly once after the restart: the emulator delivers one answer per slot.
 func TestSchedule_crashAndMissedSlot(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/wecombot/wecombot/bot/config"
 )
 
-// runServe is `bot serve --config config.toml`: the production server.
+// runServe is `wecombot serve --config config.toml`: the production server.
 func runServe(ctx context.Context, e *env, args []string) error {
 	cfg, err := loadConfig(e, "serve", args)
 	if err != nil {

@@ -11,7 +11,7 @@
 // externalcontact.go, misc.go, security.go, vip.go, advanced_feature.go, hr.go, idconvert.go, agent.go).
 // server.go holds the dispatch (tokens, faults, rate limits), paging.go the cursor lists, org.go the data
 // model, seed.go and seed_*.go the sample organisation and records, callback.go the deliveries to the bot and
-// control.go the control API. Tests serve it with wecomtest.NewServer; `bot emulator` and `bot demo` with
+// control.go the control API. Tests serve it with wecomtest.NewServer; `wecombot emulator` and `wecombot demo` with
 // ListenAndServe and Serve.
 package emulator
 
@@ -32,7 +32,7 @@ import (
 	"time"
 )
 
-// The corp, app and callback credentials the emulator plays WeCom with unless Options say otherwise; `bot demo`
+// The corp, app and callback credentials the emulator plays WeCom with unless Options say otherwise; `wecombot demo`
 // runs with them, and so do the tests that need no others.
 const (
 	DefaultCorpID  = "ww0000000000emul"
@@ -441,7 +441,7 @@ func randomHex(n int) string {
 var ErrNoCallbackURL = errors.New("emulator: no callback URL configured")
 
 // ListenAndServe serves the emulator on addr until ctx is cancelled, then shuts down gracefully (in-flight
-// requests get 5 seconds). It is what `bot emulator` runs. A clean shutdown returns nil.
+// requests get 5 seconds). It is what `wecombot emulator` runs. A clean shutdown returns nil.
 func ListenAndServe(ctx context.Context, addr string, s *Server) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

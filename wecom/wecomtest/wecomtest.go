@@ -1,6 +1,6 @@
 // Package wecomtest holds test helpers around the WeCom emulator (package emulator): an emulator served on
 // loopback for one test, and its access token. It imports testing, so only tests may import it; the emulator
-// itself, which `bot emulator` and `bot demo` run, is wecom/emulator.
+// itself, which `wecombot emulator` and `wecombot demo` run, is wecom/emulator.
 package wecomtest
 
 import (

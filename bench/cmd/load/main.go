@@ -1,4 +1,4 @@
-// Command load sends encrypted callbacks to a live `bot serve`, the way WeCom delivers them, and prints the
+// Command load sends encrypted callbacks to a live `wecombot serve`, the way WeCom delivers them, and prints the
 // acknowledged callbacks per second and the ack latency percentiles.
 //
 //	cd bench && go run ./cmd/load --config ../config.toml --from zhangsan,lisi -n 5000 -c 64
@@ -6,7 +6,7 @@
 // It reads the callback's listen address, path, Token and EncodingAESKey and the corp and agent ids from the
 // bot's config. Every callback is a text message the bot stores, handles and answers: against a real WeCom app
 // the members named in --from get the replies (the bot keeps each under 30 a minute, so most are held back);
-// point it at the emulator's setup (config.toml as shipped, with `bot emulator` running) unless that is meant.
+// point it at the emulator's setup (config.toml as shipped, with `wecombot emulator` running) unless that is meant.
 package main
 
 import (
