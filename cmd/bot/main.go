@@ -62,7 +62,7 @@ func main() {
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv}
 	if err := run(ctx, e, os.Args[1:]); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "bot:", err)
+			fmt.Fprintln(os.Stderr, "wecombot:", err)
 		}
 		os.Exit(2)
 	}
