@@ -118,6 +118,8 @@ func FuzzParseInbound(f *testing.F) {
 	f.Add([]byte(`<xml><FromUserName><![CDATA[a]]]]><![CDATA[>]]></FromUserName><MsgType>event</MsgType><CreateTime>-1</CreateTime></xml>`))
 	f.Add([]byte(`<xml><FromUserName>sys</FromUserName><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>update_tag</ChangeType><TagId>1</TagId><AddUserItems>a,b</AddUserItems><DelUserItems>c</DelUserItems></xml>`))
 	f.Add([]byte(`<xml><FromUserName>sys</FromUserName><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>create_user</ChangeType><UserID>u</UserID><ExtAttr><Item><Name>x</Name></Item></ExtAttr></xml>`))
+	f.Add([]byte(`<xml><FromUserName>sys</FromUserName><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>update_user</ChangeType><UserID>u</UserID><Department><![CDATA[1,2]]></Department></xml>`))
+	f.Add([]byte(`<xml><FromUserName>sys</FromUserName><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>update_party</ChangeType><Id>5</Id><ParentId>3</ParentId></xml>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := wecom.ParseInbound(b)
 		if err != nil {
