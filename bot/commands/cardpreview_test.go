@@ -2,6 +2,7 @@ package commands
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -45,4 +46,26 @@ func TestCardPreview(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCardPreview: a preview carries members' arguments; whatever it holds, what goes on the card is within
+// the card's bounds, or the preview stays markdown.
+func FuzzCardPreview(f *testing.F) {
+	f.Add("You are about to change the roster (花名册) of `lisi`:\n\n- 工位: A-4-11 → A-3-12")
+	f.Add("Head:\n\n1. MAC `00:1A`\n2. MAC `00:1B`\n\nAfter.")
+	f.Add("- `x` — y\n- a：b")
+	f.Fuzz(func(t *testing.T, preview string) {
+		pc, ok := cardPreview(preview)
+		if !ok {
+			return
+		}
+		if utf8.RuneCountInString(pc.sub) > MaxCardPreview || utf8.RuneCountInString(pc.quote) > maxPreviewQuote || len(pc.fields) > maxPreviewItems {
+			t.Fatalf("over the card's bounds: %+v", pc)
+		}
+		for _, fl := range pc.fields {
+			if fl.Key == "" || fl.Value == "" || utf8.RuneCountInString(fl.Key) > maxPreviewKey || utf8.RuneCountInString(fl.Value) > replies.MaxCardRunes {
+				t.Fatalf("a row over the card's bounds: %+v", fl)
+			}
+		}
+	})
 }
