@@ -532,6 +532,16 @@ func truncateBytes(s string, n int) (string, bool) {
 	return s[:cut], true
 }
 
+// CardShown is what the emulator records as a template card's Content (its JSON, as message/send carries
+// it under "template_card"); "" when it is not a card.
+func CardShown(card []byte) string {
+	var b cardBody
+	if json.Unmarshal(card, &b) != nil {
+		return ""
+	}
+	return b.shown()
+}
+
 // shown is a card's text as the member reads it below its title: the title's desc, the sub_title_text, then
 // each horizontal_content_list row as "keyname: value", then the quote_area, a line each.
 func (b *cardBody) shown() string {

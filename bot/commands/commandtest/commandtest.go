@@ -29,7 +29,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -256,29 +255,14 @@ func Content(m *wecom.Message) string {
 	return ""
 }
 
-// CardShown is a template card's text as the emulator records it (what the member reads below its title):
-// the title's desc, the sub_title_text, then each key/value row as "key: value", then the quote, a line each.
+// CardShown is a template card's text as the emulator records it (emulator.CardShown): what the member reads
+// below its title.
 func CardShown(c *wecom.TemplateCard) string {
-	var lines []string
-	if c.MainTitle != nil && c.MainTitle.Desc != "" {
-		lines = append(lines, c.MainTitle.Desc)
+	b, err := json.Marshal(c)
+	if err != nil {
+		return ""
 	}
-	if c.SubTitleText != "" {
-		lines = append(lines, c.SubTitleText)
-	}
-	for _, h := range c.HorizontalContentList {
-		if h.KeyName != "" {
-			lines = append(lines, h.KeyName+": "+h.Value)
-		}
-	}
-	if q := c.QuoteArea; q != nil {
-		for _, s := range []string{q.Title, q.QuoteText} {
-			if s != "" {
-				lines = append(lines, s)
-			}
-		}
-	}
-	return strings.Join(lines, "\n")
+	return emulator.CardShown(b)
 }
 
 // cut cuts s to at most n bytes on a UTF-8 boundary, as WeCom (and the emulator) does.
