@@ -114,7 +114,7 @@ func (s *Service) listAlerts(ctx context.Context, inv *commands.Invocation) (*re
 	if err != nil {
 		return nil, bot.Wrap(bot.EUNAVAILABLE, err, "cannot read the alerts from the database; try again")
 	}
-	sinceText := inv.Flag("since")
+	sinceText := commands.HumanDuration(p, since)
 	ruleCode := bot.Markdown(replies.Code(rule))
 	if total == 0 {
 		var msg string

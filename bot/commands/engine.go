@@ -806,7 +806,14 @@ func redactedLine(c *Command, args map[string][]string, flags map[string]string)
 	return Format(c, shown, flags)
 }
 
-func humanDuration(p *i18n.Printer, d time.Duration) string {
+func humanDuration(p *i18n.Printer, d time.Duration) string { return HumanDuration(p, d) }
+
+// HumanDuration writes d for people in p's language: "3 days", "2 hours", "5 minutes" (3 天, 2 小时, 5 分钟),
+// or Go's form when it is not whole minutes.
+func HumanDuration(p *i18n.Printer, d time.Duration) string {
+	if day := 24 * time.Hour; d >= day && d%day == 0 {
+		return p.Plural(int(d/day), "day", "days")
+	}
 	if d >= time.Hour && d%time.Hour == 0 {
 		return p.Plural(int(d/time.Hour), "hour", "hours")
 	}
