@@ -124,15 +124,23 @@ func (s *VIPService) List(ctx context.Context, cursor string, limit int) (*VIPPa
 	return &out, nil
 }
 
-// All walks every member holding an advanced-feature account.
+// All walks every member holding an advanced-feature account, MaxVIPPageLimit a page.
 func (s *VIPService) All(ctx context.Context) iter.Seq2[string, error] {
 	return All(ctx, func(ctx context.Context, cursor string) ([]string, string, bool, error) {
-		p, err := s.List(ctx, cursor, 0)
+		p, err := s.List(ctx, cursor, MaxVIPPageLimit)
 		if err != nil {
 			return nil, "", false, err
 		}
 		return p.UserIDs, p.NextCursor, p.HasMore, nil
 	})
+}
+
+// MaxVIPHolders bounds one walk of security/vip/list (Holders): no corp buys more accounts than this.
+const MaxVIPHolders = 100_000
+
+// Holders lists every member holding an advanced-feature account (at most MaxVIPHolders).
+func (s *VIPService) Holders(ctx context.Context) ([]string, error) {
+	return Collect(s.All(ctx), MaxVIPHolders)
 }
 
 // VIPOutcome is what a job did for one member.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -861,23 +862,15 @@ func (s *Service) reconcile(ctx context.Context, a *db.Application) {
 
 // allocateOnce allocates the applicant's account unless WeCom lists them as holding one already.
 func (s *Service) allocateOnce(ctx context.Context, applicant string) allocation {
-	n := 0
-	for id, err := range s.d.Client.VIP.All(ctx) {
-		if err != nil {
-			return allocation{outcome: allocError, applicant: applicant, err: err}
-		}
-		if access.SameUser(id, applicant) {
-			return allocation{outcome: allocDone, applicant: applicant}
-		}
-		if n++; n >= maxHolders {
-			break
-		}
+	holders, err := s.d.Client.VIP.Holders(ctx)
+	if err != nil {
+		return allocation{outcome: allocError, applicant: applicant, err: err}
+	}
+	if slices.ContainsFunc(holders, func(u string) bool { return access.SameUser(u, applicant) }) {
+		return allocation{outcome: allocDone, applicant: applicant}
 	}
 	return s.allocate(ctx, applicant)
 }
-
-// maxHolders bounds one walk of security/vip/list: no corp buys more accounts than this.
-const maxHolders = 100_000
 
 // click handles a card button: approval:approve:ID or approval:reject:ID.
 func (s *Service) click(ctx context.Context, it *db.InboxItem, m *wecom.Inbound) (inbox.Effects, error) {

@@ -17,9 +17,6 @@ import (
 // Advanced-feature accounts (高级功能账号, security/vip/*, DOC/99503, 99505, 99506). Allocation and revocation
 // are asynchronous jobs: submit, then read the result until every submitted member has one.
 
-// maxVIPHolders bounds one walk of security/vip/list: no corp buys more accounts than this.
-const maxVIPHolders = 100_000
-
 func vipCommands(d Deps) []*commands.Command {
 	return []*commands.Command{
 		{
@@ -145,17 +142,8 @@ func (p vipPlan) command() string {
 	return "/vip remove"
 }
 
-// vipHolders walks security/vip/list, 200 members a page (WeCom's maximum).
-func vipHolders(ctx context.Context, c *wecom.Client) ([]string, error) {
-	seq := wecom.All(ctx, func(ctx context.Context, cursor string) ([]string, string, bool, error) {
-		p, err := c.VIP.List(ctx, cursor, wecom.MaxVIPPageLimit)
-		if err != nil {
-			return nil, "", false, err
-		}
-		return p.UserIDs, p.NextCursor, p.HasMore, nil
-	})
-	return wecom.Collect(seq, maxVIPHolders)
-}
+// vipHolders lists the members holding an advanced-feature account (wecom.VIPService.Holders).
+func vipHolders(ctx context.Context, c *wecom.Client) ([]string, error) { return c.VIP.Holders(ctx) }
 
 func (d Deps) vipList(ctx context.Context, inv *commands.Invocation) (*replies.Reply, error) {
 	pr := inv.P
