@@ -605,17 +605,28 @@ func (s *Service) Decide(ctx context.Context, applyID, approver string, approve 
 		return "", bot.Wrap(bot.EINTERNAL, err, "the decision reached WeCom but could not be recorded")
 	}
 	s.d.Notify()
-	p := i18n.From(ctx) // the decider's language
+	return s.deciderText(ctx, i18n.From(ctx), app, approve, alloc, false), nil
+}
+
+// deciderText tells the decider how their decision ended, in p's language; resumed says the sweep finished
+// it after a restart.
+func (s *Service) deciderText(ctx context.Context, p *i18n.Printer, app *db.Application, approve bool, alloc allocation, resumed bool) string {
+	id, who := bot.Markdown(replies.Code(app.ApplyID)), bot.Markdown(s.who(ctx, app.Applicant))
 	var out string
-	if approve {
-		out = p.Markdownf("Application %s by %s **approved**.", bot.Markdown(replies.Code(applyID)), bot.Markdown(s.who(ctx, app.Applicant)))
-	} else {
-		out = p.Markdownf("Application %s by %s **rejected**.", bot.Markdown(replies.Code(applyID)), bot.Markdown(s.who(ctx, app.Applicant)))
+	switch {
+	case approve && resumed:
+		out = p.Markdownf("Application %s by %s **approved** (your decision, finished after a restart).", id, who)
+	case approve:
+		out = p.Markdownf("Application %s by %s **approved**.", id, who)
+	case resumed:
+		out = p.Markdownf("Application %s by %s **rejected** (your decision, finished after a restart).", id, who)
+	default:
+		out = p.Markdownf("Application %s by %s **rejected**.", id, who)
 	}
 	if t := alloc.text(ctx, p); t != "" {
 		out += " " + replies.Escape(t)
 	}
-	return out, nil
+	return out
 }
 
 // record stores a decision WeCom has (set_approval_detail answered ok) with how the allocation went, updates
@@ -839,16 +850,7 @@ func (s *Service) reconcile(ctx context.Context, a *db.Application) {
 	if approve {
 		alloc = s.allocateOnce(ctx, a.Applicant)
 	}
-	dp := s.printer(ctx, a.DecidedBy)
-	var toDecider string
-	if approve {
-		toDecider = dp.Markdownf("Application %s by %s **approved** (your decision, finished after a restart).", bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)))
-	} else {
-		toDecider = dp.Markdownf("Application %s by %s **rejected** (your decision, finished after a restart).", bot.Markdown(replies.Code(a.ApplyID)), bot.Markdown(s.who(ctx, a.Applicant)))
-	}
-	if t := alloc.text(ctx, dp); t != "" {
-		toDecider += " " + replies.Escape(t)
-	}
+	toDecider := s.deciderText(ctx, s.printer(ctx, a.DecidedBy), a, approve, alloc, true)
 	err = s.record(ctx, a, a.DecidedBy, approve, a.DecisionNote, a.DecidedAt, alloc, func(ctx context.Context, tx *db.Tx) error {
 		return s.addMarkdown(ctx, tx, a.DecidedBy, toDecider, ref(a.ApplyID)+":decider")
 	})
