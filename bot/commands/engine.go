@@ -530,8 +530,9 @@ func (e *Engine) confirm(ctx context.Context, out *Outcome, m Message, inv *Invo
 const MaxCardPreview = 112
 
 // confirmation is the proposal a member answers: one card carrying the preview (its first line, its list as
-// the card's rows, what follows as its quote) and the buttons where the preview fits on it (a member gets 30 messages a minute), the markdown preview and then the card where it
-// does not. Corps that read the bot in WeChat (no template cards) get the markdown, which says to reply yes.
+// the card's rows, what follows as its quote) and the buttons where the preview fits on it (a member gets 30
+// messages a minute), the markdown preview and then the card where it does not. Corps that read the bot in
+// WeChat (no template cards) get the markdown, which says to reply yes.
 //
 // held says a four-eyes policy holds the command: confirming sends it for a second approval, and the card and
 // the text say so rather than "run it".

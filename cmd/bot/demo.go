@@ -227,7 +227,7 @@ type console struct {
 func (c *console) loop(ctx context.Context) error {
 	c.msgID.Store(uint64(time.Now().UnixNano()))
 	if c.interactive {
-		fmt.Fprintf(c.e.stdout, "WeCom chat-ops wecombot demo: you are %s (an admin) in the sample organisation.\n"+
+		fmt.Fprintf(c.e.stdout, "WeCom chat-ops bot demo: you are %s (an admin) in the sample organisation.\n"+
 			"Type commands such as /help. :as USERID switches member (try lisi, wangwu, zhaoliu); :help lists the console's commands; :quit leaves.\n"+
 			":apply [mail|docs|drive|meetings] REASON applies for an advanced-feature account as the current member;\n"+
 			":click approve|reject APPLY_ID clicks a button on the current member's approval card;\n"+
@@ -673,21 +673,12 @@ func (c *console) act(ctx context.Context, line string) error {
 	return nil
 }
 
-// cardText renders a template card's JSON body for the terminal.
-func cardText(body []byte) string {
+// cardText renders a template card for the terminal: its title and the text the emulator records as what the
+// member reads (desc, sub_title_text, rows, quote), then its buttons and the page it opens.
+func cardText(m emulator.SentMessage) string {
 	var b struct {
 		Card struct {
-			MainTitle struct{ Title, Desc string } `json:"main_title"`
-			SubTitle  string                       `json:"sub_title_text"`
-			Quote     struct {
-				Title     string `json:"title"`
-				QuoteText string `json:"quote_text"`
-			} `json:"quote_area"`
-			Fields []struct {
-				Keyname string `json:"keyname"`
-				Value   string `json:"value"`
-			} `json:"horizontal_content_list"`
-			Buttons    []struct{ Text, Key string } `json:"button_list"`
+			Buttons    []struct{ Text string } `json:"button_list"`
 			CardAction struct {
 				URL string `json:"url"`
 			} `json:"card_action"`
@@ -696,27 +687,16 @@ func cardText(body []byte) string {
 			ReplaceName string `json:"replace_name"`
 		} `json:"button"`
 	}
-	if json.Unmarshal(body, &b) != nil {
+	if json.Unmarshal(m.Body, &b) != nil {
 		return "[card]"
 	}
 	if b.Button.ReplaceName != "" {
 		return "[card updated: " + b.Button.ReplaceName + "]"
 	}
 	var sb strings.Builder
-	sb.WriteString("[card] " + b.Card.MainTitle.Title)
-	if b.Card.MainTitle.Desc != "" {
-		sb.WriteString(" — " + b.Card.MainTitle.Desc)
-	}
-	if b.Card.SubTitle != "" {
-		sb.WriteString("\n  " + b.Card.SubTitle)
-	}
-	for _, f := range b.Card.Fields {
-		sb.WriteString("\n  " + f.Keyname + ": " + f.Value)
-	}
-	for _, q := range []string{b.Card.Quote.Title, b.Card.Quote.QuoteText} {
-		if q != "" {
-			sb.WriteString("\n  | " + q)
-		}
+	sb.WriteString("[card] " + m.Title)
+	if m.Content != "" {
+		sb.WriteString("\n  " + strings.ReplaceAll(m.Content, "\n", "\n  "))
 	}
 	var btns []string
 	for _, x := range b.Card.Buttons {
@@ -748,7 +728,7 @@ func (c *console) show() {
 	for _, m := range all[min(start, len(all)):] {
 		text := m.Content
 		if m.MsgType == "template_card" || m.API == "message/update_template_card" {
-			text = cardText(m.Body)
+			text = cardText(m)
 		} else if m.MsgType == "file" {
 			text = c.fileText(m)
 		} else if text == "" {
