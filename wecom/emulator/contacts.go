@@ -142,13 +142,10 @@ func (s *Server) MoveDepartment(id, parent int) ([]byte, error) {
 		s.mu.Unlock()
 		return nil, &controlError{status: http.StatusBadRequest, msg: "no such department, or the root"}
 	}
-	for a := p; a != nil; a = s.org.department(a.ParentID) {
+	for a := p; a != nil; a = s.org.department(a.ParentID) { // the root's ParentID, 0, is no department
 		if a.ID == id {
 			s.mu.Unlock()
 			return nil, &controlError{status: http.StatusBadRequest, msg: "a department cannot go under itself"}
-		}
-		if a.ParentID == 0 {
-			break
 		}
 	}
 	d.ParentID = parent
@@ -157,7 +154,7 @@ func (s *Server) MoveDepartment(id, parent int) ([]byte, error) {
 		"ParentId": strconv.Itoa(parent)}), nil
 }
 
-// DeleteDepartment deletes an empty department and returns the delete_party event; WeCom refuses to delete
+// DeleteDepartment deletes an empty department and returns the delete_party event; WeCom (DOC/90207) refuses to delete
 // one that still has members or sub-departments.
 func (s *Server) DeleteDepartment(id int) ([]byte, error) {
 	s.mu.Lock()
@@ -167,12 +164,12 @@ func (s *Server) DeleteDepartment(id int) ([]byte, error) {
 	}
 	for _, d := range s.org.Departments {
 		if d.ParentID == id {
-			return nil, &controlError{status: http.StatusBadRequest, msg: "department " + strconv.Itoa(id) + " has sub-departments"}
+			return nil, &controlError{status: http.StatusBadRequest, msg: "department " + strconv.Itoa(id) + " has sub-departments (DOC/90207: 不能删除含有子部门、成员的部门)"}
 		}
 	}
 	for _, m := range s.org.Members {
 		if slices.Contains(m.Department, id) {
-			return nil, &controlError{status: http.StatusBadRequest, msg: "department " + strconv.Itoa(id) + " has members"}
+			return nil, &controlError{status: http.StatusBadRequest, msg: "department " + strconv.Itoa(id) + " has members (DOC/90207: 不能删除含有子部门、成员的部门)"}
 		}
 	}
 	s.org.Departments = slices.DeleteFunc(s.org.Departments, func(d *Department) bool { return d.ID == id })
@@ -181,94 +178,72 @@ func (s *Server) DeleteDepartment(id int) ([]byte, error) {
 
 // ctlMoveDepartment is POST /_emulator/move-department {"id":5,"parent_id":3}.
 func (s *Server) ctlMoveDepartment(r *http.Request) (any, error) {
-	var q struct {
+	return deliverChange(s, r, func(q struct {
 		ID       int `json:"id"`
 		ParentID int `json:"parent_id"`
-	}
-	if err := readControl(r, &q); err != nil {
-		return nil, err
-	}
-	ev, err := s.MoveDepartment(q.ID, q.ParentID)
-	if err != nil {
-		return nil, err
-	}
-	return s.deliver(r, ev, nil)
+	}) ([]byte, error) {
+		return s.MoveDepartment(q.ID, q.ParentID)
+	})
 }
 
 // ctlDeleteDepartment is POST /_emulator/delete-department {"id":5}.
 func (s *Server) ctlDeleteDepartment(r *http.Request) (any, error) {
-	var q struct {
+	return deliverChange(s, r, func(q struct {
 		ID int `json:"id"`
-	}
-	if err := readControl(r, &q); err != nil {
-		return nil, err
-	}
-	ev, err := s.DeleteDepartment(q.ID)
-	if err != nil {
-		return nil, err
-	}
-	return s.deliver(r, ev, nil)
+	}) ([]byte, error) {
+		return s.DeleteDepartment(q.ID)
+	})
 }
 
 // ctlCreateUser is POST /_emulator/create-user {"userid":"liuyi","name":"刘一","department":[3]}.
 func (s *Server) ctlCreateUser(r *http.Request) (any, error) {
-	var q struct {
+	return deliverChange(s, r, func(q struct {
 		UserID     string `json:"userid"`
 		Name       string `json:"name"`
 		Department []int  `json:"department"`
-	}
-	if err := readControl(r, &q); err != nil {
-		return nil, err
-	}
-	ev, err := s.CreateMember(q.UserID, q.Name, q.Department)
-	if err != nil {
-		return nil, err
-	}
-	return s.deliver(r, ev, nil)
+	}) ([]byte, error) {
+		return s.CreateMember(q.UserID, q.Name, q.Department)
+	})
 }
 
 // ctlMoveUser is POST /_emulator/move-user {"userid":"lisi","department":[3]}.
 func (s *Server) ctlMoveUser(r *http.Request) (any, error) {
-	var q struct {
+	return deliverChange(s, r, func(q struct {
 		UserID     string `json:"userid"`
 		Department []int  `json:"department"`
-	}
-	if err := readControl(r, &q); err != nil {
-		return nil, err
-	}
-	ev, err := s.MoveMember(q.UserID, q.Department)
-	if err != nil {
-		return nil, err
-	}
-	return s.deliver(r, ev, nil)
+	}) ([]byte, error) {
+		return s.MoveMember(q.UserID, q.Department)
+	})
 }
 
 // ctlTagMembers is POST /_emulator/tag-members {"tag_id":1,"add":["lisi"],"del":["wujiu"]}.
 func (s *Server) ctlTagMembers(r *http.Request) (any, error) {
-	var q struct {
+	return deliverChange(s, r, func(q struct {
 		TagID int      `json:"tag_id"`
 		Add   []string `json:"add"`
 		Del   []string `json:"del"`
-	}
-	if err := readControl(r, &q); err != nil {
-		return nil, err
-	}
-	ev, err := s.ChangeTagMembers(q.TagID, q.Add, q.Del)
-	if err != nil {
-		return nil, err
-	}
-	return s.deliver(r, ev, nil)
+	}) ([]byte, error) {
+		return s.ChangeTagMembers(q.TagID, q.Add, q.Del)
+	})
 }
 
 // ctlDeleteUser is POST /_emulator/delete-user {"userid":"wujiu"}.
 func (s *Server) ctlDeleteUser(r *http.Request) (any, error) {
-	var q struct {
+	return deliverChange(s, r, func(q struct {
 		UserID string `json:"userid"`
-	}
+	}) ([]byte, error) {
+		return s.DeleteMember(q.UserID)
+	})
+}
+
+// deliverChange is a control request that changes the organisation: it decodes the request into Q, makes the
+// change, and delivers the change_contact event WeCom pushes for it.
+func deliverChange[Q any](s *Server, r *http.Request, change func(Q) ([]byte, error)) (any, error) {
+	var q Q
 	if err := readControl(r, &q); err != nil {
 		return nil, err
 	}
-	ev, err := s.DeleteMember(q.UserID)
+	ev, err := change(q)
 	if err != nil {
 		return nil, err
 	}
