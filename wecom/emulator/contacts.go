@@ -154,8 +154,8 @@ func (s *Server) MoveDepartment(id, parent int) ([]byte, error) {
 		"ParentId": strconv.Itoa(parent)}), nil
 }
 
-// DeleteDepartment deletes an empty department and returns the delete_party event; WeCom (DOC/90207) refuses to delete
-// one that still has members or sub-departments.
+// DeleteDepartment deletes an empty department and returns the delete_party event; WeCom (DOC/90207)
+// refuses to delete one that still has members or sub-departments, and the root.
 func (s *Server) DeleteDepartment(id int) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
