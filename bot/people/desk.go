@@ -29,6 +29,3 @@ func enumText(p *i18n.Printer, s string) string {
 }
 
 var bilingual = regexp.MustCompile(`^[^()]*\S \(([^()]*\p{Han}[^()]*)\)$`)
-
-// colon joins a label to what follows in p's language (i18n.Printer.Colon).
-func colon(p *i18n.Printer) string { return p.Colon() }

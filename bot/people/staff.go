@@ -262,7 +262,7 @@ func (k *desk) staffFields(ctx context.Context, inv *commands.Invocation) (*repl
 				}
 				opts = append(opts, replies.Escape(o.Value))
 			}
-			line += colon(p) + strings.Join(opts, listSep(p))
+			line += p.Colon() + strings.Join(opts, listSep(p))
 		}
 		if f.IsMust {
 			line += p.T(", required")

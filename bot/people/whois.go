@@ -555,7 +555,7 @@ func (k *desk) convertTmp(ctx context.Context, inv *commands.Invocation) (*repli
 			if len(uts) == 1 {
 				why = p.Sprintf("not obtained by this app from %s with user type %s", tmpBusinessName(p, bt), tmpUserName(p, uts[0]))
 			}
-			b.Item("%s — %s%s%s", replies.Code(id), replies.Font(replies.Warning, p.T("invalid")), colon(p), why)
+			b.Item("%s — %s%s%s", replies.Code(id), replies.Font(replies.Warning, p.T("invalid")), p.Colon(), why)
 		}
 	}
 	b.Para("%s: %d converted, %d not.", p.Plural(len(ids), "id", "ids"), converted, len(ids)-converted)
