@@ -392,11 +392,7 @@ func (d Deps) devUser(ctx context.Context, inv *commands.Invocation) (*replies.R
 			continue
 		}
 		slices.SortStableFunc(devs, func(a, b wecom.Device) int { return cmp.Compare(b.LastLoginTime, a.LastLoginTime) })
-		colon := ": "
-		if p.Zh() {
-			colon = "："
-		}
-		fmt.Fprintf(&b, "\n**%s**%s%d\n\n", p.T(listTitle[typ]), colon, len(devs))
+		fmt.Fprintf(&b, "\n**%s**%s%d\n\n", p.T(listTitle[typ]), p.Colon(), len(devs))
 		for _, dev := range devs[:min(len(devs), perList)] {
 			b.WriteString("- " + d.devLine(p, dev) + "\n")
 		}
