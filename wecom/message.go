@@ -777,6 +777,32 @@ func (c *TemplateCard) validate(op, field string) error {
 	if err := checkCount(op, f("horizontal_content_list"), len(c.HorizontalContentList), 0, 6); err != nil {
 		return err
 	}
+	// DOC/90372: every row needs its keyname, and a linked row what it links to; so does a linked quote.
+	for i, h := range c.HorizontalContentList {
+		row := f(fmt.Sprintf("horizontal_content_list[%d]", i))
+		switch {
+		case h.KeyName == "":
+			return invalid(op, row+".keyname", "required")
+		case h.Type < 0 || h.Type > 3:
+			return invalid(op, row+".type", fmt.Sprintf("%d is not 0 (text), 1 (url), 2 (file) or 3 (member)", h.Type))
+		case h.Type == 1 && h.URL == "":
+			return invalid(op, row+".url", "required for type 1")
+		case h.Type == 2 && h.MediaID == "":
+			return invalid(op, row+".media_id", "required for type 2")
+		case h.Type == 3 && h.UserID == "":
+			return invalid(op, row+".userid", "required for type 3")
+		}
+	}
+	if q := c.QuoteArea; q != nil {
+		switch {
+		case q.Type < CardLinkNone || q.Type > CardLinkMiniProgram:
+			return invalid(op, f("quote_area.type"), fmt.Sprintf("%d is not 0, 1 (url) or 2 (mini program)", q.Type))
+		case q.Type == CardLinkURL && q.URL == "":
+			return invalid(op, f("quote_area.url"), "required for type 1")
+		case q.Type == CardLinkMiniProgram && q.AppID == "":
+			return invalid(op, f("quote_area.appid"), "required for type 2")
+		}
+	}
 	if err := checkCount(op, f("jump_list"), len(c.JumpList), 0, 3); err != nil {
 		return err
 	}

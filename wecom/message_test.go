@@ -214,6 +214,14 @@ func TestMessageSend_validation(t *testing.T) {
 		{"task_id 129 bytes", "template_card.task_id",
 			send(card(func(c *TemplateCard) { c.TaskID = strings.Repeat("a", 129) }))},
 		{"7 buttons", "template_card.button_list", send(card(func(c *TemplateCard) { c.ButtonList = buttons(7) }))},
+		{"row without keyname", "template_card.horizontal_content_list[0].keyname",
+			send(card(func(c *TemplateCard) { c.HorizontalContentList = []CardHorizontal{{Value: "张三"}} }))},
+		{"url row without url", "template_card.horizontal_content_list[0].url",
+			send(card(func(c *TemplateCard) { c.HorizontalContentList = []CardHorizontal{{KeyName: "页面", Type: 1}} }))},
+		{"file row without media_id", "template_card.horizontal_content_list[0].media_id",
+			send(card(func(c *TemplateCard) { c.HorizontalContentList = []CardHorizontal{{KeyName: "附件", Type: 2}} }))},
+		{"url quote without url", "template_card.quote_area.url",
+			send(card(func(c *TemplateCard) { c.QuoteArea = &CardQuoteArea{Type: CardLinkURL, QuoteText: "q"} }))},
 		{"no buttons", "template_card.button_list", send(card(func(c *TemplateCard) { c.ButtonList = nil }))},
 		{"duplicate button key", "template_card.button_list.key", send(card(func(c *TemplateCard) {
 			c.ButtonList = []CardButton{{Text: "a", Key: "k"}, {Text: "b", Key: "k"}}

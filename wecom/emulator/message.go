@@ -596,6 +596,9 @@ type cardBody struct {
 	ImageTextArea         json.RawMessage   `json:"image_text_area"`
 	HorizontalContentList []json.RawMessage `json:"horizontal_content_list"`
 	QuoteArea             *struct {
+		Type      int    `json:"type"`
+		URL       string `json:"url"`
+		AppID     string `json:"appid"`
 		Title     string `json:"title"`
 		QuoteText string `json:"quote_text"`
 	} `json:"quote_area"`
@@ -677,6 +680,41 @@ func (b *cardBody) check(newTask bool) *apiError {
 		return errInvalidParam("jump_list has %d entries, at most 3", len(b.JumpList))
 	case len(b.VerticalContentList) > 4:
 		return errInvalidParam("vertical_content_list has %d entries, at most 4", len(b.VerticalContentList))
+	}
+	// DOC/90372: every row needs its keyname, and a linked row what it links to; so does a linked quote.
+	for i, raw := range b.HorizontalContentList {
+		var row struct {
+			Type    int    `json:"type"`
+			KeyName string `json:"keyname"`
+			URL     string `json:"url"`
+			MediaID string `json:"media_id"`
+			UserID  string `json:"userid"`
+		}
+		if json.Unmarshal(raw, &row) != nil {
+			return errInvalidParam("horizontal_content_list[%d] is not an object", i)
+		}
+		switch {
+		case row.KeyName == "":
+			return errInvalidParam("horizontal_content_list[%d].keyname missing", i)
+		case row.Type < 0 || row.Type > 3:
+			return errInvalidParam("invalid horizontal_content_list[%d].type %d", i, row.Type)
+		case row.Type == 1 && row.URL == "":
+			return errInvalidParam("horizontal_content_list[%d].url missing for type 1", i)
+		case row.Type == 2 && row.MediaID == "":
+			return errInvalidParam("horizontal_content_list[%d].media_id missing for type 2", i)
+		case row.Type == 3 && row.UserID == "":
+			return errInvalidParam("horizontal_content_list[%d].userid missing for type 3", i)
+		}
+	}
+	if q := b.QuoteArea; q != nil {
+		switch {
+		case q.Type < 0 || q.Type > 2:
+			return errInvalidParam("invalid quote_area.type %d", q.Type)
+		case q.Type == 1 && q.URL == "":
+			return errInvalidParam("quote_area.url missing for type 1")
+		case q.Type == 2 && q.AppID == "":
+			return errInvalidParam("quote_area.appid missing for type 2")
+		}
 	}
 	if b.CardType == "text_notice" || b.CardType == "news_notice" {
 		a := b.CardAction

@@ -229,6 +229,17 @@ func TestMessageSendValidation(t *testing.T) {
 		{"card button key duplicate", card(func(c map[string]any) {
 			c["button_list"] = []any{map[string]any{"text": "a", "key": "k"}, map[string]any{"text": "b", "key": "k"}}
 		}), 40058},
+		{"card row without keyname", card(func(c map[string]any) {
+			c["horizontal_content_list"] = []any{map[string]any{"value": "张三"}}
+		}), 40058},
+		{"card url row without url", card(func(c map[string]any) {
+			c["horizontal_content_list"] = []any{map[string]any{"keyname": "页面", "type": 1}}
+		}), 40058},
+		{"card member row without userid", card(func(c map[string]any) {
+			c["horizontal_content_list"] = []any{map[string]any{"keyname": "成员", "type": 3}}
+		}), 40058},
+		{"card url quote without url", card(func(c map[string]any) { c["quote_area"] = map[string]any{"type": 1, "quote_text": "q"} }), 40058},
+		{"card quote type unknown", card(func(c map[string]any) { c["quote_area"] = map[string]any{"type": 5, "quote_text": "q"} }), 40058},
 		{"text_notice without card_action", map[string]any{"touser": "lisi", "msgtype": "template_card", "agentid": testAgentID,
 			"template_card": map[string]any{"card_type": "text_notice", "main_title": map[string]any{"title": "t"}}}, 40058},
 	}
