@@ -142,6 +142,13 @@ func TestContacts_departmentMovedOrDeleted(t *testing.T) {
 		t.Fatalf("wangwu, whose department is now under 安全部: %q; want the security role", got)
 	}
 	s.control(t, "move-department", map[string]any{"id": 5, "parent_id": 2})
+	// The move back tells nobody (the event names only the new parent), so wait for the bot to have handled
+	// the event: the member's message and WeCom's event are handled side by side, and "the next message" is
+	// the one after the bot learned of the change.
+	waitFor(t, 10*time.Second, "the move-back event handled", func() bool {
+		c, err := s.app.db.InboxCounts(t.Context())
+		return err == nil && c["pending"] == 0 && c["working"] == 0
+	})
 	if got := s.say(t, "wangwu", "/devices pending"); !contains(got, "not allowed") {
 		t.Fatalf("wangwu after the department moved back: %q; want refused on this very message", got)
 	}
